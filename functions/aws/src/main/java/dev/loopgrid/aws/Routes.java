@@ -1,0 +1,63 @@
+package dev.loopgrid.aws;
+
+import dev.loopgrid.aws.handlers.AttachCorrectionHandler;
+import dev.loopgrid.aws.handlers.GetDecisionHandler;
+import dev.loopgrid.aws.handlers.HealthHandler;
+import dev.loopgrid.aws.handlers.ListDecisionsHandler;
+import dev.loopgrid.aws.handlers.MarkIncorrectHandler;
+import dev.loopgrid.aws.handlers.RecordDecisionHandler;
+import dev.loopgrid.aws.handlers.RootHandler;
+import dev.loopgrid.aws.handlers.VerifyIntegrityHandler;
+import dev.loopgrid.aws.http.ApiHandler;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The route table: the single source of (method, path template, handler) that the local HTTP front
+ * serves and the CDK app deploys, one Lambda function per route.
+ */
+public final class Routes {
+
+    /** What a route's function may do with the ledger table; the CDK app derives IAM policies from it. */
+    public enum Access {
+        /** no table access */
+        NONE,
+        /** GetItem / Query / BatchGetItem */
+        READ,
+        /** READ plus TransactWriteItems (appends) */
+        APPEND
+    }
+
+    /**
+     * @param name     a short stable name, used for the function's name
+     * @param path     API Gateway path template, e.g. {@code /v1/decisions/{decision_id}}
+     * @param handler  the handler class (its no-arg constructor is what Lambda calls)
+     * @param factory  builds the handler over a given {@link App} (local stack, tests)
+     */
+    public record Route(String name, String method, String path, Class<? extends ApiHandler> handler,
+                        Function<App, ApiHandler> factory, Access access) {
+
+        /** The Lambda handler string. */
+        public String lambdaHandler() {
+            return handler.getName() + "::handleRequest";
+        }
+    }
+
+    public static final List<Route> ALL = List.of(
+            new Route("RecordDecision", "POST", "/v1/decisions", RecordDecisionHandler.class,
+                    RecordDecisionHandler::new, Access.APPEND),
+            new Route("ListDecisions", "GET", "/v1/decisions", ListDecisionsHandler.class,
+                    ListDecisionsHandler::new, Access.READ),
+            new Route("GetDecision", "GET", "/v1/decisions/{decision_id}", GetDecisionHandler.class,
+                    GetDecisionHandler::new, Access.READ),
+            new Route("MarkIncorrect", "POST", "/v1/decisions/{decision_id}/incorrect", MarkIncorrectHandler.class,
+                    MarkIncorrectHandler::new, Access.APPEND),
+            new Route("AttachCorrection", "POST", "/v1/decisions/{decision_id}/correction",
+                    AttachCorrectionHandler.class, AttachCorrectionHandler::new, Access.APPEND),
+            new Route("VerifyIntegrity", "GET", "/v1/integrity/verify", VerifyIntegrityHandler.class,
+                    VerifyIntegrityHandler::new, Access.READ),
+            new Route("Health", "GET", "/health", HealthHandler.class, HealthHandler::new, Access.NONE),
+            new Route("Root", "GET", "/", RootHandler.class, RootHandler::new, Access.NONE));
+
+    private Routes() {}
+}

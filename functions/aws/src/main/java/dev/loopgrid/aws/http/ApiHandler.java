@@ -1,0 +1,133 @@
+package dev.loopgrid.aws.http;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.StoreException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Base of every endpoint handler: turns the outcome of {@link #handle} (or the exception it throws) into
+ * an API Gateway proxy response, and offers the request-reading helpers handlers share. Handlers only
+ * translate: parse the event, call one use case, map the result.
+ */
+public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+    /** The tenant used when no authorizer names one (open single-tenant mode). */
+    protected final String defaultTenant;
+
+    protected ApiHandler(String defaultTenant) {
+        this.defaultTenant = defaultTenant;
+    }
+
+    protected abstract APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event);
+
+    @Override
+    public final APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+        String requestId = event.getRequestContext() != null ? event.getRequestContext().getRequestId() : null;
+        try {
+            return handle(event);
+        } catch (LedgerException e) {
+            return ApiResponses.error(e);
+        } catch (StoreException.Unavailable e) {
+            LOG.warn("store unavailable (request {}): {}", requestId, e.getMessage());
+            return ApiResponses.error(new LedgerException.Unavailable("store_unavailable",
+                    "The ledger store is temporarily unavailable; retry later", 1));
+        } catch (RuntimeException e) {
+            LOG.error("unexpected failure (request {})", requestId, e);
+            return ApiResponses.internalError(requestId);
+        }
+    }
+
+    /** The tenant of this request. */
+    protected String tenant(APIGatewayProxyRequestEvent event) {
+        return defaultTenant;
+    }
+
+    /** The request body as text (decoding base64 when API Gateway encoded it), or null. */
+    protected static String bodyText(APIGatewayProxyRequestEvent event) {
+        String body = event.getBody();
+        if (body == null) return null;
+        if (Boolean.TRUE.equals(event.getIsBase64Encoded())) {
+            try {
+                byte[] bytes = Base64.getDecoder().decode(body);
+                var decoder = StandardCharsets.UTF_8.newDecoder();
+                return decoder.decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
+                throw new LedgerException.Malformed("Request body is not valid UTF-8");
+            }
+        }
+        return body;
+    }
+
+    /** The body parsed as JSON; a missing body is a 400. */
+    protected static JsonNode requiredJson(APIGatewayProxyRequestEvent event) {
+        requireJsonContentType(event);
+        return Json.parse(bodyText(event));
+    }
+
+    /** The body parsed as JSON, or null when there is none. */
+    protected static JsonNode optionalJson(APIGatewayProxyRequestEvent event) {
+        String text = bodyText(event);
+        if (text == null || text.isBlank()) return null;
+        requireJsonContentType(event);
+        return Json.parse(text);
+    }
+
+    private static void requireJsonContentType(APIGatewayProxyRequestEvent event) {
+        String ct = header(event, "Content-Type");
+        if (ct == null) return; // clients that send no type get the benefit of the doubt
+        String media = ct.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!media.equals("application/json") && !media.endsWith("+json")) {
+            throw new LedgerException.UnsupportedMediaType(
+                    "Content-Type must be application/json, got \"" + ct + "\"");
+        }
+    }
+
+    /** A header, case-insensitively, or null. */
+    protected static String header(APIGatewayProxyRequestEvent event, String name) {
+        Map<String, String> headers = event.getHeaders();
+        if (headers == null) return null;
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) return h.getValue();
+        }
+        return null;
+    }
+
+    protected static String pathParameter(APIGatewayProxyRequestEvent event, String name) {
+        Map<String, String> p = event.getPathParameters();
+        String v = p == null ? null : p.get(name);
+        if (v == null || v.isEmpty()) throw new LedgerException.Malformed("missing path parameter " + name);
+        return v;
+    }
+
+    protected static String query(APIGatewayProxyRequestEvent event, String name) {
+        Map<String, String> q = event.getQueryStringParameters();
+        String v = q == null ? null : q.get(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    protected static int intQuery(APIGatewayProxyRequestEvent event, String name, int dflt, int min, int max) {
+        String v = query(event, name);
+        if (v == null) return dflt;
+        try {
+            int i = Integer.parseInt(v.trim());
+            if (i < min || i > max) throw new NumberFormatException();
+            return i;
+        } catch (NumberFormatException e) {
+            throw new LedgerException.Malformed("invalid_parameter", "Query parameter " + name
+                    + " must be an integer from " + min + " to " + max + ", got \""
+                    + (v.length() > 40 ? v.substring(0, 40) + "…" : v) + "\"");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.loopgrid.aws.http;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.LedgerException;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The one place that maps outcomes to HTTP status codes and error bodies ({@code detail}, {@code code}, {@code errors}). */
+public final class ApiResponses {
+    private ApiResponses() {}
+
+    public static APIGatewayProxyResponseEvent json(int status, Object body) {
+        return new APIGatewayProxyResponseEvent()
+                .withStatusCode(status)
+                .withHeaders(new HashMap<>(Map.of("Content-Type", "application/json")))
+                .withBody(Json.write(body));
+    }
+
+    public static APIGatewayProxyResponseEvent error(LedgerException e) {
+        int status;
+        if (e instanceof LedgerException.Malformed) status = 400;
+        else if (e instanceof LedgerException.Invalid) status = 422;
+        else if (e instanceof LedgerException.UnsupportedMediaType) status = 415;
+        else if (e instanceof LedgerException.NotFound) status = 404;
+        else if (e instanceof LedgerException.Conflict) status = 409;
+        else if (e instanceof LedgerException.TooLarge) status = 413;
+        else if (e instanceof LedgerException.Unavailable) status = 503;
+        else status = 400;
+        ObjectNode body = Json.object();
+        body.put("detail", e.detail());
+        body.put("code", e.code());
+        if (e instanceof LedgerException.Invalid inv) {
+            ArrayNode errors = body.putArray("errors");
+            for (LedgerException.FieldError fe : inv.errors()) {
+                errors.addObject().put("field", fe.field()).put("message", fe.message());
+            }
+        }
+        APIGatewayProxyResponseEvent r = json(status, body);
+        if (e instanceof LedgerException.Unavailable u) {
+            r.getHeaders().put("Retry-After", Integer.toString(u.retryAfterSeconds()));
+        }
+        return r;
+    }
+
+    /** An unexpected failure: a generic body, never a stack trace or internal message. */
+    public static APIGatewayProxyResponseEvent internalError(String requestId) {
+        ObjectNode body = Json.object();
+        body.put("detail", "Internal error" + (requestId == null ? "" : " (request " + requestId + ")"));
+        body.put("code", "internal_error");
+        return json(500, body);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.loopgrid.aws.store;
+
+import java.util.List;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+/**
+ * The single ledger table: its key layout and secondary indexes. The CDK app and the local stack both
+ * create the table from these names.
+ *
+ * <pre>
+ * chain head      pk = CHAIN#tenant#chain   sk = HEAD          seq, head_hash, first_at, last_at, n:&lt;counter&gt;…
+ * chain entry     pk = CHAIN#tenant#chain   sk = E#&lt;20-digit seq&gt; seq, type, id, decision_id, recorded_at, content, content_hash, previous_hash, chain_hash
+ * chain registry  pk = TENANT#tenant        sk = CHAIN#chain   chain_id
+ * decision        pk = DEC#tenant#id        sk = DEC           the projection + index keys g_all, g_svc, g_type, g_status, lsk
+ * idempotency key pk = IDEM#tenant#key      sk = IDEM          decision_id, content_hash, expires_at (TTL)
+ * </pre>
+ * Indexes (projection ALL, sort key {@code lsk} = created_at#decision_id, queried newest first):
+ * {@code by_tenant} (g_all = tenant), {@code by_service} (g_svc = tenant#service),
+ * {@code by_type} (g_type = tenant#type), {@code by_status} (g_status = tenant#status).
+ */
+public final class LedgerTable {
+    public static final String PK = "pk";
+    public static final String SK = "sk";
+    public static final String TTL_ATTRIBUTE = "expires_at";
+    public static final String LIST_SORT_KEY = "lsk";
+
+    /** Index name → its partition key attribute. */
+    public static final List<String[]> INDEXES = List.of(
+            new String[] {"by_tenant", "g_all"},
+            new String[] {"by_service", "g_svc"},
+            new String[] {"by_type", "g_type"},
+            new String[] {"by_status", "g_status"});
+
+    private LedgerTable() {}
+
+    /** The table as the local stack and tests create it (on-demand billing). */
+    public static CreateTableRequest createTableRequest(String tableName) {
+        List<AttributeDefinition> attrs = new java.util.ArrayList<>(List.of(
+                attr(PK), attr(SK), attr(LIST_SORT_KEY)));
+        List<GlobalSecondaryIndex> gsis = new java.util.ArrayList<>();
+        for (String[] idx : INDEXES) {
+            attrs.add(attr(idx[1]));
+            gsis.add(GlobalSecondaryIndex.builder()
+                    .indexName(idx[0])
+                    .keySchema(key(idx[1], KeyType.HASH), key(LIST_SORT_KEY, KeyType.RANGE))
+                    .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                    .build());
+        }
+        return CreateTableRequest.builder()
+                .tableName(tableName)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(attrs)
+                .keySchema(key(PK, KeyType.HASH), key(SK, KeyType.RANGE))
+                .globalSecondaryIndexes(gsis)
+                .build();
+    }
+
+    private static AttributeDefinition attr(String name) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+}

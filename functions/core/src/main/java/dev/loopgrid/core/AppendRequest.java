@@ -1,0 +1,28 @@
+package dev.loopgrid.core;
+
+/**
+ * One entry a use case wants appended, before it has a place in the chain. The {@link Ledger} gives it
+ * its sequence, time and previous hash when it commits the batch that carries it.
+ *
+ * @param content     canonical content text
+ * @param contentHash SHA-256 of {@code content}
+ * @param projection  how the decision's projection item changes with this entry
+ * @param idempotency a claim on an idempotency key written in the same transaction, or null
+ */
+public record AppendRequest(EntryType type, String id, String decisionId, String content, String contentHash,
+                            ProjectionChange projection, IdempotencyClaim idempotency) {
+
+    /** Bytes this request adds to a transaction, roughly: the content is stored in the entry and the projection. */
+    public int approximateSize() {
+        int contentCopies = projection instanceof ProjectionChange.NewDecision ? 2 : 1;
+        int extra = projection instanceof ProjectionChange.StatusChange sc && sc.correction() != null
+                ? sc.correction().length() * 3 : 0;
+        return content.length() * 3 * contentCopies + extra + 1024;
+    }
+
+    /**
+     * @param key         the client's Idempotency-Key
+     * @param contentHash hash of the request's content: the same key with other content is a conflict
+     */
+    public record IdempotencyClaim(String key, String contentHash, long expiresAtEpochSecond) {}
+}

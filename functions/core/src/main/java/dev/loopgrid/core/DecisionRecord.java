@@ -1,0 +1,33 @@
+package dev.loopgrid.core;
+
+/**
+ * A decision's projection: its entry, plus the latest human verdict. What reads and lists return.
+ *
+ * @param content           canonical content text of the decision entry
+ * @param correction        canonical text of the corrected output, or null
+ */
+public record DecisionRecord(String decisionId, String chainId, String decisionType, long sequence,
+                             String createdAt, String content, String contentHash, String chainHash,
+                             String previousHash, DecisionStatus status, String incorrectReason,
+                             String incorrectAt, String correction, String correctedBy, String correctedAt,
+                             String correctionNotes) {
+
+    /** A new projection for a just-committed decision entry. */
+    public static DecisionRecord of(Entry e, String decisionType) {
+        return new DecisionRecord(e.decisionId(), e.chainId(), decisionType, e.sequence(), e.recordedAt(),
+                e.content(), e.contentHash(), e.chainHash(), e.previousHash(), DecisionStatus.RECORDED,
+                null, null, null, null, null, null);
+    }
+
+    /** This projection after {@code change}, committed at {@code at}. */
+    public DecisionRecord apply(ProjectionChange.StatusChange change, String at) {
+        if (change.next() == DecisionStatus.INCORRECT) {
+            return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
+                    chainHash, previousHash, DecisionStatus.INCORRECT, change.reason(), at, correction,
+                    correctedBy, correctedAt, correctionNotes);
+        }
+        return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
+                chainHash, previousHash, change.next(), incorrectReason, incorrectAt, change.correction(),
+                change.correctedBy(), at, change.notes());
+    }
+}

@@ -1,0 +1,293 @@
+package dev.loopgrid.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The decision use cases: record, read, list, flag as incorrect, attach a correction. Validation of
+ * request bodies lives here, so every adapter rejects the same input the same way.
+ */
+public final class DecisionService {
+    /** Largest canonical decision content stored inline (a DynamoDB item holds 400 KB and it is stored twice). */
+    public static final int DEFAULT_MAX_CONTENT_BYTES = 180_000;
+    public static final int MAX_NAME_LENGTH = 100;
+    public static final int MAX_KEY_LENGTH = 128;
+    public static final int MAX_TEXT_LENGTH = 10_000;
+    private static final long IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+    private static final int MAX_VERDICT_ATTEMPTS = 5;
+
+    /** A recorded decision; {@code created} is false when an idempotent retry returned the original. */
+    public record Recorded(DecisionRecord decision, boolean created) {}
+
+    private final LedgerStore store;
+    private final Ledger ledger;
+    private final Clock clock;
+    private final int maxContentBytes;
+
+    public DecisionService(LedgerStore store, Ledger ledger, Clock clock, int maxContentBytes) {
+        this.store = store;
+        this.ledger = ledger;
+        this.clock = clock;
+        this.maxContentBytes = maxContentBytes;
+    }
+
+    /**
+     * Records a decision.
+     *
+     * @param idempotencyKey the Idempotency-Key header, or null
+     * @throws LedgerException.Invalid   body fails validation
+     * @throws LedgerException.TooLarge  content above the inline limit
+     * @throws LedgerException.Conflict  key reused with another body
+     */
+    public Recorded record(String tenant, JsonNode body, String idempotencyKey) {
+        if (idempotencyKey != null) validateKey(idempotencyKey);
+        ObjectNode content = decisionContent(body);
+        String canonical = Canonical.canonicalize(content);
+        int bytes = canonical.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxContentBytes) {
+            throw new LedgerException.TooLarge("Decision content is " + bytes + " bytes in canonical form; at most "
+                    + maxContentBytes + " bytes can be recorded (large-payload storage is not available yet)");
+        }
+        String contentHash = EntryHasher.contentHash(canonical);
+        String serviceName = content.get("service_name").textValue();
+        String decisionType = content.get("decision_type").textValue();
+        for (int attempt = 0; ; attempt++) {
+            String decisionId = Ids.decision();
+            AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
+                    : new AppendRequest.IdempotencyClaim(idempotencyKey, contentHash,
+                            clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS);
+            AppendRequest req = new AppendRequest(EntryType.DECISION, decisionId, decisionId, canonical, contentHash,
+                    new ProjectionChange.NewDecision(decisionType), claim);
+            Ledger.Result result = ledger.append(new ChainKey(tenant, serviceName), req);
+            if (result instanceof Ledger.Result.Committed c) {
+                return new Recorded(DecisionRecord.of(c.entry(), decisionType), true);
+            }
+            // The key is taken: answer with what it was first used for.
+            Optional<IdempotencyRecord> prior = store.findIdempotency(tenant, idempotencyKey);
+            if (prior.isEmpty()) {
+                if (attempt < 2) continue; // it expired in between
+                throw new LedgerException.Unavailable("idempotency_unavailable",
+                        "Idempotency-Key could not be claimed; retry later", 1);
+            }
+            if (!prior.get().contentHash().equals(contentHash)) {
+                throw new LedgerException.Conflict("idempotency_key_reused", "Idempotency-Key \"" + idempotencyKey
+                        + "\" was already used with a different request body (decision " + prior.get().decisionId()
+                        + "); use a new key for a new decision");
+            }
+            Optional<DecisionRecord> original = store.findDecision(tenant, prior.get().decisionId());
+            if (original.isPresent()) return new Recorded(original.get(), false);
+            if (attempt >= 2) {
+                throw new LedgerException.Unavailable("idempotency_unavailable",
+                        "The original decision of this Idempotency-Key is not readable yet; retry later", 1);
+            }
+        }
+    }
+
+    public DecisionRecord get(String tenant, String decisionId) {
+        return store.findDecision(tenant, decisionId).orElseThrow(() -> notFound(decisionId));
+    }
+
+    public DecisionPage list(String tenant, DecisionQuery query) {
+        return store.listDecisions(tenant, query);
+    }
+
+    /** Flags a decision as incorrect; {@code body} may be null. */
+    public DecisionRecord markIncorrect(String tenant, String decisionId, JsonNode body) {
+        String reason = null;
+        if (body != null && !body.isNull()) {
+            if (!body.isObject()) throw invalid("body", "must be a JSON object");
+            JsonNode r = body.get("reason");
+            if (r != null && !r.isNull()) {
+                if (!r.isTextual()) throw invalid("reason", "must be a string");
+                reason = r.textValue();
+                if (reason.length() > MAX_TEXT_LENGTH) {
+                    throw invalid("reason", "must be at most " + MAX_TEXT_LENGTH + " characters");
+                }
+            }
+        }
+        ObjectNode content = Json.object();
+        content.put("decision_id", decisionId);
+        content.put("reason", reason);
+        String finalReason = reason;
+        return verdict(tenant, decisionId, EntryType.FLAG, content, (type, current) ->
+                new ProjectionChange.StatusChange(type, current, DecisionStatus.INCORRECT, finalReason, null, null, null));
+    }
+
+    /** Attaches a human correction (ground truth). */
+    public DecisionRecord attachCorrection(String tenant, String decisionId, JsonNode body) {
+        List<LedgerException.FieldError> errors = new ArrayList<>();
+        if (body == null || !body.isObject()) throw invalid("body", "must be a JSON object");
+        JsonNode correction = body.get("correction");
+        if (correction == null || correction.isNull()) errors.add(new LedgerException.FieldError("correction", "is required"));
+        else if (!correction.isObject()) errors.add(new LedgerException.FieldError("correction", "must be an object"));
+        String correctedBy = requiredName(body, "corrected_by", 200, errors);
+        String notes = null;
+        JsonNode n = body.get("notes");
+        if (n != null && !n.isNull()) {
+            if (!n.isTextual()) errors.add(new LedgerException.FieldError("notes", "must be a string"));
+            else if (n.textValue().length() > MAX_TEXT_LENGTH) {
+                errors.add(new LedgerException.FieldError("notes", "must be at most " + MAX_TEXT_LENGTH + " characters"));
+            } else notes = n.textValue();
+        }
+        if (!errors.isEmpty()) throw new LedgerException.Invalid(errors);
+        String correctionText = Canonical.canonicalize(correction);
+        if (correctionText.getBytes(StandardCharsets.UTF_8).length > maxContentBytes) {
+            throw new LedgerException.TooLarge("Correction is larger than " + maxContentBytes + " bytes in canonical form");
+        }
+        ObjectNode content = Json.object();
+        content.set("correction", correction);
+        content.put("corrected_by", correctedBy);
+        content.put("decision_id", decisionId);
+        content.put("notes", notes);
+        String finalNotes = notes;
+        return verdict(tenant, decisionId, EntryType.CORRECTION, content, (type, current) ->
+                new ProjectionChange.StatusChange(type, current, DecisionStatus.CORRECTED, null, correctionText,
+                        correctedBy, finalNotes));
+    }
+
+    private interface ChangeFactory {
+        ProjectionChange.StatusChange make(String decisionType, DecisionStatus current);
+    }
+
+    private DecisionRecord verdict(String tenant, String decisionId, EntryType type, ObjectNode content,
+                                   ChangeFactory factory) {
+        String canonical = Canonical.canonicalize(content);
+        String contentHash = EntryHasher.contentHash(canonical);
+        String entryId = type == EntryType.FLAG ? Ids.flag() : Ids.correction();
+        for (int attempt = 1; ; attempt++) {
+            DecisionRecord current = get(tenant, decisionId);
+            ProjectionChange.StatusChange change = factory.make(current.decisionType(), current.status());
+            AppendRequest req = new AppendRequest(type, entryId, decisionId, canonical, contentHash, change, null);
+            Ledger.Result result = ledger.append(new ChainKey(tenant, current.chainId()), req);
+            if (result instanceof Ledger.Result.Committed c) {
+                return current.apply(change, c.entry().recordedAt());
+            }
+            if (attempt >= MAX_VERDICT_ATTEMPTS) {
+                throw new LedgerException.Unavailable("conflict_retry_exhausted",
+                        "Decision " + decisionId + " kept changing while recording this verdict; retry later", 1);
+            }
+        }
+    }
+
+    static LedgerException.NotFound notFound(String decisionId) {
+        return new LedgerException.NotFound("decision_not_found", "Decision " + abbreviate(decisionId) + " not found");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "…";
+    }
+
+    private static LedgerException.Invalid invalid(String field, String message) {
+        return new LedgerException.Invalid(List.of(new LedgerException.FieldError(field, message)));
+    }
+
+    private static void validateKey(String key) {
+        boolean ok = !key.isEmpty() && key.length() <= MAX_KEY_LENGTH;
+        for (int i = 0; ok && i < key.length(); i++) {
+            char c = key.charAt(i);
+            ok = c >= 0x21 && c <= 0x7e;
+        }
+        if (!ok) {
+            throw new LedgerException.Malformed("invalid_idempotency_key",
+                    "Idempotency-Key must be 1.." + MAX_KEY_LENGTH + " visible ASCII characters");
+        }
+    }
+
+    /** Validates a record-decision body and builds the hashed content (all eight members, absent ones null). */
+    static ObjectNode decisionContent(JsonNode body) {
+        if (body == null || !body.isObject()) throw invalid("body", "must be a JSON object");
+        List<LedgerException.FieldError> errors = new ArrayList<>();
+        String service = requiredName(body, "service_name", MAX_NAME_LENGTH, errors);
+        String type = requiredName(body, "decision_type", MAX_NAME_LENGTH, errors);
+        JsonNode input = requiredObject(body, "input", errors);
+        JsonNode model = requiredObject(body, "model", errors);
+        if (model != null) {
+            for (String f : new String[] {"provider", "name"}) {
+                JsonNode v = model.get(f);
+                if (v != null && !v.isNull() && !v.isTextual()) {
+                    errors.add(new LedgerException.FieldError("model." + f, "must be a string"));
+                }
+            }
+        }
+        JsonNode output = requiredObject(body, "output", errors);
+        JsonNode prompt = optional(body, "prompt", errors, JsonNode::isObject, "must be an object");
+        JsonNode toolCalls = optional(body, "tool_calls", errors, DecisionService::isArrayOfObjects,
+                "must be an array of objects");
+        JsonNode metadata = optional(body, "metadata", errors, JsonNode::isObject, "must be an object");
+        if (!errors.isEmpty()) throw new LedgerException.Invalid(errors);
+        ObjectNode c = Json.object();
+        c.put("service_name", service);
+        c.put("decision_type", type);
+        c.set("input", input);
+        c.set("model", model);
+        c.set("output", output);
+        c.set("prompt", prompt == null ? c.nullNode() : prompt);
+        c.set("tool_calls", toolCalls == null ? c.nullNode() : toolCalls);
+        c.set("metadata", metadata == null ? c.nullNode() : metadata);
+        return c;
+    }
+
+    private static boolean isArrayOfObjects(JsonNode n) {
+        if (!n.isArray()) return false;
+        for (JsonNode e : n) if (!e.isObject()) return false;
+        return true;
+    }
+
+    private static String requiredName(JsonNode body, String field, int max, List<LedgerException.FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            errors.add(new LedgerException.FieldError(field, "is required"));
+            return null;
+        }
+        if (!v.isTextual()) {
+            errors.add(new LedgerException.FieldError(field, "must be a string"));
+            return null;
+        }
+        String s = v.textValue();
+        int len = s.codePointCount(0, s.length());
+        if (len < 1 || len > max) {
+            errors.add(new LedgerException.FieldError(field, "must be 1.." + max + " characters long (got " + len + ")"));
+            return null;
+        }
+        if (s.isBlank()) {
+            errors.add(new LedgerException.FieldError(field, "must not be blank"));
+            return null;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                errors.add(new LedgerException.FieldError(field, "must not contain control characters"));
+                return null;
+            }
+        }
+        return s;
+    }
+
+    private static JsonNode requiredObject(JsonNode body, String field, List<LedgerException.FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            errors.add(new LedgerException.FieldError(field, "is required"));
+            return null;
+        }
+        if (!v.isObject()) {
+            errors.add(new LedgerException.FieldError(field, "must be an object"));
+            return null;
+        }
+        return v;
+    }
+
+    private static JsonNode optional(JsonNode body, String field, List<LedgerException.FieldError> errors,
+                                     java.util.function.Predicate<JsonNode> ok, String message) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!ok.test(v)) {
+            errors.add(new LedgerException.FieldError(field, message));
+            return null;
+        }
+        return v;
+    }
+}

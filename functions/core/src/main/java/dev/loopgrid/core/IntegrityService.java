@@ -1,0 +1,85 @@
+package dev.loopgrid.core;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Optional;
+
+/** Full verification of one chain or of every chain of a tenant. */
+public final class IntegrityService {
+
+    /**
+     * The result over several chains.
+     *
+     * @param failure  the first failure found, or null
+     * @param headHash the single chain's head hash; over several chains, SHA-256 of the JCS object
+     *                 {@code {chain_id: head_hash, …}}; null when there is no chain
+     */
+    public record Report(boolean valid, long entries, long decisions, int chains, String headHash,
+                         Verification.Failure failure) {
+
+        public String message() {
+            if (failure != null) {
+                return "Integrity check failed at " + failure.brokenAt() + " in chain \"" + failure.chainId() + "\" — "
+                        + failure.message();
+            }
+            if (entries == 0) return "No entries recorded yet — nothing to verify";
+            return "All " + entries + " entries verified — ledger integrity confirmed";
+        }
+    }
+
+    private final LedgerStore store;
+
+    public IntegrityService(LedgerStore store) {
+        this.store = store;
+    }
+
+    /** Verifies the chain of {@code serviceName}, or every chain of the tenant when it is null. */
+    public Report verify(String tenant, String serviceName) {
+        List<ChainHead> heads;
+        if (serviceName != null) {
+            Optional<ChainHead> h = store.readHead(new ChainKey(tenant, serviceName));
+            heads = h.map(List::of).orElse(List.of());
+        } else {
+            heads = store.listChains(tenant);
+        }
+        long entries = 0;
+        long decisions = 0;
+        ObjectNode headsJson = Json.object();
+        for (ChainHead head : heads) {
+            Verification v = verifyChain(new ChainKey(tenant, head.chainId()), head);
+            entries += v.entries();
+            decisions += v.decisions();
+            if (!v.valid()) {
+                return new Report(false, entries, decisions, heads.size(), null, v.failure());
+            }
+            headsJson.put(head.chainId(), v.lastHash());
+        }
+        String headHash = heads.isEmpty() ? null
+                : heads.size() == 1 ? headsJson.get(heads.get(0).chainId()).textValue()
+                : Canonical.sha256Hex(Canonical.canonicalize(headsJson));
+        return new Report(true, entries, decisions, heads.size(), headHash, null);
+    }
+
+    /**
+     * Verifies one chain against its head. Entries appended after the head was read would look like
+     * entries beyond the head, so entries are read only up to the head's sequence, and one entry past
+     * it is then looked for: if one exists and a fresh head does not cover it, it was inserted.
+     */
+    public Verification verifyChain(ChainKey chain, ChainHead head) {
+        Verification v = ChainVerifier.verify(chain.chainId(), store.readEntries(chain, 1, head.sequence()), head);
+        if (!v.valid()) return v;
+        Optional<Entry> beyond = store.readEntry(chain, head.sequence() + 1);
+        if (beyond.isPresent()) {
+            ChainHead fresh = store.readHead(chain).orElse(head);
+            if (fresh.sequence() < head.sequence() + 1) {
+                Entry e = beyond.get();
+                return new Verification(chain.chainId(), v.entries(), v.decisions(), v.lastSequence(), v.lastHash(),
+                        new Verification.Failure(Verification.Kind.INSERTED, chain.chainId(), e.sequence(), e.id(),
+                                e.decisionId(), Verification.Kind.INSERTED.label() + ": entry " + e.id()
+                                + " stands beyond the head of chain \"" + chain.chainId() + "\" (head at sequence "
+                                + fresh.sequence() + ")"));
+            }
+        }
+        return v;
+    }
+}
