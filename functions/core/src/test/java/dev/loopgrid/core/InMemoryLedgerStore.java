@@ -1,0 +1,308 @@
+package dev.loopgrid.core;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link LedgerStore} in memory with the DynamoDB adapter's semantics (test scope): an append is all or
+ * nothing; a head that is not at {@code expected} or an entry slot already taken is {@link StoreException.HeadMoved}
+ * (and wins over item conditions); a projection or idempotency condition that fails is
+ * {@link StoreException.WriteRejected} naming the first failing request.
+ *
+ * <p>It can be scripted to fail appends the ways a remote store does: {@link Fault#UNAVAILABLE_BEFORE_APPLY}
+ * (nothing written, caller told "unknown"), {@link Fault#UNAVAILABLE_AFTER_APPLY} (written, caller told
+ * "unknown"), {@link Fault#UNEXPECTED} (a runtime failure that is no store outcome), and to let
+ * "another process" append first ({@link #appendForeign}). It counts calls so tests can see batching.
+ */
+final class InMemoryLedgerStore implements LedgerStore {
+
+    enum Fault {
+        /** no fault (a placeholder in a script) */
+        NONE,
+        /** nothing written; the caller is told the outcome is unknown */
+        UNAVAILABLE_BEFORE_APPLY,
+        /** written; the caller is told the outcome is unknown (a connection reset after the commit) */
+        UNAVAILABLE_AFTER_APPLY,
+        /** nothing written; a runtime failure that is none of the port's outcomes (a bug, a refused request) */
+        UNEXPECTED
+    }
+
+    private static final class Chain {
+        final TreeMap<Long, Entry> entries = new TreeMap<>();
+        ChainHead head;
+    }
+
+    private final Clock clock;
+    private final Map<ChainKey, Chain> chains = new HashMap<>();
+    private final Map<String, DecisionRecord> decisions = new HashMap<>(); // tenant#id
+    private final Map<String, IdempotencyRecord> idempotency = new HashMap<>(); // tenant#key
+    private final Deque<Fault> appendFaults = new ArrayDeque<>();
+    private final Deque<Runnable> beforeAppends = new ArrayDeque<>();
+    private final Deque<Runnable> afterAppliedAppends = new ArrayDeque<>();
+    private Fault everyAppendFault;
+    private Runnable beforeEveryAppend;
+    private int readHeadFailures;
+    private volatile CountDownLatch gate;
+    private volatile CountDownLatch gateEntered;
+
+    final AtomicInteger appendCalls = new AtomicInteger();
+    final AtomicInteger readHeadCalls = new AtomicInteger();
+    final AtomicInteger readEntryCalls = new AtomicInteger();
+    /** Number of entries of each append call, in call order. */
+    final List<Integer> batchSizes = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    InMemoryLedgerStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    // ---- scripting ---------------------------------------------------------------------------------------
+
+    /** The next appends fail as given, one fault per call, in order. */
+    synchronized void failNextAppends(Fault... faults) {
+        appendFaults.addAll(List.of(faults));
+    }
+
+    /** Every append fails so (null: stop). */
+    synchronized void failEveryAppend(Fault fault) {
+        everyAppendFault = fault;
+    }
+
+    /** Runs {@code action} (e.g. {@link #appendForeign}) at the start of the next append call. */
+    synchronized void beforeNextAppend(Runnable action) {
+        beforeAppends.add(action);
+    }
+
+    /** Runs {@code action} right after the next append that is applied (before any scripted fault is thrown). */
+    synchronized void afterNextAppliedAppend(Runnable action) {
+        afterAppliedAppends.add(action);
+    }
+
+    /** Runs {@code action} at the start of every append call (null: stop). */
+    synchronized void beforeEveryAppend(Runnable action) {
+        beforeEveryAppend = action;
+    }
+
+    /** The next {@code n} head reads fail with {@link StoreException.Unavailable}. */
+    synchronized void failNextReadHeads(int n) {
+        readHeadFailures = n;
+    }
+
+    /**
+     * Holds every append call at its start until the returned latch is counted down. {@link #awaitHeldAppend}
+     * waits until a caller is held.
+     */
+    CountDownLatch holdAppends() {
+        gateEntered = new CountDownLatch(1);
+        CountDownLatch g = new CountDownLatch(1);
+        gate = g;
+        return g;
+    }
+
+    void awaitHeldAppend() throws InterruptedException {
+        if (!gateEntered.await(5, TimeUnit.SECONDS)) throw new AssertionError("no append reached the store");
+    }
+
+    /**
+     * Another process appends a decision to {@code chain} (validly linked to the current head).
+     *
+     * @return the foreign entry
+     */
+    synchronized Entry appendForeign(ChainKey chain, String decisionId) {
+        Chain c = chain(chain);
+        long seq = c.head == null ? 1 : c.head.sequence() + 1;
+        String prev = c.head == null ? EntryHasher.GENESIS : c.head.headHash();
+        String content = "{\"foreign\":\"" + decisionId + "\"}";
+        Entry e = Entry.link(chain.chainId(), seq, EntryType.DECISION, decisionId, decisionId,
+                Times.format(clock.millis()), content, EntryHasher.contentHash(content), prev);
+        AppendRequest r = new AppendRequest(EntryType.DECISION, decisionId, decisionId, content, e.contentHash(),
+                new ProjectionChange.NewDecision("foreign"), null);
+        apply(chain, c, List.of(e), List.of(r), Counters.deltas(List.of(r)));
+        return e;
+    }
+
+    // ---- the port ----------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<ChainHead> readHead(ChainKey chain) {
+        readHeadCalls.incrementAndGet();
+        synchronized (this) {
+            if (readHeadFailures > 0) {
+                readHeadFailures--;
+                throw new StoreException.Unavailable("scripted: head read failed", null);
+            }
+            return Optional.ofNullable(chain(chain).head);
+        }
+    }
+
+    @Override
+    public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                       Map<String, Long> counterDeltas) {
+        appendCalls.incrementAndGet();
+        batchSizes.add(entries.size());
+        CountDownLatch g = gate;
+        if (g != null) {
+            gateEntered.countDown();
+            try {
+                if (!g.await(10, TimeUnit.SECONDS)) throw new AssertionError("held append was never released");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException.Unavailable("interrupted", e);
+            }
+        }
+        synchronized (this) {
+            Runnable before = beforeAppends.poll();
+            if (before != null) before.run();
+            if (beforeEveryAppend != null) beforeEveryAppend.run();
+            Fault fault = appendFaults.poll();
+            if (fault == null) fault = everyAppendFault;
+            if (fault == Fault.UNAVAILABLE_BEFORE_APPLY) {
+                throw new StoreException.Unavailable("scripted: failed before applying", null);
+            }
+            if (fault == Fault.UNEXPECTED) {
+                throw new IllegalStateException("scripted: the store refused the request outright");
+            }
+            Chain c = chain(chain);
+            check(chain, c, expected, entries, requests);
+            apply(chain, c, entries, requests, counterDeltas);
+            Runnable after = afterAppliedAppends.poll();
+            if (after != null) after.run();
+            if (fault == Fault.UNAVAILABLE_AFTER_APPLY) {
+                throw new StoreException.Unavailable("scripted: applied, then the connection was reset", null);
+            }
+        }
+    }
+
+    /** The transaction's conditions, in the adapter's order of precedence. */
+    private void check(ChainKey chain, Chain c, ChainHead expected, List<Entry> entries, List<AppendRequest> requests) {
+        if (expected == null ? c.head != null : c.head == null || c.head.sequence() != expected.sequence()) {
+            throw new StoreException.HeadMoved("head of " + chain.chainId() + " moved", c.head);
+        }
+        for (Entry e : entries) {
+            if (c.entries.containsKey(e.sequence())) throw new StoreException.HeadMoved("entry slot taken", null);
+        }
+        long now = clock.instant().getEpochSecond();
+        for (int i = 0; i < requests.size(); i++) {
+            AppendRequest r = requests.get(i);
+            DecisionRecord d = decisions.get(chain.tenant() + "#" + r.decisionId());
+            if (r.projection() instanceof ProjectionChange.NewDecision && d != null
+                    || r.projection() instanceof ProjectionChange.StatusChange sc
+                       && (d == null || d.status() != sc.expected())) {
+                throw new StoreException.WriteRejected(i, StoreException.WriteRejected.Reason.PROJECTION_MOVED,
+                        "scripted store: projection condition failed");
+            }
+            if (r.idempotency() != null) {
+                IdempotencyRecord taken = idempotency.get(chain.tenant() + "#" + r.idempotency().key());
+                if (taken != null && taken.expiresAtEpochSecond() >= now) {
+                    throw new StoreException.WriteRejected(i, StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN,
+                            "scripted store: idempotency key taken");
+                }
+            }
+        }
+    }
+
+    private void apply(ChainKey chain, Chain c, List<Entry> entries, List<AppendRequest> requests,
+                       Map<String, Long> deltas) {
+        Map<String, Long> counters = new TreeMap<>(c.head == null ? Map.of() : c.head.counters());
+        deltas.forEach((k, v) -> counters.merge(k, v, Long::sum));
+        Entry last = entries.get(entries.size() - 1);
+        String firstAt = c.head == null ? entries.get(0).recordedAt() : c.head.firstRecordedAt();
+        c.head = new ChainHead(chain.chainId(), last.sequence(), last.chainHash(), counters, firstAt, last.recordedAt());
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            AppendRequest r = requests.get(i);
+            c.entries.put(e.sequence(), e);
+            String dk = chain.tenant() + "#" + e.decisionId();
+            if (r.projection() instanceof ProjectionChange.NewDecision nd) {
+                decisions.put(dk, DecisionRecord.of(e, nd.decisionType()));
+            } else if (r.projection() instanceof ProjectionChange.StatusChange sc) {
+                decisions.put(dk, decisions.get(dk).apply(sc, e.recordedAt()));
+            }
+            if (r.idempotency() != null) {
+                AppendRequest.IdempotencyClaim claim = r.idempotency();
+                idempotency.put(chain.tenant() + "#" + claim.key(), new IdempotencyRecord(claim.key(), e.decisionId(),
+                        claim.contentHash(), claim.expiresAtEpochSecond()));
+            }
+        }
+    }
+
+    @Override
+    public Optional<Entry> readEntry(ChainKey chain, long sequence) {
+        readEntryCalls.incrementAndGet();
+        synchronized (this) {
+            return Optional.ofNullable(chain(chain).entries.get(sequence));
+        }
+    }
+
+    @Override
+    public synchronized Iterator<Entry> readEntries(ChainKey chain, long fromSequence, long toSequence) {
+        return new ArrayList<>(chain(chain).entries.subMap(fromSequence, true, toSequence, true).values()).iterator();
+    }
+
+    @Override
+    public synchronized List<ChainHead> listChains(String tenant) {
+        return chains.entrySet().stream()
+                .filter(e -> e.getKey().tenant().equals(tenant) && e.getValue().head != null)
+                .map(e -> e.getValue().head)
+                .sorted(Comparator.comparing(ChainHead::chainId))
+                .toList();
+    }
+
+    @Override
+    public synchronized Optional<DecisionRecord> findDecision(String tenant, String decisionId) {
+        return Optional.ofNullable(decisions.get(tenant + "#" + decisionId));
+    }
+
+    @Override
+    public synchronized Optional<IdempotencyRecord> findIdempotency(String tenant, String key) {
+        IdempotencyRecord r = idempotency.get(tenant + "#" + key);
+        return r == null || r.expiresAtEpochSecond() < clock.instant().getEpochSecond() ? Optional.empty() : Optional.of(r);
+    }
+
+    @Override
+    public synchronized DecisionPage listDecisions(String tenant, DecisionQuery q) {
+        List<DecisionRecord> all = decisions.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(tenant + "#"))
+                .map(Map.Entry::getValue)
+                .filter(d -> q.serviceName() == null || q.serviceName().equals(d.chainId()))
+                .filter(d -> q.decisionType() == null || q.decisionType().equals(d.decisionType()))
+                .filter(d -> q.status() == null || q.status() == d.status())
+                .filter(d -> q.since() == null || d.createdAt().compareTo(q.since()) >= 0)
+                .filter(d -> q.until() == null || d.createdAt().compareTo(q.until()) <= 0)
+                .sorted(Comparator.comparing((DecisionRecord d) -> d.createdAt() + "#" + d.decisionId()).reversed())
+                .toList();
+        int from;
+        if (q.cursor() != null) {
+            try {
+                from = Integer.parseInt(new String(Base64.getUrlDecoder().decode(q.cursor()), StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                throw new LedgerException.Malformed("invalid_cursor", "cursor is not valid");
+            }
+        } else {
+            from = (q.page() - 1) * q.pageSize();
+        }
+        int to = Math.min(all.size(), from + q.pageSize());
+        List<DecisionRecord> page = from >= all.size() ? List.of() : all.subList(from, to);
+        boolean more = to < all.size();
+        String next = more ? Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)) : null;
+        return new DecisionPage(List.copyOf(page), all.size(), more, next);
+    }
+
+    private Chain chain(ChainKey key) {
+        return chains.computeIfAbsent(key, k -> new Chain());
+    }
+}

@@ -1,0 +1,157 @@
+package dev.loopgrid.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link LedgerStore} must have, run against the in-memory fake (core) and against
+ * DynamoDB Local (local module), so the fake the fast unit tests use is proven to behave like the real store.
+ */
+public abstract class LedgerStoreContract {
+    protected static final String TENANT = "contract";
+    protected static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC);
+
+    protected LedgerStore store;
+    private final ChainKey chain = new ChainKey(TENANT, "svc");
+
+    /** A store over empty storage. */
+    protected abstract LedgerStore newStore(Clock clock);
+
+    @BeforeEach
+    void freshStore() {
+        store = newStore(CLOCK);
+    }
+
+    private static AppendRequest decision(String id, String type, AppendRequest.IdempotencyClaim claim) {
+        String content = "{\"id\":\"" + id + "\"}";
+        return new AppendRequest(EntryType.DECISION, id, id, content, EntryHasher.contentHash(content),
+                new ProjectionChange.NewDecision(type), claim);
+    }
+
+    private static AppendRequest flag(String decisionId, DecisionStatus expected) {
+        String content = "{\"decision_id\":\"" + decisionId + "\",\"reason\":null}";
+        return new AppendRequest(EntryType.FLAG, "flg_" + decisionId, decisionId, content,
+                EntryHasher.contentHash(content),
+                new ProjectionChange.StatusChange("t", expected, DecisionStatus.INCORRECT, "wrong", null, null, null), null);
+    }
+
+    private List<Entry> link(ChainHead after, List<AppendRequest> reqs, String at) {
+        long seq = after == null ? 0 : after.sequence();
+        String prev = after == null ? EntryHasher.GENESIS : after.headHash();
+        List<Entry> out = new ArrayList<>();
+        for (AppendRequest r : reqs) {
+            Entry e = Entry.link(chain.chainId(), ++seq, r.type(), r.id(), r.decisionId(), at, r.content(), r.contentHash(), prev);
+            out.add(e);
+            prev = e.chainHash();
+        }
+        return out;
+    }
+
+    private ChainHead append(ChainHead expected, List<AppendRequest> reqs) {
+        List<Entry> entries = link(expected, reqs, "2026-11-23T20:00:00.000Z");
+        store.append(chain, expected, entries, reqs, Counters.deltas(reqs));
+        return store.readHead(chain).orElseThrow();
+    }
+
+    @Test
+    void firstAppend_createsHead_withSequenceHashAndCounters() {
+        assertTrue(store.readHead(chain).isEmpty());
+        ChainHead h = append(null, List.of(decision("dec_a", "t", null), decision("dec_b", "u", null)));
+        assertEquals(2, h.sequence());
+        assertEquals(store.readEntry(chain, 2).orElseThrow().chainHash(), h.headHash());
+        assertEquals(2, h.counter(Counters.DECISIONS));
+        assertEquals(1, h.counter(Counters.type("t")));
+        assertEquals(2, h.counter(Counters.status(DecisionStatus.RECORDED)));
+        assertEquals(List.of("svc"), store.listChains(TENANT).stream().map(ChainHead::chainId).toList());
+    }
+
+    @Test
+    void append_withStaleHead_isHeadMoved_andWritesNothing() {
+        ChainHead h1 = append(null, List.of(decision("dec_a", "t", null)));
+        append(h1, List.of(decision("dec_b", "t", null)));
+        List<AppendRequest> late = List.of(decision("dec_c", "t", null));
+        assertThrows(StoreException.HeadMoved.class,
+                () -> store.append(chain, h1, link(h1, late, "2026-11-23T20:00:00.000Z"), late, Counters.deltas(late)));
+        assertThrows(StoreException.HeadMoved.class,
+                () -> store.append(chain, null, link(null, late, "2026-11-23T20:00:00.000Z"), late, Counters.deltas(late)));
+        assertTrue(store.findDecision(TENANT, "dec_c").isEmpty());
+        assertEquals(2, store.readHead(chain).orElseThrow().sequence());
+    }
+
+    @Test
+    void takenIdempotencyKey_isRejectedNamingTheRequest_andTheWholeBatchIsNotWritten() {
+        long expires = CLOCK.instant().getEpochSecond() + 3600;
+        ChainHead h = append(null, List.of(decision("dec_a", "t", new AppendRequest.IdempotencyClaim("k1", "h", expires))));
+        assertEquals("dec_a", store.findIdempotency(TENANT, "k1").orElseThrow().decisionId());
+        List<AppendRequest> batch = List.of(decision("dec_b", "t", null),
+                decision("dec_c", "t", new AppendRequest.IdempotencyClaim("k1", "h2", expires)));
+        StoreException.WriteRejected e = assertThrows(StoreException.WriteRejected.class,
+                () -> store.append(chain, h, link(h, batch, "2026-11-23T20:00:00.000Z"), batch, Counters.deltas(batch)));
+        assertEquals(1, e.index());
+        assertEquals(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN, e.reason());
+        assertTrue(store.findDecision(TENANT, "dec_b").isEmpty(), "all or nothing");
+        assertEquals(1, store.readHead(chain).orElseThrow().sequence());
+    }
+
+    @Test
+    void statusChange_appliesOnlyFromTheExpectedStatus() {
+        ChainHead h = append(null, List.of(decision("dec_a", "t", null)));
+        h = append(h, List.of(flag("dec_a", DecisionStatus.RECORDED)));
+        DecisionRecord d = store.findDecision(TENANT, "dec_a").orElseThrow();
+        assertEquals(DecisionStatus.INCORRECT, d.status());
+        assertEquals("wrong", d.incorrectReason());
+        assertEquals(1, h.counter(Counters.status(DecisionStatus.INCORRECT)));
+        assertEquals(0, h.counter(Counters.status(DecisionStatus.RECORDED)));
+        ChainHead at = h;
+        List<AppendRequest> stale = List.of(flag("dec_a", DecisionStatus.RECORDED));
+        StoreException.WriteRejected e = assertThrows(StoreException.WriteRejected.class,
+                () -> store.append(chain, at, link(at, stale, "2026-11-23T20:00:00.000Z"), stale, Counters.deltas(stale)));
+        assertEquals(StoreException.WriteRejected.Reason.PROJECTION_MOVED, e.reason());
+    }
+
+    @Test
+    void readEntries_returnsTheRangeInOrder_andReadEntryFindsOne() {
+        ChainHead h = null;
+        for (int i = 0; i < 7; i++) h = append(h, List.of(decision("dec_" + i, "t", null)));
+        List<Long> seqs = new ArrayList<>();
+        for (Iterator<Entry> it = store.readEntries(chain, 3, 6); it.hasNext(); ) seqs.add(it.next().sequence());
+        assertEquals(List.of(3L, 4L, 5L, 6L), seqs);
+        assertEquals("dec_4", store.readEntry(chain, 5).orElseThrow().id());
+        assertTrue(store.readEntry(chain, 8).isEmpty());
+        assertTrue(ChainVerifier.verify("svc", store.readEntries(chain, 1, 7), h).valid());
+    }
+
+    @Test
+    void listDecisions_filtersNewestFirst_withExactTotals_andCursorPaging() {
+        ChainHead h = null;
+        for (int i = 0; i < 5; i++) h = append(h, List.of(decision("dec_" + i, i % 2 == 0 ? "even" : "odd", null)));
+        append(h, List.of(flag("dec_2", DecisionStatus.RECORDED)));
+        DecisionPage evens = store.listDecisions(TENANT, new DecisionQuery("svc", "even", null, null, null, 1, 2, null));
+        assertEquals(3, evens.total());
+        assertEquals(2, evens.decisions().size());
+        assertTrue(evens.hasMore());
+        DecisionPage rest = store.listDecisions(TENANT, new DecisionQuery("svc", "even", null, null, null, 1, 2, evens.nextCursor()));
+        assertFalse(rest.hasMore());
+        Set<String> seen = new HashSet<>();
+        evens.decisions().forEach(d -> seen.add(d.decisionId()));
+        rest.decisions().forEach(d -> seen.add(d.decisionId()));
+        assertEquals(Set.of("dec_0", "dec_2", "dec_4"), seen);
+        DecisionPage incorrect = store.listDecisions(TENANT,
+                new DecisionQuery(null, null, DecisionStatus.INCORRECT, null, null, 1, 20, null));
+        assertEquals(1, incorrect.total());
+        assertEquals("dec_2", incorrect.decisions().get(0).decisionId());
+    }
+}

@@ -1,0 +1,32 @@
+package dev.loopgrid.local.store;
+
+import dev.loopgrid.aws.store.DynamoLedgerStore;
+import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.LedgerStoreContract;
+import dev.loopgrid.local.EmbeddedDynamo;
+import java.time.Clock;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The ledger store contract against DynamoDB Local through the real AWS SDK. */
+class DynamoLedgerStoreContractTest extends LedgerStoreContract {
+    static EmbeddedDynamo dynamo;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dynamo = EmbeddedDynamo.start(null);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (dynamo != null) dynamo.close();
+    }
+
+    @Override
+    protected LedgerStore newStore(Clock clock) {
+        String table = "contract-" + UUID.randomUUID().toString().substring(0, 8);
+        dynamo.ensureTable(table);
+        return new DynamoLedgerStore(dynamo.client(), table, clock);
+    }
+}
