@@ -14,7 +14,8 @@ public record AppendRequest(EntryType type, String id, String decisionId, String
 
     /** Bytes this request adds to a transaction, roughly: the content is stored in the entry and the projection. */
     public int approximateSize() {
-        int contentCopies = projection instanceof ProjectionChange.NewDecision ? 2 : 1;
+        int contentCopies = projection instanceof ProjectionChange.NewDecision
+                || projection instanceof ProjectionChange.ReplayFinished ? 2 : 1;
         int extra = projection instanceof ProjectionChange.StatusChange sc && sc.correction() != null
                 ? sc.correction().length() * 3 : 0;
         return content.length() * 3 * contentCopies + extra + 1024;

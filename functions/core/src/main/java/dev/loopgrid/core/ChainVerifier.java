@@ -80,7 +80,7 @@ public final class ChainVerifier {
                     "content of entry " + e.id() + " (sequence " + e.sequence() + ") no longer matches its content_hash");
         }
         if (e.type() == null || e.id() == null || e.decisionId() == null || e.recordedAt() == null
-                || !EntryHasher.chainHash(e).equals(e.chainHash())) {
+                || e.previousHash() == null || !EntryHasher.chainHash(e).equals(e.chainHash())) {
             return fail(Verification.Kind.ENVELOPE_CHANGED, chainId, e,
                     "envelope of entry " + e.id() + " (sequence " + e.sequence()
                             + ": id, time, type, sequence or content_hash) no longer matches its chain_hash");
@@ -109,7 +109,7 @@ public final class ChainVerifier {
                     "chain \"" + chainId + "\" has entries beyond its head (head at sequence " + head.sequence()
                             + ", last entry at " + lastSeq + ")");
         }
-        if (!head.headHash().equals(lastHash)) {
+        if (!lastHash.equals(head.headHash())) {
             return new Verification.Failure(Verification.Kind.HEAD_MISMATCH, chainId, head.sequence(), null, null,
                     "head of chain \"" + chainId + "\" names hash " + abbreviate(head.headHash())
                             + " but the entry at sequence " + lastSeq + " has " + abbreviate(lastHash));

@@ -40,6 +40,8 @@ public final class Counters {
                 add(d, status(sc.next()), 1);
                 add(d, typeStatus(sc.decisionType(), sc.expected()), -1);
                 add(d, typeStatus(sc.decisionType(), sc.next()), 1);
+            } else if (r.projection() instanceof ProjectionChange.ReplayFinished rf) {
+                add(d, "replays:" + rf.result().status().wire(), 1);
             }
         }
         d.values().removeIf(v -> v == 0);

@@ -162,6 +162,7 @@ public final class DecisionService {
         for (int attempt = 1; ; attempt++) {
             DecisionRecord current = get(tenant, decisionId);
             ProjectionChange.StatusChange change = factory.make(current.decisionType(), current.status());
+            checkProjectionFits(current, change);
             AppendRequest req = new AppendRequest(type, entryId, decisionId, canonical, contentHash, change, null);
             Ledger.Result result = ledger.append(new ChainKey(tenant, current.chainId()), req);
             if (result instanceof Ledger.Result.Committed c) {
@@ -172,6 +173,26 @@ public final class DecisionService {
                         "Decision " + decisionId + " kept changing while recording this verdict; retry later", 1);
             }
         }
+    }
+
+    /** Bytes a decision's projection item may hold: DynamoDB's 400 KB item limit less room for the other attributes. */
+    static final int MAX_PROJECTION_BYTES = 390_000;
+
+    /** A verdict must leave the projection (decision content + correction + texts) within one DynamoDB item. */
+    private static void checkProjectionFits(DecisionRecord current, ProjectionChange.StatusChange change) {
+        long bytes = utf8(current.content()) + utf8(change.correction() != null ? change.correction() : current.correction())
+                + utf8(change.reason() != null ? change.reason() : current.incorrectReason())
+                + utf8(change.notes() != null ? change.notes() : current.correctionNotes())
+                + utf8(change.correctedBy());
+        if (bytes > MAX_PROJECTION_BYTES) {
+            throw new LedgerException.TooLarge("The decision together with this verdict would be " + bytes
+                    + " bytes; a decision and its correction, reason and notes must fit in " + MAX_PROJECTION_BYTES
+                    + " bytes (large-payload storage is not available yet)");
+        }
+    }
+
+    private static long utf8(String s) {
+        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
     }
 
     static LedgerException.NotFound notFound(String decisionId) {

@@ -176,7 +176,8 @@ public final class Ledger {
                 AppendRequest r = p.request;
                 int size = r.approximateSize();
                 if (!batch.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
-                String projKey = "D" + r.decisionId();
+                String projKey = r.projection() instanceof ProjectionChange.ReplayFinished rf
+                        ? "R" + rf.result().replayId() : "D" + r.decisionId();
                 String idemKey = r.idempotency() == null ? null : "I" + r.idempotency().key();
                 boolean touchesProjection = !(r.projection() instanceof ProjectionChange.None);
                 if ((touchesProjection && touched.contains(projKey)) || (idemKey != null && touched.contains(idemKey))) {
@@ -270,6 +271,14 @@ public final class Ledger {
                     rejected.future.complete(new Result.Rejected(e.reason()));
                     attemptEntries = null;
                     attempt--; // a definite answer about one request is not a failed attempt of the rest
+                } catch (RuntimeException e) {
+                    // Not one of the port's outcomes (a bug, or a request the store refuses outright): it belongs to
+                    // this batch's callers. Thrown on, it would reach whichever caller leads (perhaps one whose own
+                    // entry is committed) and leave this batch's callers waiting forever. Not acknowledged, so
+                    // "stored at most once" still holds if it did land; forget the head in case it did.
+                    headKnown = false;
+                    for (Pending p : batch) p.future.completeExceptionally(e);
+                    return;
                 }
             }
         }

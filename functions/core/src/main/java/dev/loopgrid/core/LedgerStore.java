@@ -37,7 +37,10 @@ public interface LedgerStore {
      */
     Iterator<Entry> readEntries(ChainKey chain, long fromSequence, long toSequence);
 
-    /** Heads of all chains of a tenant, ordered by chain id. Costs grow with the number of chains, not entries. */
+    /**
+     * Heads of all chains of a tenant, ordered by chain id. Costs grow with the number of chains, not entries.
+     * A registered chain whose head item is missing comes back with sequence 0 and a null hash.
+     */
     List<ChainHead> listChains(String tenant);
 
     /** A decision's projection, or empty (also when it belongs to another tenant). */

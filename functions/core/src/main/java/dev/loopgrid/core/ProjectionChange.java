@@ -18,6 +18,12 @@ public sealed interface ProjectionChange {
     record StatusChange(String decisionType, DecisionStatus expected, DecisionStatus next, String reason,
                         String correction, String correctedBy, String notes) implements ProjectionChange {}
 
-    /** The entry leaves the projection as it is (replay results). */
+    /** The entry leaves every projection as it is. */
     record None() implements ProjectionChange {}
+
+    /**
+     * A finished replay: its item moves from running (claimed by {@code attempt}) to {@code result}'s final
+     * state in the same transaction as its ledger entry. A duplicate worker run finds the condition failed.
+     */
+    record ReplayFinished(dev.loopgrid.core.replay.ReplayRecord result, int attempt) implements ProjectionChange {}
 }

@@ -22,6 +22,6 @@ public final class HealthHandler extends ApiHandler {
 
     @Override
     protected APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event) {
-        return ApiResponses.json(200, Map.of("status", "healthy", "version", App.VERSION, "service", "loopgrid"));
+        return ApiResponses.json(200, new java.util.TreeMap<>(Map.of("status", "healthy", "version", App.VERSION, "service", "loopgrid")));
     }
 }

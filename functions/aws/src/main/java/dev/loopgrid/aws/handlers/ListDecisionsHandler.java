@@ -45,7 +45,7 @@ public final class ListDecisionsHandler extends ApiHandler {
         int page = intQuery(event, "page", 1, 1, 1_000_000);
         int pageSize = intQuery(event, "page_size", 20, 1, 100);
         String cursor = query(event, "cursor");
-        DecisionQuery q = new DecisionQuery(query(event, "service_name"), query(event, "decision_type"), status,
+        DecisionQuery q = new DecisionQuery(nameQuery(event, "service_name"), nameQuery(event, "decision_type"), status,
                 since, until, page, pageSize, cursor);
         DecisionPage result = decisions.list(tenant(event), q);
         ObjectNode body = Json.object();

@@ -22,8 +22,12 @@ public final class RootHandler extends ApiHandler {
 
     @Override
     protected APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event) {
-        return ApiResponses.json(200, Map.of("name", "LoopGrid", "version", App.VERSION,
-                "description", "System of record for AI decisions: hash-chained ledger, replays, human corrections, "
-                        + "integrity verification and compliance reports", "docs", "/docs"));
+        Map<String, String> body = new java.util.LinkedHashMap<>();
+        body.put("name", "LoopGrid");
+        body.put("version", App.VERSION);
+        body.put("description", "System of record for AI decisions: hash-chained ledger, replays, human corrections, "
+                + "integrity verification and compliance reports");
+        body.put("docs", "/docs");
+        return ApiResponses.json(200, body);
     }
 }

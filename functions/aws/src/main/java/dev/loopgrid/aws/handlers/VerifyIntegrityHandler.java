@@ -24,7 +24,7 @@ public final class VerifyIntegrityHandler extends ApiHandler {
 
     @Override
     protected APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event) {
-        String service = query(event, "service_name");
+        String service = nameQuery(event, "service_name");
         IntegrityService.Report r = integrity.verify(tenant(event), service);
         ObjectNode body = Json.object();
         ObjectNode i = body.putObject("integrity");

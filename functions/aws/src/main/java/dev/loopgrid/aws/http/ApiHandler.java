@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopgrid.core.DecisionService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.LedgerException;
 import dev.loopgrid.core.StoreException;
@@ -115,6 +116,16 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         Map<String, String> q = event.getQueryStringParameters();
         String v = q == null ? null : q.get(name);
         return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** A service_name / decision_type query value: at most as long as a recorded name may be, else 400. */
+    protected static String nameQuery(APIGatewayProxyRequestEvent event, String name) {
+        String v = query(event, name);
+        if (v != null && v.codePointCount(0, v.length()) > DecisionService.MAX_NAME_LENGTH) {
+            throw new LedgerException.Malformed("invalid_parameter", "Query parameter " + name + " must be at most "
+                    + DecisionService.MAX_NAME_LENGTH + " characters long");
+        }
+        return v;
     }
 
     protected static int intQuery(APIGatewayProxyRequestEvent event, String name, int dflt, int min, int max) {

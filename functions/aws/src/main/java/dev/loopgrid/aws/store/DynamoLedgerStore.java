@@ -174,10 +174,12 @@ public final class DynamoLedgerStore implements LedgerStore {
         StoreException.WriteRejected.Reason rejected = null;
         boolean headMoved = false;
         ChainHead current = null;
+        String refused = null;
         for (int i = 0; i < reasons.size() && i < roles.size(); i++) {
             CancellationReason r = reasons.get(i);
             String code = r.code();
             if (code == null || "None".equals(code)) continue;
+            if ("ValidationError".equals(code) && refused == null) refused = r.message();
             if ("ConditionalCheckFailed".equals(code)) {
                 switch (roles.get(i)) {
                     case HEAD -> {
@@ -205,6 +207,11 @@ public final class DynamoLedgerStore implements LedgerStore {
         if (rejected != null) {
             // a definite refusal of one request; any transient reason on other items is moot, nothing was written
             return new StoreException.WriteRejected(rejectedIndex, rejected, "condition failed: " + rejected);
+        }
+        if (refused != null) {
+            // e.g. an item would grow beyond 400 KB: the same request is refused every time, so this is no unknown
+            // outcome to retry (and answer 503 for) but a definite refusal, like a ValidationException
+            return new IllegalStateException("DynamoDB refused the append to chain " + chain.chainId() + ": " + refused, e);
         }
         return new StoreException.Unavailable("transaction cancelled: " + e.getMessage(), e);
     }
@@ -321,6 +328,9 @@ public final class DynamoLedgerStore implements LedgerStore {
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values).build()).build();
         }
+        if (change instanceof ProjectionChange.ReplayFinished rf) {
+            return ReplayItems.finish(table, tenant, e, rf.result(), rf.attempt());
+        }
         return null;
     }
 
@@ -349,11 +359,14 @@ public final class DynamoLedgerStore implements LedgerStore {
 
     @Override
     public Iterator<Entry> readEntries(ChainKey chain, long fromSequence, long toSequence) {
+        // Every key of sequence N with anything appended (inserted items such as E#…03x, even a suffix outside the
+        // BMP, which sorts above '\uffff' in DynamoDB's UTF-8 byte order) sorts below E#<N+1>: read up to that key
+        // and leave it out.
+        String after = toSequence == Long.MAX_VALUE ? null : entrySk(toSequence + 1);
         QueryRequest base = QueryRequest.builder().tableName(table)
                 .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
                 .expressionAttributeValues(Map.of(":pk", s(chainPk(chain)), ":from", s(entrySk(fromSequence)),
-                        // '\uffff' sorts after anything appended to a key, so inserted keys such as E#…03x are read too
-                        ":to", s(entrySk(toSequence) + "\uffff")))
+                        ":to", s(after == null ? entrySk(toSequence) + "\uffff" : after)))
                 .consistentRead(true)
                 .limit(ENTRY_PAGE)
                 .build();
@@ -366,7 +379,8 @@ public final class DynamoLedgerStore implements LedgerStore {
             public boolean hasNext() {
                 while (!page.hasNext() && !last) {
                     QueryResponse r = query(startKey == null ? base : base.toBuilder().exclusiveStartKey(startKey).build());
-                    page = r.items().iterator();
+                    page = r.items().stream().filter(i -> after == null || !after.equals(str(i, LedgerTable.SK, null)))
+                            .iterator();
                     startKey = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
                     last = startKey == null;
                 }
@@ -433,6 +447,8 @@ public final class DynamoLedgerStore implements LedgerStore {
                 request.putAll(r.unprocessedKeys());
             }
         }
+        // a registered chain whose head item is gone comes back with a null hash, so verification still walks it
+        for (String c : chains) heads.putIfAbsent(c, new ChainHead(c, 0, null, Map.of(), null, null));
         return List.copyOf(heads.values());
     }
 
