@@ -1,0 +1,517 @@
+package dev.loopgrid.local;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.Routes;
+import dev.loopgrid.aws.http.ApiHandler;
+import dev.loopgrid.aws.http.ApiResponses;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.LedgerException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local HTTP front: serves the route table over HTTP by turning every request into the
+ * {@link APIGatewayProxyRequestEvent} API Gateway's REST proxy integration would send, calling the very
+ * handler class a Lambda function would run, and writing its {@link APIGatewayProxyResponseEvent} back.
+ *
+ * <p>What API Gateway answers by itself is answered here too, as JSON with {@code detail} and {@code code}:
+ * unknown path (404), known path with another method (405 with {@code Allow}), body above Lambda's 6 MiB
+ * payload limit (413), body that is not UTF-8 (400). Nothing a client sends produces a stack trace.
+ */
+public final class LocalHttpServer {
+    /** Lambda's synchronous invocation payload limit. */
+    public static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
+    /** Over-limit bodies up to this size are read and discarded so the client gets to read the 413. */
+    static final long DRAIN_LIMIT_BYTES = 16L * 1024 * 1024;
+    public static final int DEFAULT_THREADS = 64;
+    public static final String STAGE = "local";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalHttpServer.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.loopgrid.local.access");
+    private static final DateTimeFormatter REQUEST_TIME =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
+
+    /** A route with its template split into segments and its handler instance (built once). */
+    private record Bound(Routes.Route route, String[] segments, int literals, ApiHandler handler) {}
+
+    private final List<Bound> routes;
+    private final String host;
+    private final int requestedPort;
+    private final int threads;
+    private volatile HttpServer server;
+    private volatile ThreadPoolExecutor executor;
+
+    /** Builds every route's handler once, through its factory, over {@code app}. */
+    public LocalHttpServer(App app, List<Routes.Route> routeTable, String host, int port) {
+        this(app, routeTable, host, port, DEFAULT_THREADS);
+    }
+
+    public LocalHttpServer(App app, List<Routes.Route> routeTable, String host, int port, int threads) {
+        List<Bound> bound = new ArrayList<>();
+        for (Routes.Route r : routeTable) {
+            String[] segments = segments(r.path());
+            int literals = 0;
+            for (String s : segments) if (!isParam(s)) literals++;
+            bound.add(new Bound(r, segments, literals, r.factory().apply(app)));
+        }
+        this.routes = List.copyOf(bound);
+        this.host = host;
+        this.requestedPort = port;
+        this.threads = threads;
+    }
+
+    /** Binds and starts serving; with port 0 the system picks a free port ({@link #port()}). */
+    public synchronized LocalHttpServer start() throws IOException {
+        if (server != null) throw new IllegalStateException("already started");
+        HttpServer s = HttpServer.create(new InetSocketAddress(host, requestedPort), 256);
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory tf = r -> {
+            Thread t = new Thread(r, "loopgrid-http-" + n.incrementAndGet());
+            t.setDaemon(false);
+            return t;
+        };
+        // bounded threads and queue; when both are full the dispatcher runs the exchange itself (backpressure)
+        ThreadPoolExecutor ex = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(1024), tf, new ThreadPoolExecutor.CallerRunsPolicy());
+        ex.allowCoreThreadTimeOut(true);
+        s.setExecutor(ex);
+        s.createContext("/", this::exchange);
+        s.start();
+        this.executor = ex;
+        this.server = s;
+        return this;
+    }
+
+    /** The bound port. */
+    public int port() {
+        HttpServer s = server;
+        if (s == null) throw new IllegalStateException("not started");
+        return s.getAddress().getPort();
+    }
+
+    /** The base URL, e.g. {@code http://127.0.0.1:8000}. */
+    public String url() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return "http://" + h + ":" + port();
+    }
+
+    /** Stops accepting requests, gives running ones up to {@code graceSeconds}, and stops the threads. */
+    public synchronized void stop(int graceSeconds) {
+        HttpServer s = server;
+        if (s == null) return;
+        server = null;
+        s.stop(Math.max(0, graceSeconds));
+        ThreadPoolExecutor ex = executor;
+        if (ex != null) {
+            ex.shutdown();
+            try {
+                if (!ex.awaitTermination(Math.max(1, graceSeconds), TimeUnit.SECONDS)) ex.shutdownNow();
+            } catch (InterruptedException e) {
+                ex.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public void stop() {
+        stop(0);
+    }
+
+    // ---------------------------------------------------------------- request handling
+
+    private void exchange(HttpExchange ex) {
+        long started = System.nanoTime();
+        String method = ex.getRequestMethod();
+        String rawPath = ex.getRequestURI().getRawPath();
+        String requestId = UUID.randomUUID().toString();
+        int status = 0;
+        try {
+            APIGatewayProxyResponseEvent response;
+            try {
+                response = dispatch(ex, method, rawPath, requestId);
+            } catch (Throwable t) { // an Error escaping a handler, or a bug here: never a stack trace to the client
+                LOG.error("unexpected failure serving {} {} (request {})", method, rawPath, requestId, t);
+                response = internalError();
+            }
+            status = write(ex, response, requestId);
+        } catch (IOException e) {
+            LOG.debug("client went away during {} {}: {}", method, rawPath, e.toString());
+        } catch (RuntimeException e) {
+            LOG.error("failed to write the response to {} {}", method, rawPath, e);
+        } finally {
+            ex.close();
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            ACCESS.info("{} {} {} {} ms", method, abbreviate(rawPath, 200), status == 0 ? "-" : status, ms);
+        }
+    }
+
+    private APIGatewayProxyResponseEvent dispatch(HttpExchange ex, String method, String rawPath, String requestId)
+            throws IOException {
+        List<Bound> pathMatches = new ArrayList<>();
+        String[] parts = rawPath == null || !rawPath.startsWith("/") ? null : segments(rawPath);
+        if (parts != null) {
+            for (Bound b : routes) if (matches(b.segments(), parts)) pathMatches.add(b);
+        }
+        if (pathMatches.isEmpty()) {
+            return ApiResponses.error(new LedgerException.NotFound("route_not_found",
+                    "No route for " + method + " " + abbreviate(rawPath == null ? String.valueOf(ex.getRequestURI())
+                            : rawPath, 200)));
+        }
+        Bound chosen = null;
+        for (Bound b : pathMatches) {
+            if (b.route().method().equals(method) && (chosen == null || b.literals() > chosen.literals())) {
+                chosen = b;
+            }
+        }
+        if (chosen == null) {
+            Set<String> allowed = new LinkedHashSet<>();
+            for (Bound b : pathMatches) allowed.add(b.route().method().toUpperCase(Locale.ROOT));
+            String allow = String.join(", ", allowed);
+            ObjectNode body = Json.object();
+            body.put("detail", "Method " + abbreviate(method, 20) + " is not allowed for " + abbreviate(rawPath, 200)
+                    + "; allowed: " + allow);
+            body.put("code", "method_not_allowed");
+            APIGatewayProxyResponseEvent r = ApiResponses.json(405, body);
+            r.getHeaders().put("Allow", allow);
+            return r;
+        }
+
+        Map<String, String> pathParameters = new LinkedHashMap<>();
+        for (int i = 0; i < chosen.segments().length; i++) {
+            String t = chosen.segments()[i];
+            if (isParam(t)) {
+                String name = t.substring(1, t.length() - 1);
+                String value = percentDecode(parts[i], false);
+                if (value == null) {
+                    return malformed("Path parameter " + name + " is not valid percent-encoded UTF-8");
+                }
+                pathParameters.put(name, value);
+            }
+        }
+
+        Map<String, List<String>> query = new LinkedHashMap<>();
+        String rawQuery = ex.getRequestURI().getRawQuery();
+        if (rawQuery != null && !rawQuery.isEmpty()) {
+            for (String pair : rawQuery.split("&")) {
+                if (pair.isEmpty()) continue;
+                int eq = pair.indexOf('=');
+                String k = percentDecode(eq < 0 ? pair : pair.substring(0, eq), true);
+                String v = percentDecode(eq < 0 ? "" : pair.substring(eq + 1), true);
+                if (k == null || v == null) {
+                    return malformed("Query string is not valid percent-encoded UTF-8");
+                }
+                query.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+            }
+        }
+
+        byte[] bytes = readBody(ex);
+        if (bytes == null) {
+            return ApiResponses.error(new LedgerException.TooLarge("Request body is larger than " + MAX_BODY_BYTES
+                    + " bytes (6 MiB, the Lambda payload limit)"));
+        }
+        String body = null;
+        if (bytes.length > 0) {
+            try {
+                body = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                return malformed("Request body is not valid UTF-8");
+            }
+        }
+
+        APIGatewayProxyRequestEvent event = event(ex, method, rawPath, chosen.route(), pathParameters, query, body,
+                requestId);
+        APIGatewayProxyResponseEvent response = chosen.handler().handleRequest(event,
+                new LocalLambdaContext(requestId, chosen.route().name()));
+        if (response == null || response.getStatusCode() == null) {
+            LOG.error("handler {} returned no status code (request {})", chosen.route().name(), requestId);
+            return internalError();
+        }
+        return response;
+    }
+
+    /** The event API Gateway's REST proxy integration would send for this request. */
+    private static APIGatewayProxyRequestEvent event(HttpExchange ex, String method, String rawPath,
+                                                     Routes.Route route, Map<String, String> pathParameters,
+                                                     Map<String, List<String>> query, String body,
+                                                     String requestId) {
+        String sourceIp = ex.getRemoteAddress() != null && ex.getRemoteAddress().getAddress() != null
+                ? ex.getRemoteAddress().getAddress().getHostAddress() : "127.0.0.1";
+
+        Map<String, String> headers = new LinkedHashMap<>();
+        Map<String, List<String>> multiHeaders = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+            if (h.getValue() == null || h.getValue().isEmpty()) continue;
+            String name = canonicalHeaderName(h.getKey());
+            multiHeaders.computeIfAbsent(name, x -> new ArrayList<>()).addAll(h.getValue());
+        }
+        int localPort = ex.getLocalAddress() != null ? ex.getLocalAddress().getPort() : 0;
+        multiHeaders.putIfAbsent("X-Forwarded-For", List.of(sourceIp));
+        multiHeaders.putIfAbsent("X-Forwarded-Proto", List.of("http"));
+        multiHeaders.putIfAbsent("X-Forwarded-Port", List.of(Integer.toString(localPort)));
+        for (Map.Entry<String, List<String>> h : multiHeaders.entrySet()) {
+            headers.put(h.getKey(), h.getValue().get(h.getValue().size() - 1)); // API Gateway keeps the last value
+        }
+
+        Map<String, String> singleQuery = null;
+        Map<String, List<String>> multiQuery = null;
+        if (!query.isEmpty()) {
+            singleQuery = new LinkedHashMap<>();
+            multiQuery = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> q : query.entrySet()) {
+                singleQuery.put(q.getKey(), q.getValue().get(q.getValue().size() - 1));
+                multiQuery.put(q.getKey(), List.copyOf(q.getValue()));
+            }
+        }
+
+        String path = percentDecode(rawPath, false);
+        if (path == null) path = rawPath;
+
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        APIGatewayProxyRequestEvent.RequestIdentity identity = new APIGatewayProxyRequestEvent.RequestIdentity()
+                .withSourceIp(sourceIp)
+                .withUserAgent(headers.get("User-Agent"));
+        APIGatewayProxyRequestEvent.ProxyRequestContext context = new APIGatewayProxyRequestEvent.ProxyRequestContext()
+                .withAccountId("000000000000")
+                .withApiId("local")
+                .withResourceId(route.name())
+                .withResourcePath(route.path())
+                .withHttpMethod(method)
+                .withPath(path)
+                .withStage(STAGE)
+                .withRequestId(requestId)
+                .withExtendedRequestId(requestId)
+                .withRequestTime(REQUEST_TIME.format(now))
+                .withRequestTimeEpoch(now.toInstant().toEpochMilli())
+                .withProtocol(ex.getProtocol())
+                .withDomainName(headers.getOrDefault("Host", "localhost"))
+                .withDomainPrefix("localhost")
+                .withIdentity(identity);
+
+        return new APIGatewayProxyRequestEvent()
+                .withResource(route.path())
+                .withPath(path)
+                .withHttpMethod(method)
+                .withHeaders(headers)
+                .withMultiValueHeaders(multiHeaders)
+                .withQueryStringParameters(singleQuery)
+                .withMultiValueQueryStringParameters(multiQuery)
+                .withPathParameters(pathParameters.isEmpty() ? null : pathParameters)
+                .withStageVariables(null)
+                .withRequestContext(context)
+                .withBody(body)
+                .withIsBase64Encoded(false);
+    }
+
+    /**
+     * Reads the body, or returns null when it is larger than {@link #MAX_BODY_BYTES}. Never holds more than
+     * the limit in memory; an over-limit body of at most {@link #DRAIN_LIMIT_BYTES} is read and discarded
+     * (so the client, still sending, gets to read the 413), a larger one is not read at all and the
+     * connection is closed after the answer.
+     */
+    private static byte[] readBody(HttpExchange ex) throws IOException {
+        long declared = -1;
+        String cl = ex.getRequestHeaders().getFirst("Content-Length");
+        if (cl != null) {
+            try {
+                declared = Long.parseLong(cl.trim());
+            } catch (NumberFormatException e) {
+                declared = -1;
+            }
+        }
+        InputStream in = ex.getRequestBody();
+        if (declared > MAX_BODY_BYTES) {
+            if (declared <= DRAIN_LIMIT_BYTES) drain(in, declared);
+            else ex.getResponseHeaders().set("Connection", "close");
+            return null;
+        }
+        ByteArrayOutputStream buf = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        byte[] chunk = new byte[16 * 1024];
+        long total = 0;
+        int n;
+        while ((n = in.read(chunk)) != -1) {
+            total += n;
+            if (total > MAX_BODY_BYTES) {
+                if (!drain(in, DRAIN_LIMIT_BYTES - total)) ex.getResponseHeaders().set("Connection", "close");
+                return null;
+            }
+            buf.write(chunk, 0, n);
+        }
+        return buf.toByteArray();
+    }
+
+    /** Reads and discards up to {@code limit} bytes; true when the stream ended within it. */
+    private static boolean drain(InputStream in, long limit) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long left = limit;
+        while (left > 0) {
+            int n = in.read(sink, 0, (int) Math.min(sink.length, left));
+            if (n < 0) return true;
+            left -= n;
+        }
+        return in.read() < 0;
+    }
+
+    private static int write(HttpExchange ex, APIGatewayProxyResponseEvent response, String requestId)
+            throws IOException {
+        int status = response.getStatusCode();
+        Headers out = ex.getResponseHeaders();
+        if (response.getHeaders() != null) {
+            for (Map.Entry<String, String> h : response.getHeaders().entrySet()) {
+                if (h.getKey() == null || h.getValue() == null || reserved(h.getKey())) continue;
+                out.set(h.getKey(), h.getValue());
+            }
+        }
+        if (response.getMultiValueHeaders() != null) {
+            for (Map.Entry<String, List<String>> h : response.getMultiValueHeaders().entrySet()) {
+                if (h.getKey() == null || h.getValue() == null || reserved(h.getKey())) continue;
+                for (String v : h.getValue()) if (v != null) out.add(h.getKey(), v);
+            }
+        }
+        if (!out.containsKey("X-amzn-requestid")) out.set("x-amzn-RequestId", requestId);
+        byte[] bytes;
+        String body = response.getBody();
+        if (body == null) {
+            bytes = new byte[0];
+        } else if (Boolean.TRUE.equals(response.getIsBase64Encoded())) {
+            bytes = Base64.getDecoder().decode(body);
+        } else {
+            bytes = body.getBytes(StandardCharsets.UTF_8);
+        }
+        boolean noBody = bytes.length == 0 || status == 204 || status == 304 || "HEAD".equals(ex.getRequestMethod());
+        ex.sendResponseHeaders(status, noBody ? -1 : bytes.length);
+        if (!noBody) {
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(bytes);
+            }
+        }
+        return status;
+    }
+
+    private static boolean reserved(String header) {
+        String h = header.toLowerCase(Locale.ROOT);
+        return h.equals("content-length") || h.equals("transfer-encoding") || h.equals("connection");
+    }
+
+    private static APIGatewayProxyResponseEvent malformed(String detail) {
+        return ApiResponses.error(new LedgerException.Malformed(detail));
+    }
+
+    private static APIGatewayProxyResponseEvent internalError() {
+        ObjectNode body = Json.object();
+        body.put("detail", "Internal error");
+        body.put("code", "internal_error");
+        return ApiResponses.json(500, body);
+    }
+
+    // ---------------------------------------------------------------- paths
+
+    /** Splits {@code /a/b} into {@code [a, b]}; {@code /} into {@code []}; keeps empty segments. */
+    static String[] segments(String path) {
+        if (path.equals("/")) return new String[0];
+        return path.substring(1).split("/", -1);
+    }
+
+    private static boolean isParam(String segment) {
+        return segment.length() > 2 && segment.startsWith("{") && segment.endsWith("}");
+    }
+
+    private static boolean matches(String[] template, String[] parts) {
+        if (template.length != parts.length) return false;
+        for (int i = 0; i < template.length; i++) {
+            if (isParam(template[i])) {
+                if (parts[i].isEmpty()) return false;
+            } else if (!template[i].equals(parts[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Strict percent-decoding to UTF-8; {@code plusIsSpace} for query strings. Null when an escape is broken
+     * or the bytes are not UTF-8.
+     */
+    static String percentDecode(String s, boolean plusIsSpace) {
+        if (s.indexOf('%') < 0 && !(plusIsSpace && s.indexOf('+') >= 0)) return s;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); ) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) return null;
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) return null;
+                out.write((hi << 4) | lo);
+                i += 3;
+            } else if (c == '+' && plusIsSpace) {
+                out.write(' ');
+                i++;
+            } else {
+                int cp = s.codePointAt(i);
+                byte[] b = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+                i += Character.charCount(cp);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** {@code content-type} → {@code Content-Type} (the JDK hands header names over as {@code Content-type}). */
+    static String canonicalHeaderName(String name) {
+        StringBuilder sb = new StringBuilder(name.length());
+        boolean upper = true;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            sb.append(upper ? Character.toUpperCase(c) : Character.toLowerCase(c));
+            upper = c == '-';
+        }
+        return sb.toString();
+    }
+
+    private static String abbreviate(String s, int max) {
+        if (s == null) return "";
+        return s.length() <= max ? s : s.substring(0, max) + "…";
+    }
+}

@@ -1,0 +1,312 @@
+package dev.loopgrid.local;
+
+import dev.loopgrid.aws.providers.Providers;
+import dev.loopgrid.aws.worker.ReplayWorkerHandler;
+import dev.loopgrid.core.replay.LlmProvider;
+import java.util.Map;
+import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.Routes;
+import dev.loopgrid.core.DecisionService;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.LogManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local stack's command line: {@code serve} (the default) runs the whole API over embedded DynamoDB
+ * Local; {@code bench} runs the bench.
+ */
+public final class Main {
+    static final String USAGE = String.join(System.lineSeparator(),
+            "Usage: java -jar loopgrid-local.jar [serve] [options]",
+            "       java -jar loopgrid-local.jar bench [bench options]   (bench --help for its options)",
+            "",
+            "Runs the LoopGrid API locally: the same handler classes as the Lambda functions, over an embedded",
+            "DynamoDB Local. No cloud account, no Docker.",
+            "",
+            "Options:",
+            "  --port N          HTTP port (default 8000; 0 picks a free one)",
+            "  --host H          interface to bind (default 127.0.0.1)",
+            "  --data-dir DIR    where data persists (default ./.loopgrid; DynamoDB under DIR/dynamodb)",
+            "  --in-memory       keep everything in memory (nothing persists)",
+            "  --table NAME      ledger table name (default loopgrid-ledger)",
+            "  --help            this text");
+
+    /** Parsed {@code serve} options. */
+    public record Options(String host, int port, Path dataDir, boolean inMemory, String table) {
+        public static Options defaults() {
+            return new Options("127.0.0.1", 8000, Paths.get(".loopgrid"), false, "loopgrid-ledger");
+        }
+    }
+
+    /** A command line that cannot be run; the message says why. */
+    public static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * sqlite4java (inside DynamoDB Local) logs through java.util.logging, e.g. a harmless "unknown jar
+     * version" WARNING when it runs from a shaded jar; keep only its errors. A filter, because DynamoDB Local
+     * resets the logger's level when it starts. Held here so the logger is not collected.
+     */
+    private static final java.util.logging.Logger SQLITE_LOG = java.util.logging.Logger.getLogger("com.almworks.sqlite4java");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code >= 0) {
+            LogManager.shutdown();
+            System.exit(code);
+        }
+        // code < 0: serving until Ctrl-C; the shutdown hook stops everything and the JVM exits
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs a command. Returns an exit code, or -1 when the server is running (it stops on JVM shutdown).
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length > 0 && !args[0].startsWith("-") ? args[0] : "serve";
+        String[] rest = args.length > 0 && !args[0].startsWith("-") ? Arrays.copyOfRange(args, 1, args.length) : args;
+        switch (command) {
+            case "serve": {
+                Options o;
+                try {
+                    o = parse(rest);
+                } catch (UsageException e) {
+                    err.println("error: " + e.getMessage());
+                    err.println();
+                    err.println(USAGE);
+                    return 2;
+                }
+                if (o == null) {
+                    out.println(USAGE);
+                    return 0;
+                }
+                try {
+                    serve(o, out);
+                    return -1;
+                } catch (Exception e) {
+                    err.println("error: could not start: " + e);
+                    err.flush();
+                    return 1;
+                }
+            }
+            case "bench":
+                return dev.loopgrid.local.bench.Bench.run(rest);
+            case "help":
+                out.println(USAGE);
+                return 0;
+            default:
+                err.println("error: unknown command \"" + command + "\"");
+                err.println();
+                err.println(USAGE);
+                return 2;
+        }
+    }
+
+    /** Parses serve options; null means --help. */
+    public static Options parse(String[] args) throws UsageException {
+        Options d = Options.defaults();
+        String host = d.host();
+        int port = d.port();
+        Path dataDir = d.dataDir();
+        boolean inMemory = false;
+        String table = d.table();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            switch (a) {
+                case "--help", "-h" -> {
+                    return null;
+                }
+                case "--in-memory" -> {
+                    if (value != null) throw new UsageException("--in-memory takes no value");
+                    inMemory = true;
+                }
+                case "--port", "--host", "--data-dir", "--table" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) throw new UsageException(a + " needs a value");
+                        value = args[++i];
+                    }
+                    switch (a) {
+                        case "--port" -> {
+                            try {
+                                port = Integer.parseInt(value);
+                            } catch (NumberFormatException e) {
+                                port = -1;
+                            }
+                            if (port < 0 || port > 65535) {
+                                throw new UsageException("--port must be a number from 0 to 65535, got \"" + value + "\"");
+                            }
+                        }
+                        case "--host" -> {
+                            if (value.isBlank()) throw new UsageException("--host must not be empty");
+                            host = value;
+                        }
+                        case "--data-dir" -> {
+                            if (value.isBlank()) throw new UsageException("--data-dir must not be empty");
+                            dataDir = Paths.get(value);
+                        }
+                        default -> {
+                            if (!value.matches("[A-Za-z0-9_.-]{3,255}")) {
+                                throw new UsageException("--table must be 3..255 characters of A-Z a-z 0-9 _ . -, got \""
+                                        + value + "\"");
+                            }
+                            table = value;
+                        }
+                    }
+                }
+                default -> throw new UsageException("unknown option \"" + args[i] + "\"");
+            }
+        }
+        return new Options(host, port, dataDir, inMemory, table);
+    }
+
+    static final String REPLAY_QUEUE = "loopgrid-replays";
+    static final int MAX_RECEIVES = 5;
+    static final int VISIBILITY_TIMEOUT_SECONDS = 60;
+    /** A worker's claim on a replay; shorter than the visibility timeout, so a redelivery finds it expired. */
+    static final long LEASE_MILLIS = 50_000;
+
+    /** A running local stack: the HTTP front, the replay queue and its worker, over DynamoDB Local. Closing stops all (idempotent). */
+    public static final class Running implements AutoCloseable {
+        private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+        private final LocalHttpServer http;
+        private final EmbeddedDynamo dynamo;
+        private final EmbeddedSqs sqs;
+        private final QueuePoller poller;
+        private final Path dataDir;
+        private final long startupMillis;
+        private boolean closed;
+
+        private Running(LocalHttpServer http, EmbeddedDynamo dynamo, EmbeddedSqs sqs, QueuePoller poller, Path dataDir,
+                        long startupMillis) {
+            this.http = http;
+            this.dynamo = dynamo;
+            this.sqs = sqs;
+            this.poller = poller;
+            this.dataDir = dataDir;
+            this.startupMillis = startupMillis;
+        }
+
+        /** The API's base URL. */
+        public String url() {
+            return http.url();
+        }
+
+        /** Where DynamoDB Local keeps its data, or null in memory. */
+        public Path dataDir() {
+            return dataDir;
+        }
+
+        public long startupMillis() {
+            return startupMillis;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            try {
+                http.stop(1);
+            } catch (RuntimeException e) {
+                LOG.warn("stopping the HTTP server: {}", e.toString());
+            }
+            try {
+                poller.close();
+                sqs.close();
+            } catch (RuntimeException e) {
+                LOG.warn("stopping the replay queue: {}", e.toString());
+            }
+            try {
+                dynamo.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing DynamoDB Local: {}", e.toString());
+            }
+        }
+    }
+
+    /** Starts the stack the CLI describes and prints where it is; the caller closes it. */
+    public static Running start(Options o, PrintStream out) throws Exception {
+        long t0 = System.nanoTime();
+        SQLITE_LOG.setFilter(r -> r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue());
+        Path dynamoDir = o.inMemory() ? null : o.dataDir().resolve("dynamodb").toAbsolutePath().normalize();
+        // ElasticMQ starts while DynamoDB Local does: both take a second or two
+        java.util.concurrent.CompletableFuture<EmbeddedSqs> sqsStart =
+                java.util.concurrent.CompletableFuture.supplyAsync(EmbeddedSqs::start);
+        EmbeddedDynamo dynamo;
+        try {
+            dynamo = EmbeddedDynamo.start(dynamoDir);
+        } catch (Exception | Error e) {
+            sqsStart.thenAccept(EmbeddedSqs::close);
+            throw e;
+        }
+        long dynamoMs = (System.nanoTime() - t0) / 1_000_000;
+        LocalHttpServer http;
+        EmbeddedSqs sqs = null;
+        QueuePoller poller = null;
+        Map<String, LlmProvider> providers;
+        EmbeddedSqs.Queues queues;
+        try {
+            sqs = sqsStart.join();
+            queues = sqs.createQueues(REPLAY_QUEUE, MAX_RECEIVES, VISIBILITY_TIMEOUT_SECONDS);
+            dynamo.ensureTable(o.table());
+            providers = Providers.fromEnvironment(System.getenv());
+            App app = App.create(dynamo.client(), sqs.client(),
+                    new App.Config(o.table(), "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES),
+                    new App.ReplayConfig(queues.queueUrl(), MAX_RECEIVES, 2, LEASE_MILLIS), providers,
+                    Clock.systemUTC());
+            App.install(app);
+            poller = new QueuePoller(sqs.client(), queues.queueUrl(), new ReplayWorkerHandler(app), 4);
+            http = new LocalHttpServer(app, Routes.ALL, o.host(), o.port()).start();
+        } catch (Exception | Error e) {
+            if (poller != null) poller.close();
+            if (sqs != null) sqs.close();
+            dynamo.close();
+            if (e instanceof java.util.concurrent.CompletionException && e.getCause() instanceof Exception c) throw c;
+            throw e;
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        out.println("LoopGrid local " + App.VERSION + " ready in " + ms + " ms (DynamoDB Local " + dynamoMs + " ms)");
+        out.println("  API:       " + http.url() + "   (try " + http.url() + "/health)");
+        out.println("  DynamoDB:  " + dynamo.endpoint() + "   table " + o.table());
+        out.println("  SQS:       " + sqs.endpoint() + "   queue " + REPLAY_QUEUE + " (dead letters: " + REPLAY_QUEUE
+                + "-dlq after " + MAX_RECEIVES + " receives)");
+        out.println("  Replays:   " + (providers.isEmpty() ? "simulated (no provider key set)"
+                : "live for " + String.join(", ", new java.util.TreeSet<>(providers.keySet())) + "; others simulated"));
+        out.println("  Data:      " + (dynamoDir == null ? "in memory (nothing persists)" : dynamoDir));
+        out.println("  Routes:    " + Routes.ALL.size() + "; Ctrl-C stops");
+        out.flush();
+        return new Running(http, dynamo, sqs, poller, dynamoDir, ms);
+    }
+
+    /** The CLI's serve: starts, and stops everything on JVM shutdown (Ctrl-C, SIGTERM). */
+    private static void serve(Options o, PrintStream out) throws Exception {
+        Running running = start(o, out);
+        Logger log = LoggerFactory.getLogger(Main.class);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            running.close();
+            log.info("stopped");
+            LogManager.shutdown();
+        }, "loopgrid-shutdown"));
+    }
+}

@@ -1,0 +1,156 @@
+package dev.loopgrid.local.bench;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The bench runner: {@code record} (concurrent appends to one chain over HTTP, then a linearity check),
+ * {@code scaling} (append rate against chain length) and {@code verify} (in-process chain verification
+ * cost and memory). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
+ * in {@link #USAGE}. See docs/benchmarks.md for the numbers measured.
+ */
+public final class Bench {
+
+    static final String USAGE = String.join(System.lineSeparator(),
+            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify> [options]",
+            "",
+            "  bench record  [--url URL] [--clients 32] [--requests 4000] [--size 1024] [--warmup 200]",
+            "                [--service NAME] [--timeout SECONDS] [--api-key KEY] [--trace FILE.csv]",
+            "      CLIENTS threads POST /v1/decisions, REQUESTS in all, each body about SIZE bytes, to one",
+            "      fresh service (one chain; default bench-<random>). Warm-up requests go to NAME-warmup.",
+            "      Prints throughput, latency p50/p90/p99/max of the 201s and errors by status, then reads",
+            "      the chain back (GET /v1/decisions, following next_cursor), checks sequences are 1..N with",
+            "      no gap, duplicate or fork and each previous_hash is the chain_hash of sequence-1,",
+            "      recomputes both hashes of every decision, and calls GET /v1/integrity/verify.",
+            "      --trace writes request,start_ms,latency_ms,status per measured request.",
+            "      Exit 1 on a fork, gap, duplicate, missing decision, hash mismatch or failed verify.",
+            "",
+            "  bench scaling [--url URL] [--clients 8] [--at 1000,100000] [--sample 2000] [--size 1024]",
+            "                [--warmup 2000] [--service NAME] [--no-check] [--timeout SECONDS] [--api-key KEY]",
+            "      Fills one chain to each level of --at (ascending) as fast as the clients can, then measures",
+            "      the append rate over SAMPLE requests there. Prints the rate at each level and last/first.",
+            "      Then checks the whole chain as record does (unless --no-check).",
+            "      Exit 1 when last/first < 0.9 or the chain is not linear.",
+            "",
+            "  bench verify  [--entries 1000000] [--size 1024] [--runs 3] [--distinct 1024]",
+            "      In process, no server: ChainVerifier over a lazily generated chain of ENTRIES decision",
+            "      entries (content about SIZE bytes of canonical JSON, DISTINCT different contents; nothing",
+            "      per entry is held). Prints verify CPU µs per entry (thread CPU time, net of generating the",
+            "      entries) and heap in use. --entries takes a list, e.g. 100000,1000000, to compare memory.",
+            "      Exit 1 when the chain does not verify or the median exceeds 3 µs/entry.",
+            "",
+            "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
+            "  Exit 2 on a bad command line.");
+
+    private static final Set<String> HTTP_OPTIONS = Set.of("url", "clients", "size", "warmup", "service", "timeout",
+            "api-key");
+
+    private Bench() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one bench; returns the process exit code. */
+    public static int run(String[] args) {
+        Locale.setDefault(Locale.ROOT); // "1234.5", never "1234,5"
+        List<String> list = Arrays.asList(args);
+        if (!list.isEmpty() && list.get(0).equals("bench")) list = list.subList(1, list.size());
+        if (list.isEmpty()) return bad(System.err, "missing subcommand");
+        String command = list.get(0);
+        List<String> rest = list.subList(1, list.size());
+        if (command.equals("--help") || command.equals("-h") || command.equals("help")
+                || rest.contains("--help") || rest.contains("-h")) {
+            System.out.println(USAGE);
+            return 0;
+        }
+        try {
+            switch (command) {
+                case "record": {
+                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "requests", "trace"), Set.of());
+                    RecordBench.Options o = new RecordBench.Options(api(a), a.integer("clients", 32, 1, 1024),
+                            a.integer("requests", 4000, 1, 10_000_000), size(a), a.integer("warmup", 200, 0, 1_000_000),
+                            service(a), a.string("trace", null));
+                    return RecordBench.run(o);
+                }
+                case "scaling": {
+                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "at", "sample"), Set.of("no-check"));
+                    List<Long> levels = a.numbers("at", "1000,100000", 0, 50_000_000);
+                    for (int k = 1; k < levels.size(); k++) {
+                        if (levels.get(k) <= levels.get(k - 1)) throw new Args.BadArgs("--at levels must ascend");
+                    }
+                    ScalingBench.Options o = new ScalingBench.Options(api(a), a.integer("clients", 8, 1, 1024),
+                            levels, a.integer("sample", 2000, 1, 10_000_000), size(a),
+                            a.integer("warmup", 2000, 0, 1_000_000), service(a), !a.flag("no-check"));
+                    return ScalingBench.run(o);
+                }
+                case "verify": {
+                    Args a = Args.parse(rest, Set.of("entries", "size", "runs", "distinct"), Set.of());
+                    VerifyBench.Options o = new VerifyBench.Options(a.numbers("entries", "1000000", 1, 50_000_000),
+                            size(a), a.integer("runs", 3, 1, 100), a.integer("distinct", 1024, 1, 1_000_000));
+                    return VerifyBench.run(o);
+                }
+                default:
+                    return bad(System.err, "unknown subcommand \"" + command + "\"");
+            }
+        } catch (Args.BadArgs e) {
+            return bad(System.err, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            System.err.println("interrupted");
+            return 1;
+        }
+    }
+
+    /** True when the server answers /health; otherwise says so. */
+    static boolean reachable(Api api) {
+        Api.Reply r = api.get("/health");
+        if (r.status() == 200) return true;
+        System.out.println("error: " + api.base() + "/health answered " + r.errorKey() + " — is the server running?");
+        return false;
+    }
+
+    private static int bad(PrintStream err, String message) {
+        err.println("error: " + message);
+        err.println();
+        err.println(USAGE);
+        return 2;
+    }
+
+    private static Api api(Args a) throws Args.BadArgs {
+        String url = a.string("url", "http://127.0.0.1:8000");
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new Args.BadArgs("--url is not a URL: " + url);
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new Args.BadArgs("--url must be http://host:port or https://…, got " + url);
+        }
+        return new Api(uri, Duration.ofSeconds(a.integer("timeout", 30, 1, 600)), a.string("api-key", null));
+    }
+
+    private static int size(Args a) throws Args.BadArgs {
+        return a.integer("size", 1024, 1, 8 * 1024 * 1024);
+    }
+
+    private static String service(Args a) throws Args.BadArgs {
+        String s = a.string("service", "bench-" + Long.toHexString(new SplittableRandom().nextLong() >>> 16));
+        if (s.isEmpty() || s.length() > 90) throw new Args.BadArgs("--service must be 1..90 characters");
+        return s;
+    }
+
+    private static Set<String> union(Set<String> base, String... more) {
+        java.util.HashSet<String> s = new java.util.HashSet<>(base);
+        s.addAll(Arrays.asList(more));
+        return s;
+    }
+}
