@@ -1,10 +1,19 @@
 package dev.loopgrid.aws;
 
+import dev.loopgrid.aws.queue.SqsWorkQueue;
 import dev.loopgrid.aws.store.DynamoLedgerStore;
+import dev.loopgrid.aws.store.DynamoReplayStore;
 import dev.loopgrid.core.DecisionService;
 import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.Ledger;
+import dev.loopgrid.core.LedgerException;
 import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.replay.LlmProvider;
+import dev.loopgrid.core.replay.ReplayExecutor;
+import dev.loopgrid.core.replay.ReplayService;
+import dev.loopgrid.core.replay.ReplayStore;
+import dev.loopgrid.core.replay.WorkQueue;
+import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +22,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The composition root: everything expensive (the DynamoDB client, the store, the ledger with its cached
@@ -29,6 +39,13 @@ public final class App {
     public final Ledger ledger;
     public final DecisionService decisions;
     public final IntegrityService integrity;
+    public final ReplayConfig replayConfig;
+    public final ReplayStore replayStore;
+    public final ReplayService replays;
+    private final SqsWorkQueue sqsQueue;
+    private final Supplier<Map<String, LlmProvider>> providers;
+    private final Clock clock;
+    private volatile ReplayExecutor executor;
 
     /** Typed configuration; {@link #fromEnvironment} fails fast naming a missing variable. */
     public record Config(String table, String tenant, int maxContentBytes) {
@@ -44,22 +61,83 @@ public final class App {
         }
     }
 
-    private App(Config config, LedgerStore store, Ledger.Listener listener, Clock clock) {
+    /**
+     * Replay settings.
+     *
+     * @param queueUrl           the replay queue, or null when replays cannot be queued here
+     * @param maxReceives        the queue's receive limit before the dead-letter queue (its redrive maxReceiveCount)
+     * @param baseBackoffSeconds first retry delay of a failing replay message; doubles per receive
+     * @param leaseMillis        how long a worker's claim on a replay holds
+     */
+    public record ReplayConfig(String queueUrl, int maxReceives, int baseBackoffSeconds, long leaseMillis) {
+        public static ReplayConfig fromEnvironment(Map<String, String> env) {
+            return new ReplayConfig(env.get("LOOPGRID_QUEUE_URL"),
+                    Integer.parseInt(env.getOrDefault("LOOPGRID_MAX_RECEIVES", "5")),
+                    Integer.parseInt(env.getOrDefault("LOOPGRID_RETRY_BASE_SECONDS", "10")),
+                    Long.parseLong(env.getOrDefault("LOOPGRID_REPLAY_LEASE_MS", "180000")));
+        }
+
+        public static ReplayConfig none() {
+            return new ReplayConfig(null, 5, 10, 180_000);
+        }
+    }
+
+    private App(Config config, LedgerStore store, ReplayStore replayStore, SqsWorkQueue sqsQueue,
+                ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers, Ledger.Listener listener,
+                Clock clock) {
         this.config = config;
         this.store = store;
+        this.clock = clock;
         this.ledger = new Ledger(store, clock, Ledger.Policy.defaults(), listener);
         this.decisions = new DecisionService(store, ledger, clock, config.maxContentBytes());
         this.integrity = new IntegrityService(store);
+        this.replayConfig = replayConfig;
+        this.replayStore = replayStore;
+        this.sqsQueue = sqsQueue;
+        this.providers = providers;
+        WorkQueue queue = sqsQueue != null ? sqsQueue : (tenant, id) -> {
+            throw new LedgerException.Unavailable("queue_not_configured",
+                    "Replays are not available: no replay queue is configured (LOOPGRID_QUEUE_URL)", 60);
+        };
+        this.replays = new ReplayService(decisions, replayStore, queue, clock);
     }
 
-    /** Builds the application over an existing client (local stack, tests). */
+    /** Builds the application over an existing client, without a replay queue (ledger-only tests). */
     public static App create(DynamoDbClient dynamo, Config config, Clock clock) {
-        return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock), null, clock);
+        return create(dynamo, null, config, ReplayConfig.none(), Map.of(), clock);
     }
 
-    /** Builds the application over any store (tests with fault injection). */
+    /** Builds the application over existing clients (local stack, tests); {@code providers} maps provider names to configured providers. */
+    public static App create(DynamoDbClient dynamo, SqsClient sqs, Config config, ReplayConfig replayConfig,
+                             Map<String, LlmProvider> providers, Clock clock) {
+        SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
+        return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
+                new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> providers, null, clock);
+    }
+
+    /** Builds the application over any ledger store (tests with fault injection); replays are unavailable. */
     public static App create(LedgerStore store, Config config, Clock clock) {
-        return new App(config, store, null, clock);
+        return new App(config, store, null, null, ReplayConfig.none(), Map::of, null, clock);
+    }
+
+    /** The replay executor, built on first use (only the worker needs providers and their secrets). */
+    public ReplayExecutor replayExecutor() {
+        ReplayExecutor e = executor;
+        if (e == null) {
+            synchronized (this) {
+                e = executor;
+                if (e == null) {
+                    executor = e = new ReplayExecutor(replayStore, store, ledger, providers.get(), clock,
+                            replayConfig.leaseMillis());
+                }
+            }
+        }
+        return e;
+    }
+
+    /** The SQS queue adapter, or null when no queue is configured. */
+    public SqsWorkQueue workQueue() {
+        return sqsQueue;
     }
 
     /** The process-wide instance, built from the environment on first use (Lambda). */
@@ -96,6 +174,19 @@ public final class App {
         if (region != null) builder.region(Region.of(region));
         String endpoint = env.get("LOOPGRID_DYNAMODB_ENDPOINT");
         if (endpoint != null && !endpoint.isBlank()) builder.endpointOverride(URI.create(endpoint));
-        return create(builder.build(), config, Clock.systemUTC());
+        DynamoDbClient dynamo = builder.build();
+        ReplayConfig replayConfig = ReplayConfig.fromEnvironment(env);
+        SqsClient sqs = null;
+        if (replayConfig.queueUrl() != null) {
+            var sqsBuilder = SqsClient.builder().httpClient(UrlConnectionHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)).build());
+            if (region != null) sqsBuilder.region(Region.of(region));
+            sqs = sqsBuilder.build();
+        }
+        SqsWorkQueue q = sqs == null ? null : new SqsWorkQueue(sqs, replayConfig.queueUrl());
+        Clock clock = Clock.systemUTC();
+        return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
+                new DynamoReplayStore(dynamo, config.table()), q, replayConfig,
+                () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env), null, clock);
     }
 }

@@ -1,7 +1,10 @@
 package dev.loopgrid.aws;
 
 import dev.loopgrid.aws.handlers.AttachCorrectionHandler;
+import dev.loopgrid.aws.handlers.CompareReplayHandler;
+import dev.loopgrid.aws.handlers.CreateReplayHandler;
 import dev.loopgrid.aws.handlers.GetDecisionHandler;
+import dev.loopgrid.aws.handlers.GetReplayHandler;
 import dev.loopgrid.aws.handlers.HealthHandler;
 import dev.loopgrid.aws.handlers.ListDecisionsHandler;
 import dev.loopgrid.aws.handlers.MarkIncorrectHandler;
@@ -25,7 +28,9 @@ public final class Routes {
         /** GetItem / Query / BatchGetItem */
         READ,
         /** READ plus TransactWriteItems (appends) */
-        APPEND
+        APPEND,
+        /** READ plus PutItem/UpdateItem of replay items, and sqs:SendMessage to the replay queue */
+        ENQUEUE
     }
 
     /**
@@ -54,6 +59,12 @@ public final class Routes {
                     MarkIncorrectHandler::new, Access.APPEND),
             new Route("AttachCorrection", "POST", "/v1/decisions/{decision_id}/correction",
                     AttachCorrectionHandler.class, AttachCorrectionHandler::new, Access.APPEND),
+            new Route("CompareReplay", "GET", "/v1/decisions/{decision_id}/compare/{replay_id}",
+                    CompareReplayHandler.class, CompareReplayHandler::new, Access.READ),
+            new Route("CreateReplay", "POST", "/v1/replays", CreateReplayHandler.class, CreateReplayHandler::new,
+                    Access.ENQUEUE),
+            new Route("GetReplay", "GET", "/v1/replays/{replay_id}", GetReplayHandler.class, GetReplayHandler::new,
+                    Access.READ),
             new Route("VerifyIntegrity", "GET", "/v1/integrity/verify", VerifyIntegrityHandler.class,
                     VerifyIntegrityHandler::new, Access.READ),
             new Route("Health", "GET", "/health", HealthHandler.class, HealthHandler::new, Access.NONE),

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * chain registry  pk = TENANT#tenant        sk = CHAIN#chain   chain_id
  * decision        pk = DEC#tenant#id        sk = DEC           the projection + index keys g_all, g_svc, g_type, g_status, lsk
  * idempotency key pk = IDEM#tenant#key      sk = IDEM          decision_id, content_hash, expires_at (TTL)
+ * replay          pk = REP#tenant#id        sk = REP           status, attempts, lease_until, result fields, entry_seq/hash
  * </pre>
  * Indexes (projection ALL, sort key {@code lsk} = created_at#decision_id, queried newest first):
  * {@code by_tenant} (g_all = tenant), {@code by_service} (g_svc = tenant#service),
@@ -31,6 +32,8 @@ public final class LedgerTable {
     public static final String SK = "sk";
     public static final String TTL_ATTRIBUTE = "expires_at";
     public static final String LIST_SORT_KEY = "lsk";
+    /** Partition-key prefix of replay items ({@code REP#tenant#replay_id}); IAM conditions on replay writes use it. */
+    public static final String REPLAY_PREFIX = "REP#";
 
     /** Index name → its partition key attribute. */
     public static final List<String[]> INDEXES = List.of(

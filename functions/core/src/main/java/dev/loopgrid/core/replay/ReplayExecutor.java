@@ -1,0 +1,149 @@
+package dev.loopgrid.core.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopgrid.core.AppendRequest;
+import dev.loopgrid.core.Canonical;
+import dev.loopgrid.core.ChainKey;
+import dev.loopgrid.core.DecisionRecord;
+import dev.loopgrid.core.EntryHasher;
+import dev.loopgrid.core.EntryType;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.Ledger;
+import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.ProjectionChange;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs one queued replay: claim it (pending → running, with a lease), rebuild the request from the recorded
+ * decision and the overrides, call the provider or simulate, and finish it by appending a {@code replay}
+ * entry whose transaction also moves the replay to completed or failed — so a redelivered or duplicated
+ * message never runs a finished replay again and never appends twice.
+ */
+public final class ReplayExecutor {
+
+    /** What the queue should do with the message. */
+    public enum Outcome {
+        /** delete it: the replay is finished (now or before), or there is nothing to do */
+        DONE,
+        /** leave it: it comes back after the visibility timeout, and lands in the DLQ after the receive limit */
+        RETRY
+    }
+
+    private final ReplayStore replays;
+    private final LedgerStore store;
+    private final Ledger ledger;
+    private final Map<String, LlmProvider> providers;
+    private final Clock clock;
+    private final long leaseMillis;
+
+    /**
+     * @param providers   configured providers by name; a provider not in the map is simulated
+     * @param leaseMillis how long a claim holds; longer than one worker run, shorter than the visibility timeout
+     */
+    public ReplayExecutor(ReplayStore replays, LedgerStore store, Ledger ledger, Map<String, LlmProvider> providers,
+                          Clock clock, long leaseMillis) {
+        this.replays = replays;
+        this.store = store;
+        this.ledger = ledger;
+        this.providers = Map.copyOf(providers);
+        this.clock = clock;
+        this.leaseMillis = leaseMillis;
+    }
+
+    /**
+     * @param receiveCount how many times the queue delivered this message (1 on first delivery)
+     * @param maxReceives  the queue's receive limit before the dead-letter queue
+     */
+    public Outcome process(String tenant, String replayId, int receiveCount, int maxReceives) {
+        Optional<ReplayRecord> found = replays.find(tenant, replayId);
+        if (found.isEmpty()) return Outcome.RETRY; // unknown id: let it reach the dead-letter queue for inspection
+        if (found.get().terminal()) return Outcome.DONE; // a duplicate or redelivered message
+        long now = clock.millis();
+        Optional<ReplayRecord> claimed = replays.claim(tenant, replayId, now, now + leaseMillis);
+        if (claimed.isEmpty()) {
+            ReplayRecord again = replays.find(tenant, replayId).orElse(found.get());
+            // finished meanwhile → done; another worker holds a live lease → come back after it expires
+            return again.terminal() ? Outcome.DONE : Outcome.RETRY;
+        }
+        ReplayRecord replay = claimed.get();
+        boolean lastChance = receiveCount >= maxReceives;
+        DecisionRecord decision = store.findDecision(tenant, replay.decisionId()).orElse(null);
+        if (decision == null) {
+            return finish(tenant, replay, failed(replay, null, null, "decision " + replay.decisionId() + " not found"))
+                    ? Outcome.DONE : Outcome.RETRY;
+        }
+        JsonNode content = Json.parseStored(decision.content());
+        JsonNode overrides = replay.overrides() == null ? null : Json.parseStored(replay.overrides());
+        ObjectNode effective = Overrides.apply(content, overrides);
+        ProviderRequest request = ProviderRequest.from(effective);
+        JsonNode recordedOutput = content.get("output");
+        LlmProvider provider = providers.get(request.provider());
+        ReplayRecord result;
+        if (provider == null) {
+            JsonNode out = Simulator.simulate(content, effective);
+            List<JsonDiff.Change> diff = JsonDiff.diff(recordedOutput, out);
+            result = replay.finished(ReplayStatus.COMPLETED, "simulated", Canonical.canonicalize(out), !diff.isEmpty(),
+                    JsonDiff.summary(diff), Canonical.canonicalize(JsonDiff.toJson(diff)), request.provider(),
+                    request.model(), 0L, null, null, null, null, null);
+        } else {
+            try {
+                ProviderResult r = provider.call(request);
+                ObjectNode out = Json.object();
+                out.put("response", r.text() == null ? "" : r.text());
+                if (r.toolCalls() != null && r.toolCalls().isArray() && !r.toolCalls().isEmpty()) {
+                    out.set("tool_calls", r.toolCalls());
+                }
+                List<JsonDiff.Change> diff = JsonDiff.diff(recordedOutput, out);
+                result = replay.finished(ReplayStatus.COMPLETED, "live", Canonical.canonicalize(out), !diff.isEmpty(),
+                        JsonDiff.summary(diff), Canonical.canonicalize(JsonDiff.toJson(diff)), provider.name(),
+                        r.model() != null ? r.model() : request.model(), r.latencyMs(), r.inputTokens(),
+                        r.outputTokens(), r.finishReason(), r.systemFingerprint(), null);
+            } catch (ProviderException e) {
+                if (e.retryable() && !lastChance) {
+                    replays.release(tenant, replayId, replay.attempts(), e.getMessage());
+                    return Outcome.RETRY;
+                }
+                String error = e.retryable()
+                        ? "gave up after " + replay.attempts() + " attempts: " + e.getMessage()
+                        : e.getMessage();
+                boolean finished = finish(tenant, replay, failed(replay, provider.name(), request.model(), error));
+                // a message that kept failing goes on to the dead-letter queue, where the alarm sees it
+                return finished && !e.retryable() ? Outcome.DONE : Outcome.RETRY;
+            }
+        }
+        return finish(tenant, replay, result) ? Outcome.DONE : Outcome.RETRY;
+    }
+
+    private static ReplayRecord failed(ReplayRecord replay, String provider, String model, String error) {
+        return replay.finished(ReplayStatus.FAILED, "error", null, false, null, null, provider, model, null, null,
+                null, null, null, error);
+    }
+
+    /** Appends the replay entry and moves the replay to its final state in one transaction. @return false to retry */
+    private boolean finish(String tenant, ReplayRecord replay, ReplayRecord result) {
+        ObjectNode c = Json.object();
+        c.put("decision_id", replay.decisionId());
+        c.put("error", result.error());
+        c.put("mode", result.mode());
+        c.put("model", result.model());
+        c.set("output", result.output() == null ? c.nullNode() : Json.parseStored(result.output()));
+        c.set("overrides", replay.overrides() == null ? c.nullNode() : Json.parseStored(replay.overrides()));
+        c.put("provider", result.provider());
+        c.put("replay_id", replay.replayId());
+        c.put("status", result.status().wire());
+        String canonical = Canonical.canonicalize(c);
+        AppendRequest req = new AppendRequest(EntryType.REPLAY, replay.replayId(), replay.decisionId(), canonical,
+                EntryHasher.contentHash(canonical), new ProjectionChange.ReplayFinished(result, replay.attempts()), null);
+        try {
+            Ledger.Result r = ledger.append(new ChainKey(tenant, replay.chainId()), req);
+            // Rejected: the claim no longer holds (another run finished it, or took over after the lease): done either way
+            return r instanceof Ledger.Result.Committed || r instanceof Ledger.Result.Rejected;
+        } catch (dev.loopgrid.core.LedgerException.Unavailable | dev.loopgrid.core.StoreException.Unavailable e) {
+            return false;
+        }
+    }
+}

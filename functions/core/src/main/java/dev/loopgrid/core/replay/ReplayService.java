@@ -1,0 +1,128 @@
+package dev.loopgrid.core.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopgrid.core.Canonical;
+import dev.loopgrid.core.DecisionRecord;
+import dev.loopgrid.core.DecisionService;
+import dev.loopgrid.core.Ids;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.Times;
+import java.time.Clock;
+import java.util.List;
+
+/** The replay use cases of the API: create (queue), read, wait, compare. Execution is {@link ReplayExecutor}'s. */
+public final class ReplayService {
+    public static final int MAX_WAIT_SECONDS = 20;
+
+    private final DecisionService decisions;
+    private final ReplayStore replays;
+    private final WorkQueue queue;
+    private final Clock clock;
+
+    public ReplayService(DecisionService decisions, ReplayStore replays, WorkQueue queue, Clock clock) {
+        this.decisions = decisions;
+        this.replays = replays;
+        this.queue = queue;
+        this.clock = clock;
+    }
+
+    /**
+     * Stores a pending replay of a recorded decision and queues it.
+     *
+     * @throws LedgerException.NotFound when the decision does not exist
+     */
+    public ReplayRecord create(String tenant, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new LedgerException.Invalid(List.of(new LedgerException.FieldError("body", "must be a JSON object")));
+        }
+        JsonNode id = body.get("decision_id");
+        if (id == null || id.isNull()) {
+            throw new LedgerException.Invalid(List.of(new LedgerException.FieldError("decision_id", "is required")));
+        }
+        if (!id.isTextual() || id.textValue().isEmpty()) {
+            throw new LedgerException.Invalid(List.of(new LedgerException.FieldError("decision_id", "must be a non-empty string")));
+        }
+        ObjectNode overrides = Overrides.validate(body.get("overrides"));
+        String triggeredBy = "sdk";
+        JsonNode t = body.get("triggered_by");
+        if (t != null && !t.isNull()) {
+            if (!t.isTextual() || t.textValue().isEmpty() || t.textValue().length() > DecisionService.MAX_NAME_LENGTH) {
+                throw new LedgerException.Invalid(List.of(new LedgerException.FieldError("triggered_by",
+                        "must be a string of 1.." + DecisionService.MAX_NAME_LENGTH + " characters")));
+            }
+            triggeredBy = t.textValue();
+        }
+        DecisionRecord decision = decisions.get(tenant, id.textValue());
+        String now = Times.format(clock.millis());
+        ReplayRecord replay = ReplayRecord.pending(Ids.replay(), decision.decisionId(), decision.chainId(), now,
+                triggeredBy, overrides == null ? null : Canonical.canonicalize(overrides));
+        replays.create(tenant, replay);
+        try {
+            queue.enqueue(tenant, replay.replayId());
+        } catch (StoreException.Unavailable e) {
+            replays.failUnqueued(tenant, replay.replayId(), "the replay could not be queued: " + e.getMessage(), now);
+            throw new LedgerException.Unavailable("queue_unavailable", "The replay queue is unavailable; retry later", 2);
+        }
+        return replay;
+    }
+
+    public ReplayRecord get(String tenant, String replayId) {
+        return replays.find(tenant, replayId).orElseThrow(() -> new LedgerException.NotFound("replay_not_found",
+                "Replay " + (replayId.length() > 100 ? replayId.substring(0, 100) + "…" : replayId) + " not found"));
+    }
+
+    /**
+     * Polls until the replay is finished or {@code seconds} have passed.
+     *
+     * @return the latest state
+     */
+    public ReplayRecord await(String tenant, String replayId, int seconds) {
+        long deadline = clock.millis() + seconds * 1000L;
+        long sleep = 25;
+        ReplayRecord r = get(tenant, replayId);
+        while (!r.terminal() && clock.millis() < deadline) {
+            try {
+                Thread.sleep(Math.min(sleep, Math.max(1, deadline - clock.millis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return r;
+            }
+            sleep = Math.min(sleep * 2, 250);
+            r = get(tenant, replayId);
+        }
+        return r;
+    }
+
+    /** The API's compare object: the decision's recorded output against the replay's. */
+    public ObjectNode compare(String tenant, String decisionId, String replayId) {
+        DecisionRecord decision = decisions.get(tenant, decisionId);
+        ReplayRecord replay = get(tenant, replayId);
+        if (!replay.decisionId().equals(decision.decisionId())) {
+            throw new LedgerException.Malformed("replay_decision_mismatch", "Replay " + replayId
+                    + " belongs to decision " + replay.decisionId() + ", not " + decisionId);
+        }
+        JsonNode original = Json.parseStored(decision.content()).get("output");
+        ObjectNode o = Json.object();
+        o.put("decision_id", decisionId);
+        o.put("replay_id", replayId);
+        o.set("original_output", original);
+        if (replay.output() == null) {
+            o.putNull("replay_output");
+            o.put("output_changed", false);
+            o.putNull("diff_summary");
+            o.putArray("diff");
+        } else {
+            JsonNode out = Json.parseStored(replay.output());
+            List<JsonDiff.Change> diff = JsonDiff.diff(original, out);
+            o.set("replay_output", out);
+            o.put("output_changed", !diff.isEmpty());
+            o.put("diff_summary", JsonDiff.summary(diff));
+            o.set("diff", JsonDiff.toJson(diff));
+        }
+        o.put("execution_status", replay.status().wire());
+        return o;
+    }
+}

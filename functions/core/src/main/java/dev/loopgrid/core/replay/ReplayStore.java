@@ -1,0 +1,31 @@
+package dev.loopgrid.core.replay;
+
+import java.util.Optional;
+
+/**
+ * Storage of replays. Finishing a replay is not here: it is an append to the ledger whose transaction
+ * also moves the replay item from running to its final state (see {@code ProjectionChange.ReplayFinished}),
+ * so a replay's result and its ledger entry are written together or not at all.
+ * Every method may throw {@code StoreException.Unavailable}.
+ */
+public interface ReplayStore {
+
+    /** Stores a new pending replay. */
+    void create(String tenant, ReplayRecord replay);
+
+    Optional<ReplayRecord> find(String tenant, String replayId);
+
+    /**
+     * Claims the replay for one worker run: moves it to running, increments attempts and sets the lease,
+     * if it is pending or its previous worker's lease has expired.
+     *
+     * @return the claimed replay, or empty when it is finished or another worker's lease still holds
+     */
+    Optional<ReplayRecord> claim(String tenant, String replayId, long nowMillis, long leaseUntilMillis);
+
+    /** Gives a claimed replay back (running → pending) after a failure that may pass, if {@code attempt} still holds it. */
+    void release(String tenant, String replayId, int attempt, String error);
+
+    /** Marks a replay that could never be queued as failed (pending → failed). */
+    void failUnqueued(String tenant, String replayId, String error, String at);
+}
