@@ -1,0 +1,108 @@
+package dev.loopgrid.cdk;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.apigateway.RestApi;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
+import software.amazon.awscdk.services.sqs.IQueue;
+import software.constructs.Construct;
+
+/**
+ * The alarms, all notifying one SNS topic (optionally with an e-mail subscription):
+ * <ul>
+ *   <li>replay dead-letter queue not empty ({@code ApproximateNumberOfMessagesVisible > 0});</li>
+ *   <li>API 5xx rate: the average of {@code 5XXError} (the fraction of requests answered 5xx) above
+ *       {@value #API_5XX_RATE} in 2 of 3 five-minute periods;</li>
+ *   <li>per function (routes and worker): any {@code Errors}, any {@code Throttles} in five minutes;</li>
+ *   <li>append conflicts: the functions' EMF metric {@code LoopGrid/AppendConflicts} (Powertools adds the
+ *       dimension {@code Service} = {@value #POWERTOOLS_SERVICE}) reaching {@value #APPEND_CONFLICTS_PER_5_MIN}
+ *       in five minutes, the sign of a hot chain.</li>
+ * </ul>
+ */
+public final class AlarmsConstruct extends Construct {
+    public static final String METRICS_NAMESPACE = "LoopGrid";
+    public static final String POWERTOOLS_SERVICE = "loopgrid";
+    public static final String APPEND_CONFLICTS_METRIC = "AppendConflicts";
+    public static final double API_5XX_RATE = 0.05;
+    public static final int APPEND_CONFLICTS_PER_5_MIN = 50;
+    private static final Duration PERIOD = Duration.minutes(5);
+
+    /**
+     * @param api        the REST API
+     * @param functions  every LoopGrid function (routes and worker)
+     * @param dlq        the replay dead-letter queue
+     * @param email      an address to subscribe to the alarm topic, or null
+     */
+    public record Props(RestApi api, List<LoopGridFunction> functions, IQueue dlq, String email) {}
+
+    private final Topic topic;
+    private final List<Alarm> alarms = new ArrayList<>();
+
+    public AlarmsConstruct(Construct scope, String id, Props props) {
+        super(scope, id);
+        topic = Topic.Builder.create(this, "Topic").displayName("LoopGrid alarms").enforceSsl(true).build();
+        if (props.email() != null) {
+            topic.addSubscription(new EmailSubscription(props.email()));
+        }
+
+        add("DeadLetterQueueNotEmpty", props.dlq().metricApproximateNumberOfMessagesVisible(
+                        MetricOptions.builder().period(PERIOD).statistic("Maximum").build()),
+                0, ComparisonOperator.GREATER_THAN_THRESHOLD, 1, 1,
+                "Replay messages landed in the dead-letter queue (poison or repeatedly failing replays)");
+
+        add("Api5xxRate", props.api().metricServerError(
+                        MetricOptions.builder().period(PERIOD).statistic("Average").build()),
+                API_5XX_RATE, ComparisonOperator.GREATER_THAN_THRESHOLD, 3, 2,
+                "More than 5% of API requests answered 5xx");
+
+        for (LoopGridFunction fn : props.functions()) {
+            String name = fn.name();
+            add(name + "Errors", fn.function().metricErrors(
+                            MetricOptions.builder().period(PERIOD).statistic("Sum").build()),
+                    1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
+                    name + " function errors (uncaught failures or timeouts)");
+            add(name + "Throttles", fn.function().metricThrottles(
+                            MetricOptions.builder().period(PERIOD).statistic("Sum").build()),
+                    1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
+                    name + " function throttled (account or reserved concurrency exhausted)");
+        }
+
+        add("AppendConflicts", Metric.Builder.create()
+                        .namespace(METRICS_NAMESPACE)
+                        .metricName(APPEND_CONFLICTS_METRIC)
+                        .dimensionsMap(Map.of("Service", POWERTOOLS_SERVICE))
+                        .statistic("Sum")
+                        .period(PERIOD)
+                        .build(),
+                APPEND_CONFLICTS_PER_5_MIN, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
+                "Many lost head races on appends: a chain is hot (see DESIGN.md, throughput beyond one head item)");
+    }
+
+    private void add(String id, software.amazon.awscdk.services.cloudwatch.IMetric metric, double threshold,
+                     ComparisonOperator op, int evaluationPeriods, int datapointsToAlarm, String description) {
+        Alarm alarm = Alarm.Builder.create(this, id)
+                .metric(metric)
+                .threshold(threshold)
+                .comparisonOperator(op)
+                .evaluationPeriods(evaluationPeriods)
+                .datapointsToAlarm(datapointsToAlarm)
+                .treatMissingData(TreatMissingData.NOT_BREACHING)
+                .alarmDescription(description)
+                .build();
+        alarm.addAlarmAction(new SnsAction(topic));
+        alarms.add(alarm);
+    }
+
+    public Topic topic() { return topic; }
+    public List<Alarm> alarms() { return Collections.unmodifiableList(alarms); }
+}

@@ -1,0 +1,37 @@
+package dev.loopgrid.cdk;
+
+import dev.loopgrid.aws.Routes;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+
+/**
+ * Memory and timeout per function. Route defaults follow the route's table access; a few routes that do
+ * more work get their own. Route timeouts stay below API Gateway's 29 s integration timeout.
+ *
+ * @param memoryMb       memory in MB (CPU scales with it; the JVM wants at least 512 MB to start quickly)
+ * @param timeoutSeconds the function timeout
+ */
+public record FunctionSizing(int memoryMb, int timeoutSeconds) {
+    /** API Gateway REST API's default (and maximum without a quota raise) integration timeout. */
+    public static final int API_GATEWAY_TIMEOUT_SECONDS = 29;
+
+    private static final Map<String, FunctionSizing> OVERRIDES = Map.of(
+            // walks a whole chain, re-hashing every entry
+            "VerifyIntegrity", new FunctionSizing(1024, 29));
+
+    public static FunctionSizing of(Routes.Route route) {
+        FunctionSizing override = OVERRIDES.get(route.name());
+        if (override != null) return override;
+        return switch (route.access()) {
+            case NONE -> new FunctionSizing(256, 5);
+            case READ -> new FunctionSizing(512, 10);
+            case ENQUEUE -> new FunctionSizing(512, 10);
+            // bounded optimistic retries (App: 12 s per DynamoDB call) fit below this
+            case APPEND -> new FunctionSizing(512, 15);
+        };
+    }
+
+    public Duration timeout() {
+        return Duration.seconds(timeoutSeconds);
+    }
+}

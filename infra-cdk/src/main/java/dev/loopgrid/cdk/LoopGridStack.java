@@ -1,0 +1,75 @@
+package dev.loopgrid.cdk;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.constructs.Construct;
+
+/**
+ * The LoopGrid stack: a thin composition of one construct per concern (ledger table, replay pipeline, API
+ * and its functions, reports bucket, alarms) plus the stack outputs.
+ */
+public final class LoopGridStack extends Stack {
+
+    /**
+     * Deployment settings.
+     *
+     * @param lambdaJar      the shaded Lambda jar every route function runs (must exist)
+     * @param tenant         {@code LOOPGRID_TENANT} of the functions (single-tenant until authentication lands)
+     * @param alarmEmail     an address subscribed to the alarm topic, or null
+     * @param requireApiKey  whether the ledger routes require an API Gateway API key ({@code X-Api-Key})
+     */
+    public record Config(Path lambdaJar, String tenant, String alarmEmail, boolean requireApiKey) {
+        public Config {
+            Objects.requireNonNull(lambdaJar, "lambdaJar");
+            Objects.requireNonNull(tenant, "tenant");
+        }
+    }
+
+    private final LedgerTableConstruct ledger;
+    private final ApiConstruct api;
+    private final ReplayPipelineConstruct replays;
+    private final ReportsBucketConstruct reports;
+    private final AlarmsConstruct alarms;
+
+    public LoopGridStack(Construct scope, String id, StackProps props, Config config) {
+        super(scope, id, props);
+        LoopGridApp.requireJar(config.lambdaJar());
+
+        ledger = new LedgerTableConstruct(this, "Ledger");
+        replays = new ReplayPipelineConstruct(this, "Replays", new ReplayPipelineConstruct.Props(
+                config.lambdaJar(), ledger.table(), config.tenant()));
+        api = new ApiConstruct(this, "Api", new ApiConstruct.Props(
+                config.lambdaJar(), ledger.table(), config.tenant(), config.requireApiKey(),
+                replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT));
+        reports = new ReportsBucketConstruct(this, "Reports");
+        List<LoopGridFunction> functions = new ArrayList<>(api.functions());
+        functions.add(replays.worker());
+        alarms = new AlarmsConstruct(this, "Alarms", new AlarmsConstruct.Props(
+                api.restApi(), functions, replays.deadLetterQueue(), config.alarmEmail()));
+
+        CfnOutput.Builder.create(this, "ApiUrl").value(api.restApi().getUrl())
+                .description("Base URL of the LoopGrid REST API (stage v1)").build();
+        CfnOutput.Builder.create(this, "TableName").value(ledger.table().getTableName())
+                .description("The DynamoDB ledger table").build();
+        CfnOutput.Builder.create(this, "BucketName").value(reports.bucket().getBucketName())
+                .description("The S3 bucket for compliance reports").build();
+        CfnOutput.Builder.create(this, "QueueUrl").value(replays.queue().getQueueUrl())
+                .description("The SQS replay queue").build();
+        if (api.apiKeyId() != null) {
+            CfnOutput.Builder.create(this, "ApiKeyId").value(api.apiKeyId())
+                    .description("Id of the API key; read its value with `aws apigateway get-api-key --api-key <id> --include-value`")
+                    .build();
+        }
+    }
+
+    public LedgerTableConstruct ledger() { return ledger; }
+    public ApiConstruct api() { return api; }
+    public ReplayPipelineConstruct replays() { return replays; }
+    public ReportsBucketConstruct reports() { return reports; }
+    public AlarmsConstruct alarms() { return alarms; }
+}

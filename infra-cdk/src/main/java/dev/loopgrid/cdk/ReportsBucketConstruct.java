@@ -1,0 +1,58 @@
+package dev.loopgrid.cdk;
+
+import java.util.List;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.s3.ObjectOwnership;
+import software.amazon.awscdk.services.s3.StorageClass;
+import software.amazon.awscdk.services.s3.Transition;
+import software.constructs.Construct;
+
+/**
+ * The compliance reports bucket: private (all public access blocked, ACLs disabled), TLS only, S3-managed
+ * encryption, versioned, and retained when the stack is deleted. Reports live under {@value #REPORTS_PREFIX};
+ * they move to Standard-IA after {@value #TRANSITION_DAYS} days and their overwritten (noncurrent) versions
+ * expire after {@value #NONCURRENT_EXPIRY_DAYS} days.
+ */
+public final class ReportsBucketConstruct extends Construct {
+    public static final String REPORTS_PREFIX = "reports/";
+    public static final int TRANSITION_DAYS = 90;
+    public static final int NONCURRENT_EXPIRY_DAYS = 30;
+
+    private final Bucket bucket;
+
+    public ReportsBucketConstruct(Construct scope, String id) {
+        super(scope, id);
+        bucket = Bucket.Builder.create(this, "Bucket")
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+                .enforceSsl(true)
+                .minimumTlsVersion(1.2)
+                .encryption(BucketEncryption.S3_MANAGED)
+                .versioned(true)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .lifecycleRules(List.of(
+                        LifecycleRule.builder()
+                                .id("reports")
+                                .prefix(REPORTS_PREFIX)
+                                .transitions(List.of(Transition.builder()
+                                        .storageClass(StorageClass.INFREQUENT_ACCESS)
+                                        .transitionAfter(Duration.days(TRANSITION_DAYS))
+                                        .build()))
+                                .noncurrentVersionExpiration(Duration.days(NONCURRENT_EXPIRY_DAYS))
+                                .build(),
+                        LifecycleRule.builder()
+                                .id("abort-incomplete-uploads")
+                                .abortIncompleteMultipartUploadAfter(Duration.days(7))
+                                .build()))
+                .build();
+    }
+
+    public Bucket bucket() {
+        return bucket;
+    }
+}

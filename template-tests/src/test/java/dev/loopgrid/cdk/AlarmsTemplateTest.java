@@ -1,0 +1,74 @@
+package dev.loopgrid.cdk;
+
+import static dev.loopgrid.cdk.Synthesized.props;
+import static dev.loopgrid.cdk.Synthesized.refsIn;
+import static dev.loopgrid.cdk.Synthesized.resources;
+import static dev.loopgrid.cdk.Synthesized.template;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopgrid.aws.Routes;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+
+class AlarmsTemplateTest {
+
+    @Test
+    void alarmCount_isDlqPlusApi5xxPlusAppendConflicts_plusErrorsAndThrottlesPerFunction() {
+        // functions: one per route plus the replay worker
+        template().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 1));
+    }
+
+    @Test
+    void deadLetterQueueNotEmpty_alarms() {
+        String dlqId = template().getResourceId("AWS::SQS::Queue",
+                Match.objectLike(Map.of("Properties", Match.not(Match.objectLike(Map.of("RedrivePolicy", Match.anyValue()))))));
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Namespace", "AWS/SQS",
+                "MetricName", "ApproximateNumberOfMessagesVisible",
+                "Dimensions", List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of(dlqId, "QueueName")))),
+                "ComparisonOperator", "GreaterThanThreshold",
+                "Threshold", 0)));
+    }
+
+    @Test
+    void api5xxRate_alarms() {
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Namespace", "AWS/ApiGateway",
+                "MetricName", "5XXError",
+                "Statistic", "Average",
+                "ComparisonOperator", "GreaterThanThreshold",
+                "Threshold", AlarmsConstruct.API_5XX_RATE)));
+    }
+
+    @Test
+    void everyFunction_hasAnErrorsAndAThrottlesAlarm() {
+        for (String fnId : resources("AWS::Lambda::Function").keySet()) {
+            for (String metric : List.of("Errors", "Throttles")) {
+                template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                        "Namespace", "AWS/Lambda",
+                        "MetricName", metric,
+                        "Dimensions", List.of(Map.of("Name", "FunctionName", "Value", Map.of("Ref", fnId))),
+                        "Threshold", 1)));
+            }
+        }
+    }
+
+    @Test
+    void appendConflicts_alarmOnTheFunctionsEmfMetric() {
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Namespace", "LoopGrid",
+                "MetricName", "AppendConflicts",
+                "Dimensions", List.of(Map.of("Name", "Service", "Value", "loopgrid")),
+                "Statistic", "Sum")));
+    }
+
+    @Test
+    void everyAlarm_notifiesTheAlarmTopic() {
+        String topicId = template().getResourceId("AWS::SNS::Topic");
+        for (Map<String, Object> alarm : resources("AWS::CloudWatch::Alarm").values()) {
+            assertTrue(refsIn(props(alarm).get("AlarmActions")).contains(topicId), String.valueOf(props(alarm).get("AlarmName")));
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.loopgrid.cdk;
+
+import static dev.loopgrid.cdk.Synthesized.props;
+import static dev.loopgrid.cdk.Synthesized.refId;
+import static dev.loopgrid.cdk.Synthesized.refsIn;
+import static dev.loopgrid.cdk.Synthesized.resources;
+import static dev.loopgrid.cdk.Synthesized.template;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopgrid.aws.Routes;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Matcher;
+
+class ApiTemplateTest {
+
+    /** Path of an API Gateway method, rebuilt from its resource's PathPart/ParentId chain. */
+    private static String pathOf(Map<String, Object> method) {
+        Map<String, Map<String, Object>> apiResources = resources("AWS::ApiGateway::Resource");
+        List<String> parts = new ArrayList<>();
+        String id = refId(props(method).get("ResourceId"));
+        while (id != null && apiResources.containsKey(id)) {
+            Map<String, Object> r = props(apiResources.get(id));
+            parts.add(0, (String) r.get("PathPart"));
+            id = refId(r.get("ParentId"));
+        }
+        return "/" + String.join("/", parts);
+    }
+
+    /** The Lambda function behind a method: integration URI → alias → function. */
+    private static String functionOf(Map<String, Object> method) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> integration = (Map<String, Object>) props(method).get("Integration");
+        assertEquals("AWS_PROXY", integration.get("Type"), "Lambda proxy integration");
+        Map<String, Map<String, Object>> aliases = resources("AWS::Lambda::Alias");
+        String aliasId = refsIn(integration.get("Uri")).stream().filter(aliases::containsKey).findFirst()
+                .orElseThrow(() -> new AssertionError("method integrates no alias: " + integration.get("Uri")));
+        Map<String, Object> alias = props(aliases.get(aliasId));
+        assertEquals(LoopGridFunction.ALIAS, alias.get("Name"));
+        assertNotNull(refId(alias.get("FunctionVersion")), "the alias points at a published version");
+        return refId(alias.get("FunctionName"));
+    }
+
+    @Test
+    void everyRoute_isAMethod_integratedWithTheLiveAliasOfItsOwnFunction() {
+        Map<String, Map<String, Object>> methods = resources("AWS::ApiGateway::Method");
+        Map<String, Map<String, Object>> functions = resources("AWS::Lambda::Function");
+        Set<String> functionsUsed = new HashSet<>();
+        for (Routes.Route route : Routes.ALL) {
+            List<Map<String, Object>> matching = methods.values().stream()
+                    .filter(m -> route.method().equals(props(m).get("HttpMethod")) && route.path().equals(pathOf(m)))
+                    .toList();
+            assertEquals(1, matching.size(), "exactly one method for " + route.method() + " " + route.path());
+            String functionId = functionOf(matching.get(0));
+            assertEquals(route.lambdaHandler(), props(functions.get(functionId)).get("Handler"), route.name());
+            assertTrue(functionsUsed.add(functionId), route.name() + " shares its function with another route");
+        }
+        assertEquals(Routes.ALL.size(), methods.size(), "no method that is not in the route table");
+    }
+
+    @Test
+    void functionCount_isOnePerRoute_plusTheReplayWorker() {
+        int functions = Routes.ALL.size() + 1;
+        template().resourceCountIs("AWS::Lambda::Function", functions);
+        template().resourceCountIs("AWS::Lambda::Alias", functions);
+        template().resourceCountIs("AWS::Lambda::Version", functions);
+        // one invoke permission per method, scoped to the alias and the method's ARN (the worker is invoked by its event source mapping)
+        template().resourceCountIs("AWS::Lambda::Permission", Routes.ALL.size());
+    }
+
+    @Test
+    void functions_runJava21_withTracing_andTheEnvironmentTheCodeReads() {
+        template().allResourcesProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Runtime", "java21",
+                "TracingConfig", Map.of("Mode", "Active"),
+                "LoggingConfig", Map.of("LogGroup", Match.anyValue()),
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "LOOPGRID_TABLE", Map.of("Ref", template().getResourceId("AWS::DynamoDB::Table")),
+                        "LOOPGRID_TENANT", "default",
+                        "POWERTOOLS_SERVICE_NAME", "loopgrid",
+                        "POWERTOOLS_METRICS_NAMESPACE", "LoopGrid",
+                        "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"))))));
+    }
+
+    @Test
+    void routeFunctions_snapStartTheirPublishedVersions() {
+        for (Routes.Route route : Routes.ALL) {
+            template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "Handler", route.lambdaHandler(),
+                    "SnapStart", Map.of("ApplyOn", "PublishedVersions"))));
+        }
+    }
+
+    @Test
+    void onlyEnqueueRoutes_knowTheReplayQueue() {
+        String queueId = template().getResourceId("AWS::SQS::Queue",
+                Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("RedrivePolicy", Match.anyValue())))));
+        for (Routes.Route route : Routes.ALL) {
+            Matcher withQueue = Match.objectLike(Map.of("Handler", route.lambdaHandler(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                            "LOOPGRID_QUEUE_URL", Map.of("Ref", queueId),
+                            "LOOPGRID_MAX_RECEIVES", String.valueOf(ReplayPipelineConstruct.MAX_RECEIVE_COUNT))))));
+            template().resourcePropertiesCountIs("AWS::Lambda::Function", withQueue,
+                    route.access() == Routes.Access.ENQUEUE ? 1 : 0);
+        }
+    }
+
+    @Test
+    void functions_haveTheirSizing_belowTheApiGatewayIntegrationTimeout() {
+        for (Routes.Route route : Routes.ALL) {
+            FunctionSizing sizing = FunctionSizing.of(route);
+            template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "Handler", route.lambdaHandler(),
+                    "MemorySize", sizing.memoryMb(),
+                    "Timeout", sizing.timeoutSeconds())));
+            assertTrue(sizing.timeoutSeconds() <= FunctionSizing.API_GATEWAY_TIMEOUT_SECONDS,
+                    route.name() + " outlives API Gateway's integration timeout");
+            assertTrue(sizing.memoryMb() >= 256, route.name());
+        }
+    }
+
+    @Test
+    void functionsAndAccessLogs_haveLogGroupsWithRetention() {
+        // one per route function, the worker's, the API's access logs
+        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 2);
+        template().allResourcesProperties("AWS::Logs::LogGroup",
+                Match.objectLike(Map.of("RetentionInDays", 30)));
+        // retention is set on our log groups, not by the LogRetention custom resource (which would add a function)
+        template().resourceCountIs("Custom::LogRetention", 0);
+    }
+
+    @Test
+    void stage_throttles_tracesAndWritesAccessLogs() {
+        template().resourceCountIs("AWS::ApiGateway::RestApi", 1);
+        template().resourceCountIs("AWS::ApiGateway::Stage", 1);
+        template().hasResourceProperties("AWS::ApiGateway::Stage", Match.objectLike(Map.of(
+                "StageName", ApiConstruct.STAGE,
+                "TracingEnabled", true,
+                "AccessLogSetting", Map.of(
+                        "DestinationArn", Map.of("Fn::GetAtt", List.of(accessLogGroupId(), "Arn")),
+                        "Format", Match.anyValue()),
+                "MethodSettings", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "HttpMethod", "*",
+                        "ResourcePath", "/*",
+                        "ThrottlingRateLimit", ApiConstruct.THROTTLE_RATE,
+                        "ThrottlingBurstLimit", ApiConstruct.THROTTLE_BURST)))))));
+    }
+
+    private static String accessLogGroupId() {
+        Set<String> functionLogs = new HashSet<>();
+        resources("AWS::Lambda::Function").values()
+                .forEach(f -> functionLogs.addAll(refsIn(props(f).get("LoggingConfig"))));
+        List<String> others = resources("AWS::Logs::LogGroup").keySet().stream()
+                .filter(id -> !functionLogs.contains(id)).toList();
+        assertEquals(1, others.size(), "one log group besides the functions' ones");
+        return others.get(0);
+    }
+
+    @Test
+    void ledgerRoutes_requireTheApiKey_andOnlyThey() {
+        Map<String, Map<String, Object>> methods = resources("AWS::ApiGateway::Method");
+        for (Routes.Route route : Routes.ALL) {
+            Map<String, Object> method = methods.values().stream()
+                    .filter(m -> route.method().equals(props(m).get("HttpMethod")) && route.path().equals(pathOf(m)))
+                    .findFirst().orElseThrow();
+            assertEquals(route.access() != Routes.Access.NONE, props(method).get("ApiKeyRequired"), route.name());
+        }
+        template().resourceCountIs("AWS::ApiGateway::ApiKey", 1);
+        template().resourceCountIs("AWS::ApiGateway::UsagePlan", 1);
+        template().resourceCountIs("AWS::ApiGateway::UsagePlanKey", 1);
+    }
+}

@@ -1,0 +1,214 @@
+package dev.loopgrid.cdk;
+
+import static dev.loopgrid.cdk.Synthesized.actions;
+import static dev.loopgrid.cdk.Synthesized.props;
+import static dev.loopgrid.cdk.Synthesized.refId;
+import static dev.loopgrid.cdk.Synthesized.refsIn;
+import static dev.loopgrid.cdk.Synthesized.resources;
+import static dev.loopgrid.cdk.Synthesized.statements;
+import static dev.loopgrid.cdk.Synthesized.template;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopgrid.aws.Routes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Match;
+
+/**
+ * Each function's role allows exactly what its {@link Routes.Access} (and, for the queue and the secret, its
+ * part in the replay pipeline) needs. The expected action sets are written out here, independently of the
+ * app's own lists, so a change on either side shows.
+ */
+class LeastPrivilegeTemplateTest {
+    private static final Set<String> READ = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem");
+    private static final Set<String> ENQUEUE_WRITES = Set.of("dynamodb:PutItem", "dynamodb:UpdateItem");
+    private static final Set<String> APPEND_WRITES = Set.of("dynamodb:TransactWriteItems", "dynamodb:PutItem",
+            "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
+    /** What every function needs besides the table: its own log group, and X-Ray (which has no resource-level permissions). */
+    private static final Set<String> BASELINE = Set.of("logs:CreateLogStream", "logs:PutLogEvents",
+            "xray:PutTraceSegments", "xray:PutTelemetryRecords");
+    private static final Set<String> WRITE_ACTIONS = Set.of("dynamodb:PutItem", "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:TransactWriteItems",
+            "dynamodb:ConditionCheckItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete");
+
+    private static final String WORKER_HANDLER = "dev.loopgrid.aws.worker.ReplayWorkerHandler::handleRequest";
+    private static final Set<String> SQS_CONSUME = Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
+    private static final Set<String> SECRET_READ = Set.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret");
+
+    private record Grant(String action, Object resource) {}
+
+    private static List<Grant> grantsOf(Routes.Route route) {
+        return grantsOf(route.lambdaHandler());
+    }
+
+    /** Every (action, resource) a function's role is allowed, from all the policies attached to it. */
+    private static List<Grant> grantsOf(String handler) {
+        String functionId = template().getResourceId("AWS::Lambda::Function",
+                Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Handler", handler)))));
+        String roleId = refId(props(resources("AWS::Lambda::Function").get(functionId)).get("Role"));
+        List<Grant> grants = new ArrayList<>();
+        for (Map<String, Object> policy : resources("AWS::IAM::Policy").values()) {
+            if (!refsIn(props(policy).get("Roles")).contains(roleId)) continue;
+            for (Map<String, Object> statement : statements(policy)) {
+                assertEquals("Allow", statement.get("Effect"));
+                Object res = statement.get("Resource");
+                List<?> resourcesOf = res instanceof List<?> l ? l : List.of(res);
+                for (String action : actions(statement)) {
+                    for (Object r : resourcesOf) grants.add(new Grant(action, r));
+                }
+            }
+        }
+        return grants;
+    }
+
+    private static Set<String> actionSet(List<Grant> grants) {
+        return grants.stream().map(Grant::action).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static Set<String> expected(Routes.Access access) {
+        Set<String> out = new TreeSet<>(BASELINE);
+        switch (access) {
+            case NONE -> { }
+            case READ -> out.addAll(READ);
+            case ENQUEUE -> {
+                out.addAll(READ);
+                out.addAll(ENQUEUE_WRITES);
+                out.add("sqs:SendMessage");
+            }
+            case APPEND -> {
+                out.addAll(READ);
+                out.addAll(APPEND_WRITES);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyFunction_isAllowedExactlyWhatItsAccessNeeds() {
+        for (Routes.Route route : Routes.ALL) {
+            assertEquals(expected(route.access()), actionSet(grantsOf(route)), route.name() + " (" + route.access() + ")");
+        }
+    }
+
+    @Test
+    void replayWorker_appends_consumesTheQueue_andReadsTheProviderKeys_andNothingElse() {
+        Set<String> expected = expected(Routes.Access.APPEND);
+        expected.addAll(SQS_CONSUME);
+        expected.addAll(SECRET_READ);
+        assertEquals(expected, actionSet(grantsOf(WORKER_HANDLER)));
+        String queueId = template().getResourceId("AWS::SQS::Queue",
+                Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("RedrivePolicy", Match.anyValue())))));
+        String secretId = template().getResourceId("AWS::SecretsManager::Secret");
+        for (Grant g : grantsOf(WORKER_HANDLER)) {
+            if (g.action().startsWith("sqs:")) assertEquals(List.of(queueId), refsIn(g.resource()), g.action());
+            if (g.action().startsWith("secretsmanager:")) assertEquals(List.of(secretId), refsIn(g.resource()), g.action());
+        }
+    }
+
+    @Test
+    void enqueueFunctions_writeOnlyReplayItems() {
+        for (Routes.Route route : Routes.ALL) {
+            if (route.access() != Routes.Access.ENQUEUE) continue;
+            String functionId = template().getResourceId("AWS::Lambda::Function",
+                    Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Handler", route.lambdaHandler())))));
+            String roleId = refId(props(resources("AWS::Lambda::Function").get(functionId)).get("Role"));
+            template().hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+                    "Roles", List.of(Map.of("Ref", roleId)),
+                    "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                            "Action", List.of("dynamodb:PutItem", "dynamodb:UpdateItem"),
+                            "Condition", Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("REP#*"))))))))))));
+        }
+    }
+
+    @Test
+    void enqueueFunctions_sendOnlyToTheReplayQueue() {
+        String queueId = template().getResourceId("AWS::SQS::Queue",
+                Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("RedrivePolicy", Match.anyValue())))));
+        for (Routes.Route route : Routes.ALL) {
+            for (Grant g : grantsOf(route)) {
+                if (g.action().startsWith("sqs:")) {
+                    assertEquals(Routes.Access.ENQUEUE, route.access(), route.name() + " " + g.action());
+                    assertEquals(List.of(queueId), refsIn(g.resource()), route.name() + " " + g.action());
+                }
+            }
+        }
+    }
+
+    @Test
+    void readFunctions_haveNoWriteAction_andOnlyAppendFunctionsMayTransactWrite() {
+        for (Routes.Route route : Routes.ALL) {
+            Set<String> actions = actionSet(grantsOf(route));
+            if (route.access() == Routes.Access.READ || route.access() == Routes.Access.NONE) {
+                assertTrue(actions.stream().noneMatch(WRITE_ACTIONS::contains), route.name() + " can write: " + actions);
+            }
+            assertEquals(route.access() == Routes.Access.APPEND, actions.contains("dynamodb:TransactWriteItems"), route.name());
+        }
+    }
+
+    @Test
+    void tableGrants_nameTheLedgerTable_andWritesNeverTheIndexes() {
+        String tableId = template().getResourceId("AWS::DynamoDB::Table");
+        for (Routes.Route route : Routes.ALL) {
+            for (Grant g : grantsOf(route)) {
+                if (!g.action().startsWith("dynamodb:")) continue;
+                assertEquals(List.of(tableId), refsIn(g.resource()), route.name() + " " + g.action() + " on " + g.resource());
+                boolean onIndexes = g.resource().toString().contains("/index/*");
+                if (APPEND_WRITES.contains(g.action()) || ENQUEUE_WRITES.contains(g.action())) {
+                    assertFalse(onIndexes, route.name() + " may write indexes with " + g.action());
+                }
+            }
+        }
+    }
+
+    @Test
+    void onlyXray_hasAWildcardResource_andTheRolesCarryNoManagedPolicies() {
+        for (Routes.Route route : Routes.ALL) {
+            for (Grant g : grantsOf(route)) {
+                if ("*".equals(g.resource())) {
+                    assertTrue(g.action().startsWith("xray:"), route.name() + " " + g.action() + " on *");
+                }
+            }
+        }
+        for (Map<String, Object> role : resources("AWS::IAM::Role").values()) {
+            String assume = String.valueOf(props(role).get("AssumeRolePolicyDocument"));
+            if (assume.contains("lambda.amazonaws.com")) {
+                assertFalse(props(role).containsKey("ManagedPolicyArns"), "Lambda role with managed policies: " + role);
+            }
+        }
+    }
+
+    /** Identity policies only: the bucket's and queues' TLS-only policies deny {@code s3:*} / {@code sqs:*}, which is right. */
+    @Test
+    void noPolicyInTheStack_hasAWildcardAction() {
+        for (var e : resources("AWS::IAM::Policy").entrySet()) {
+            for (Map<String, Object> statement : statements(e.getValue())) {
+                for (String action : actions(statement)) {
+                    assertFalse(action.contains("*"), e.getKey() + " allows " + action);
+                }
+            }
+        }
+    }
+
+    @Test
+    void onlyTheWorker_canReadTheProviderKeys() {
+        String secretId = template().getResourceId("AWS::SecretsManager::Secret");
+        String workerRole = refId(props(resources("AWS::Lambda::Function").get(template().getResourceId(
+                "AWS::Lambda::Function", Match.objectLike(Map.of("Properties",
+                        Match.objectLike(Map.of("Handler", WORKER_HANDLER))))))).get("Role"));
+        for (Map<String, Object> policy : resources("AWS::IAM::Policy").values()) {
+            boolean mentionsSecret = refsIn(props(policy).get("PolicyDocument")).contains(secretId)
+                    || statements(policy).stream().anyMatch(st -> actions(st).stream().anyMatch(a -> a.startsWith("secretsmanager:")));
+            if (mentionsSecret) {
+                assertEquals(List.of(workerRole), refsIn(props(policy).get("Roles")), "the provider keys are granted beyond the worker");
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.loopgrid.cdk;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.assertions.Template;
+
+/**
+ * The synthesized template, built once per test JVM (synthesis costs seconds) with a fixed account and
+ * region. The functions' code is the real Lambda jar when it has been built, else a small dummy jar made
+ * in target/, so the tests do not depend on the order modules are packaged in.
+ */
+final class Synthesized {
+    static final String ACCOUNT = "123456789012";
+    static final String REGION = "eu-west-1";
+
+    private static Template template;
+    private static LoopGridStack stack;
+
+    private Synthesized() {}
+
+    static synchronized Template template() {
+        if (template == null) {
+            stack = synthesize(true);
+            template = Template.fromStack(stack);
+        }
+        return template;
+    }
+
+    static synchronized LoopGridStack stack() {
+        template();
+        return stack;
+    }
+
+    /** A fresh stack in its own app (for variants of the configuration). */
+    static LoopGridStack synthesize(boolean requireApiKey) {
+        App app = new App();
+        return LoopGridApp.createStack(app, "LoopGrid",
+                StackProps.builder().env(Environment.builder().account(ACCOUNT).region(REGION).build()).build(),
+                new LoopGridStack.Config(lambdaJar(), "default", null, requireApiKey));
+    }
+
+    static Path lambdaJar() {
+        Path root = Path.of(System.getProperty("loopgrid.repoRoot", "..")).toAbsolutePath().normalize();
+        Path real = root.resolve(LoopGridApp.defaultLambdaJar());
+        if (Files.isRegularFile(real)) return real;
+        Path dummy = Path.of(System.getProperty("loopgrid.buildDir", "target")).resolve("dummy-lambda.jar").toAbsolutePath();
+        if (!Files.isRegularFile(dummy)) {
+            try {
+                Files.createDirectories(dummy.getParent());
+                Manifest manifest = new Manifest();
+                manifest.getMainAttributes().putValue("Manifest-Version", "1.0");
+                try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(dummy), manifest)) {
+                    out.putNextEntry(new ZipEntry("README.txt"));
+                    out.write("placeholder for the LoopGrid Lambda jar in template tests\n".getBytes());
+                    out.closeEntry();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return dummy;
+    }
+
+    // ---- small readers over Template.findResources results ----
+
+    /** Logical id → resource, for one type. */
+    static Map<String, Map<String, Object>> resources(String type) {
+        return template().findResources(type);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> props(Map<String, Object> resource) {
+        return (Map<String, Object>) resource.getOrDefault("Properties", Map.of());
+    }
+
+    /** The logical id a {@code {"Ref": id}} or {@code {"Fn::GetAtt": [id, attr]}} points at, else null. */
+    @SuppressWarnings("unchecked")
+    static String refId(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            if (m.get("Ref") instanceof String s) return s;
+            if (m.get("Fn::GetAtt") instanceof List<?> l && !l.isEmpty()) return (String) l.get(0);
+        }
+        return null;
+    }
+
+    /** Every logical id referenced anywhere inside a value (Ref and Fn::GetAtt). */
+    static List<String> refsIn(Object value) {
+        List<String> out = new ArrayList<>();
+        collectRefs(value, out);
+        return out;
+    }
+
+    private static void collectRefs(Object value, List<String> out) {
+        String id = refId(value);
+        if (id != null) out.add(id);
+        if (value instanceof Map<?, ?> m) m.values().forEach(v -> collectRefs(v, out));
+        else if (value instanceof List<?> l) l.forEach(v -> collectRefs(v, out));
+    }
+
+    /** A statement's actions, whether CloudFormation has them as a string or a list. */
+    static List<String> actions(Map<String, Object> statement) {
+        Object a = statement.get("Action");
+        List<String> out = new ArrayList<>();
+        if (a instanceof String s) out.add(s);
+        else if (a instanceof List<?> l) l.forEach(x -> out.add((String) x));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> statements(Map<String, Object> policyResource) {
+        Map<String, Object> doc = (Map<String, Object>) props(policyResource).get("PolicyDocument");
+        return (List<Map<String, Object>>) doc.get("Statement");
+    }
+}
