@@ -331,7 +331,15 @@ class LedgerTest {
 
     @Test
     void groupCommit_needsFewerStoreCallsThanAppends_underConcurrency() throws Exception {
-        // given 16 threads appending 25 entries each to one chain
+        // given 16 threads appending 25 entries each to one chain, and a store that takes 2 ms per write as a
+        // remote one does (an in-memory write is so fast that callers would rarely overlap)
+        store.beforeEveryAppend(() -> {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Ledger ledger = new Ledger(store, clock, Ledger.Policy.defaults(), null);
         int threadsCount = 16;
         int perThread = 25;
