@@ -22,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * Local; {@code bench} runs the bench.
  */
 public final class Main {
+    static {
+        // before any logger exists: the local stack logs plain lines; the Lambda jar's log4j2.xml logs JSON
+        if (System.getProperty("log4j2.configurationFile") == null) {
+            System.setProperty("log4j2.configurationFile", "log4j2-local.xml");
+        }
+    }
+
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar loopgrid-local.jar [serve] [options]",
             "       java -jar loopgrid-local.jar bench [bench options]   (bench --help for its options)",

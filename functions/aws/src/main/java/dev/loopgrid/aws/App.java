@@ -128,7 +128,7 @@ public final class App {
                 e = executor;
                 if (e == null) {
                     executor = e = new ReplayExecutor(replayStore, store, ledger, providers.get(), clock,
-                            replayConfig.leaseMillis());
+                            replayConfig.leaseMillis(), dev.loopgrid.aws.telemetry.Telemetry.replayListener());
                 }
             }
         }
@@ -187,6 +187,7 @@ public final class App {
         Clock clock = Clock.systemUTC();
         return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
                 new DynamoReplayStore(dynamo, config.table()), q, replayConfig,
-                () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env), null, clock);
+                () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env),
+                dev.loopgrid.aws.telemetry.Telemetry.ledgerListener(), clock);
     }
 }

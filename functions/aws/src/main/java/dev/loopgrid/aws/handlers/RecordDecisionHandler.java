@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.http.ApiResponses;
+import dev.loopgrid.aws.telemetry.Telemetry;
 import dev.loopgrid.core.DecisionService;
 import dev.loopgrid.core.DecisionView;
 
@@ -24,6 +25,7 @@ public final class RecordDecisionHandler extends ApiHandler {
     @Override
     protected APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event) {
         DecisionService.Recorded r = decisions.record(tenant(event), requiredJson(event), header(event, "Idempotency-Key"));
+        if (r.created()) Telemetry.count(Telemetry.DECISIONS_RECORDED, 1);
         APIGatewayProxyResponseEvent resp = ApiResponses.json(r.created() ? 201 : 200, DecisionView.toJson(r.decision()));
         resp.getHeaders().put("Location", "/v1/decisions/" + r.decision().decisionId());
         return resp;

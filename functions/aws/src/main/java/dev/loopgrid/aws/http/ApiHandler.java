@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopgrid.aws.telemetry.Telemetry;
 import dev.loopgrid.core.DecisionService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.LedgerException;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
+import software.amazon.lambda.powertools.logging.CorrelationIdPaths;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -35,6 +37,10 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
 
     @Override
     public final APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
+        return Telemetry.invocation(context, CorrelationIdPaths.API_GATEWAY_REST, event, () -> respond(event));
+    }
+
+    private APIGatewayProxyResponseEvent respond(APIGatewayProxyRequestEvent event) {
         String requestId = event.getRequestContext() != null ? event.getRequestContext().getRequestId() : null;
         try {
             return handle(event);

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.queue.SqsWorkQueue;
+import dev.loopgrid.aws.telemetry.Telemetry;
 import dev.loopgrid.core.replay.ReplayExecutor;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,10 @@ public final class ReplayWorkerHandler implements RequestHandler<SQSEvent, SQSBa
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return Telemetry.invocation(context, "Records[0].messageId", event, () -> process(event));
+    }
+
+    private SQSBatchResponse process(SQSEvent event) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         if (event == null || event.getRecords() == null) return new SQSBatchResponse(failures);
         for (SQSEvent.SQSMessage m : event.getRecords()) {

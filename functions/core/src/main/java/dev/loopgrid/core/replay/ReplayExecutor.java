@@ -33,12 +33,18 @@ public final class ReplayExecutor {
         RETRY
     }
 
+    /** Told of every replay this executor finished (metrics). */
+    public interface Listener {
+        void finished(ReplayRecord result, long runMillis);
+    }
+
     private final ReplayStore replays;
     private final LedgerStore store;
     private final Ledger ledger;
     private final Map<String, LlmProvider> providers;
     private final Clock clock;
     private final long leaseMillis;
+    private final Listener listener;
 
     /**
      * @param providers   configured providers by name; a provider not in the map is simulated
@@ -46,6 +52,12 @@ public final class ReplayExecutor {
      */
     public ReplayExecutor(ReplayStore replays, LedgerStore store, Ledger ledger, Map<String, LlmProvider> providers,
                           Clock clock, long leaseMillis) {
+        this(replays, store, ledger, providers, clock, leaseMillis, null);
+    }
+
+    public ReplayExecutor(ReplayStore replays, LedgerStore store, Ledger ledger, Map<String, LlmProvider> providers,
+                          Clock clock, long leaseMillis, Listener listener) {
+        this.listener = listener;
         this.replays = replays;
         this.store = store;
         this.ledger = ledger;
@@ -70,10 +82,11 @@ public final class ReplayExecutor {
             return again.terminal() ? Outcome.DONE : Outcome.RETRY;
         }
         ReplayRecord replay = claimed.get();
+        long started = clock.millis();
         boolean lastChance = receiveCount >= maxReceives;
         DecisionRecord decision = store.findDecision(tenant, replay.decisionId()).orElse(null);
         if (decision == null) {
-            return finish(tenant, replay, failed(replay, null, null, "decision " + replay.decisionId() + " not found"))
+            return finish(tenant, replay, failed(replay, null, null, "decision " + replay.decisionId() + " not found"), started)
                     ? Outcome.DONE : Outcome.RETRY;
         }
         JsonNode content = Json.parseStored(decision.content());
@@ -110,12 +123,12 @@ public final class ReplayExecutor {
                 String error = e.retryable()
                         ? "gave up after " + replay.attempts() + " attempts: " + e.getMessage()
                         : e.getMessage();
-                boolean finished = finish(tenant, replay, failed(replay, provider.name(), request.model(), error));
+                boolean finished = finish(tenant, replay, failed(replay, provider.name(), request.model(), error), started);
                 // a message that kept failing goes on to the dead-letter queue, where the alarm sees it
                 return finished && !e.retryable() ? Outcome.DONE : Outcome.RETRY;
             }
         }
-        return finish(tenant, replay, result) ? Outcome.DONE : Outcome.RETRY;
+        return finish(tenant, replay, result, started) ? Outcome.DONE : Outcome.RETRY;
     }
 
     private static ReplayRecord failed(ReplayRecord replay, String provider, String model, String error) {
@@ -124,6 +137,12 @@ public final class ReplayExecutor {
     }
 
     /** Appends the replay entry and moves the replay to its final state in one transaction. @return false to retry */
+    private boolean finish(String tenant, ReplayRecord replay, ReplayRecord result, long started) {
+        boolean done = finish(tenant, replay, result);
+        if (done && listener != null) listener.finished(result, clock.millis() - started);
+        return done;
+    }
+
     private boolean finish(String tenant, ReplayRecord replay, ReplayRecord result) {
         ObjectNode c = Json.object();
         c.put("decision_id", replay.decisionId());
