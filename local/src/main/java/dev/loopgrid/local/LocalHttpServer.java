@@ -51,6 +51,15 @@ import org.slf4j.LoggerFactory;
  * payload limit (413), body that is not UTF-8 (400). Nothing a client sends produces a stack trace.
  */
 public final class LocalHttpServer {
+    static {
+        // The JDK server writes headers and body as separate segments and leaves Nagle's algorithm on unless told
+        // otherwise, so every response on a kept-alive connection waited ~40 ms for the client's delayed ACK
+        // (docs/benchmarks.md, finding 1). The JDK reads this once, when its first server is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /** Lambda's synchronous invocation payload limit. */
     public static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
     /** Over-limit bodies up to this size are read and discarded so the client gets to read the 413. */

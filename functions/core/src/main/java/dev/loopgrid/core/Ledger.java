@@ -11,10 +11,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Group commit.</b> Callers appending to the same chain in this process queue their requests;
  * whichever caller holds the chain's lock drains the queue into batches of up to {@link Policy#maxBatchEntries()}
- * entries and commits each batch as one store transaction. Optimistic retries alone collapse under
+ * entries and commits each batch as one store transaction, until its own request is committed; it then
+ * hands the lock to the caller of the oldest waiting request. Optimistic retries alone collapse under
  * contention (DESIGN.md measures 86 appends/s at 32 writers); one writer per chain per process never
  * races itself, so conflicts only arise between processes. A process serving one request at a time
  * commits batches of one.
@@ -95,29 +94,18 @@ public final class Ledger {
         while (!p.future.isDone()) {
             if (w.lock.tryLock()) {
                 try {
-                    w.drain();
+                    w.drainUntilDone(p);
                 } finally {
-                    w.lock.unlock();
-                }
-                // A request queued after our last look but before we unlocked would otherwise wait for its
-                // own caller's next try: take it now.
-                while (!w.inbox.isEmpty() && w.lock.tryLock()) {
-                    try {
-                        w.drain();
-                    } finally {
-                        w.lock.unlock();
-                    }
+                    w.handOff();
                 }
             } else {
-                try {
-                    p.future.get(5, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    // try to lead
-                } catch (InterruptedException e) {
+                // the leader unparks the next waiter when it hands off; the timeout is only a safety net
+                LockSupport.parkNanos(this, 5_000_000L);
+                if (Thread.interrupted()) {
                     Thread.currentThread().interrupt();
-                    throw new LedgerException.Unavailable("interrupted", "Interrupted while appending", 1);
-                } catch (ExecutionException e) {
-                    break;
+                    if (!p.future.isDone()) {
+                        throw new LedgerException.Unavailable("interrupted", "Interrupted while appending", 1);
+                    }
                 }
             }
         }
@@ -136,6 +124,7 @@ public final class Ledger {
 
     private static final class Pending {
         final AppendRequest request;
+        final Thread caller = Thread.currentThread();
         final CompletableFuture<Result> future = new CompletableFuture<>();
         String recordedAt;
 
@@ -158,12 +147,24 @@ public final class Ledger {
             this.chain = chain;
         }
 
-        void drain() {
-            while (true) {
+        /**
+         * Commits batches until {@code own} is done. The leader then steps down rather than serving everyone who
+         * keeps arriving: under sustained load it would otherwise hold its own caller's answer for seconds.
+         */
+        void drainUntilDone(Pending own) {
+            while (!own.future.isDone()) {
                 for (Pending p; (p = inbox.poll()) != null; ) backlog.add(p);
                 if (backlog.isEmpty()) return;
                 commit(formBatch());
             }
+        }
+
+        /** Releases the lock and wakes the caller of the oldest waiting request, which becomes the next leader. */
+        void handOff() {
+            Pending next = backlog.peekFirst();
+            if (next == null) next = inbox.peek();
+            lock.unlock();
+            if (next != null) LockSupport.unpark(next.caller);
         }
 
         /** Takes requests from the backlog in order, deferring any that touch an item already in the batch. */
@@ -230,7 +231,7 @@ public final class Ledger {
                     attemptEntries = entries;
                     List<AppendRequest> requests = new ArrayList<>(batch.size());
                     for (Pending p : batch) requests.add(p.request);
-                    store.append(chain, base, entries, requests, Counters.deltas(requests));
+                    store.append(chain, base, entries, requests, Counters.deltas(requests, entries));
                     Entry last = entries.get(entries.size() - 1);
                     // only sequence and hash of the cached head are used; counters are read from the store
                     rememberHead(new ChainHead(chain.chainId(), last.sequence(), last.chainHash(), null, null,
