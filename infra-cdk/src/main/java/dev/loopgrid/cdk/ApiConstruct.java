@@ -50,9 +50,10 @@ public final class ApiConstruct extends Construct {
      * @param requireApiKey  whether ledger routes require an API key
      * @param replayQueue    the queue {@code ENQUEUE} routes send replay ids to
      * @param maxReceives    the replay queue's receive limit (its redrive {@code maxReceiveCount})
+     * @param reports        the reports bucket {@code REPORT} routes store reports and large exports in
      */
     public record Props(Path lambdaJar, ITable table, String tenant, boolean requireApiKey, IQueue replayQueue,
-                        int maxReceives) {}
+                        int maxReceives, ReportsBucketConstruct reports) {}
 
     private final RestApi api;
     private final LogGroup accessLogs;
@@ -89,6 +90,9 @@ public final class ApiConstruct extends Construct {
                 env.put("LOOPGRID_QUEUE_URL", props.replayQueue().getQueueUrl());
                 env.put("LOOPGRID_MAX_RECEIVES", Integer.toString(props.maxReceives()));
             }
+            if (route.access() == Routes.Access.REPORT) {
+                env.put("LOOPGRID_REPORTS_BUCKET", props.reports().bucket().getBucketName());
+            }
             LoopGridFunction fn = new LoopGridFunction(this, route.name(), new LoopGridFunction.Spec(
                     route.name(), route.method() + " " + route.path(), route.lambdaHandler(), FunctionSizing.of(route),
                     route.access(), props.lambdaJar(), props.table(), props.tenant(), env, true));
@@ -101,6 +105,7 @@ public final class ApiConstruct extends Construct {
                         .resources(List.of(props.replayQueue().getQueueArn()))
                         .build());
             }
+            if (route.access() == Routes.Access.REPORT) props.reports().grantReportObjects(fn.role());
             functions.add(fn);
             IResource resource = "/".equals(route.path()) ? api.getRoot() : api.getRoot().resourceForPath(route.path());
             boolean keyRequired = props.requireApiKey() && route.access() != Routes.Access.NONE;

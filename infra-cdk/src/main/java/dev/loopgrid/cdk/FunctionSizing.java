@@ -28,6 +28,8 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
             case ENQUEUE -> new FunctionSizing(512, 10);
             // bounded optimistic retries (App: 12 s per DynamoDB call) fit below this
             case APPEND -> new FunctionSizing(512, 15);
+            // a report re-hashes what was appended since the last one; an export writes every matching decision
+            case REPORT -> new FunctionSizing(1024, 29);
         };
     }
 

@@ -27,6 +27,11 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *       {@code ConditionCheckItem}): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html.
  *       {@code dynamodb:TransactWriteItems} is listed as well so that "may append" is one greppable
  *       action in the template and the template tests can pin it to the appending functions.</li>
+ *   <li>REPORT (compliance reports and exports): READ plus {@code PutItem} on the table only, and only on
+ *       verification checkpoint items: a {@code dynamodb:LeadingKeys} condition limits the partition key to
+ *       {@value #CHECKPOINT_KEY_PATTERN} ({@code DynamoCheckpointStore}'s {@code VERIFIED#tenant#chain}), so a report
+ *       can remember how far it verified but never touch a ledger entry or head. (Objects under {@code reports/} in
+ *       the reports bucket are granted by the API construct, from {@link ReportsBucketConstruct}.)</li>
  * </ul>
  */
 public final class LedgerAccess {
@@ -35,6 +40,9 @@ public final class LedgerAccess {
     /** Partition keys of replay items ({@code dev.loopgrid.aws.store.ReplayItems}: {@code REP#<tenant>#<replay id>}). */
     public static final String REPLAY_KEY_PATTERN = dev.loopgrid.aws.store.LedgerTable.REPLAY_PREFIX + "*";
     public static final List<String> ENQUEUE_ACTIONS = List.of("dynamodb:PutItem", "dynamodb:UpdateItem");
+    /** Partition keys of verification checkpoints ({@code dev.loopgrid.aws.reports.DynamoCheckpointStore}). */
+    public static final String CHECKPOINT_KEY_PATTERN = dev.loopgrid.aws.reports.DynamoCheckpointStore.PREFIX + "*";
+    public static final List<String> CHECKPOINT_ACTIONS = List.of("dynamodb:PutItem");
     public static final List<String> APPEND_ACTIONS = List.of(
             "dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
 
@@ -55,6 +63,12 @@ public final class LedgerAccess {
             case APPEND -> {
                 out.add(read(table));
                 out.add(onTable("LedgerAppend", APPEND_ACTIONS, table));
+            }
+            case REPORT -> {
+                out.add(read(table));
+                PolicyStatement checkpoint = onTable("VerificationCheckpoint", CHECKPOINT_ACTIONS, table);
+                checkpoint.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(CHECKPOINT_KEY_PATTERN)));
+                out.add(checkpoint);
             }
         }
         return out;

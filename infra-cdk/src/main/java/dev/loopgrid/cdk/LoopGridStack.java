@@ -43,10 +43,10 @@ public final class LoopGridStack extends Stack {
         ledger = new LedgerTableConstruct(this, "Ledger");
         replays = new ReplayPipelineConstruct(this, "Replays", new ReplayPipelineConstruct.Props(
                 config.lambdaJar(), ledger.table(), config.tenant()));
+        reports = new ReportsBucketConstruct(this, "Reports");
         api = new ApiConstruct(this, "Api", new ApiConstruct.Props(
                 config.lambdaJar(), ledger.table(), config.tenant(), config.requireApiKey(),
-                replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT));
-        reports = new ReportsBucketConstruct(this, "Reports");
+                replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports));
         List<LoopGridFunction> functions = new ArrayList<>(api.functions());
         functions.add(replays.worker());
         alarms = new AlarmsConstruct(this, "Alarms", new AlarmsConstruct.Props(

@@ -2,6 +2,9 @@ package dev.loopgrid.cdk;
 
 import java.util.List;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
@@ -22,6 +25,12 @@ public final class ReportsBucketConstruct extends Construct {
     public static final String REPORTS_PREFIX = "reports/";
     public static final int TRANSITION_DAYS = 90;
     public static final int NONCURRENT_EXPIRY_DAYS = 30;
+    /**
+     * What report functions may do with report objects: write them, and read them (a presigned GET is authorized as
+     * the signer's own s3:GetObject). No list, no delete. Multipart uploads (large exports) are PutObject too; an
+     * upload that is never completed is cleaned up by the bucket's lifecycle rule.
+     */
+    public static final List<String> REPORT_OBJECT_ACTIONS = List.of("s3:PutObject", "s3:GetObject");
 
     private final Bucket bucket;
 
@@ -54,5 +63,15 @@ public final class ReportsBucketConstruct extends Construct {
 
     public Bucket bucket() {
         return bucket;
+    }
+
+    /** Lets {@code role} write and read objects under {@value #REPORTS_PREFIX} only. */
+    public void grantReportObjects(IRole role) {
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ReportObjects")
+                .effect(Effect.ALLOW)
+                .actions(REPORT_OBJECT_ACTIONS)
+                .resources(List.of(bucket.arnForObjects(REPORTS_PREFIX + "*")))
+                .build());
     }
 }

@@ -113,6 +113,18 @@ class ApiTemplateTest {
     }
 
     @Test
+    void onlyReportRoutes_knowTheReportsBucket() {
+        String bucketId = template().getResourceId("AWS::S3::Bucket");
+        for (Routes.Route route : Routes.ALL) {
+            Matcher withBucket = Match.objectLike(Map.of("Handler", route.lambdaHandler(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                            "LOOPGRID_REPORTS_BUCKET", Map.of("Ref", bucketId))))));
+            template().resourcePropertiesCountIs("AWS::Lambda::Function", withBucket,
+                    route.access() == Routes.Access.REPORT ? 1 : 0);
+        }
+    }
+
+    @Test
     void functions_haveTheirSizing_belowTheApiGatewayIntegrationTimeout() {
         for (Routes.Route route : Routes.ALL) {
             FunctionSizing sizing = FunctionSizing.of(route);

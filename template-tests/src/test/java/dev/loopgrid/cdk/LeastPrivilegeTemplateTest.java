@@ -29,6 +29,8 @@ import software.amazon.awscdk.assertions.Match;
 class LeastPrivilegeTemplateTest {
     private static final Set<String> READ = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem");
     private static final Set<String> ENQUEUE_WRITES = Set.of("dynamodb:PutItem", "dynamodb:UpdateItem");
+    private static final Set<String> REPORT_WRITES = Set.of("dynamodb:PutItem");
+    private static final Set<String> REPORT_OBJECTS = Set.of("s3:PutObject", "s3:GetObject");
     private static final Set<String> APPEND_WRITES = Set.of("dynamodb:TransactWriteItems", "dynamodb:PutItem",
             "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
     /** What every function needs besides the table: its own log group, and X-Ray (which has no resource-level permissions). */
@@ -87,6 +89,11 @@ class LeastPrivilegeTemplateTest {
                 out.addAll(READ);
                 out.addAll(APPEND_WRITES);
             }
+            case REPORT -> {
+                out.addAll(READ);
+                out.addAll(REPORT_WRITES);
+                out.addAll(REPORT_OBJECTS);
+            }
         }
         return out;
     }
@@ -126,6 +133,41 @@ class LeastPrivilegeTemplateTest {
                             "Action", List.of("dynamodb:PutItem", "dynamodb:UpdateItem"),
                             "Condition", Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("REP#*"))))))))))));
         }
+    }
+
+    @Test
+    void reportFunctions_writeOnlyVerificationCheckpoints() {
+        boolean any = false;
+        for (Routes.Route route : Routes.ALL) {
+            if (route.access() != Routes.Access.REPORT) continue;
+            any = true;
+            String functionId = template().getResourceId("AWS::Lambda::Function",
+                    Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Handler", route.lambdaHandler())))));
+            String roleId = refId(props(resources("AWS::Lambda::Function").get(functionId)).get("Role"));
+            template().hasResourceProperties("AWS::IAM::Policy", Match.objectLike(Map.of(
+                    "Roles", List.of(Map.of("Ref", roleId)),
+                    "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                            "Action", "dynamodb:PutItem",
+                            "Condition", Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("VERIFIED#*"))))))))))));
+        }
+        assertTrue(any, "no REPORT route");
+    }
+
+    @Test
+    void onlyReportFunctions_touchTheReportsBucket_andOnlyObjectsUnderReports() {
+        String bucketId = template().getResourceId("AWS::S3::Bucket");
+        for (Routes.Route route : Routes.ALL) {
+            Set<String> s3 = new TreeSet<>();
+            for (Grant g : grantsOf(route)) {
+                if (!g.action().startsWith("s3:")) continue;
+                s3.add(g.action());
+                assertEquals(List.of(bucketId), refsIn(g.resource()), route.name() + " " + g.action());
+                assertTrue(g.resource().toString().contains("/reports/*"), route.name() + " " + g.action() + " on " + g.resource());
+            }
+            assertEquals(route.access() == Routes.Access.REPORT ? REPORT_OBJECTS : Set.of(), s3, route.name());
+        }
+        Set<String> worker = actionSet(grantsOf(WORKER_HANDLER));
+        assertTrue(worker.stream().noneMatch(a -> a.startsWith("s3:")), "the replay worker reaches the reports bucket");
     }
 
     @Test

@@ -13,6 +13,14 @@ import dev.loopgrid.core.replay.ReplayExecutor;
 import dev.loopgrid.core.replay.ReplayService;
 import dev.loopgrid.core.replay.ReplayStore;
 import dev.loopgrid.core.replay.WorkQueue;
+import dev.loopgrid.aws.reports.DynamoCheckpointStore;
+import dev.loopgrid.aws.reports.S3ReportStore;
+import dev.loopgrid.core.report.ArticleRules;
+import dev.loopgrid.core.report.CheckpointStore;
+import dev.loopgrid.core.report.ComplianceReportService;
+import dev.loopgrid.core.report.ExportService;
+import dev.loopgrid.core.report.IncrementalVerifier;
+import dev.loopgrid.core.report.ReportStore;
 import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Clock;
@@ -42,6 +50,13 @@ public final class App {
     public final ReplayConfig replayConfig;
     public final ReplayStore replayStore;
     public final ReplayService replays;
+    /** Compliance reports and exports (reports/…, presigned links); see {@link ReportConfig}. */
+    public final ReportConfig reportConfig;
+    public final CheckpointStore checkpoints;
+    /** Where reports and large exports are stored, or null (reports then carry no links). */
+    public final ReportStore reportStore;
+    public final ComplianceReportService reports;
+    public final ExportService exports;
     private final SqsWorkQueue sqsQueue;
     private final Supplier<Map<String, LlmProvider>> providers;
     private final Clock clock;
@@ -82,9 +97,45 @@ public final class App {
         }
     }
 
+    /**
+     * Report settings.
+     *
+     * @param bucket            the reports bucket ({@code LOOPGRID_REPORTS_BUCKET}), or null when reports are not stored
+     * @param urlTtl            lifetime of presigned links ({@code LOOPGRID_REPORT_URL_TTL_SECONDS}, default 900 s, at most 7 days)
+     * @param retentionDays     configured retention of ledger entries ({@code LOOPGRID_RETENTION_DAYS}), null = never expired
+     * @param exportInlineBytes largest CSV/JSONL export answered inline ({@code LOOPGRID_EXPORT_INLINE_BYTES}, default 5 MiB)
+     */
+    public record ReportConfig(String bucket, Duration urlTtl, Long retentionDays, int exportInlineBytes) {
+        public static ReportConfig fromEnvironment(Map<String, String> env) {
+            String bucket = env.get("LOOPGRID_REPORTS_BUCKET");
+            long ttl = Long.parseLong(env.getOrDefault("LOOPGRID_REPORT_URL_TTL_SECONDS",
+                    Long.toString(S3ReportStore.DEFAULT_TTL.toSeconds())));
+            if (ttl < 1 || ttl > S3ReportStore.MAX_TTL.toSeconds()) {
+                throw new IllegalStateException("LOOPGRID_REPORT_URL_TTL_SECONDS must be 1.." + S3ReportStore.MAX_TTL.toSeconds()
+                        + " (presigned links last at most 7 days), got " + ttl);
+            }
+            String retention = env.get("LOOPGRID_RETENTION_DAYS");
+            return new ReportConfig(bucket == null || bucket.isBlank() ? null : bucket, Duration.ofSeconds(ttl),
+                    retention == null || retention.isBlank() ? null : Long.parseLong(retention.trim()),
+                    Integer.parseInt(env.getOrDefault("LOOPGRID_EXPORT_INLINE_BYTES",
+                            Integer.toString(ExportService.DEFAULT_INLINE_BYTES))));
+        }
+
+        public static ReportConfig defaults() {
+            return new ReportConfig(null, S3ReportStore.DEFAULT_TTL, null, ExportService.DEFAULT_INLINE_BYTES);
+        }
+    }
+
     private App(Config config, LedgerStore store, ReplayStore replayStore, SqsWorkQueue sqsQueue,
                 ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers, Ledger.Listener listener,
                 Clock clock) {
+        this(config, store, replayStore, sqsQueue, replayConfig, providers, listener, clock,
+                CheckpointStore.inMemory(), null, ReportConfig.defaults());
+    }
+
+    private App(Config config, LedgerStore store, ReplayStore replayStore, SqsWorkQueue sqsQueue,
+                ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers, Ledger.Listener listener,
+                Clock clock, CheckpointStore checkpoints, ReportStore reportStore, ReportConfig reportConfig) {
         this.config = config;
         this.store = store;
         this.clock = clock;
@@ -100,6 +151,12 @@ public final class App {
                     "Replays are not available: no replay queue is configured (LOOPGRID_QUEUE_URL)", 60);
         };
         this.replays = new ReplayService(decisions, replayStore, queue, clock);
+        this.reportConfig = reportConfig;
+        this.checkpoints = checkpoints;
+        this.reportStore = reportStore;
+        this.reports = new ComplianceReportService(store, new IncrementalVerifier(store, checkpoints, clock), reportStore,
+                clock, "LoopGrid " + VERSION, new ArticleRules.Settings(reportConfig.retentionDays()));
+        this.exports = new ExportService(store, reportStore, reportConfig.exportInlineBytes());
     }
 
     /** Builds the application over an existing client, without a replay queue (ledger-only tests). */
@@ -110,9 +167,21 @@ public final class App {
     /** Builds the application over existing clients (local stack, tests); {@code providers} maps provider names to configured providers. */
     public static App create(DynamoDbClient dynamo, SqsClient sqs, Config config, ReplayConfig replayConfig,
                              Map<String, LlmProvider> providers, Clock clock) {
+        return create(dynamo, sqs, null, config, replayConfig, ReportConfig.defaults(), providers, clock);
+    }
+
+    /**
+     * Builds the application over existing clients with report storage (local stack, tests).
+     *
+     * @param reportStore where reports and large exports go, or null
+     */
+    public static App create(DynamoDbClient dynamo, SqsClient sqs, ReportStore reportStore, Config config,
+                             ReplayConfig replayConfig, ReportConfig reportConfig, Map<String, LlmProvider> providers,
+                             Clock clock) {
         SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
         return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
-                new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> providers, null, clock);
+                new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> providers, null, clock,
+                new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig);
     }
 
     /** Builds the application over any ledger store (tests with fault injection); replays are unavailable. */
@@ -185,9 +254,31 @@ public final class App {
         }
         SqsWorkQueue q = sqs == null ? null : new SqsWorkQueue(sqs, replayConfig.queueUrl());
         Clock clock = Clock.systemUTC();
+        ReportConfig reportConfig = ReportConfig.fromEnvironment(env);
         return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
                 new DynamoReplayStore(dynamo, config.table()), q, replayConfig,
                 () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env),
-                dev.loopgrid.aws.telemetry.Telemetry.ledgerListener(), clock);
+                dev.loopgrid.aws.telemetry.Telemetry.ledgerListener(), clock,
+                new DynamoCheckpointStore(dynamo, config.table()), reportStore(env, reportConfig, region, clock), reportConfig);
+    }
+
+    /** The reports bucket's store when {@code LOOPGRID_REPORTS_BUCKET} is set (only report and export functions have it). */
+    private static ReportStore reportStore(Map<String, String> env, ReportConfig rc, String region, Clock clock) {
+        if (rc.bucket() == null) return null;
+        var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(10)).build());
+        var presigner = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder();
+        if (region != null) {
+            s3.region(Region.of(region));
+            presigner.region(Region.of(region));
+        }
+        String endpoint = env.get("LOOPGRID_S3_ENDPOINT"); // an S3-compatible server (path-style addressing)
+        if (endpoint != null && !endpoint.isBlank()) {
+            var path = software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build();
+            s3.endpointOverride(URI.create(endpoint)).serviceConfiguration(path);
+            presigner.endpointOverride(URI.create(endpoint)).serviceConfiguration(path);
+        }
+        return new S3ReportStore(s3.build(), presigner.build(), rc.bucket(), rc.urlTtl(), clock);
     }
 }

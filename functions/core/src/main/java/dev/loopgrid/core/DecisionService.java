@@ -62,7 +62,7 @@ public final class DecisionService {
                     : new AppendRequest.IdempotencyClaim(idempotencyKey, contentHash,
                             clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS);
             AppendRequest req = new AppendRequest(EntryType.DECISION, decisionId, decisionId, canonical, contentHash,
-                    new ProjectionChange.NewDecision(decisionType), claim);
+                    new ProjectionChange.NewDecision(decisionType, Counters.modelLabel(content.get("model"))), claim);
             Ledger.Result result = ledger.append(new ChainKey(tenant, serviceName), req);
             if (result instanceof Ledger.Result.Committed c) {
                 return new Recorded(DecisionRecord.of(c.entry(), decisionType), true);
@@ -114,8 +114,9 @@ public final class DecisionService {
         content.put("decision_id", decisionId);
         content.put("reason", reason);
         String finalReason = reason;
-        return verdict(tenant, decisionId, EntryType.FLAG, content, (type, current) ->
-                new ProjectionChange.StatusChange(type, current, DecisionStatus.INCORRECT, finalReason, null, null, null));
+        return verdict(tenant, decisionId, EntryType.FLAG, content, (d, current) ->
+                new ProjectionChange.StatusChange(d.decisionType(), current, DecisionStatus.INCORRECT, finalReason, null,
+                        null, null, modelOf(d), d.createdAt()));
     }
 
     /** Attaches a human correction (ground truth). */
@@ -145,13 +146,18 @@ public final class DecisionService {
         content.put("decision_id", decisionId);
         content.put("notes", notes);
         String finalNotes = notes;
-        return verdict(tenant, decisionId, EntryType.CORRECTION, content, (type, current) ->
-                new ProjectionChange.StatusChange(type, current, DecisionStatus.CORRECTED, null, correctionText,
-                        correctedBy, finalNotes));
+        return verdict(tenant, decisionId, EntryType.CORRECTION, content, (d, current) ->
+                new ProjectionChange.StatusChange(d.decisionType(), current, DecisionStatus.CORRECTED, null,
+                        correctionText, correctedBy, finalNotes, modelOf(d), d.createdAt()));
     }
 
     private interface ChangeFactory {
-        ProjectionChange.StatusChange make(String decisionType, DecisionStatus current);
+        ProjectionChange.StatusChange make(DecisionRecord decision, DecisionStatus current);
+    }
+
+    /** The model label the decision was counted under when it was recorded. */
+    private static String modelOf(DecisionRecord d) {
+        return d.content() == null ? null : Counters.modelLabel(Json.parseStored(d.content()).get("model"));
     }
 
     private DecisionRecord verdict(String tenant, String decisionId, EntryType type, ObjectNode content,
@@ -161,12 +167,12 @@ public final class DecisionService {
         String entryId = type == EntryType.FLAG ? Ids.flag() : Ids.correction();
         for (int attempt = 1; ; attempt++) {
             DecisionRecord current = get(tenant, decisionId);
-            ProjectionChange.StatusChange change = factory.make(current.decisionType(), current.status());
+            ProjectionChange.StatusChange change = factory.make(current, current.status());
             checkProjectionFits(current, change);
             AppendRequest req = new AppendRequest(type, entryId, decisionId, canonical, contentHash, change, null);
             Ledger.Result result = ledger.append(new ChainKey(tenant, current.chainId()), req);
             if (result instanceof Ledger.Result.Committed c) {
-                return current.apply(change, c.entry().recordedAt());
+                return current.apply(change, c.entry());
             }
             if (attempt >= MAX_VERDICT_ATTEMPTS) {
                 throw new LedgerException.Unavailable("conflict_retry_exhausted",

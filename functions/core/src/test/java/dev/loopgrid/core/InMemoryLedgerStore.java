@@ -229,7 +229,7 @@ final class InMemoryLedgerStore implements LedgerStore {
             if (r.projection() instanceof ProjectionChange.NewDecision nd) {
                 decisions.put(dk, DecisionRecord.of(e, nd.decisionType()));
             } else if (r.projection() instanceof ProjectionChange.StatusChange sc) {
-                decisions.put(dk, decisions.get(dk).apply(sc, e.recordedAt()));
+                decisions.put(dk, decisions.get(dk).apply(sc, e));
             }
             if (r.idempotency() != null) {
                 AppendRequest.IdempotencyClaim claim = r.idempotency();

@@ -311,9 +311,13 @@ public final class DynamoLedgerStore implements LedgerStore {
                     set.append(" REMOVE incorrect_reason");
                 }
             } else {
-                set.append(", corrected_at = :at, correction = :correction, corrected_by = :by");
+                // the correction's own entry, so ground-truth exports can name it without walking the chain
+                set.append(", corrected_at = :at, correction = :correction, corrected_by = :by"
+                        + ", correction_seq = :cseq, correction_hash = :chash");
                 values.put(":correction", s(sc.correction()));
                 values.put(":by", s(sc.correctedBy()));
+                values.put(":cseq", n(e.sequence()));
+                values.put(":chash", s(e.chainHash()));
                 if (sc.notes() != null) {
                     set.append(", correction_notes = :notes");
                     values.put(":notes", s(sc.notes()));
@@ -466,7 +470,8 @@ public final class DynamoLedgerStore implements LedgerStore {
                 str(item, "previous_hash", null),
                 DecisionStatus.fromWire(str(item, "status", "recorded")).orElse(DecisionStatus.RECORDED),
                 str(item, "incorrect_reason", null), str(item, "incorrect_at", null), str(item, "correction", null),
-                str(item, "corrected_by", null), str(item, "corrected_at", null), str(item, "correction_notes", null));
+                str(item, "corrected_by", null), str(item, "corrected_at", null), str(item, "correction_notes", null),
+                Math.max(0, num(item, "correction_seq")), str(item, "correction_hash", null));
     }
 
     @Override

@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * decision        pk = DEC#tenant#id        sk = DEC           the projection + index keys g_all, g_svc, g_type, g_status, lsk
  * idempotency key pk = IDEM#tenant#key      sk = IDEM          decision_id, content_hash, expires_at (TTL)
  * replay          pk = REP#tenant#id        sk = REP           status, attempts, lease_until, result fields, entry_seq/hash
+ * verified up to  pk = VERIFIED#tenant#chain sk = VERIFIED    seq, chain_hash, verified_at (reports.DynamoCheckpointStore)
  * </pre>
  * Indexes (projection ALL, sort key {@code lsk} = created_at#decision_id, queried newest first):
  * {@code by_tenant} (g_all = tenant), {@code by_service} (g_svc = tenant#service),

@@ -1,0 +1,26 @@
+package dev.loopgrid.core.report;
+
+import dev.loopgrid.core.DecisionRecord;
+import java.util.List;
+
+/**
+ * One compliance report, everything it states: the statistics from the chain counters, the verification it
+ * ran, the article assessment, and the chain heads it attests.
+ *
+ * @param reportId      {@code rpt_…}, also the name of its stored copies
+ * @param serviceFilter the {@code service_name} it covers, or null for every service
+ * @param recentVerdicts the newest flagged and corrected decisions (examples of human oversight), newest first
+ */
+public record ComplianceReport(String reportId, String generatedAt, String generator, String serviceFilter,
+                               LedgerStats stats, IncrementalVerifier.Result integrity, List<Article> articles,
+                               ArticleRules.Settings settings, List<DecisionRecord> recentVerdicts) {
+
+    public ComplianceReport {
+        recentVerdicts = recentVerdicts == null ? List.of() : List.copyOf(recentVerdicts);
+    }
+
+    /** The title every rendering carries. */
+    public static final String TITLE = "LoopGrid Compliance Report";
+    /** v0.1's {@code report_type}. */
+    public static final String REPORT_TYPE = "EU AI Act Compliance Assessment";
+}

@@ -1,0 +1,109 @@
+package dev.loopgrid.core.report;
+
+import dev.loopgrid.core.ChainHead;
+import dev.loopgrid.core.DecisionPage;
+import dev.loopgrid.core.DecisionQuery;
+import dev.loopgrid.core.DecisionRecord;
+import dev.loopgrid.core.DecisionStatus;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.Times;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The compliance report use case: statistics from the chain counters, verification of what was appended since
+ * the last report ({@link IncrementalVerifier}), the article rules, and the stored JSON and HTML copies with
+ * their download links. Its cost grows with the number of chains and with the entries appended since the
+ * last report, not with the size of the ledger.
+ */
+public final class ComplianceReportService {
+    /** Where reports are stored: {@code reports/<report_id>.json} and {@code .html}. */
+    public static final String PREFIX = "reports/";
+    /** Verdicts shown as examples of human oversight. */
+    public static final int RECENT_VERDICTS = 5;
+    /** Newest verdicts per status read to find them: bounded, so a service filter never makes the report scan. */
+    static final int VERDICT_WINDOW = 50;
+
+    /**
+     * A report as issued.
+     *
+     * @param json link to the stored JSON copy, null when no storage is configured
+     * @param html link to the stored HTML copy, null when no storage is configured
+     * @param htmlText the HTML rendering
+     */
+    public record Issued(ComplianceReport report, ReportStore.PresignedLink json, ReportStore.PresignedLink html,
+                         String htmlText) {}
+
+    private final LedgerStore store;
+    private final IncrementalVerifier verifier;
+    private final ReportStore reportStore;
+    private final Clock clock;
+    private final String generator;
+    private final ArticleRules.Settings settings;
+
+    /** @param reportStore where copies go; null: reports are answered but not stored (no links) */
+    public ComplianceReportService(LedgerStore store, IncrementalVerifier verifier, ReportStore reportStore, Clock clock,
+                                   String generator, ArticleRules.Settings settings) {
+        this.store = store;
+        this.verifier = verifier;
+        this.reportStore = reportStore;
+        this.clock = clock;
+        this.generator = generator;
+        this.settings = settings;
+    }
+
+    /** Builds a report over {@code serviceName} (null: every service); {@code full} re-verifies every entry. */
+    public ComplianceReport generate(String tenant, String serviceName, boolean full) {
+        String generatedAt = Times.format(clock.millis());
+        List<ChainHead> heads = verifier.heads(tenant, serviceName);
+        IncrementalVerifier.Result integrity = verifier.verify(tenant, heads, full);
+        LedgerStats stats = LedgerStats.from(heads, heads.isEmpty() ? null : lastDecision(tenant, serviceName));
+        return new ComplianceReport(ReportIds.report(), generatedAt, generator, serviceName, stats, integrity,
+                ArticleRules.assess(stats, integrity, settings), settings,
+                stats.totals().errors() == 0 ? List.of() : recentVerdicts(tenant, serviceName));
+    }
+
+    /**
+     * The newest flagged or corrected decisions: the {@value #VERDICT_WINDOW} newest of each status from the
+     * tenant-wide status index (a constant cost), those of {@code serviceName} when given, newest first.
+     */
+    private List<DecisionRecord> recentVerdicts(String tenant, String serviceName) {
+        List<DecisionRecord> all = new ArrayList<>();
+        for (DecisionStatus s : List.of(DecisionStatus.INCORRECT, DecisionStatus.CORRECTED)) {
+            for (DecisionRecord d : store.listDecisions(tenant, new DecisionQuery(null, null, s, null, null, 1,
+                    VERDICT_WINDOW, null)).decisions()) {
+                if (serviceName == null || serviceName.equals(d.chainId())) all.add(d);
+            }
+        }
+        all.sort(Comparator.comparing(ComplianceReportService::verdictAt).reversed());
+        return all.subList(0, Math.min(RECENT_VERDICTS, all.size()));
+    }
+
+    private static String verdictAt(DecisionRecord d) {
+        String c = d.correctedAt() == null ? "" : d.correctedAt();
+        String i = d.incorrectAt() == null ? "" : d.incorrectAt();
+        return c.compareTo(i) >= 0 ? c : i;
+    }
+
+    /** Generates, renders and stores a report (both copies), and presigns its links. */
+    public Issued issue(String tenant, String serviceName, boolean full) {
+        ComplianceReport r = generate(tenant, serviceName, full);
+        String html = ReportHtml.render(r);
+        if (reportStore == null) return new Issued(r, null, null, html);
+        String json = Json.write(ReportJson.toJson(r, null, null));
+        reportStore.put(PREFIX + r.reportId() + ".json", json.getBytes(StandardCharsets.UTF_8), "application/json");
+        reportStore.put(PREFIX + r.reportId() + ".html", html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
+        return new Issued(r, reportStore.presignGet(PREFIX + r.reportId() + ".json", null),
+                reportStore.presignGet(PREFIX + r.reportId() + ".html", null), html);
+    }
+
+    /** The newest decision's time: one item from the newest-first index, whatever the ledger's size. */
+    private String lastDecision(String tenant, String serviceName) {
+        DecisionPage p = store.listDecisions(tenant, new DecisionQuery(serviceName, null, null, null, null, 1, 1, null));
+        return p.decisions().isEmpty() ? null : p.decisions().get(0).createdAt();
+    }
+}

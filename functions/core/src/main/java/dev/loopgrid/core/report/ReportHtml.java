@@ -1,0 +1,384 @@
+package dev.loopgrid.core.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopgrid.core.Verification;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.temporal.IsoFields;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The printable HTML form of a report: one self-contained page (inline CSS with print rules, inline SVG
+ * charts, no script, no external resource) whose own Content-Security-Policy forbids everything but inline
+ * styles and data: images. Every value that comes from the ledger or from the request is passed through
+ * {@link Html#escape} — the only way a value reaches the markup here is through {@link #t}.
+ */
+public final class ReportHtml {
+    /** The policy the page carries in a meta element and the handler sends as a header. */
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+    /** Weeks the charts show (the newest ones). */
+    static final int CHART_WEEKS = 26;
+
+    private ReportHtml() {}
+
+    /** Escaped text. */
+    private static String t(Object value) {
+        return Html.escape(value == null ? "" : String.valueOf(value));
+    }
+
+    private static String pct(double v) {
+        return String.format(Locale.ROOT, "%.1f%%", v);
+    }
+
+    public static String render(ComplianceReport r) {
+        StringBuilder h = new StringBuilder(16_384);
+        LedgerStats s = r.stats();
+        IncrementalVerifier.Result v = r.integrity();
+        String scope = r.serviceFilter() == null ? "All services" : r.serviceFilter();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(t(CONTENT_SECURITY_POLICY)).append("\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>").append(t(ComplianceReport.TITLE)).append(" — ").append(t(scope)).append("</title>\n")
+                .append("<style>").append(CSS).append("</style>\n</head>\n<body>\n");
+
+        // ---- header
+        h.append("<header><h1>").append(t(ComplianceReport.TITLE)).append("</h1>\n")
+                .append("<p class=\"subtitle\">").append(t(ComplianceReport.REPORT_TYPE)).append("</p>\n")
+                .append("<dl class=\"meta\">")
+                .append("<dt>Service</dt><dd>").append(t(scope)).append("</dd>")
+                .append("<dt>Generated</dt><dd>").append(t(r.generatedAt())).append("</dd>")
+                .append("<dt>Report ID</dt><dd class=\"mono\">").append(t(r.reportId())).append("</dd>")
+                .append("<dt>Generator</dt><dd>").append(t(r.generator())).append("</dd>")
+                .append("</dl></header>\n");
+
+        // ---- integrity
+        h.append("<section id=\"integrity\"><h2>Ledger integrity</h2>\n<p class=\"badge-line\">Hash chain verification: ")
+                .append(v.valid() ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>")
+                .append("</p>\n<p>").append(t(v.message())).append("</p>\n<table class=\"kv\">")
+                .append(row("Entries attested", v.entries()))
+                .append(row("Chains", v.chains()))
+                .append(row("Verification", v.full() ? "full (every entry re-hashed)"
+                        : "incremental (" + v.newlyVerified() + " entries appended since the last verification re-hashed)"));
+        if (v.headHash() != null) {
+            h.append("<tr><th>Head hash</th><td class=\"mono hash\">").append(t(v.headHash())).append("</td></tr>");
+        }
+        Verification.Failure f = v.failure();
+        if (f != null) {
+            h.append(row("Broken at", f.brokenAt())).append(row("Chain", f.chainId()))
+                    .append(row("Sequence", f.sequence())).append(row("Kind", f.kind().label()));
+        }
+        h.append("</table></section>\n");
+
+        // ---- articles
+        h.append("<section id=\"articles\"><h2>EU AI Act article assessment</h2>\n")
+                .append("<table class=\"articles\"><thead><tr><th>Article</th><th>Requirement</th><th>Status</th>")
+                .append("<th>Evidence</th></tr></thead><tbody>\n");
+        for (Article a : r.articles()) {
+            String cls = switch (a.status()) {
+                case COMPLIANT -> "pass";
+                case PARTIAL -> "partial";
+                case NON_COMPLIANT -> "fail";
+            };
+            h.append("<tr><td class=\"art\"><strong>").append(t(a.article())).append("</strong><br><span class=\"muted\">")
+                    .append(t(a.title())).append("</span></td><td>").append(t(a.description()))
+                    .append("<p class=\"basis\">").append(t(a.basis())).append("</p></td>")
+                    .append("<td><span class=\"badge ").append(cls).append("\">").append(t(a.status().label()))
+                    .append("</span></td><td>").append(evidence(a.evidence())).append("</td></tr>\n");
+        }
+        h.append("</tbody></table></section>\n");
+
+        // ---- statistics
+        LedgerStats.Counts tot = s.totals();
+        h.append("<section id=\"statistics\" class=\"page-break\"><h2>Decision statistics</h2>\n<table class=\"kv\">")
+                .append(row("Total decisions logged", tot.decisions()))
+                .append(row("Recorded (no issues)", tot.recorded()))
+                .append(row("Flagged incorrect", tot.incorrect()))
+                .append(row("Human corrected", tot.corrected()))
+                .append(row("Error rate", pct(tot.errorRate())))
+                .append(row("Correction rate", pct(tot.correctionRate())))
+                .append(row("Models", s.uniqueModels()))
+                .append(row("Services", s.uniqueServices()))
+                .append(row("Decision types", s.uniqueDecisionTypes()))
+                .append(row("First decision", s.firstDecision() == null ? "—" : s.firstDecision()))
+                .append(row("Last decision", s.lastDecision() == null ? "—" : s.lastDecision()))
+                .append("</table>\n");
+        List<Week> weeks = weeks(s.byWeek());
+        if (!weeks.isEmpty()) {
+            h.append("<div class=\"charts\"><figure>").append(decisionsChart(weeks))
+                    .append("<figcaption>Decisions per ISO week (red: flagged or corrected since)</figcaption></figure>")
+                    .append("<figure>").append(ratesChart(weeks))
+                    .append("<figcaption>Error rate and correction rate per ISO week of recording</figcaption></figure></div>\n");
+        }
+        h.append(breakdown("Per model", "Model", s.byModel()))
+                .append(breakdown("Per decision type", "Decision type", s.byType()))
+                .append(breakdown("Per service", "Service", s.byService()))
+                .append(breakdown("Per ISO week of recording", "Week", s.byWeek()))
+                .append("</section>\n");
+
+        // ---- recent verdicts
+        if (!r.recentVerdicts().isEmpty()) {
+            h.append("<section id=\"verdicts\"><h2>Latest human verdicts</h2>\n<table class=\"verdicts\"><thead><tr>")
+                    .append("<th>Decision</th><th>Verdict</th><th>Reason / correction</th><th>Original output</th>")
+                    .append("</tr></thead><tbody>\n");
+            for (dev.loopgrid.core.DecisionRecord d : r.recentVerdicts()) {
+                boolean corrected = d.status() == dev.loopgrid.core.DecisionStatus.CORRECTED;
+                String output = outputOf(d);
+                h.append("<tr><td><span class=\"mono\">").append(t(d.decisionId())).append("</span><br><span class=\"muted\">")
+                        .append(t(d.chainId())).append(" · ").append(t(d.decisionType())).append("</span></td><td>")
+                        .append(corrected ? "<span class=\"badge pass\">CORRECTED</span>" : "<span class=\"badge fail\">INCORRECT</span>")
+                        .append("<br><span class=\"muted\">").append(t(corrected ? d.correctedAt() : d.incorrectAt()))
+                        .append("</span></td><td>");
+                if (d.incorrectReason() != null) h.append("<p class=\"cell\">").append(t(excerpt(d.incorrectReason()))).append("</p>");
+                if (corrected) {
+                    h.append("<p class=\"cell mono\">").append(t(excerpt(d.correction()))).append("</p><span class=\"muted\">by ")
+                            .append(t(d.correctedBy())).append("</span>");
+                }
+                h.append("</td><td class=\"mono cell\">").append(t(excerpt(output))).append("</td></tr>\n");
+            }
+            h.append("</tbody></table></section>\n");
+        }
+
+        // ---- chain heads
+        h.append("<section id=\"chains\"><h2>Attested chain heads</h2>\n<p>This report attests each chain up to the ")
+                .append("head below: the entry at that sequence has that chain hash, and every entry before it links to it.</p>\n")
+                .append("<table class=\"chains\"><thead><tr><th>Chain (service)</th><th>Sequence</th><th>Head hash</th>")
+                .append("<th>Verified</th></tr></thead><tbody>\n");
+        for (IncrementalVerifier.ChainResult c : v.chainResults()) {
+            h.append("<tr><td>").append(t(c.chainId())).append("</td><td class=\"num\">").append(c.headSequence())
+                    .append("</td><td class=\"mono hash\">").append(t(c.headHash())).append("</td><td>")
+                    .append(c.valid() ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>")
+                    .append(" <span class=\"muted\">").append(c.verifiedFrom() == 0 ? "from sequence 1"
+                            : "after sequence " + c.verifiedFrom()).append("</span></td></tr>\n");
+        }
+        if (v.chainResults().isEmpty()) h.append("<tr><td colspan=\"4\" class=\"muted\">No chain yet.</td></tr>\n");
+        h.append("</tbody></table></section>\n");
+
+        h.append("<footer><p>Generated by ").append(t(r.generator())).append(" from the hash-chained decision ledger. ")
+                .append("Statistics come from the counters the ledger keeps with every append; integrity from re-hashing ")
+                .append("the chains. Statuses other than those of v0.1 are partial where the ledger alone cannot prove ")
+                .append("compliance. The JSON form of this report (report ID above) carries the same data.</p></footer>\n")
+                .append("</body></html>\n");
+        return h.toString();
+    }
+
+    static final int EXCERPT = 240;
+
+    private static String excerpt(String s) {
+        if (s == null) return "";
+        return s.codePointCount(0, s.length()) <= EXCERPT ? s : s.substring(0, s.offsetByCodePoints(0, EXCERPT)) + "…";
+    }
+
+    private static String outputOf(dev.loopgrid.core.DecisionRecord d) {
+        if (d.content() == null) return null;
+        JsonNode o = dev.loopgrid.core.Json.parseStored(d.content()).get("output");
+        return o == null ? null : o.toString();
+    }
+
+    private static String row(String label, Object value) {
+        return "<tr><th>" + t(label) + "</th><td>" + t(value) + "</td></tr>";
+    }
+
+    /** Scalars as "name: value"; lists of scalars joined; lists of objects counted (the tables show them). */
+    private static String evidence(JsonNode e) {
+        StringBuilder sb = new StringBuilder("<ul class=\"evidence\">");
+        for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            JsonNode val = f.getValue();
+            String shown;
+            if (val == null || val.isNull()) shown = "—";
+            else if (val.isValueNode()) shown = val.asText();
+            else if (val.isArray() && val.size() > 0 && !val.get(0).isValueNode()) shown = val.size() + (val.size() == 1 ? " entry" : " entries") + " (see statistics)";
+            else if (val.isArray()) {
+                List<String> parts = new ArrayList<>();
+                val.forEach(x -> parts.add(x.asText()));
+                shown = String.join(", ", parts);
+            } else shown = val.toString();
+            sb.append("<li><span class=\"k\">").append(t(f.getKey().replace('_', ' '))).append(":</span> ")
+                    .append(t(shown)).append("</li>");
+        }
+        return sb.append("</ul>").toString();
+    }
+
+    private static String breakdown(String title, String keyHeader, Map<String, LedgerStats.Counts> m) {
+        if (m.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder("<h3>").append(t(title)).append("</h3>\n<table class=\"breakdown\"><thead><tr><th>")
+                .append(t(keyHeader)).append("</th><th>Decisions</th><th>Recorded</th><th>Incorrect</th><th>Corrected</th>")
+                .append("<th>Error rate</th><th>Correction rate</th></tr></thead><tbody>\n");
+        for (Map.Entry<String, LedgerStats.Counts> e : m.entrySet()) {
+            LedgerStats.Counts c = e.getValue();
+            sb.append("<tr><td>").append(t(e.getKey())).append("</td><td class=\"num\">").append(c.decisions())
+                    .append("</td><td class=\"num\">").append(c.recorded()).append("</td><td class=\"num\">").append(c.incorrect())
+                    .append("</td><td class=\"num\">").append(c.corrected()).append("</td><td class=\"num\">")
+                    .append(t(pct(c.errorRate()))).append("</td><td class=\"num\">").append(t(pct(c.correctionRate())))
+                    .append("</td></tr>\n");
+        }
+        return sb.append("</tbody></table>\n").toString();
+    }
+
+    // ---------------------------------------------------------------- charts
+
+    record Week(String label, LedgerStats.Counts counts) {}
+
+    /** The newest {@link #CHART_WEEKS} weeks, with weeks that have no decisions filled in as zero. */
+    static List<Week> weeks(Map<String, LedgerStats.Counts> byWeek) {
+        List<Week> out = new ArrayList<>();
+        if (byWeek.isEmpty()) return out;
+        List<String> keys = new ArrayList<>(byWeek.keySet());
+        LocalDate last = monday(keys.get(keys.size() - 1));
+        LocalDate first = monday(keys.get(0));
+        if (last == null || first == null) {
+            for (String k : keys.subList(Math.max(0, keys.size() - CHART_WEEKS), keys.size())) out.add(new Week(k, byWeek.get(k)));
+            return out;
+        }
+        LocalDate start = last.minusWeeks(CHART_WEEKS - 1L);
+        if (first.isAfter(start)) start = first;
+        for (LocalDate d = start; !d.isAfter(last); d = d.plusWeeks(1)) {
+            String k = String.format("%04d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR), d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+            out.add(new Week(k, byWeek.getOrDefault(k, LedgerStats.Counts.ZERO)));
+        }
+        return out;
+    }
+
+    private static LocalDate monday(String isoWeek) {
+        try {
+            int year = Integer.parseInt(isoWeek.substring(0, 4));
+            int week = Integer.parseInt(isoWeek.substring(6));
+            return LocalDate.of(year, 1, 4).with(IsoFields.WEEK_OF_WEEK_BASED_YEAR, week).with(DayOfWeek.MONDAY);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static final int W = 680;
+    private static final int H = 190;
+    private static final int LEFT = 44;
+    private static final int RIGHT = 12;
+    private static final int TOP = 14;
+    private static final int BOTTOM = 30;
+
+    private static String decisionsChart(List<Week> weeks) {
+        long max = 1;
+        for (Week w : weeks) max = Math.max(max, w.counts().decisions());
+        double plotW = W - LEFT - RIGHT;
+        double plotH = H - TOP - BOTTOM;
+        double slot = plotW / weeks.size();
+        double bar = Math.max(1, Math.min(28, slot * 0.7));
+        StringBuilder sb = svgOpen("Decisions per week");
+        axes(sb, String.valueOf(max), "0");
+        for (int i = 0; i < weeks.size(); i++) {
+            LedgerStats.Counts c = weeks.get(i).counts();
+            double x = LEFT + i * slot + (slot - bar) / 2;
+            double hAll = plotH * c.decisions() / max;
+            double hErr = plotH * Math.min(c.errors(), c.decisions()) / max;
+            sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"bar\"/>",
+                    x, TOP + plotH - hAll, bar, hAll));
+            if (hErr > 0) {
+                sb.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"bar-err\"/>",
+                        x, TOP + plotH - hErr, bar, hErr));
+            }
+        }
+        weekLabels(sb, weeks);
+        return sb.append("</svg>").toString();
+    }
+
+    private static String ratesChart(List<Week> weeks) {
+        double max = 10;
+        for (Week w : weeks) max = Math.max(max, w.counts().errorRate());
+        max = Math.min(100, Math.ceil(max / 10) * 10);
+        double plotW = W - LEFT - RIGHT;
+        double plotH = H - TOP - BOTTOM;
+        double slot = plotW / weeks.size();
+        StringBuilder sb = svgOpen("Error and correction rate per week");
+        axes(sb, String.format(Locale.ROOT, "%.0f%%", max), "0%");
+        StringBuilder err = new StringBuilder();
+        StringBuilder cor = new StringBuilder();
+        StringBuilder points = new StringBuilder();
+        for (int i = 0; i < weeks.size(); i++) {
+            double x = LEFT + i * slot + slot / 2;
+            LedgerStats.Counts c = weeks.get(i).counts();
+            double ye = TOP + plotH - plotH * Math.min(max, c.errorRate()) / max;
+            double yc = TOP + plotH - plotH * Math.min(max, c.correctionRate()) / max;
+            err.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, ye));
+            cor.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yc));
+            points.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" class=\"sw-err\"/>"
+                    + "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" class=\"sw-cor\"/>", x, ye, x, yc));
+        }
+        sb.append("<polyline class=\"line-err\" points=\"").append(err.toString().trim()).append("\"/>")
+                .append("<polyline class=\"line-cor\" points=\"").append(cor.toString().trim()).append("\"/>")
+                .append(points);
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"2\" width=\"10\" height=\"3\" class=\"sw-err\"/>"
+                + "<text x=\"%d\" y=\"8\" class=\"lbl\">error rate</text>", W - 190, W - 176));
+        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"2\" width=\"10\" height=\"3\" class=\"sw-cor\"/>"
+                + "<text x=\"%d\" y=\"8\" class=\"lbl\">correction rate</text>", W - 110, W - 96));
+        weekLabels(sb, weeks);
+        return sb.append("</svg>").toString();
+    }
+
+    private static StringBuilder svgOpen(String title) {
+        return new StringBuilder(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\"><title>%s</title>",
+                W, H, t(title), t(title)));
+    }
+
+    private static void axes(StringBuilder sb, String maxLabel, String zeroLabel) {
+        int x0 = LEFT;
+        int y0 = H - BOTTOM;
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", x0, TOP, x0, y0))
+                .append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", x0, y0, W - RIGHT, y0))
+                .append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"grid\"/>", x0, TOP, W - RIGHT, TOP))
+                .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"lbl\" text-anchor=\"end\">%s</text>", x0 - 4, TOP + 4, t(maxLabel)))
+                .append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"lbl\" text-anchor=\"end\">%s</text>", x0 - 4, y0, t(zeroLabel)));
+    }
+
+    private static void weekLabels(StringBuilder sb, List<Week> weeks) {
+        int y = H - BOTTOM + 16;
+        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"lbl\">%s</text>", LEFT, y, t(weeks.get(0).label())));
+        if (weeks.size() > 1) {
+            sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" class=\"lbl\" text-anchor=\"end\">%s</text>",
+                    W - RIGHT, y, t(weeks.get(weeks.size() - 1).label())));
+        }
+    }
+
+    private static final String CSS = String.join("\n",
+            ":root{--ink:#1a1f2b;--muted:#5b6475;--line:#d7dce5;--navy:#1b2a4a;--blue:#2e5090}",
+            "*{box-sizing:border-box}",
+            "body{font-family:'Liberation Sans',Arial,Helvetica,sans-serif;color:var(--ink);max-width:960px;margin:32px auto;"
+                    + "padding:0 24px;line-height:1.45;font-size:14px;background:#fff}",
+            "h1{color:var(--navy);font-size:26px;margin:0;border-bottom:3px solid var(--navy);padding-bottom:6px}",
+            ".subtitle{color:var(--muted);margin:4px 0 12px}",
+            "h2{color:var(--blue);font-size:19px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}",
+            "h3{font-size:15px;margin:18px 0 6px}",
+            "dl.meta{display:grid;grid-template-columns:110px 1fr;gap:2px 12px;margin:0}",
+            "dl.meta dt{font-weight:bold;color:var(--muted)}dl.meta dd{margin:0;overflow-wrap:anywhere}",
+            "table{width:100%;border-collapse:collapse;margin:8px 0 14px}",
+            "th,td{text-align:left;vertical-align:top;padding:6px 9px;border:1px solid var(--line);overflow-wrap:anywhere}",
+            "thead th{background:#eef1f6}table.kv th{width:220px;background:#f6f7fa;font-weight:normal;color:var(--muted)}",
+            "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}",
+            ".mono{font-family:'Liberation Mono',Menlo,Consolas,monospace;font-size:12px}",
+            ".hash{word-break:break-all}",
+            ".muted{color:var(--muted);font-size:12px}",
+            "td.art{width:130px}",
+            "p.cell{margin:0 0 4px;white-space:pre-wrap}",
+            ".basis{color:var(--muted);font-size:12px;margin:6px 0 0}",
+            "ul.evidence{margin:0;padding-left:16px;font-size:12px}ul.evidence .k{color:var(--muted)}",
+            ".badge{display:inline-block;padding:2px 9px;border-radius:4px;font-weight:bold;font-size:12px;white-space:nowrap;"
+                    + "-webkit-print-color-adjust:exact;print-color-adjust:exact}",
+            ".pass{background:#d4edda;color:#155724}.fail{background:#f8d7da;color:#721c24}.partial{background:#fff3cd;color:#856404}",
+            ".badge-line{font-size:16px}.badge-line .badge{font-size:15px;padding:3px 12px}",
+            ".charts{display:grid;grid-template-columns:1fr;gap:8px}",
+            "figure{margin:6px 0}figcaption{color:var(--muted);font-size:12px}",
+            "svg{width:100%;height:auto;-webkit-print-color-adjust:exact;print-color-adjust:exact}",
+            "svg .axis{stroke:#7a8294;stroke-width:1}svg .grid{stroke:#e3e6ec;stroke-dasharray:3 3}",
+            "svg .bar{fill:#8aa4d6}svg .bar-err{fill:#d9534f}",
+            "svg .line-err{fill:none;stroke:#d9534f;stroke-width:2}svg .line-cor{fill:none;stroke:#2e8b57;stroke-width:2}",
+            "svg .sw-err{fill:#d9534f}svg .sw-cor{fill:#2e8b57}svg .lbl{font-size:10px;fill:#5b6475}",
+            "footer{margin-top:36px;padding-top:10px;border-top:1px solid var(--line);color:var(--muted);font-size:12px}",
+            "@page{size:A4;margin:14mm 12mm}",
+            "@media print{body{margin:0;max-width:none;padding:0;font-size:11px}h1{font-size:22px}",
+            "  .page-break{break-before:page}tr,figure,.badge-line{break-inside:avoid}thead{display:table-header-group}",
+            "  h2,h3{break-after:avoid}}");
+}
