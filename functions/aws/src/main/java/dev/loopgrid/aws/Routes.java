@@ -1,13 +1,20 @@
 package dev.loopgrid.aws;
 
 import dev.loopgrid.aws.handlers.AttachCorrectionHandler;
+import dev.loopgrid.aws.handlers.ComplianceReportHandler;
+import dev.loopgrid.aws.handlers.ComplianceReportHtmlHandler;
+import dev.loopgrid.aws.handlers.ExportDecisionsHandler;
+import dev.loopgrid.aws.handlers.ExportGroundTruthHandler;
 import dev.loopgrid.aws.handlers.CompareReplayHandler;
 import dev.loopgrid.aws.handlers.CreateReplayHandler;
+import dev.loopgrid.aws.handlers.DocsAssetHandler;
+import dev.loopgrid.aws.handlers.DocsHandler;
 import dev.loopgrid.aws.handlers.GetDecisionHandler;
 import dev.loopgrid.aws.handlers.GetReplayHandler;
 import dev.loopgrid.aws.handlers.HealthHandler;
 import dev.loopgrid.aws.handlers.ListDecisionsHandler;
 import dev.loopgrid.aws.handlers.MarkIncorrectHandler;
+import dev.loopgrid.aws.handlers.OpenApiHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.handlers.RootHandler;
 import dev.loopgrid.aws.handlers.VerifyIntegrityHandler;
@@ -30,7 +37,12 @@ public final class Routes {
         /** READ plus TransactWriteItems (appends) */
         APPEND,
         /** READ plus PutItem/UpdateItem of replay items, and sqs:SendMessage to the replay queue */
-        ENQUEUE
+        ENQUEUE,
+        /**
+         * READ plus PutItem of verification checkpoint items only ({@code VERIFIED#…}), and s3:PutObject /
+         * s3:GetObject on {@code reports/*} of the reports bucket (reports, large exports, presigned links)
+         */
+        REPORT
     }
 
     /**
@@ -67,8 +79,19 @@ public final class Routes {
                     Access.READ),
             new Route("VerifyIntegrity", "GET", "/v1/integrity/verify", VerifyIntegrityHandler.class,
                     VerifyIntegrityHandler::new, Access.READ),
+            new Route("ComplianceReport", "GET", "/v1/compliance/report", ComplianceReportHandler.class,
+                    ComplianceReportHandler::new, Access.REPORT),
+            new Route("ComplianceReportHtml", "GET", "/v1/compliance/report/html", ComplianceReportHtmlHandler.class,
+                    ComplianceReportHtmlHandler::new, Access.REPORT),
+            new Route("ExportDecisions", "GET", "/v1/export/decisions", ExportDecisionsHandler.class,
+                    ExportDecisionsHandler::new, Access.REPORT),
+            new Route("ExportGroundTruth", "GET", "/v1/export/ground-truth", ExportGroundTruthHandler.class,
+                    ExportGroundTruthHandler::new, Access.REPORT),
             new Route("Health", "GET", "/health", HealthHandler.class, HealthHandler::new, Access.NONE),
-            new Route("Root", "GET", "/", RootHandler.class, RootHandler::new, Access.NONE));
+            new Route("Root", "GET", "/", RootHandler.class, RootHandler::new, Access.NONE),
+            new Route("OpenApi", "GET", "/openapi.json", OpenApiHandler.class, OpenApiHandler::new, Access.NONE),
+            new Route("Docs", "GET", "/docs", DocsHandler.class, DocsHandler::new, Access.NONE),
+            new Route("DocsAsset", "GET", "/docs/{asset}", DocsAssetHandler.class, DocsAssetHandler::new, Access.NONE));
 
     private Routes() {}
 }

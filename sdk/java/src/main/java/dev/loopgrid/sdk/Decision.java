@@ -1,0 +1,38 @@
+package dev.loopgrid.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * A recorded decision (the API's Decision object). Optional members are null when absent; {@link #raw()} is
+ * the object as received, including members this SDK version does not know.
+ *
+ * @param status        {@code recorded}, {@code incorrect} or {@code corrected}
+ * @param contentHash   SHA-256 (hex) of the canonical decision content
+ * @param chainHash     hash of the decision's ledger entry, linked to the previous entry
+ * @param sequence      position of the entry in its chain (1-based), or null from servers that do not send it
+ */
+public record Decision(String decisionId, Instant createdAt, String serviceName, String decisionType,
+                       JsonNode input, JsonNode model, JsonNode output, JsonNode prompt, JsonNode toolCalls,
+                       JsonNode metadata, String status, String contentHash, String chainHash,
+                       String incorrectReason, Instant incorrectAt, Correction correction, Long sequence,
+                       String previousHash, String chainId, JsonNode raw) {
+
+    /** A human correction attached to a decision. */
+    public record Correction(JsonNode output, String correctedBy, Instant correctedAt, String notes) {
+        static Correction of(JsonNode n) {
+            if (n == null || !n.isObject()) return null;
+            return new Correction(Nodes.node(n, "output"), Nodes.text(n, "corrected_by"),
+                    Nodes.instant(n, "corrected_at"), Nodes.text(n, "notes"));
+        }
+    }
+
+    public static Decision of(JsonNode n) {
+        return new Decision(Nodes.text(n, "decision_id"), Nodes.instant(n, "created_at"), Nodes.text(n, "service_name"),
+                Nodes.text(n, "decision_type"), Nodes.node(n, "input"), Nodes.node(n, "model"), Nodes.node(n, "output"),
+                Nodes.node(n, "prompt"), Nodes.node(n, "tool_calls"), Nodes.node(n, "metadata"), Nodes.text(n, "status"),
+                Nodes.text(n, "content_hash"), Nodes.text(n, "chain_hash"), Nodes.text(n, "incorrect_reason"),
+                Nodes.instant(n, "incorrect_at"), Correction.of(n.get("correction")), Nodes.number(n, "sequence"),
+                Nodes.text(n, "previous_hash"), Nodes.text(n, "chain_id"), n);
+    }
+}

@@ -1,0 +1,535 @@
+package dev.loopgrid.sdk;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Client of the LoopGrid REST API (version 1). Thread-safe; build one per process and share it.
+ *
+ * <pre>{@code
+ * LoopGrid grid = LoopGrid.builder().baseUrl("http://localhost:8000").serviceName("support-agent").build();
+ * Decision d = grid.recordDecision(NewDecision.builder("customer_support_reply")
+ *         .input(Map.of("message", "I was charged twice"))
+ *         .model("openai", "gpt-4")
+ *         .output(Map.of("response", "Your account looks fine."))
+ *         .build());
+ * }</pre>
+ *
+ * <p><b>Errors.</b> An error answer throws {@link LoopGridApiException} (status, {@code code}, {@code detail});
+ * no answer (connection refused, timeout, unreadable response) throws {@link LoopGridException}.
+ *
+ * <p><b>Retries.</b> Answers 429 and 503 are retried (honouring {@code Retry-After}), as are connection
+ * failures where the request was never sent (refused, connect timeout), up to {@code maxRetries} times with
+ * jittered exponential backoff. Requests that may safely run twice — reads, and {@code recordDecision}, which
+ * always sends an {@code Idempotency-Key} (one per call, the same on every retry) — are also retried when the
+ * connection breaks after sending. Flags, corrections and replays are not, since a second delivery would append
+ * a second entry. A request that times out waiting for its answer is not retried: the timeout is the caller's budget.
+ */
+public final class LoopGrid {
+    public static final String VERSION = "0.2.0";
+    /** The longest the server holds a replay creation waiting for it to finish ({@code wait=N}). */
+    public static final int MAX_SERVER_WAIT_SECONDS = 20;
+
+    private enum Retry {
+        /** may run twice: retry on 429/503 and on any connection failure */
+        SAFE,
+        /** may not run twice: retry on 429/503 and only when the request cannot have been sent */
+        UNSENT
+    }
+
+    private final String baseUrl;
+    private final String serviceName;
+    private final String apiKey;
+    private final Duration timeout;
+    private final int maxRetries;
+    private final Duration retryDelay;
+    private final Duration maxRetryDelay;
+    private final HttpClient http;
+    private final ObjectMapper mapper;
+
+    private LoopGrid(Builder b) {
+        String url = b.baseUrl.endsWith("/") ? b.baseUrl.substring(0, b.baseUrl.length() - 1) : b.baseUrl;
+        URI uri = URI.create(url);
+        if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                || uri.getHost() == null) {
+            throw new IllegalArgumentException("baseUrl must be an http(s) URL, got \"" + b.baseUrl + "\"");
+        }
+        this.baseUrl = url;
+        this.serviceName = Objects.requireNonNull(b.serviceName, "serviceName");
+        this.apiKey = b.apiKey;
+        this.timeout = b.timeout;
+        this.maxRetries = b.maxRetries;
+        this.retryDelay = b.retryDelay;
+        this.maxRetryDelay = b.maxRetryDelay;
+        this.mapper = b.mapper != null ? b.mapper : new ObjectMapper();
+        this.http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
+                // HTTP/2 over TLS (ALPN); plain HTTP/1.1 otherwise, without an h2c upgrade attempt
+                .version(uri.getScheme().equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                .connectTimeout(b.connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public String serviceName() {
+        return serviceName;
+    }
+
+    @Override
+    public String toString() {
+        return "LoopGrid[baseUrl=" + baseUrl + ", serviceName=" + serviceName + "]"; // never the key
+    }
+
+    // ---------------------------------------------------------------- decisions
+
+    /** Records a decision (under the client's service name unless the decision names one). */
+    public Decision recordDecision(NewDecision d) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("service_name", d.serviceName != null ? d.serviceName : serviceName);
+        body.put("decision_type", d.decisionType);
+        body.set("input", tree(d.input));
+        body.set("model", tree(d.model));
+        body.set("output", tree(d.output));
+        if (d.prompt != null) body.set("prompt", tree(d.prompt));
+        if (d.toolCalls != null) body.set("tool_calls", tree(d.toolCalls));
+        if (d.metadata != null) body.set("metadata", tree(d.metadata));
+        String key = d.idempotencyKey != null ? d.idempotencyKey : UUID.randomUUID().toString();
+        return Decision.of(call("POST", "/v1/decisions", Map.of(), body, Map.of("Idempotency-Key", key), Retry.SAFE, timeout));
+    }
+
+    /** Records a decision with the required members only. */
+    public Decision recordDecision(String decisionType, Object input, Object model, Object output) {
+        return recordDecision(NewDecision.builder(decisionType).input(input).model(model).output(output).build());
+    }
+
+    public Decision getDecision(String decisionId) {
+        return Decision.of(get("/v1/decisions/" + segment(decisionId), Map.of()));
+    }
+
+    /** One page of decisions, newest first. */
+    public DecisionPage listDecisions(DecisionQuery query) {
+        return DecisionPage.of(get("/v1/decisions", query.toQuery()));
+    }
+
+    public DecisionPage listDecisions() {
+        return listDecisions(DecisionQuery.all());
+    }
+
+    /**
+     * Every decision matching the query, newest first, fetched page by page (following {@code next_cursor}) as
+     * the iteration advances. Pages hold {@code pageSize} decisions (100 when the query sets none).
+     */
+    public Iterable<Decision> iterateDecisions(DecisionQuery query) {
+        DecisionQuery first = query.pageSize() != null ? query : query.toBuilder().pageSize(100).build();
+        return () -> new PageIterator(first);
+    }
+
+    /** {@link #iterateDecisions} as a sequential stream. */
+    public Stream<Decision> streamDecisions(DecisionQuery query) {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterateDecisions(query).iterator(),
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /** Flags a decision as incorrect; {@code reason} may be null. */
+    public Decision markIncorrect(String decisionId, String reason) {
+        ObjectNode body = mapper.createObjectNode();
+        if (reason != null) body.put("reason", reason);
+        return Decision.of(call("POST", "/v1/decisions/" + segment(decisionId) + "/incorrect", Map.of(), body, Map.of(),
+                Retry.UNSENT, timeout));
+    }
+
+    public Decision markIncorrect(String decisionId) {
+        return markIncorrect(decisionId, null);
+    }
+
+    /** Attaches a human correction (the corrected output); {@code notes} may be null. */
+    public Decision attachCorrection(String decisionId, Object correction, String correctedBy, String notes) {
+        ObjectNode body = mapper.createObjectNode();
+        body.set("correction", tree(correction));
+        body.put("corrected_by", correctedBy);
+        if (notes != null) body.put("notes", notes);
+        return Decision.of(call("POST", "/v1/decisions/" + segment(decisionId) + "/correction", Map.of(), body, Map.of(),
+                Retry.UNSENT, timeout));
+    }
+
+    public Decision attachCorrection(String decisionId, Object correction, String correctedBy) {
+        return attachCorrection(decisionId, correction, correctedBy, null);
+    }
+
+    // ---------------------------------------------------------------- replays
+
+    /** Queues a replay and returns it pending (the server answers 202 at once). */
+    public Replay createReplay(ReplayRequest request) {
+        return Replay.of(call("POST", "/v1/replays", Map.of(), replayBody(request), Map.of(), Retry.UNSENT, timeout));
+    }
+
+    /** Queues a replay of {@code decisionId} with {@code overrides} ({prompt, model, input}; may be null). */
+    public Replay createReplay(String decisionId, Object overrides) {
+        return createReplay(ReplayRequest.builder(decisionId).overrides(overrides).build());
+    }
+
+    /**
+     * Creates a replay and waits up to {@code timeout} for it to finish: the server holds the answer for up to
+     * {@value #MAX_SERVER_WAIT_SECONDS} s, then the replay is polled. Returns the replay as last seen; check
+     * {@link Replay#isFinished()} (false when the timeout passed first).
+     */
+    public Replay createReplayAndWait(ReplayRequest request, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int serverWait = (int) Math.min(MAX_SERVER_WAIT_SECONDS, Math.max(0, (timeout.toMillis() + 999) / 1000));
+        Replay r = Replay.of(call("POST", "/v1/replays", Map.of("wait", Integer.toString(serverWait)),
+                replayBody(request), Map.of(), Retry.UNSENT, this.timeout.plusSeconds(serverWait)));
+        return r.isFinished() ? r : poll(r, deadline);
+    }
+
+    public Replay createReplayAndWait(String decisionId, Object overrides, Duration timeout) {
+        return createReplayAndWait(ReplayRequest.builder(decisionId).overrides(overrides).build(), timeout);
+    }
+
+    /** Polls a replay until it finishes or {@code timeout} passes; returns it as last seen. */
+    public Replay waitForReplay(String replayId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Replay r = getReplay(replayId);
+        return r.isFinished() ? r : poll(r, deadline);
+    }
+
+    public Replay getReplay(String replayId) {
+        return Replay.of(get("/v1/replays/" + segment(replayId), Map.of()));
+    }
+
+    /** The decision's recorded output against the replay's, with a JSON-pointer diff. */
+    public Comparison compare(String decisionId, String replayId) {
+        return Comparison.of(get("/v1/decisions/" + segment(decisionId) + "/compare/" + segment(replayId), Map.of()));
+    }
+
+    // ---------------------------------------------------------------- integrity, compliance, health
+
+    /** Verifies every chain of the ledger. */
+    public IntegrityReport verifyIntegrity() {
+        return verifyIntegrity(null);
+    }
+
+    /** Verifies one service's chain ({@code null}: every chain). */
+    public IntegrityReport verifyIntegrity(String serviceName) {
+        return IntegrityReport.of(get("/v1/integrity/verify", serviceQuery(serviceName)));
+    }
+
+    public ComplianceReport complianceReport() {
+        return complianceReport(null);
+    }
+
+    /** The compliance report for one service ({@code null}: all). */
+    public ComplianceReport complianceReport(String serviceName) {
+        return ComplianceReport.of(get("/v1/compliance/report", serviceQuery(serviceName)));
+    }
+
+    public Health health() {
+        return Health.of(get("/health", Map.of()));
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private Replay poll(Replay r, long deadline) {
+        long delay = 200;
+        while (!r.isFinished()) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) return r;
+            sleep(Math.min(delay, left));
+            delay = Math.min(delay * 2, 2000);
+            r = getReplay(r.replayId());
+        }
+        return r;
+    }
+
+    private ObjectNode replayBody(ReplayRequest request) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("decision_id", request.decisionId);
+        ObjectNode overrides = null;
+        if (request.overrides != null) {
+            JsonNode o = tree(request.overrides);
+            if (!o.isObject()) throw new IllegalArgumentException("overrides must be a JSON object");
+            overrides = ((ObjectNode) o).deepCopy();
+        }
+        if (request.prompt != null || request.model != null || request.input != null) {
+            if (overrides == null) overrides = mapper.createObjectNode();
+            if (request.prompt != null) overrides.set("prompt", tree(request.prompt));
+            if (request.model != null) overrides.set("model", tree(request.model));
+            if (request.input != null) overrides.set("input", tree(request.input));
+        }
+        if (overrides != null) body.set("overrides", overrides);
+        if (request.triggeredBy != null) body.put("triggered_by", request.triggeredBy);
+        return body;
+    }
+
+    private static Map<String, String> serviceQuery(String serviceName) {
+        return serviceName == null ? Map.of() : Map.of("service_name", serviceName);
+    }
+
+    private JsonNode tree(Object value) {
+        if (value instanceof JsonNode n) return n;
+        try {
+            return mapper.valueToTree(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot turn " + value.getClass().getName() + " into JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private JsonNode get(String path, Map<String, String> query) {
+        return call("GET", path, query, null, Map.of(), Retry.SAFE, timeout);
+    }
+
+    private JsonNode call(String method, String path, Map<String, String> query, JsonNode body,
+                          Map<String, String> headers, Retry retry, Duration requestTimeout) {
+        HttpRequest request = request(method, path, query, body, headers, requestTimeout);
+        for (int attempt = 0; ; attempt++) {
+            boolean canRetry = attempt < maxRetries;
+            HttpResponse<String> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (HttpConnectTimeoutException e) { // never sent
+                if (canRetry) { backoff(attempt, null); continue; }
+                throw new LoopGridException("Cannot connect to LoopGrid at " + baseUrl + ": connection timed out", e);
+            } catch (HttpTimeoutException e) {
+                throw new LoopGridException("Request to LoopGrid timed out after " + requestTimeout.toMillis() + " ms ("
+                        + method + " " + path + ")", e);
+            } catch (ConnectException e) { // refused: never sent
+                if (canRetry) { backoff(attempt, null); continue; }
+                throw new LoopGridException("Cannot connect to LoopGrid at " + baseUrl + ". Is the server running? ("
+                        + e + ")", e);
+            } catch (IOException e) { // broke after connecting: the request may have been delivered
+                if (canRetry && retry == Retry.SAFE) { backoff(attempt, null); continue; }
+                throw new LoopGridException("Connection to LoopGrid at " + baseUrl + " failed during " + method + " "
+                        + path + ": " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LoopGridException("Interrupted while calling LoopGrid", e);
+            }
+            int status = response.statusCode();
+            if ((status == 429 || status == 503) && canRetry) {
+                backoff(attempt, response.headers().firstValue("Retry-After").orElse(null));
+                continue;
+            }
+            if (status >= 400) throw apiError(response);
+            return parse(response);
+        }
+    }
+
+    private HttpRequest request(String method, String path, Map<String, String> query, JsonNode body,
+                                Map<String, String> headers, Duration requestTimeout) {
+        StringBuilder url = new StringBuilder(baseUrl).append(path);
+        char sep = '?';
+        for (Map.Entry<String, String> q : query.entrySet()) {
+            url.append(sep).append(encode(q.getKey())).append('=').append(encode(q.getValue()));
+            sep = '&';
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString()))
+                .timeout(requestTimeout)
+                .header("Accept", "application/json")
+                .header("User-Agent", "loopgrid-java/" + VERSION);
+        if (apiKey != null) b.header("Authorization", "Bearer " + apiKey);
+        headers.forEach(b::header);
+        if (body == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            try {
+                b.method(method, HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("cannot write the request body: " + e.getMessage(), e);
+            }
+            b.header("Content-Type", "application/json");
+        }
+        return b.build();
+    }
+
+    private JsonNode parse(HttpResponse<String> response) {
+        String text = response.body();
+        try {
+            JsonNode n = text == null || text.isBlank() ? null : mapper.readTree(text);
+            if (n == null || !n.isObject()) throw new IOException("not a JSON object");
+            return n;
+        } catch (IOException e) {
+            throw new LoopGridException("LoopGrid answered " + response.statusCode() + " with a body that is not a JSON "
+                    + "object: " + abbreviate(text), e);
+        }
+    }
+
+    private LoopGridApiException apiError(HttpResponse<String> response) {
+        String text = response.body();
+        JsonNode json = null;
+        try {
+            json = text == null || text.isBlank() ? null : mapper.readTree(text);
+        } catch (IOException e) {
+            json = null;
+        }
+        String detail = null;
+        String code = null;
+        List<LoopGridApiException.FieldError> errors = new ArrayList<>();
+        if (json != null && json.isObject()) {
+            JsonNode d = json.get("detail");
+            if (d != null && d.isTextual()) detail = d.textValue();
+            else if (d != null && !d.isNull()) detail = d.toString();
+            else if (json.path("message").isTextual()) detail = json.get("message").textValue(); // API Gateway's own errors
+            if (json.path("code").isTextual()) code = json.get("code").textValue();
+            for (JsonNode e : json.path("errors")) {
+                errors.add(new LoopGridApiException.FieldError(Nodes.text(e, "field"), Nodes.text(e, "message")));
+            }
+        } else {
+            json = null;
+        }
+        if (detail == null) detail = text != null && !text.isBlank() ? abbreviate(text.strip()) : "HTTP " + response.statusCode();
+        return new LoopGridApiException(response.statusCode(), code, detail, errors, json);
+    }
+
+    /** Sleeps before the next attempt: {@code Retry-After} seconds when given, else jittered exponential backoff. */
+    private void backoff(int attempt, String retryAfter) {
+        long max = maxRetryDelay.toMillis();
+        long millis = -1;
+        if (retryAfter != null) {
+            try {
+                millis = Math.min(max, Long.parseLong(retryAfter.trim()) * 1000);
+            } catch (NumberFormatException e) {
+                millis = -1; // an HTTP date: fall back to backoff
+            }
+        }
+        if (millis < 0) {
+            long exp = Math.min(max, retryDelay.toMillis() << Math.min(attempt, 20));
+            millis = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
+        }
+        sleep(millis);
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) return;
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoopGridException("Interrupted while waiting to retry", e);
+        }
+    }
+
+    private static String segment(String id) {
+        if (id == null || id.isEmpty()) throw new IllegalArgumentException("id must not be empty");
+        return encode(id);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String abbreviate(String s) {
+        if (s == null) return "";
+        return s.length() <= 500 ? s : s.substring(0, 500) + "…";
+    }
+
+    /** Walks the pages of a query, following {@code next_cursor} (or page numbers, from servers without cursors). */
+    private final class PageIterator implements Iterator<Decision> {
+        private DecisionQuery next;
+        private Iterator<Decision> current = java.util.Collections.emptyIterator();
+        private int page = 1;
+
+        PageIterator(DecisionQuery first) {
+            this.next = first;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!current.hasNext() && next != null) {
+                DecisionPage p = listDecisions(next);
+                current = p.decisions().iterator();
+                if (p.hasMore() && p.nextCursor() != null) next = next.withCursor(p.nextCursor());
+                else if (p.hasMore() && !p.decisions().isEmpty()) next = next.toBuilder().cursor(null).page(++page).build();
+                else next = null;
+            }
+            return current.hasNext();
+        }
+
+        @Override
+        public Decision next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            return current.next();
+        }
+    }
+
+    /** Settings of a {@link LoopGrid} client. */
+    public static final class Builder {
+        private String baseUrl = "http://localhost:8000";
+        private String serviceName = "default";
+        private String apiKey;
+        private Duration timeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private int maxRetries = 3;
+        private Duration retryDelay = Duration.ofMillis(250);
+        private Duration maxRetryDelay = Duration.ofSeconds(10);
+        private HttpClient httpClient;
+        private ObjectMapper mapper;
+
+        private Builder() {}
+
+        /** The API's base URL, e.g. {@code https://abc.execute-api.eu-west-1.amazonaws.com/prod}; default {@code http://localhost:8000}. */
+        public Builder baseUrl(String v) { this.baseUrl = Objects.requireNonNull(v); return this; }
+        /** The service decisions are recorded under; default {@code default}. */
+        public Builder serviceName(String v) { this.serviceName = Objects.requireNonNull(v); return this; }
+        /** Sent as {@code Authorization: Bearer <key>}; none by default (the local stack runs open). */
+        public Builder apiKey(String v) { this.apiKey = v; return this; }
+        /** How long one request may take, answer included; default 30 s. */
+        public Builder timeout(Duration v) { this.timeout = positive(v, "timeout"); return this; }
+        /** How long connecting may take; default 10 s (ignored with {@link #httpClient}). */
+        public Builder connectTimeout(Duration v) { this.connectTimeout = positive(v, "connectTimeout"); return this; }
+        /** Retries after the first attempt on 429/503/connection failures; default 3, 0 disables. */
+        public Builder maxRetries(int v) {
+            if (v < 0) throw new IllegalArgumentException("maxRetries must be >= 0");
+            this.maxRetries = v;
+            return this;
+        }
+        /** First backoff delay, doubled per retry and jittered; default 250 ms. */
+        public Builder retryDelay(Duration v) { this.retryDelay = Objects.requireNonNull(v); return this; }
+        /** Cap on one backoff delay and on honoured {@code Retry-After}; default 10 s. */
+        public Builder maxRetryDelay(Duration v) { this.maxRetryDelay = Objects.requireNonNull(v); return this; }
+        /** A client of your own (proxy, TLS, executor); default a new one per LoopGrid. */
+        public Builder httpClient(HttpClient v) { this.httpClient = v; return this; }
+        /** The mapper that turns your objects into JSON; default a plain {@code ObjectMapper}. */
+        public Builder objectMapper(ObjectMapper v) { this.mapper = v; return this; }
+
+        public LoopGrid build() {
+            return new LoopGrid(this);
+        }
+
+        private static Duration positive(Duration v, String name) {
+            if (v == null || v.isNegative() || v.isZero()) throw new IllegalArgumentException(name + " must be positive");
+            return v;
+        }
+    }
+
+}

@@ -1,0 +1,260 @@
+// Type declarations of the LoopGrid JavaScript SDK (API version 1; see the OpenAPI document at /openapi.json).
+
+export declare const VERSION: string;
+export declare const MAX_SERVER_WAIT_SECONDS: number;
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export type DecisionStatus = 'recorded' | 'incorrect' | 'corrected';
+export type ExecutionStatus = 'pending' | 'running' | 'completed' | 'failed';
+
+export interface ModelInfo extends JsonObject {
+  provider: string;
+  name: string;
+}
+
+export interface Correction {
+  output: JsonObject;
+  corrected_by: string;
+  corrected_at: string;
+  notes?: string | null;
+}
+
+export interface Decision {
+  decision_id: string;
+  created_at: string;
+  service_name: string;
+  decision_type: string;
+  input: JsonObject;
+  model: ModelInfo;
+  output: JsonObject;
+  prompt?: JsonObject;
+  tool_calls?: JsonObject[];
+  metadata?: JsonObject;
+  status: DecisionStatus;
+  content_hash: string;
+  chain_hash: string;
+  incorrect_reason?: string | null;
+  incorrect_at?: string;
+  correction?: Correction;
+  sequence?: number;
+  previous_hash?: string;
+  chain_id?: string;
+  [key: string]: unknown;
+}
+
+export interface DecisionList {
+  decisions: Decision[];
+  total: number;
+  page: number;
+  page_size: number;
+  has_more: boolean;
+  next_cursor?: string | null;
+}
+
+export interface DiffChange {
+  path: string;
+  op: 'add' | 'remove' | 'replace';
+  from?: Json;
+  to?: Json;
+}
+
+export interface Overrides {
+  prompt?: JsonObject;
+  model?: JsonObject;
+  input?: JsonObject;
+}
+
+export interface Replay {
+  replay_id: string;
+  decision_id: string;
+  created_at: string;
+  triggered_by: string;
+  overrides: Overrides | null;
+  replay_output: JsonObject | null;
+  execution_status: ExecutionStatus;
+  execution_mode: 'live' | 'simulated' | 'error' | null;
+  output_changed: boolean;
+  diff_summary: string | null;
+  provider?: string | null;
+  model?: string | null;
+  latency_ms?: number | null;
+  tokens?: { input: number | null; output: number | null } | null;
+  error?: string | null;
+  completed_at?: string | null;
+  diff?: DiffChange[];
+  [key: string]: unknown;
+}
+
+export interface Comparison {
+  decision_id: string;
+  replay_id: string;
+  original_output: JsonObject;
+  replay_output: JsonObject | null;
+  output_changed: boolean;
+  diff_summary: string | null;
+  diff: DiffChange[];
+  [key: string]: unknown;
+}
+
+export interface Integrity {
+  valid: boolean;
+  total: number;
+  broken_at: string | null;
+  message: string;
+  chains?: number;
+  decisions?: number;
+  head_hash?: string | null;
+  [key: string]: unknown;
+}
+
+export interface VerifyResponse {
+  integrity: Integrity;
+  service_filter: string | null;
+}
+
+export interface ArticleAssessment {
+  status: 'compliant' | 'partial' | 'non_compliant';
+  description: string;
+  evidence?: JsonObject;
+}
+
+export interface ComplianceReport {
+  report_type: string;
+  generated_at: string;
+  generator: string;
+  service_filter: string | null;
+  summary: JsonObject;
+  ledger_integrity: Integrity;
+  eu_ai_act_mapping: { [article: string]: ArticleAssessment };
+  report_id?: string;
+  download_url?: string;
+  html_url?: string;
+  expires_at?: string;
+  [key: string]: unknown;
+}
+
+export interface Health {
+  status: string;
+  version: string;
+  service: string;
+}
+
+export interface LoopGridOptions {
+  /** LoopGrid API URL; default http://localhost:8000 (the local stack). */
+  baseUrl?: string;
+  /** The service decisions are recorded under; default "default". */
+  serviceName?: string;
+  /** Milliseconds one request may take; default 30000. */
+  timeout?: number;
+  /** Sent as `Authorization: Bearer <key>`. */
+  apiKey?: string;
+  /** Retries after the first attempt on 429/503/connection failures; default 3. */
+  maxRetries?: number;
+  /** First backoff delay in ms, doubled per retry and jittered; default 250. */
+  retryDelay?: number;
+  /** Cap in ms on one backoff delay and on an honoured Retry-After; default 10000. */
+  maxRetryDelay?: number;
+}
+
+export interface RecordDecisionParams {
+  decisionType: string;
+  input: JsonObject;
+  model: ModelInfo | JsonObject;
+  output: JsonObject;
+  prompt?: JsonObject;
+  toolCalls?: JsonObject[];
+  metadata?: JsonObject;
+  /** Default: a fresh UUID per call (the same on the client's own retries). */
+  idempotencyKey?: string;
+  /** Default: the client's serviceName. */
+  serviceName?: string;
+}
+
+export interface ListDecisionsOptions {
+  serviceName?: string;
+  decisionType?: string;
+  status?: DecisionStatus;
+  page?: number;
+  pageSize?: number;
+  cursor?: string;
+  since?: Date | string;
+  until?: Date | string;
+}
+
+export declare class LoopGridError extends Error {
+  constructor(message: string, options?: { cause?: unknown });
+}
+
+export declare class LoopGridAPIError extends LoopGridError {
+  constructor(statusCode: number, detail: string,
+              extra?: { code?: string | null; errors?: Array<{ field: string; message: string }>; body?: unknown });
+  readonly statusCode: number;
+  readonly detail: string;
+  /** Stable machine code, e.g. "decision_not_found"; null when the answer did not come from LoopGrid. */
+  readonly code: string | null;
+  readonly errors: Array<{ field: string; message: string }>;
+  readonly body: unknown;
+}
+
+export declare class LoopGrid {
+  constructor(options?: LoopGridOptions);
+  readonly baseUrl: string;
+  readonly serviceName: string;
+  readonly timeout: number;
+  recordDecision(params: RecordDecisionParams): Promise<Decision>;
+  getDecision(decisionId: string): Promise<Decision>;
+  listDecisions(options?: ListDecisionsOptions): Promise<DecisionList>;
+  iterateDecisions(options?: Omit<ListDecisionsOptions, 'page' | 'cursor'>): AsyncGenerator<Decision, void, undefined>;
+  markIncorrect(decisionId: string, reason?: string): Promise<Decision>;
+  attachCorrection(params: { decisionId: string; correction: JsonObject; correctedBy: string; notes?: string }): Promise<Decision>;
+  /** `wait` in ms: hold until the replay finishes or `wait` passes. */
+  createReplay(params: { decisionId: string; overrides?: Overrides; triggeredBy?: string; wait?: number }): Promise<Replay>;
+  waitForReplay(replayId: string, options?: { timeout?: number }): Promise<Replay>;
+  getReplay(replayId: string): Promise<Replay>;
+  compare(decisionId: string, replayId: string): Promise<Comparison>;
+  verifyIntegrity(serviceName?: string): Promise<VerifyResponse>;
+  complianceReport(serviceName?: string): Promise<ComplianceReport>;
+  health(): Promise<Health>;
+}
+
+export interface WrapOptions {
+  /** Default "chat_completion" (OpenAI) or "message" (Anthropic). */
+  decisionType?: string;
+  /** Overrides the grid's service name. */
+  serviceName?: string;
+  /** Merged into every recorded prompt, e.g. { template: "support_v1" }. */
+  prompt?: JsonObject;
+  /** Merged into every recorded metadata. */
+  metadata?: JsonObject;
+  /** Keep decisions that failed to record and send them again later; default false. */
+  buffer?: boolean;
+  /** Most decisions kept in the buffer (oldest dropped first); default 1000. */
+  maxBuffer?: number;
+  /** Where recording failures are reported (`warn`); default console. */
+  logger?: { warn(message: string): void };
+}
+
+export declare class Recorder {
+  readonly grid: LoopGrid;
+  readonly provider: 'openai' | 'anthropic';
+  /** Decisions that failed to record (each was logged). */
+  readonly failures: number;
+  /** The decision recorded last, or null. */
+  readonly lastDecision: Decision | null;
+  /** Decisions waiting in the buffer. */
+  readonly pending: number;
+  /** Resolves once every recording started so far has finished. */
+  idle(): Promise<void>;
+  /** Sends buffered decisions again; resolves to how many were recorded. Never rejects. */
+  flush(): Promise<number>;
+}
+
+export type Recorded<T> = T & { readonly loopgrid: Recorder };
+
+export declare function wrapOpenAI<T extends object>(client: T, grid: LoopGrid, options?: WrapOptions): Recorded<T>;
+export declare function wrapAnthropic<T extends object>(client: T, grid: LoopGrid, options?: WrapOptions): Recorded<T>;
+export declare function wrap<T extends object>(client: T, grid: LoopGrid, options?: WrapOptions): Recorded<T>;
+
+export default LoopGrid;

@@ -1,0 +1,14 @@
+// LoopGrid JavaScript SDK: client for the system of record for AI decisions. Node >= 18, no dependencies.
+//
+//   import { LoopGrid } from 'loopgrid';
+//   const grid = new LoopGrid({ baseUrl: 'http://localhost:8000', serviceName: 'support-agent' });
+//   const decision = await grid.recordDecision({
+//     decisionType: 'customer_support_reply',
+//     input: { message: 'I was charged twice' },
+//     model: { provider: 'openai', name: 'gpt-4' },
+//     output: { response: 'Refund initiated.' },
+//   });
+
+export { LoopGrid, LoopGridError, LoopGridAPIError, VERSION, MAX_SERVER_WAIT_SECONDS } from './client.js';
+export { wrap, wrapOpenAI, wrapAnthropic, Recorder } from './wrappers.js';
+export { LoopGrid as default } from './client.js';

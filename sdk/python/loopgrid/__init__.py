@@ -1,0 +1,37 @@
+"""
+LoopGrid Python SDK
+===================
+
+Client for LoopGrid, the system of record for AI decisions. Standard library only.
+
+Usage::
+
+    from loopgrid import LoopGrid
+
+    grid = LoopGrid(base_url="http://localhost:8000", service_name="support-agent")
+    decision = grid.record_decision(
+        decision_type="customer_support_reply",
+        input={"message": "I was charged twice"},
+        model={"provider": "openai", "name": "gpt-4"},
+        output={"response": "Refund initiated."},
+    )
+    print(decision["decision_id"], decision["chain_hash"])
+
+Record every call of an OpenAI or Anthropic client automatically::
+
+    from loopgrid import wrap_openai
+    client = wrap_openai(OpenAI(), grid)
+"""
+
+from .client import LoopGrid, LoopGridAPIError, LoopGridError, __version__
+from .wrappers import wrap, wrap_anthropic, wrap_openai
+
+__all__ = [
+    "LoopGrid",
+    "LoopGridError",
+    "LoopGridAPIError",
+    "wrap",
+    "wrap_openai",
+    "wrap_anthropic",
+    "__version__",
+]

@@ -1,0 +1,371 @@
+"""The LoopGrid client: one class, standard library only (urllib), the v0.1 SDK's names and signatures."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import random
+import socket
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterator, List, Optional, Union
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote, urlencode, urlsplit
+from urllib.request import Request, urlopen
+
+__version__ = "0.2.0"
+
+#: The longest the server holds a replay creation waiting for it to finish (``wait=N``).
+MAX_SERVER_WAIT_SECONDS = 20
+
+_SAFE = "safe"  # may run twice: retried on 429/503 and on any connection failure
+_UNSENT = "unsent"  # may not run twice: retried on 429/503 and only when it cannot have been sent
+
+
+class LoopGridError(Exception):
+    """Base exception for LoopGrid SDK errors: the server could not be reached, timed out, or answered nonsense."""
+
+
+class LoopGridAPIError(LoopGridError):
+    """The API answered with an error status.
+
+    ``status_code`` and ``detail`` as in v0.1; also ``code`` (the stable machine string, e.g.
+    ``decision_not_found``; None when the answer did not come from LoopGrid itself), ``errors`` (field errors of a
+    422) and ``body`` (the parsed error body, or None).
+    """
+
+    def __init__(self, status_code: int, detail: str, code: Optional[str] = None,
+                 errors: Optional[List[Dict[str, Any]]] = None, body: Any = None):
+        self.status_code = status_code
+        self.detail = detail
+        self.code = code
+        self.errors = errors or []
+        self.body = body
+        super().__init__(f"API Error {status_code}: {detail}")
+
+
+class LoopGrid:
+    """LoopGrid SDK client. Thread-safe: make one and share it.
+
+    Args:
+        base_url: URL of the LoopGrid API (default: http://localhost:8000, the local stack)
+        service_name: the service decisions are recorded under (default: "default")
+        timeout: seconds one request may take (default: 30)
+        api_key: sent as ``Authorization: Bearer <key>``; the local stack needs none
+        max_retries: retries after the first attempt on 429/503/connection failures (default: 3; 0 disables)
+        retry_backoff: first backoff delay in seconds, doubled per retry and jittered (default: 0.25)
+        max_retry_delay: cap in seconds on one backoff delay and on an honoured ``Retry-After`` (default: 10)
+
+    Errors: an error answer raises :class:`LoopGridAPIError`; no answer (refused, timed out) raises
+    :class:`LoopGridError`.
+
+    Retries: 429 and 503 answers are retried (honouring ``Retry-After``), as are connection failures where the
+    request cannot have been sent (refused, connect timeout, unknown host). Requests that may safely run twice —
+    reads, and :meth:`record_decision`, which always sends an ``Idempotency-Key`` (one per call, the same on every
+    retry) — are also retried when the connection breaks after sending. Flags, corrections and replays are not,
+    since a second delivery would append a second entry. A request whose answer does not come within ``timeout``
+    is not retried.
+    """
+
+    def __init__(self, base_url: str = "http://localhost:8000", service_name: str = "default",
+                 timeout: float = 30, api_key: Optional[str] = None, max_retries: int = 3,
+                 retry_backoff: float = 0.25, max_retry_delay: float = 10.0):
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.base_url = base_url.rstrip("/")
+        self.service_name = service_name
+        self.timeout = timeout
+        self.api_key = api_key
+        self.max_retries = max_retries
+        self.retry_backoff = retry_backoff
+        self.max_retry_delay = max_retry_delay
+
+    def __repr__(self) -> str:
+        return f"LoopGrid(base_url='{self.base_url}', service_name='{self.service_name}')"
+
+    # ================================================================
+    # Decision operations
+    # ================================================================
+
+    def record_decision(self, decision_type: str, input: Dict[str, Any], model: Dict[str, Any],
+                        output: Dict[str, Any], prompt: Optional[Dict[str, Any]] = None,
+                        tool_calls: Optional[List[Dict[str, Any]]] = None,
+                        metadata: Optional[Dict[str, Any]] = None, *,
+                        idempotency_key: Optional[str] = None,
+                        service_name: Optional[str] = None) -> Dict[str, Any]:
+        """Record an AI decision in the ledger; returns the Decision (``decision_id``, hashes, ``sequence``, …).
+
+        ``idempotency_key`` defaults to a fresh UUID per call, so the client's own retries never record twice;
+        pass your own to make retries of your own safe too. ``service_name`` overrides the client's.
+        """
+        data: Dict[str, Any] = {
+            "service_name": service_name or self.service_name,
+            "decision_type": decision_type,
+            "input": input,
+            "model": model,
+            "output": output,
+        }
+        if prompt is not None:
+            data["prompt"] = prompt
+        if tool_calls is not None:
+            data["tool_calls"] = tool_calls
+        if metadata is not None:
+            data["metadata"] = metadata
+        key = idempotency_key or str(uuid.uuid4())
+        return self._request("POST", "/v1/decisions", data=data, headers={"Idempotency-Key": key}, retry=_SAFE)
+
+    def get_decision(self, decision_id: str) -> Dict[str, Any]:
+        """Get a decision by ID."""
+        return self._request("GET", f"/v1/decisions/{_segment(decision_id)}")
+
+    def list_decisions(self, service_name: Optional[str] = None, decision_type: Optional[str] = None,
+                       status: Optional[str] = None, page: int = 1, page_size: int = 20, *,
+                       cursor: Optional[str] = None, since: Union[str, datetime, None] = None,
+                       until: Union[str, datetime, None] = None) -> Dict[str, Any]:
+        """One page of decisions, newest first: ``{"decisions", "total", "page", "page_size", "has_more", "next_cursor"}``.
+
+        ``cursor`` (a page's ``next_cursor``) is the way to deep pages; ``page`` is kept for v0.1 callers.
+        """
+        params: Dict[str, Any] = {"page_size": page_size}
+        if cursor:
+            params["cursor"] = cursor
+        else:
+            params["page"] = page
+        if service_name:
+            params["service_name"] = service_name
+        if decision_type:
+            params["decision_type"] = decision_type
+        if status:
+            params["status"] = status
+        if since is not None:
+            params["since"] = _timestamp(since)
+        if until is not None:
+            params["until"] = _timestamp(until)
+        return self._request("GET", "/v1/decisions", params=params)
+
+    def iter_decisions(self, service_name: Optional[str] = None, decision_type: Optional[str] = None,
+                       status: Optional[str] = None, *, page_size: int = 100,
+                       since: Union[str, datetime, None] = None,
+                       until: Union[str, datetime, None] = None) -> Iterator[Dict[str, Any]]:
+        """Every matching decision, newest first, fetched page by page (following ``next_cursor``) as you iterate."""
+        cursor: Optional[str] = None
+        page = 1
+        while True:
+            result = self.list_decisions(service_name, decision_type, status, page=page, page_size=page_size,
+                                         cursor=cursor, since=since, until=until)
+            decisions = result.get("decisions") or []
+            for d in decisions:
+                yield d
+            if not result.get("has_more") or not decisions:
+                return
+            cursor = result.get("next_cursor")
+            page += 1  # servers without cursors page by number
+
+    def mark_incorrect(self, decision_id: str, reason: Optional[str] = None) -> Dict[str, Any]:
+        """Mark a decision as incorrect. The flag is appended to the ledger; the original data never changes."""
+        data = {"reason": reason} if reason else {}
+        return self._request("POST", f"/v1/decisions/{_segment(decision_id)}/incorrect", data=data, retry=_UNSENT)
+
+    def attach_correction(self, decision_id: str, correction: Dict[str, Any], corrected_by: str,
+                          notes: Optional[str] = None) -> Dict[str, Any]:
+        """Attach a human correction (the corrected output); it becomes immutable ground truth."""
+        data: Dict[str, Any] = {"correction": correction, "corrected_by": corrected_by}
+        if notes:
+            data["notes"] = notes
+        return self._request("POST", f"/v1/decisions/{_segment(decision_id)}/correction", data=data, retry=_UNSENT)
+
+    # ================================================================
+    # Replay operations
+    # ================================================================
+
+    def create_replay(self, decision_id: str, overrides: Optional[Dict[str, Any]] = None,
+                      triggered_by: str = "sdk", *, wait: Optional[float] = None) -> Dict[str, Any]:
+        """Replay a decision with optional overrides (``{"prompt": …, "model": …, "input": …}``).
+
+        Replays run asynchronously: without ``wait`` the replay comes back pending. With ``wait`` (seconds), the
+        server holds the answer for up to 20 s and the replay is then polled until it finishes or ``wait`` passes;
+        the replay is returned as last seen (check ``execution_status``).
+        """
+        data: Dict[str, Any] = {"decision_id": decision_id, "triggered_by": triggered_by}
+        if overrides:
+            data["overrides"] = overrides
+        if not wait or wait <= 0:
+            return self._request("POST", "/v1/replays", data=data, retry=_UNSENT)
+        deadline = time.monotonic() + wait
+        server_wait = min(MAX_SERVER_WAIT_SECONDS, int(math.ceil(wait)))
+        replay = self._request("POST", "/v1/replays", data=data, params={"wait": server_wait}, retry=_UNSENT,
+                               timeout=self.timeout + server_wait)
+        return self._poll(replay, deadline)
+
+    def wait_for_replay(self, replay_id: str, timeout: float = 60) -> Dict[str, Any]:
+        """Poll a replay until it completes or fails, or ``timeout`` seconds pass; returns it as last seen."""
+        return self._poll(self.get_replay(replay_id), time.monotonic() + timeout)
+
+    def get_replay(self, replay_id: str) -> Dict[str, Any]:
+        """Get a replay by ID."""
+        return self._request("GET", f"/v1/replays/{_segment(replay_id)}")
+
+    def compare(self, decision_id: str, replay_id: str) -> Dict[str, Any]:
+        """Compare a decision's recorded output with a replay's (``output_changed``, ``diff_summary``, ``diff``)."""
+        return self._request("GET", f"/v1/decisions/{_segment(decision_id)}/compare/{_segment(replay_id)}")
+
+    # ================================================================
+    # Integrity, compliance, health
+    # ================================================================
+
+    def verify_integrity(self, service_name: Optional[str] = None) -> Dict[str, Any]:
+        """Verify the hash chains of the ledger (one service's, or all): ``{"integrity": {"valid", …}, …}``."""
+        params = {"service_name": service_name} if service_name else {}
+        return self._request("GET", "/v1/integrity/verify", params=params)
+
+    def compliance_report(self, service_name: Optional[str] = None) -> Dict[str, Any]:
+        """The EU AI Act compliance report (one service's, or all)."""
+        params = {"service_name": service_name} if service_name else {}
+        return self._request("GET", "/v1/compliance/report", params=params)
+
+    def health(self) -> Dict[str, Any]:
+        """Check that the LoopGrid server is healthy."""
+        return self._request("GET", "/health")
+
+    # ================================================================
+    # Plumbing
+    # ================================================================
+
+    def _poll(self, replay: Dict[str, Any], deadline: float) -> Dict[str, Any]:
+        delay = 0.2
+        while replay.get("execution_status") not in ("completed", "failed"):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 2.0)
+            replay = self.get_replay(replay["replay_id"])
+        return replay
+
+    def _request(self, method: str, endpoint: str, data: Optional[Dict[str, Any]] = None,
+                 params: Optional[Dict[str, Any]] = None, headers: Optional[Dict[str, str]] = None,
+                 retry: str = _SAFE, timeout: Optional[float] = None) -> Dict[str, Any]:
+        url = self.base_url + endpoint
+        if params:
+            url += "?" + urlencode(params, quote_via=quote)
+        body = None
+        all_headers = {"Accept": "application/json", "User-Agent": f"loopgrid-python/{__version__}"}
+        if data is not None:
+            body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            all_headers["Content-Type"] = "application/json"
+        if self.api_key:
+            all_headers["Authorization"] = f"Bearer {self.api_key}"
+        if headers:
+            all_headers.update(headers)
+        timeout = self.timeout if timeout is None else timeout
+        attempt = 0
+        while True:
+            can_retry = attempt < self.max_retries
+            request = Request(url, data=body, headers=all_headers, method=method)
+            try:
+                with urlopen(request, timeout=timeout) as response:
+                    return _parse(response.status, response.read())
+            except HTTPError as e:
+                text = _read(e)
+                if e.code in (429, 503) and can_retry:
+                    self._backoff(attempt, e.headers.get("Retry-After") if e.headers else None)
+                    attempt += 1
+                    continue
+                raise _api_error(e.code, text) from None
+            except URLError as e:
+                # raised while connecting or sending: refused, unknown host, connect timeout
+                reason = e.reason
+                unsent = isinstance(reason, (ConnectionRefusedError, socket.timeout, socket.gaierror))
+                if can_retry and (unsent or retry == _SAFE):
+                    self._backoff(attempt, None)
+                    attempt += 1
+                    continue
+                if isinstance(reason, socket.timeout):
+                    raise LoopGridError(f"Cannot connect to LoopGrid at {self.base_url}: connection timed out") from e
+                raise LoopGridError(f"Cannot connect to LoopGrid at {self.base_url}. "
+                                    f"Is the server running? ({reason})") from e
+            except socket.timeout as e:  # the answer did not come in time: the caller's budget, not retried
+                raise LoopGridError(f"Request timed out after {timeout}s ({method} {endpoint})") from e
+            except (http.client.HTTPException, ConnectionError, OSError) as e:
+                # the connection broke after the request went out: it may have been delivered
+                if can_retry and retry == _SAFE:
+                    self._backoff(attempt, None)
+                    attempt += 1
+                    continue
+                raise LoopGridError(f"Connection to LoopGrid at {self.base_url} failed during {method} {endpoint}: "
+                                    f"{e!r}") from e
+
+    def _backoff(self, attempt: int, retry_after: Optional[str]) -> None:
+        delay = None
+        if retry_after is not None:
+            try:
+                delay = min(self.max_retry_delay, max(0.0, float(retry_after)))
+            except ValueError:
+                delay = None  # an HTTP date: fall back to backoff
+        if delay is None:
+            exp = min(self.max_retry_delay, self.retry_backoff * (2 ** attempt))
+            delay = exp / 2 + random.uniform(0, exp / 2)
+        if delay > 0:
+            time.sleep(delay)
+
+
+def _segment(value: str) -> str:
+    if not value:
+        raise ValueError("id must not be empty")
+    return quote(str(value), safe="")
+
+
+def _timestamp(value: Union[str, datetime]) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value
+
+
+def _read(e: HTTPError) -> str:
+    try:
+        return e.read().decode("utf-8", errors="replace")
+    except Exception:  # the error body could not be read: the status still says enough
+        return ""
+
+
+def _parse(status: int, raw: bytes) -> Dict[str, Any]:
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise LoopGridError(f"LoopGrid answered {status} with a body that is not a JSON object: {text[:500]}")
+    return value
+
+
+def _api_error(status: int, text: str) -> LoopGridAPIError:
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    detail = None
+    code = None
+    errors = None
+    if isinstance(body, dict):
+        d = body.get("detail")
+        if isinstance(d, str):
+            detail = d
+        elif d is not None:
+            detail = json.dumps(d)
+        elif isinstance(body.get("message"), str):  # API Gateway's own errors
+            detail = body["message"]
+        code = body.get("code") if isinstance(body.get("code"), str) else None
+        errors = body.get("errors") if isinstance(body.get("errors"), list) else None
+    else:
+        body = None
+    if detail is None:
+        detail = text.strip()[:500] if text and text.strip() else f"HTTP {status}"
+    return LoopGridAPIError(status, detail, code=code, errors=errors, body=body)

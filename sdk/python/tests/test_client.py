@@ -1,0 +1,170 @@
+"""Every method of the client against the local stack (replays run in simulation: no provider key)."""
+
+import unittest
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from loopgrid import LoopGrid, LoopGridAPIError, LoopGridError, __version__
+from tests.support import stack_url
+
+
+class ClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.service = "py-sdk-" + uuid.uuid4().hex[:8]
+        cls.grid = LoopGrid(base_url=stack_url(), service_name=cls.service)
+
+    def record(self, response="Your account looks fine.", **extra):
+        return self.grid.record_decision(
+            decision_type="customer_support_reply",
+            input={"message": "I was charged twice"},
+            model={"provider": "openai", "name": "gpt-4"},
+            output={"response": response},
+            **extra,
+        )
+
+    def test_health(self):
+        h = self.grid.health()
+        self.assertEqual("healthy", h["status"])
+        self.assertEqual("loopgrid", h["service"])
+
+    def test_defaults_and_repr_are_v01s(self):
+        g = LoopGrid()
+        self.assertEqual("http://localhost:8000", g.base_url)
+        self.assertEqual("default", g.service_name)
+        self.assertEqual(30, g.timeout)
+        self.assertEqual("LoopGrid(base_url='http://localhost:8000', service_name='default')", repr(g))
+        self.assertEqual("0.2.0", __version__)
+        self.assertNotIn("secret", repr(LoopGrid(api_key="secret")))
+        with self.assertRaises(ValueError):
+            LoopGrid(base_url="localhost:8000")
+
+    def test_record_and_get(self):
+        d = self.record(prompt={"template": "support_v1"}, tool_calls=[{"name": "lookup", "arguments": {"id": 7}}],
+                        metadata={"latency_ms": 1240})
+        self.assertTrue(d["decision_id"].startswith("dec_"))
+        self.assertEqual(self.service, d["service_name"])
+        self.assertEqual("recorded", d["status"])
+        self.assertRegex(d["content_hash"], "^[0-9a-f]{64}$")
+        self.assertRegex(d["chain_hash"], "^[0-9a-f]{64}$")
+        self.assertEqual({"template": "support_v1"}, d["prompt"])
+        self.assertEqual("lookup", d["tool_calls"][0]["name"])
+        self.assertEqual(d, self.grid.get_decision(d["decision_id"]))
+
+    def test_record_with_the_same_idempotency_key_returns_the_original(self):
+        key = "k-" + uuid.uuid4().hex
+        first = self.record(idempotency_key=key)
+        again = self.record(idempotency_key=key)
+        self.assertEqual(first["decision_id"], again["decision_id"])
+        with self.assertRaises(LoopGridAPIError) as e:
+            self.record(response="something else", idempotency_key=key)
+        self.assertEqual(409, e.exception.status_code)
+
+    def test_record_under_another_service(self):
+        other = self.service + "-other"
+        d = self.record(service_name=other)
+        self.assertEqual(other, d["service_name"])
+
+    def test_list_pages_and_iterates(self):
+        service = self.service + "-list"
+        g = LoopGrid(base_url=stack_url(), service_name=service)
+        ids = [g.record_decision("list", {"i": i}, {"provider": "openai", "name": "gpt-4"}, {"response": str(i)})
+               ["decision_id"] for i in range(5)][::-1]
+        page = g.list_decisions(service_name=service, page_size=2)
+        self.assertEqual(5, page["total"])
+        self.assertEqual(ids[:2], [d["decision_id"] for d in page["decisions"]])
+        self.assertTrue(page["has_more"])
+        second = g.list_decisions(service_name=service, page_size=2, cursor=page["next_cursor"])
+        self.assertEqual(ids[2:4], [d["decision_id"] for d in second["decisions"]])
+        third = g.list_decisions(service_name=service, page=3, page_size=2)
+        self.assertEqual(ids[4:], [d["decision_id"] for d in third["decisions"]])
+        self.assertEqual(ids, [d["decision_id"] for d in g.iter_decisions(service_name=service, page_size=2)])
+        self.assertEqual(5, g.list_decisions(service_name=service, decision_type="list", status="recorded")["total"])
+        future = datetime.now(timezone.utc) + timedelta(hours=1)
+        self.assertEqual(0, g.list_decisions(service_name=service, since=future)["total"])
+        self.assertEqual(5, g.list_decisions(service_name=service, until=future.isoformat())["total"])
+
+    def test_mark_incorrect_then_attach_correction(self):
+        d = self.record()
+        flagged = self.grid.mark_incorrect(d["decision_id"], reason="Missed billing issue")
+        self.assertEqual("incorrect", flagged["status"])
+        self.assertEqual("Missed billing issue", flagged["incorrect_reason"])
+        self.assertEqual(d["content_hash"], flagged["content_hash"])
+        corrected = self.grid.attach_correction(d["decision_id"], correction={"response": "Refund issued."},
+                                                corrected_by="agent_42", notes="duplicate charge")
+        self.assertEqual("corrected", corrected["status"])
+        self.assertEqual({"response": "Refund issued."}, corrected["correction"]["output"])
+        self.assertEqual("agent_42", corrected["correction"]["corrected_by"])
+        self.assertEqual("incorrect", self.grid.mark_incorrect(self.record()["decision_id"])["status"])
+
+    def test_replay_wait_get_compare(self):
+        d = self.record()
+        pending = self.grid.create_replay(d["decision_id"], triggered_by="py-test")
+        self.assertTrue(pending["replay_id"].startswith("rep_"))
+        self.assertEqual("py-test", pending["triggered_by"])
+        done = self.grid.wait_for_replay(pending["replay_id"], timeout=30)
+        self.assertEqual("completed", done["execution_status"])
+        self.assertFalse(done["output_changed"])
+
+        improved = self.grid.create_replay(d["decision_id"], overrides={"prompt": {"text": "Check billing first."}},
+                                           wait=30)
+        self.assertEqual("completed", improved["execution_status"])
+        self.assertEqual("simulated", improved["execution_mode"])
+        self.assertTrue(improved["output_changed"])
+        self.assertEqual(improved["replay_id"], self.grid.get_replay(improved["replay_id"])["replay_id"])
+        cmp = self.grid.compare(d["decision_id"], improved["replay_id"])
+        self.assertEqual({"response": "Your account looks fine."}, cmp["original_output"])
+        self.assertTrue(cmp["output_changed"])
+        self.assertEqual("/response", cmp["diff"][0]["path"])
+
+    def test_verify_integrity(self):
+        self.record()
+        everything = self.grid.verify_integrity()
+        self.assertTrue(everything["integrity"]["valid"], everything)
+        self.assertIsNone(everything["service_filter"])
+        mine = self.grid.verify_integrity(service_name=self.service)
+        self.assertTrue(mine["integrity"]["valid"])
+        self.assertEqual(self.service, mine["service_filter"])
+
+    def test_compliance_report(self):
+        self.record()
+        try:
+            report = self.grid.compliance_report(service_name=self.service)
+        except LoopGridAPIError as e:
+            # a server without the endpoint yet answers 404 route_not_found
+            self.assertEqual(404, e.status_code)
+            self.assertEqual("route_not_found", e.code)
+            return
+        self.assertEqual("EU AI Act Compliance Assessment", report["report_type"])
+        self.assertEqual(self.service, report["service_filter"])
+        self.assertGreaterEqual(report["summary"]["total"], 1)
+        self.assertIn("article_12_record_keeping", report["eu_ai_act_mapping"])
+
+    def test_errors_map_to_api_errors_with_the_detail(self):
+        with self.assertRaises(LoopGridAPIError) as e:
+            self.grid.get_decision("dec_x")
+        self.assertEqual(404, e.exception.status_code)
+        self.assertEqual("Decision dec_x not found", e.exception.detail)
+        self.assertEqual("decision_not_found", e.exception.code)
+        self.assertEqual("API Error 404: Decision dec_x not found", str(e.exception))
+        self.assertIsInstance(e.exception, LoopGridError)
+
+        with self.assertRaises(LoopGridAPIError) as e:
+            self.grid.record_decision("t", input=[1], model={"provider": "openai", "name": "gpt-4"}, output={})
+        self.assertEqual(422, e.exception.status_code)
+        self.assertEqual("validation_failed", e.exception.code)
+        self.assertEqual("input", e.exception.errors[0]["field"])
+
+        for call in (lambda: self.grid.get_replay("rep_x"), lambda: self.grid.mark_incorrect("dec_x"),
+                     lambda: self.grid.attach_correction("dec_x", {"r": 1}, "a"),
+                     lambda: self.grid.create_replay("dec_x"), lambda: self.grid.get_decision("a/b c?d")):
+            with self.assertRaises(LoopGridAPIError) as e:
+                call()
+            self.assertEqual(404, e.exception.status_code)
+        with self.assertRaises(LoopGridAPIError) as e:
+            self.grid.list_decisions(page_size=1000)
+        self.assertEqual(400, e.exception.status_code)
+
+
+if __name__ == "__main__":
+    unittest.main()

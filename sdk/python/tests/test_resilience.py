@@ -1,0 +1,111 @@
+"""Timeouts, refused connections, retries and odd answers, against scripted servers."""
+
+import json
+import time
+import unittest
+
+from loopgrid import LoopGrid, LoopGridAPIError, LoopGridError
+from tests.support import DECISION, ScriptedServer, free_port, json_response
+
+
+def client(url, retries=3, timeout=5):
+    return LoopGrid(base_url=url, service_name="s", timeout=timeout, max_retries=retries, retry_backoff=0.01,
+                    max_retry_delay=0.05)
+
+
+def record(grid):
+    return grid.record_decision("t", {}, {"provider": "openai", "name": "gpt-4"}, {})
+
+
+class ResilienceTest(unittest.TestCase):
+    def test_a_server_that_hangs_times_out_without_retrying(self):
+        with ScriptedServer(lambda *r: "hang") as s:
+            started = time.monotonic()
+            with self.assertRaises(LoopGridError) as e:
+                client(s.url, timeout=0.5).get_decision("dec_1")
+            self.assertLess(time.monotonic() - started, 3)
+            self.assertIn("timed out after 0.5s", str(e.exception))
+            self.assertNotIsInstance(e.exception, LoopGridAPIError)
+            self.assertEqual(1, len(s.requests))
+
+    def test_connection_refused_is_a_loopgrid_error(self):
+        port = free_port()
+        with self.assertRaises(LoopGridError) as e:
+            client(f"http://127.0.0.1:{port}", retries=2).health()
+        self.assertTrue(str(e.exception).startswith(f"Cannot connect to LoopGrid at http://127.0.0.1:{port}"),
+                        str(e.exception))
+        self.assertNotIsInstance(e.exception, LoopGridAPIError)
+
+    def test_record_retries_503_and_429_with_the_same_idempotency_key(self):
+        answers = [json_response(503, {"detail": "busy", "code": "conflict_retry_exhausted"}, **{"Retry-After": "0"}),
+                   json_response(429, {"message": "Too Many Requests"}),
+                   json_response(201, DECISION)]
+        with ScriptedServer(lambda *r: answers.pop(0)) as s:
+            self.assertEqual("dec_1", record(client(s.url))["decision_id"])
+            keys = {r["headers"]["idempotency-key"] for r in s.requests}
+            self.assertEqual(3, len(s.requests))
+            self.assertEqual(1, len(keys))
+            self.assertEqual("s", json.loads(s.requests[0]["body"])["service_name"])
+
+    def test_record_retries_a_dropped_connection_with_the_same_key(self):
+        answers = ["drop", "drop", json_response(201, DECISION)]
+        with ScriptedServer(lambda *r: answers.pop(0)) as s:
+            self.assertEqual("dec_1", record(client(s.url))["decision_id"])
+            self.assertEqual(3, len(s.requests))
+            self.assertEqual(1, len({r["headers"]["idempotency-key"] for r in s.requests}))
+
+    def test_each_record_call_has_its_own_key(self):
+        with ScriptedServer(lambda *r: json_response(201, DECISION)) as s:
+            g = client(s.url)
+            record(g)
+            record(g)
+            self.assertEqual(2, len({r["headers"]["idempotency-key"] for r in s.requests}))
+
+    def test_a_flag_is_not_resent_when_the_connection_drops_after_sending(self):
+        with ScriptedServer(lambda *r: "drop") as s:
+            with self.assertRaises(LoopGridError):
+                client(s.url).mark_incorrect("dec_1", "r")
+            self.assertEqual(1, len(s.requests))
+
+    def test_a_flag_is_retried_when_the_server_refused_it(self):
+        answers = [json_response(503, {"detail": "busy"}, **{"Retry-After": "0"}),
+                   json_response(200, dict(DECISION, status="incorrect"))]
+        with ScriptedServer(lambda *r: answers.pop(0)) as s:
+            self.assertEqual("incorrect", client(s.url).mark_incorrect("dec_1")["status"])
+            self.assertEqual(2, len(s.requests))
+
+    def test_retries_run_out_and_the_last_error_is_raised(self):
+        with ScriptedServer(lambda *r: json_response(503, {"detail": "The chain head kept moving",
+                                                           "code": "conflict_retry_exhausted"},
+                                                     **{"Retry-After": "0"})) as s:
+            with self.assertRaises(LoopGridAPIError) as e:
+                client(s.url, retries=2).health()
+            self.assertEqual(503, e.exception.status_code)
+            self.assertEqual("conflict_retry_exhausted", e.exception.code)
+            self.assertEqual(3, len(s.requests))
+
+    def test_errors_that_are_not_json_keep_their_text(self):
+        with ScriptedServer(lambda *r: (502, {"Content-Type": "text/html"}, "<html>Bad Gateway</html>")) as s:
+            with self.assertRaises(LoopGridAPIError) as e:
+                client(s.url, retries=0).health()
+            self.assertEqual(502, e.exception.status_code)
+            self.assertEqual("<html>Bad Gateway</html>", e.exception.detail)
+            self.assertIsNone(e.exception.code)
+
+    def test_a_success_that_is_not_json_is_a_loopgrid_error(self):
+        with ScriptedServer(lambda *r: (200, {"Content-Type": "text/plain"}, "hello")) as s:
+            with self.assertRaises(LoopGridError) as e:
+                client(s.url).health()
+            self.assertIn("not a JSON object", str(e.exception))
+
+    def test_api_key_and_encoding(self):
+        body = {"integrity": {"valid": True, "total": 0, "broken_at": None, "message": "ok"}, "service_filter": "a b&c"}
+        with ScriptedServer(lambda *r: json_response(200, body)) as s:
+            LoopGrid(base_url=s.url, api_key="k-123").verify_integrity(service_name="a b&c")
+            self.assertEqual("Bearer k-123", s.requests[0]["headers"]["authorization"])
+            self.assertEqual("/v1/integrity/verify?service_name=a%20b%26c", s.requests[0]["path"])
+            self.assertTrue(s.requests[0]["headers"]["user-agent"].startswith("loopgrid-python/"))
+
+
+if __name__ == "__main__":
+    unittest.main()
