@@ -47,6 +47,13 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
     }
 
+    /** POST of a JSON body to any path. */
+    Reply post(String pathAndQuery, String body) {
+        return send(request(pathAndQuery)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
     Reply get(String pathAndQuery) {
         return send(request(pathAndQuery).GET());
     }

@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
 public final class Bench {
 
     static final String USAGE = String.join(System.lineSeparator(),
-            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify> [options]",
+            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report> [options]",
             "",
             "  bench record  [--url URL] [--clients 32] [--requests 4000] [--size 1024] [--warmup 200]",
             "                [--service NAME] [--timeout SECONDS] [--api-key KEY] [--trace FILE.csv]",
@@ -32,10 +32,12 @@ public final class Bench {
             "      --trace writes request,start_ms,latency_ms,status per measured request.",
             "      Exit 1 on a fork, gap, duplicate, missing decision, hash mismatch or failed verify.",
             "",
-            "  bench scaling [--url URL] [--clients 8] [--at 1000,100000] [--sample 2000] [--size 1024]",
-            "                [--warmup 2000] [--service NAME] [--no-check] [--timeout SECONDS] [--api-key KEY]",
+            "  bench scaling [--url URL] [--clients 8] [--at 1000,100000] [--sample 2000] [--repeat 3]",
+            "                [--size 1024] [--warmup 2000] [--service NAME] [--no-check] [--timeout SECONDS]",
+            "                [--api-key KEY]",
             "      Fills one chain to each level of --at (ascending) as fast as the clients can, then measures",
-            "      the append rate over SAMPLE requests there. Prints the rate at each level and last/first.",
+            "      the append rate over SAMPLE requests there, REPEAT times back to back (the level's rate is",
+            "      the median). Prints the rate at each level and the ratio last/first.",
             "      Then checks the whole chain as record does (unless --no-check).",
             "      Exit 1 when last/first < 0.9 or the chain is not linear.",
             "",
@@ -45,6 +47,19 @@ public final class Bench {
             "      per entry is held). Prints verify CPU µs per entry (thread CPU time, net of generating the",
             "      entries) and heap in use. --entries takes a list, e.g. 100000,1000000, to compare memory.",
             "      Exit 1 when the chain does not verify or the median exceeds 3 µs/entry.",
+            "",
+            "  bench replay  [--url URL] [--clients 4] [--replays 200] [--warmup 20] [--service NAME]",
+            "      Records one decision, then CLIENTS threads POST /v1/replays?wait=20 with a changed prompt,",
+            "      REPLAYS in all (simulated unless the server has a provider key): end-to-end latency through",
+            "      the queue and the worker (p50/p90/p99/max), replays completed per second, and the chain",
+            "      (decision + one replay entry each) verified. Exit 1 on any replay not completed in the wait.",
+            "",
+            "  bench report  [--at 1000,100000] [--repeat 20] [--new 100] [--clients 16] [--size 512]",
+            "      In process (own DynamoDB Local, S3Proxy and HTTP front): fills one chain to each level of",
+            "      --at (about 5 % of decisions flagged, 2 % corrected), then times GET /v1/compliance/report",
+            "      over HTTP: the first report at the level, REPEAT reports with nothing new, and REPEAT reports",
+            "      after NEW more decisions each; and one full GET /v1/integrity/verify for contrast.",
+            "      Exit 1 when the steady-state median at the last level is above 3x the first.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -81,13 +96,13 @@ public final class Bench {
                     return RecordBench.run(o);
                 }
                 case "scaling": {
-                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "at", "sample"), Set.of("no-check"));
+                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "at", "sample", "repeat"), Set.of("no-check"));
                     List<Long> levels = a.numbers("at", "1000,100000", 0, 50_000_000);
                     for (int k = 1; k < levels.size(); k++) {
                         if (levels.get(k) <= levels.get(k - 1)) throw new Args.BadArgs("--at levels must ascend");
                     }
                     ScalingBench.Options o = new ScalingBench.Options(api(a), a.integer("clients", 8, 1, 1024),
-                            levels, a.integer("sample", 2000, 1, 10_000_000), size(a),
+                            levels, a.integer("sample", 2000, 1, 10_000_000), a.integer("repeat", 3, 1, 100), size(a),
                             a.integer("warmup", 2000, 0, 1_000_000), service(a), !a.flag("no-check"));
                     return ScalingBench.run(o);
                 }
@@ -96,6 +111,21 @@ public final class Bench {
                     VerifyBench.Options o = new VerifyBench.Options(a.numbers("entries", "1000000", 1, 50_000_000),
                             size(a), a.integer("runs", 3, 1, 100), a.integer("distinct", 1024, 1, 1_000_000));
                     return VerifyBench.run(o);
+                }
+                case "replay": {
+                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "replays"), Set.of());
+                    return ReplayBench.run(new ReplayBench.Options(api(a), a.integer("clients", 4, 1, 256),
+                            a.integer("replays", 200, 1, 1_000_000), a.integer("warmup", 20, 0, 100_000), service(a)));
+                }
+                case "report": {
+                    Args a = Args.parse(rest, Set.of("at", "repeat", "new", "clients", "size"), Set.of());
+                    List<Long> levels = a.numbers("at", "1000,100000", 1, 50_000_000);
+                    for (int k = 1; k < levels.size(); k++) {
+                        if (levels.get(k) <= levels.get(k - 1)) throw new Args.BadArgs("--at levels must ascend");
+                    }
+                    return ReportBench.run(new ReportBench.Options(levels, a.integer("repeat", 20, 1, 10_000),
+                            a.integer("new", 100, 0, 1_000_000), a.integer("clients", 16, 1, 256),
+                            a.integer("size", 512, 200, 1_000_000)));
                 }
                 default:
                     return bad(System.err, "unknown subcommand \"" + command + "\"");

@@ -111,10 +111,12 @@ final class Load {
             long cpu0 = processCpu();
             long t0 = System.nanoTime();
             origin.set(t0);
+            AtomicLong lastOk = new AtomicLong();
             ticker.scheduleAtFixedRate(() -> {
                 double s = (System.nanoTime() - t0) / 1e9;
-                System.err.printf("  … %s: %d/%d after %.0f s (%.0f/s, %d errors)%n", label, done.get(), n, s,
-                        okCount.get() / s, n == 0 ? 0 : done.get() - okCount.get());
+                long ok = okCount.get();
+                System.err.printf("  … %s: %d/%d after %.0f s (%.0f/s overall, %.0f/s in the last 10 s, %d errors)%n",
+                        label, done.get(), n, s, ok / s, (ok - lastOk.getAndSet(ok)) / 10.0, done.get() - ok);
             }, 10, 10, TimeUnit.SECONDS);
             start.countDown();
             for (Future<?> f : futures) {

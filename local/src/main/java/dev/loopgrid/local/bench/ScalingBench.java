@@ -10,17 +10,24 @@ import java.util.SplittableRandom;
  */
 final class ScalingBench {
 
-    record Options(Api api, int clients, List<Long> levels, int sample, int size, int warmup, String service,
-                   boolean check) {}
+    /** @param repeat samples taken at each level; the level's rate is their median */
+    record Options(Api api, int clients, List<Long> levels, int sample, int repeat, int size, int warmup,
+                   String service, boolean check) {}
 
     /** Target: the rate at the longest chain is at least this fraction of the rate at the shortest. */
     static final double TARGET_RATIO = 0.9;
 
     private ScalingBench() {}
 
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
     static int run(Options o) throws InterruptedException {
-        System.out.printf("scaling: url=%s service=%s clients=%d levels=%s sample=%d size=%d warmup=%d%n",
-                o.api().base(), o.service(), o.clients(), o.levels(), o.sample(), o.size(), o.warmup());
+        System.out.printf("scaling: url=%s service=%s clients=%d levels=%s sample=%d repeat=%d size=%d warmup=%d%n",
+                o.api().base(), o.service(), o.clients(), o.levels(), o.sample(), o.repeat(), o.size(), o.warmup());
         if (!Bench.reachable(o.api())) return 1;
         if (o.warmup() > 0) {
             Payloads warm = new Payloads(o.service() + "-warmup", o.size());
@@ -48,16 +55,25 @@ final class ScalingBench {
                 System.out.printf("prefill to %d: %d appends in %.1f s (%.1f/s), errors=%s%n", level, p.ok(),
                         p.wallNanos() / 1e9, p.throughput(), p.errorText());
             }
-            String[] bodies = payloads.pregenerate(index, o.sample(), new SplittableRandom().nextLong());
-            index += o.sample();
-            Load.Result s = Load.run(o.api(), o.clients(), o.sample(), i -> bodies[i], false, "sample at " + level);
-            recorded += s.ok();
-            errors += s.errorCount();
-            rates.add(s.throughput());
+            double[] sampleRates = new double[o.repeat()];
+            for (int k = 0; k < o.repeat(); k++) {
+                String[] bodies = payloads.pregenerate(index, o.sample(), new SplittableRandom().nextLong());
+                index += o.sample();
+                long at = recorded;
+                Load.Result s = Load.run(o.api(), o.clients(), o.sample(), i -> bodies[i], false,
+                        "sample at " + level);
+                recorded += s.ok();
+                errors += s.errorCount();
+                sampleRates[k] = s.throughput();
+                System.out.printf("  sample %d at %d entries: %.1f/s %s errors=%s%n", k + 1, at,
+                        s.throughput(), s.latencies().summary(), s.errorText());
+            }
+            double rate = median(sampleRates);
+            rates.add(rate);
             ChainCheck.Verify v = ChainCheck.verify(o.api(), o.service());
-            System.out.printf("at %d entries: rate=%.1f/s %s errors=%s (server verify of %d entries: %s in %.2f s)%n",
-                    level, s.throughput(), s.latencies().summary(), s.errorText(), v.total(), v.summary(),
-                    v.seconds());
+            System.out.printf("at %d entries: rate=%.1f/s (median of %d samples of %d) errors so far=%d "
+                            + "(server verify of %d entries: %s in %.2f s)%n",
+                    level, rate, o.repeat(), o.sample(), errors, v.total(), v.summary(), v.seconds());
         }
         double ratio = rates.get(rates.size() - 1) / rates.get(0);
         boolean met = ratio >= TARGET_RATIO;
@@ -76,8 +92,8 @@ final class ScalingBench {
         for (int k = 0; k < rates.size(); k++) {
             sb.append(String.format("rate@%d=%.1f/s ", o.levels().get(k), rates.get(k)));
         }
-        System.out.printf("scaling: clients=%d sample=%d %sratio=%.2f (target >= %.1f: %s) errors=%d %s%n",
-                o.clients(), o.sample(), sb, ratio, TARGET_RATIO, met ? "met" : "MISSED", errors, chainText);
+        System.out.printf("scaling: clients=%d sample=%dx%d %sratio=%.2f (target >= %.1f: %s) errors=%d %s%n",
+                o.clients(), o.repeat(), o.sample(), sb, ratio, TARGET_RATIO, met ? "met" : "MISSED", errors, chainText);
         return good ? 0 : 1;
     }
 }
