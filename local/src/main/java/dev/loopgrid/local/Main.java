@@ -32,6 +32,7 @@ public final class Main {
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar loopgrid-local.jar [serve] [options]",
             "       java -jar loopgrid-local.jar bench [bench options]   (bench --help for its options)",
+            "       java -jar loopgrid-local.jar demo [--url URL]        (record → … → compliance report; demo --help)",
             "",
             "Runs the LoopGrid API locally: the same handler classes as the Lambda functions, over an embedded",
             "DynamoDB Local. No cloud account, no Docker.",
@@ -39,7 +40,7 @@ public final class Main {
             "Options:",
             "  --port N          HTTP port (default 8000; 0 picks a free one)",
             "  --host H          interface to bind (default 127.0.0.1)",
-            "  --data-dir DIR    where data persists (default ./.loopgrid; DynamoDB under DIR/dynamodb)",
+            "  --data-dir DIR    where data persists (default ./.loopgrid; DynamoDB under DIR/dynamodb, reports under DIR/s3)",
             "  --in-memory       keep everything in memory (nothing persists)",
             "  --table NAME      ledger table name (default loopgrid-ledger)",
             "  --help            this text");
@@ -113,6 +114,8 @@ public final class Main {
             }
             case "bench":
                 return dev.loopgrid.local.bench.Bench.run(rest);
+            case "demo":
+                return dev.loopgrid.local.demo.Demo.run(rest, out, err);
             case "help":
                 out.println(USAGE);
                 return 0;
@@ -199,16 +202,18 @@ public final class Main {
         private final LocalHttpServer http;
         private final EmbeddedDynamo dynamo;
         private final EmbeddedSqs sqs;
+        private final EmbeddedS3 s3;
         private final QueuePoller poller;
         private final Path dataDir;
         private final long startupMillis;
         private boolean closed;
 
-        private Running(LocalHttpServer http, EmbeddedDynamo dynamo, EmbeddedSqs sqs, QueuePoller poller, Path dataDir,
-                        long startupMillis) {
+        private Running(LocalHttpServer http, EmbeddedDynamo dynamo, EmbeddedSqs sqs, EmbeddedS3 s3, QueuePoller poller,
+                        Path dataDir, long startupMillis) {
             this.http = http;
             this.dynamo = dynamo;
             this.sqs = sqs;
+            this.s3 = s3;
             this.poller = poller;
             this.dataDir = dataDir;
             this.startupMillis = startupMillis;
@@ -228,6 +233,11 @@ public final class Main {
             return startupMillis;
         }
 
+        /** The embedded S3-compatible server holding the reports bucket. */
+        public EmbeddedS3 s3() {
+            return s3;
+        }
+
         @Override
         public synchronized void close() {
             if (closed) return;
@@ -242,6 +252,11 @@ public final class Main {
                 sqs.close();
             } catch (RuntimeException e) {
                 LOG.warn("stopping the replay queue: {}", e.toString());
+            }
+            try {
+                s3.close();
+            } catch (RuntimeException e) {
+                LOG.warn("stopping S3Proxy: {}", e.toString());
             }
             try {
                 dynamo.close();
@@ -259,16 +274,22 @@ public final class Main {
         // ElasticMQ starts while DynamoDB Local does: both take a second or two
         java.util.concurrent.CompletableFuture<EmbeddedSqs> sqsStart =
                 java.util.concurrent.CompletableFuture.supplyAsync(EmbeddedSqs::start);
+        // and so does S3Proxy (the reports bucket)
+        Path s3Dir = o.inMemory() ? null : o.dataDir().resolve("s3").toAbsolutePath().normalize();
+        java.util.concurrent.CompletableFuture<EmbeddedS3> s3Start =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> EmbeddedS3.start(s3Dir, EmbeddedS3.DEFAULT_BUCKET));
         EmbeddedDynamo dynamo;
         try {
             dynamo = EmbeddedDynamo.start(dynamoDir);
         } catch (Exception | Error e) {
             sqsStart.thenAccept(EmbeddedSqs::close);
+            s3Start.thenAccept(EmbeddedS3::close);
             throw e;
         }
         long dynamoMs = (System.nanoTime() - t0) / 1_000_000;
         LocalHttpServer http;
         EmbeddedSqs sqs = null;
+        EmbeddedS3 s3 = null;
         QueuePoller poller = null;
         Map<String, LlmProvider> providers;
         EmbeddedSqs.Queues queues;
@@ -277,9 +298,13 @@ public final class Main {
             queues = sqs.createQueues(REPLAY_QUEUE, MAX_RECEIVES, VISIBILITY_TIMEOUT_SECONDS);
             dynamo.ensureTable(o.table());
             providers = Providers.fromEnvironment(System.getenv());
-            App app = App.create(dynamo.client(), sqs.client(),
+            s3 = s3Start.join();
+            App.ReportConfig fromEnv = App.ReportConfig.fromEnvironment(System.getenv());
+            App.ReportConfig reportConfig = new App.ReportConfig(s3.bucket(), fromEnv.urlTtl(), fromEnv.retentionDays(),
+                    fromEnv.exportInlineBytes());
+            App app = App.create(dynamo.client(), sqs.client(), s3.reportStore(reportConfig.urlTtl(), Clock.systemUTC()),
                     new App.Config(o.table(), "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES),
-                    new App.ReplayConfig(queues.queueUrl(), MAX_RECEIVES, 2, LEASE_MILLIS), providers,
+                    new App.ReplayConfig(queues.queueUrl(), MAX_RECEIVES, 2, LEASE_MILLIS), reportConfig, providers,
                     Clock.systemUTC());
             App.install(app);
             poller = new QueuePoller(sqs.client(), queues.queueUrl(), new ReplayWorkerHandler(app), 4);
@@ -287,6 +312,8 @@ public final class Main {
         } catch (Exception | Error e) {
             if (poller != null) poller.close();
             if (sqs != null) sqs.close();
+            if (s3 != null) s3.close();
+            else s3Start.thenAccept(EmbeddedS3::close);
             dynamo.close();
             if (e instanceof java.util.concurrent.CompletionException && e.getCause() instanceof Exception c) throw c;
             throw e;
@@ -297,12 +324,14 @@ public final class Main {
         out.println("  DynamoDB:  " + dynamo.endpoint() + "   table " + o.table());
         out.println("  SQS:       " + sqs.endpoint() + "   queue " + REPLAY_QUEUE + " (dead letters: " + REPLAY_QUEUE
                 + "-dlq after " + MAX_RECEIVES + " receives)");
+        out.println("  S3:        " + s3.endpoint() + "   bucket " + s3.bucket() + " (reports/; links expire after "
+                + App.get().reportConfig.urlTtl().toSeconds() + " s)");
         out.println("  Replays:   " + (providers.isEmpty() ? "simulated (no provider key set)"
                 : "live for " + String.join(", ", new java.util.TreeSet<>(providers.keySet())) + "; others simulated"));
         out.println("  Data:      " + (dynamoDir == null ? "in memory (nothing persists)" : dynamoDir));
         out.println("  Routes:    " + Routes.ALL.size() + "; Ctrl-C stops");
         out.flush();
-        return new Running(http, dynamo, sqs, poller, dynamoDir, ms);
+        return new Running(http, dynamo, sqs, s3, poller, dynamoDir, ms);
     }
 
     /** The CLI's serve: starts, and stops everything on JVM shutdown (Ctrl-C, SIGTERM). */
