@@ -11,13 +11,13 @@ import java.util.Map;
 public final class HealthHandler extends ApiHandler {
 
 
+    /** Lambda's constructor: builds no App (no clients), so this function's cold start stays minimal. */
     public HealthHandler() {
-        this(App.get());
+        super(null);
     }
 
     public HealthHandler(App app) {
-        super(app.config.tenant());
-
+        this();
     }
 
     @Override

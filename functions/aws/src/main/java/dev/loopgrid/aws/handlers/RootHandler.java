@@ -11,13 +11,13 @@ import java.util.Map;
 public final class RootHandler extends ApiHandler {
 
 
+    /** Lambda's constructor: builds no App (no clients), so this function's cold start stays minimal. */
     public RootHandler() {
-        this(App.get());
+        super(null);
     }
 
     public RootHandler(App app) {
-        super(app.config.tenant());
-
+        this();
     }
 
     @Override
