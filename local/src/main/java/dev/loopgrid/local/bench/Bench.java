@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 
 /**
  * The bench runner: {@code record} (concurrent appends to one chain over HTTP, then a linearity check),
- * {@code scaling} (append rate against chain length) and {@code verify} (in-process chain verification
- * cost and memory). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
+ * {@code scaling} (append rate against chain length), {@code verify} (in-process chain verification
+ * cost and memory) and {@code report} (compliance-report latency as the ledger grows, {@link ReportBench}). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
  * in {@link #USAGE}. See docs/benchmarks.md for the numbers measured.
  */
 public final class Bench {
