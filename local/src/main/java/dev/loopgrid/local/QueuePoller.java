@@ -61,8 +61,8 @@ public final class QueuePoller implements AutoCloseable {
         }
     }
 
-    /** One batch, as Lambda would deliver it. */
-    public void handle(List<Message> messages) {
+    /** The SQS event Lambda's event source mapping would deliver for these messages. */
+    public static SQSEvent toEvent(List<Message> messages) {
         SQSEvent event = new SQSEvent();
         List<SQSEvent.SQSMessage> records = new ArrayList<>();
         for (Message m : messages) {
@@ -77,6 +77,12 @@ public final class QueuePoller implements AutoCloseable {
             records.add(r);
         }
         event.setRecords(records);
+        return event;
+    }
+
+    /** One batch, as Lambda would deliver it. */
+    public void handle(List<Message> messages) {
+        SQSEvent event = toEvent(messages);
         SQSBatchResponse response = worker.handleRequest(event, null);
         Set<String> failed = new HashSet<>();
         if (response != null && response.getBatchItemFailures() != null) {

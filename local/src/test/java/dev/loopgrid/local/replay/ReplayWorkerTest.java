@@ -115,19 +115,7 @@ class ReplayWorkerTest {
     }
 
     static SQSEvent event(List<Message> messages) {
-        SQSEvent e = new SQSEvent();
-        List<SQSEvent.SQSMessage> records = new ArrayList<>();
-        for (Message m : messages) {
-            SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
-            r.setMessageId(m.messageId());
-            r.setReceiptHandle(m.receiptHandle());
-            r.setBody(m.body());
-            r.setAttributes(Map.of("ApproximateReceiveCount",
-                    m.attributes().getOrDefault(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1")));
-            records.add(r);
-        }
-        e.setRecords(records);
-        return e;
+        return QueuePoller.toEvent(messages);
     }
 
     static List<Entry> chain(App app) {
