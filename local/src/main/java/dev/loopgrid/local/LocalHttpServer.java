@@ -12,6 +12,9 @@ import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.http.ApiResponses;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.auth.ApiKeys;
+import dev.loopgrid.core.auth.Permission;
+import dev.loopgrid.core.auth.Principal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,6 +84,11 @@ public final class LocalHttpServer {
     private final int threads;
     private volatile HttpServer server;
     private volatile ThreadPoolExecutor executor;
+    /** Non-null when keys are required: the same check the Lambda authorizer runs. */
+    private volatile ApiKeys keys;
+    /** Non-null when a per-tenant rate is configured. */
+    private volatile TenantRateLimiter limiter;
+    private final String openTenant;
 
     /** Builds every route's handler once, through its factory, over {@code app}. */
     public LocalHttpServer(App app, List<Routes.Route> routeTable, String host, int port) {
@@ -96,9 +104,26 @@ public final class LocalHttpServer {
             bound.add(new Bound(r, segments, literals, r.factory().apply(app)));
         }
         this.routes = List.copyOf(bound);
+        this.openTenant = app.config.tenant();
         this.host = host;
         this.requestedPort = port;
         this.threads = threads;
+    }
+
+    /**
+     * Requires an API key on every non-public route, checked as the Lambda authorizer checks it; the principal
+     * (tenant, role, key id) reaches the handler in {@code requestContext.authorizer} as it does behind API
+     * Gateway. Call before {@link #start()}.
+     */
+    public LocalHttpServer requireKeys(ApiKeys keys) {
+        this.keys = keys;
+        return this;
+    }
+
+    /** Limits each tenant to {@code perSecond} requests on non-public routes (bursts of {@code burst}); beyond: 429. */
+    public LocalHttpServer rateLimit(double perSecond, int burst) {
+        this.limiter = new TenantRateLimiter(perSecond, burst);
+        return this;
     }
 
     /** Binds and starts serving; with port 0 the system picks a free port ({@link #port()}). */
@@ -262,8 +287,38 @@ public final class LocalHttpServer {
             }
         }
 
+        Map<String, Object> authorizer = null;
+        if (chosen.route().permission() != Permission.PUBLIC) {
+            String tenant = openTenant;
+            ApiKeys k = keys;
+            if (k != null) {
+                Principal p;
+                try {
+                    p = k.authenticate(ex.getRequestHeaders().getFirst("Authorization"),
+                            ex.getRequestHeaders().getFirst("X-Api-Key"));
+                } catch (LedgerException.Unauthorized e) {
+                    return ApiResponses.error(e);
+                }
+                authorizer = new LinkedHashMap<>();
+                authorizer.put("principalId", p.keyId());
+                authorizer.put(ApiHandler.AUTH_TENANT, p.tenant());
+                authorizer.put(ApiHandler.AUTH_ROLE, p.role().wire());
+                authorizer.put(ApiHandler.AUTH_KEY_ID, p.keyId());
+                tenant = p.tenant();
+            }
+            TenantRateLimiter l = limiter;
+            if (l != null) {
+                long waitMillis = l.acquire(tenant);
+                if (waitMillis > 0) {
+                    return ApiResponses.error(new LedgerException.Throttled("Too many requests for tenant " + tenant
+                            + ": the configured rate is " + l.describe() + "; retry after the Retry-After seconds",
+                            (int) Math.max(1, (waitMillis + 999) / 1000)));
+                }
+            }
+        }
+
         APIGatewayProxyRequestEvent event = event(ex, method, rawPath, chosen.route(), pathParameters, query, body,
-                requestId);
+                requestId, authorizer);
         APIGatewayProxyResponseEvent response = chosen.handler().handleRequest(event,
                 new LocalLambdaContext(requestId, chosen.route().name()));
         if (response == null || response.getStatusCode() == null) {
@@ -277,7 +332,7 @@ public final class LocalHttpServer {
     private static APIGatewayProxyRequestEvent event(HttpExchange ex, String method, String rawPath,
                                                      Routes.Route route, Map<String, String> pathParameters,
                                                      Map<String, List<String>> query, String body,
-                                                     String requestId) {
+                                                     String requestId, Map<String, Object> authorizer) {
         String sourceIp = ex.getRemoteAddress() != null && ex.getRemoteAddress().getAddress() != null
                 ? ex.getRemoteAddress().getAddress().getHostAddress() : "127.0.0.1";
 
@@ -330,6 +385,7 @@ public final class LocalHttpServer {
                 .withDomainName(headers.getOrDefault("Host", "localhost"))
                 .withDomainPrefix("localhost")
                 .withIdentity(identity);
+        if (authorizer != null) context.setAuthorizer(authorizer);
 
         return new APIGatewayProxyRequestEvent()
                 .withResource(route.path())

@@ -33,6 +33,7 @@ public final class Main {
             "Usage: java -jar loopgrid-local.jar [serve] [options]",
             "       java -jar loopgrid-local.jar bench [bench options]   (bench --help for its options)",
             "       java -jar loopgrid-local.jar demo [--url URL]        (record → … → compliance report; demo --help)",
+            "       java -jar loopgrid-local.jar keys create|list|revoke  (API keys, e.g. the first admin key; keys --help)",
             "",
             "Runs the LoopGrid API locally: the same handler classes as the Lambda functions, over an embedded",
             "DynamoDB Local. No cloud account, no Docker.",
@@ -43,10 +44,21 @@ public final class Main {
             "  --data-dir DIR    where data persists (default ./.loopgrid; DynamoDB under DIR/dynamodb, reports under DIR/s3)",
             "  --in-memory       keep everything in memory (nothing persists)",
             "  --table NAME      ledger table name (default loopgrid-ledger)",
+            "  --require-keys    require an API key (Authorization: Bearer / X-Api-Key) on every route but /health,",
+            "                    /, /openapi.json and /docs; tenant and role come from the key. Default: open,",
+            "                    single tenant \"local\". Create the first admin key with `keys create`.",
+            "  --rate N          per-tenant limit: N requests/s on API routes (default: unlimited); beyond it 429",
+            "  --burst N         bucket size for --rate (default 2 x rate)",
             "  --help            this text");
 
     /** Parsed {@code serve} options. */
-    public record Options(String host, int port, Path dataDir, boolean inMemory, String table) {
+    public record Options(String host, int port, Path dataDir, boolean inMemory, String table, boolean requireKeys,
+                          double rate, int burst) {
+        /** Open mode, no rate limit. */
+        public Options(String host, int port, Path dataDir, boolean inMemory, String table) {
+            this(host, port, dataDir, inMemory, table, false, 0, 0);
+        }
+
         public static Options defaults() {
             return new Options("127.0.0.1", 8000, Paths.get(".loopgrid"), false, "loopgrid-ledger");
         }
@@ -116,6 +128,8 @@ public final class Main {
                 return dev.loopgrid.local.bench.Bench.run(rest);
             case "demo":
                 return dev.loopgrid.local.demo.Demo.run(rest, out, err);
+            case "keys":
+                return KeysCommand.run(rest, out, err);
             case "help":
                 out.println(USAGE);
                 return 0;
@@ -135,6 +149,9 @@ public final class Main {
         Path dataDir = d.dataDir();
         boolean inMemory = false;
         String table = d.table();
+        boolean requireKeys = false;
+        double rate = 0;
+        int burst = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -150,6 +167,27 @@ public final class Main {
                 case "--in-memory" -> {
                     if (value != null) throw new UsageException("--in-memory takes no value");
                     inMemory = true;
+                }
+                case "--require-keys" -> {
+                    if (value != null) throw new UsageException("--require-keys takes no value");
+                    requireKeys = true;
+                }
+                case "--rate", "--burst" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) throw new UsageException(a + " needs a value");
+                        value = args[++i];
+                    }
+                    double v;
+                    try {
+                        v = Double.parseDouble(value);
+                    } catch (NumberFormatException e) {
+                        v = -1;
+                    }
+                    if (!(v > 0) || v > 1_000_000 || (a.equals("--burst") && v != Math.floor(v))) {
+                        throw new UsageException(a + " must be a positive number" + (a.equals("--burst") ? " (whole)" : "")
+                                + ", got \"" + value + "\"");
+                    }
+                    if (a.equals("--rate")) rate = v; else burst = (int) v;
                 }
                 case "--port", "--host", "--data-dir", "--table" -> {
                     if (value == null) {
@@ -187,9 +225,13 @@ public final class Main {
                 default -> throw new UsageException("unknown option \"" + args[i] + "\"");
             }
         }
-        return new Options(host, port, dataDir, inMemory, table);
+        if (burst > 0 && rate == 0) throw new UsageException("--burst needs --rate");
+        if (rate > 0 && burst == 0) burst = (int) Math.max(1, Math.ceil(rate * 2));
+        return new Options(host, port, dataDir, inMemory, table, requireKeys, rate, burst);
     }
 
+    /** The tenant of open mode. */
+    public static final String LOCAL_TENANT = "local";
     static final String REPLAY_QUEUE = "loopgrid-replays";
     static final int MAX_RECEIVES = 5;
     static final int VISIBILITY_TIMEOUT_SECONDS = 60;
@@ -303,12 +345,15 @@ public final class Main {
             App.ReportConfig reportConfig = new App.ReportConfig(s3.bucket(), fromEnv.urlTtl(), fromEnv.retentionDays(),
                     fromEnv.exportInlineBytes());
             App app = App.create(dynamo.client(), sqs.client(), s3.reportStore(reportConfig.urlTtl(), Clock.systemUTC()),
-                    new App.Config(o.table(), "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES),
+                    new App.Config(o.table(), LOCAL_TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES, o.requireKeys()),
                     new App.ReplayConfig(queues.queueUrl(), MAX_RECEIVES, 2, LEASE_MILLIS), reportConfig, providers,
                     Clock.systemUTC());
             App.install(app);
             poller = new QueuePoller(sqs.client(), queues.queueUrl(), new ReplayWorkerHandler(app), 4);
-            http = new LocalHttpServer(app, Routes.ALL, o.host(), o.port()).start();
+            http = new LocalHttpServer(app, Routes.ALL, o.host(), o.port());
+            if (o.requireKeys()) http.requireKeys(app.apiKeys);
+            if (o.rate() > 0) http.rateLimit(o.rate(), o.burst());
+            http.start();
         } catch (Exception | Error e) {
             if (poller != null) poller.close();
             if (sqs != null) sqs.close();
@@ -328,6 +373,11 @@ public final class Main {
                 + App.get().reportConfig.urlTtl().toSeconds() + " s)");
         out.println("  Replays:   " + (providers.isEmpty() ? "simulated (no provider key set)"
                 : "live for " + String.join(", ", new java.util.TreeSet<>(providers.keySet())) + "; others simulated"));
+        out.println("  Auth:      " + (o.requireKeys()
+                ? "API keys required (create one: java -jar loopgrid-local.jar keys create --tenant T --role admin"
+                        + " --endpoint " + dynamo.endpoint() + (o.table().equals(Options.defaults().table()) ? "" : " --table " + o.table()) + ")"
+                : "open, single tenant \"" + LOCAL_TENANT + "\" (--require-keys to require API keys)")
+                + (o.rate() > 0 ? "; " + o.rate() + " requests/s per tenant, burst " + o.burst() : ""));
         out.println("  Data:      " + (dynamoDir == null ? "in memory (nothing persists)" : dynamoDir));
         out.println("  Routes:    " + Routes.ALL.size() + "; Ctrl-C stops");
         out.flush();

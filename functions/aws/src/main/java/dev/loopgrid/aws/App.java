@@ -1,6 +1,9 @@
 package dev.loopgrid.aws;
 
+import dev.loopgrid.aws.auth.DynamoApiKeyStore;
 import dev.loopgrid.aws.queue.SqsWorkQueue;
+import dev.loopgrid.core.auth.ApiKeyStore;
+import dev.loopgrid.core.auth.ApiKeys;
 import dev.loopgrid.aws.store.DynamoLedgerStore;
 import dev.loopgrid.aws.store.DynamoReplayStore;
 import dev.loopgrid.core.DecisionService;
@@ -57,13 +60,24 @@ public final class App {
     public final ReportStore reportStore;
     public final ComplianceReportService reports;
     public final ExportService exports;
+    /** API keys: authentication (local front, authorizer) and the admin key endpoints. */
+    public final ApiKeys apiKeys;
     private final SqsWorkQueue sqsQueue;
     private final Supplier<Map<String, LlmProvider>> providers;
     private final Clock clock;
     private volatile ReplayExecutor executor;
 
     /** Typed configuration; {@link #fromEnvironment} fails fast naming a missing variable. */
-    public record Config(String table, String tenant, int maxContentBytes) {
+    public record Config(String table, String tenant, int maxContentBytes, boolean requireKeys) {
+        /** Open single-tenant mode: requests without an authorizer principal act for {@code tenant}. */
+        public Config(String table, String tenant, int maxContentBytes) {
+            this(table, tenant, maxContentBytes, false);
+        }
+
+        public Config withRequireKeys(boolean require) {
+            return new Config(table, tenant, maxContentBytes, require);
+        }
+
         public static Config fromEnvironment(Map<String, String> env) {
             String table = env.get("LOOPGRID_TABLE");
             if (table == null || table.isBlank()) {
@@ -72,7 +86,7 @@ public final class App {
             String tenant = env.getOrDefault("LOOPGRID_TENANT", "default");
             int max = Integer.parseInt(env.getOrDefault("LOOPGRID_MAX_CONTENT_BYTES",
                     Integer.toString(DecisionService.DEFAULT_MAX_CONTENT_BYTES)));
-            return new Config(table, tenant, max);
+            return new Config(table, tenant, max, Boolean.parseBoolean(env.getOrDefault("LOOPGRID_REQUIRE_KEYS", "false")));
         }
     }
 
@@ -130,13 +144,15 @@ public final class App {
                 ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers, Ledger.Listener listener,
                 Clock clock) {
         this(config, store, replayStore, sqsQueue, replayConfig, providers, listener, clock,
-                CheckpointStore.inMemory(), null, ReportConfig.defaults());
+                CheckpointStore.inMemory(), null, ReportConfig.defaults(), ApiKeyStore.inMemory());
     }
 
     private App(Config config, LedgerStore store, ReplayStore replayStore, SqsWorkQueue sqsQueue,
                 ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers, Ledger.Listener listener,
-                Clock clock, CheckpointStore checkpoints, ReportStore reportStore, ReportConfig reportConfig) {
+                Clock clock, CheckpointStore checkpoints, ReportStore reportStore, ReportConfig reportConfig,
+                ApiKeyStore keyStore) {
         this.config = config;
+        this.apiKeys = new ApiKeys(keyStore, clock);
         this.store = store;
         this.clock = clock;
         this.ledger = new Ledger(store, clock, Ledger.Policy.defaults(), listener);
@@ -181,7 +197,8 @@ public final class App {
         SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
         return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
                 new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> providers, null, clock,
-                new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig);
+                new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
+                new DynamoApiKeyStore(dynamo, config.table()));
     }
 
     /** Builds the application over any ledger store (tests with fault injection); replays are unavailable. */
@@ -259,7 +276,8 @@ public final class App {
                 new DynamoReplayStore(dynamo, config.table()), q, replayConfig,
                 () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env),
                 dev.loopgrid.aws.telemetry.Telemetry.ledgerListener(), clock,
-                new DynamoCheckpointStore(dynamo, config.table()), reportStore(env, reportConfig, region, clock), reportConfig);
+                new DynamoCheckpointStore(dynamo, config.table()), reportStore(env, reportConfig, region, clock), reportConfig,
+                new DynamoApiKeyStore(dynamo, config.table()));
     }
 
     /** The reports bucket's store when {@code LOOPGRID_REPORTS_BUCKET} is set (only report and export functions have it). */

@@ -19,7 +19,14 @@ import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.handlers.RootHandler;
 import dev.loopgrid.aws.handlers.VerifyIntegrityHandler;
 import dev.loopgrid.aws.http.ApiHandler;
+import dev.loopgrid.aws.handlers.CreateApiKeyHandler;
+import dev.loopgrid.aws.handlers.ListApiKeysHandler;
+import dev.loopgrid.aws.handlers.RevokeApiKeyHandler;
+import dev.loopgrid.core.auth.Permission;
+import dev.loopgrid.core.auth.Role;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -42,7 +49,9 @@ public final class Routes {
          * READ plus PutItem of verification checkpoint items only ({@code VERIFIED#…}), and s3:PutObject /
          * s3:GetObject on {@code reports/*} of the reports bucket (reports, large exports, presigned links)
          */
-        REPORT
+        REPORT,
+        /** API key items only ({@code APIKEY#…}, {@code KEYS#…}): GetItem, Query, transactional Put/Update */
+        KEYS
     }
 
     /**
@@ -50,9 +59,17 @@ public final class Routes {
      * @param path     API Gateway path template, e.g. {@code /v1/decisions/{decision_id}}
      * @param handler  the handler class (its no-arg constructor is what Lambda calls)
      * @param factory  builds the handler over a given {@link App} (local stack, tests)
+     * @param access   what the route's function may do with the table (IAM)
+     * @param permission what the caller's role must grant ({@link Role}); PUBLIC routes need no key
      */
     public record Route(String name, String method, String path, Class<? extends ApiHandler> handler,
-                        Function<App, ApiHandler> factory, Access access) {
+                        Function<App, ApiHandler> factory, Access access, Permission permission) {
+
+        /** A public route (tests). */
+        public Route(String name, String method, String path, Class<? extends ApiHandler> handler,
+                     Function<App, ApiHandler> factory, Access access) {
+            this(name, method, path, handler, factory, access, Permission.PUBLIC);
+        }
 
         /** The Lambda handler string. */
         public String lambdaHandler() {
@@ -62,36 +79,53 @@ public final class Routes {
 
     public static final List<Route> ALL = List.of(
             new Route("RecordDecision", "POST", "/v1/decisions", RecordDecisionHandler.class,
-                    RecordDecisionHandler::new, Access.APPEND),
+                    RecordDecisionHandler::new, Access.APPEND, Permission.RECORD),
             new Route("ListDecisions", "GET", "/v1/decisions", ListDecisionsHandler.class,
-                    ListDecisionsHandler::new, Access.READ),
+                    ListDecisionsHandler::new, Access.READ, Permission.READ),
             new Route("GetDecision", "GET", "/v1/decisions/{decision_id}", GetDecisionHandler.class,
-                    GetDecisionHandler::new, Access.READ),
+                    GetDecisionHandler::new, Access.READ, Permission.READ),
             new Route("MarkIncorrect", "POST", "/v1/decisions/{decision_id}/incorrect", MarkIncorrectHandler.class,
-                    MarkIncorrectHandler::new, Access.APPEND),
+                    MarkIncorrectHandler::new, Access.APPEND, Permission.REVIEW),
             new Route("AttachCorrection", "POST", "/v1/decisions/{decision_id}/correction",
-                    AttachCorrectionHandler.class, AttachCorrectionHandler::new, Access.APPEND),
+                    AttachCorrectionHandler.class, AttachCorrectionHandler::new, Access.APPEND, Permission.REVIEW),
             new Route("CompareReplay", "GET", "/v1/decisions/{decision_id}/compare/{replay_id}",
-                    CompareReplayHandler.class, CompareReplayHandler::new, Access.READ),
+                    CompareReplayHandler.class, CompareReplayHandler::new, Access.READ, Permission.READ),
             new Route("CreateReplay", "POST", "/v1/replays", CreateReplayHandler.class, CreateReplayHandler::new,
-                    Access.ENQUEUE),
+                    Access.ENQUEUE, Permission.REPLAY),
             new Route("GetReplay", "GET", "/v1/replays/{replay_id}", GetReplayHandler.class, GetReplayHandler::new,
-                    Access.READ),
+                    Access.READ, Permission.READ),
             new Route("VerifyIntegrity", "GET", "/v1/integrity/verify", VerifyIntegrityHandler.class,
-                    VerifyIntegrityHandler::new, Access.READ),
+                    VerifyIntegrityHandler::new, Access.READ, Permission.AUDIT),
             new Route("ComplianceReport", "GET", "/v1/compliance/report", ComplianceReportHandler.class,
-                    ComplianceReportHandler::new, Access.REPORT),
+                    ComplianceReportHandler::new, Access.REPORT, Permission.AUDIT),
             new Route("ComplianceReportHtml", "GET", "/v1/compliance/report/html", ComplianceReportHtmlHandler.class,
-                    ComplianceReportHtmlHandler::new, Access.REPORT),
+                    ComplianceReportHtmlHandler::new, Access.REPORT, Permission.AUDIT),
             new Route("ExportDecisions", "GET", "/v1/export/decisions", ExportDecisionsHandler.class,
-                    ExportDecisionsHandler::new, Access.REPORT),
+                    ExportDecisionsHandler::new, Access.REPORT, Permission.AUDIT),
             new Route("ExportGroundTruth", "GET", "/v1/export/ground-truth", ExportGroundTruthHandler.class,
-                    ExportGroundTruthHandler::new, Access.REPORT),
-            new Route("Health", "GET", "/health", HealthHandler.class, HealthHandler::new, Access.NONE),
-            new Route("Root", "GET", "/", RootHandler.class, RootHandler::new, Access.NONE),
-            new Route("OpenApi", "GET", "/openapi.json", OpenApiHandler.class, OpenApiHandler::new, Access.NONE),
-            new Route("Docs", "GET", "/docs", DocsHandler.class, DocsHandler::new, Access.NONE),
-            new Route("DocsAsset", "GET", "/docs/{asset}", DocsAssetHandler.class, DocsAssetHandler::new, Access.NONE));
+                    ExportGroundTruthHandler::new, Access.REPORT, Permission.AUDIT),
+            new Route("CreateApiKey", "POST", "/v1/admin/keys", CreateApiKeyHandler.class, CreateApiKeyHandler::new,
+                    Access.KEYS, Permission.MANAGE_KEYS),
+            new Route("ListApiKeys", "GET", "/v1/admin/keys", ListApiKeysHandler.class, ListApiKeysHandler::new,
+                    Access.KEYS, Permission.MANAGE_KEYS),
+            new Route("RevokeApiKey", "DELETE", "/v1/admin/keys/{key_id}", RevokeApiKeyHandler.class,
+                    RevokeApiKeyHandler::new, Access.KEYS, Permission.MANAGE_KEYS),
+            new Route("Health", "GET", "/health", HealthHandler.class, HealthHandler::new, Access.NONE, Permission.PUBLIC),
+            new Route("Root", "GET", "/", RootHandler.class, RootHandler::new, Access.NONE, Permission.PUBLIC),
+            new Route("OpenApi", "GET", "/openapi.json", OpenApiHandler.class, OpenApiHandler::new, Access.NONE, Permission.PUBLIC),
+            new Route("Docs", "GET", "/docs", DocsHandler.class, DocsHandler::new, Access.NONE, Permission.PUBLIC),
+            new Route("DocsAsset", "GET", "/docs/{asset}", DocsAssetHandler.class, DocsAssetHandler::new, Access.NONE, Permission.PUBLIC));
+
+    private static final Map<Class<?>, Permission> PERMISSIONS = new HashMap<>();
+
+    static {
+        for (Route r : ALL) PERMISSIONS.put(r.handler(), r.permission());
+    }
+
+    /** The permission of the route served by this handler class; PUBLIC for classes outside the table (tests). */
+    public static Permission permissionOf(Class<?> handler) {
+        return PERMISSIONS.getOrDefault(handler, Permission.PUBLIC);
+    }
 
     private Routes() {}
 }

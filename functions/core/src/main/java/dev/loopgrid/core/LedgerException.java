@@ -71,6 +71,26 @@ public abstract class LedgerException extends RuntimeException {
         public TooLarge(String detail) { super("payload_too_large", detail); }
     }
 
+    /** No credentials, or credentials that are not a valid, unrevoked API key (401). */
+    public static final class Unauthorized extends LedgerException {
+        public Unauthorized(String detail) { super("unauthorized", detail); }
+    }
+
+    /** A valid key whose role may not use this route (403). */
+    public static final class Forbidden extends LedgerException {
+        public Forbidden(String detail) { super("forbidden", detail); }
+    }
+
+    /** The tenant sent more requests than its configured rate allows (429, with {@code Retry-After}). */
+    public static final class Throttled extends LedgerException {
+        private final int retryAfterSeconds;
+        public Throttled(String detail, int retryAfterSeconds) {
+            super("throttled", detail);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+        public int retryAfterSeconds() { return retryAfterSeconds; }
+    }
+
     /** The chain head kept moving or the store kept failing; the client should retry later (503). */
     public static final class Unavailable extends LedgerException {
         private final int retryAfterSeconds;

@@ -17,7 +17,7 @@ public final class AttachCorrectionHandler extends ApiHandler {
     }
 
     public AttachCorrectionHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.decisions = app.decisions;
     }
 

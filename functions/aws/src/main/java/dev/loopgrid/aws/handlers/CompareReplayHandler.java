@@ -19,7 +19,7 @@ public final class CompareReplayHandler extends ApiHandler {
     }
 
     public CompareReplayHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.replays = app.replays;
     }
 

@@ -22,7 +22,7 @@ public final class ComplianceReportHandler extends ApiHandler {
     }
 
     public ComplianceReportHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.reports = app.reports;
     }
 

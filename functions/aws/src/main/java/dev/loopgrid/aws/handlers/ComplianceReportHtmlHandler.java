@@ -22,7 +22,7 @@ public final class ComplianceReportHtmlHandler extends ApiHandler {
     }
 
     public ComplianceReportHtmlHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.reports = app.reports;
     }
 

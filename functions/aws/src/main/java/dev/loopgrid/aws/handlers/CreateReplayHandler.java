@@ -27,7 +27,7 @@ public final class CreateReplayHandler extends ApiHandler {
     }
 
     public CreateReplayHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.replays = app.replays;
     }
 

@@ -17,7 +17,7 @@ import java.util.Map;
 public final class DocsAssetHandler extends ApiHandler {
 
     public DocsAssetHandler() {
-        super(null); // no tenant: the assets are the same for everyone
+        super(); // no tenant: the assets are the same for everyone
         ApiDocs.asset("swagger-ui-bundle.js"); // read the files at init (and into the SnapStart snapshot)
     }
 

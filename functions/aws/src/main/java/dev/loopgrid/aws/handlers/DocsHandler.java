@@ -16,7 +16,7 @@ import java.util.Map;
 public final class DocsHandler extends ApiHandler {
 
     public DocsHandler() {
-        super(null); // no tenant: the page is the same for everyone
+        super(); // no tenant: the page is the same for everyone
         ApiDocs.indexPage("");
     }
 

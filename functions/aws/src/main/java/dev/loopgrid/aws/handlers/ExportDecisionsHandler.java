@@ -23,7 +23,7 @@ public final class ExportDecisionsHandler extends ApiHandler {
     }
 
     public ExportDecisionsHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.exports = app.exports;
     }
 

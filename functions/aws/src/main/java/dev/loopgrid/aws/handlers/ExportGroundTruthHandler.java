@@ -19,7 +19,7 @@ public final class ExportGroundTruthHandler extends ApiHandler {
     }
 
     public ExportGroundTruthHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.exports = app.exports;
     }
 

@@ -17,7 +17,7 @@ public final class GetDecisionHandler extends ApiHandler {
     }
 
     public GetDecisionHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.decisions = app.decisions;
     }
 

@@ -17,7 +17,7 @@ public final class GetReplayHandler extends ApiHandler {
     }
 
     public GetReplayHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.replays = app.replays;
     }
 

@@ -13,7 +13,7 @@ public final class HealthHandler extends ApiHandler {
 
     /** Lambda's constructor: builds no App (no clients), so this function's cold start stays minimal. */
     public HealthHandler() {
-        super(null);
+        super();
     }
 
     public HealthHandler(App app) {

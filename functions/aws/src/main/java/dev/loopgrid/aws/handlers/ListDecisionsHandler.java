@@ -26,7 +26,7 @@ public final class ListDecisionsHandler extends ApiHandler {
     }
 
     public ListDecisionsHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.decisions = app.decisions;
     }
 

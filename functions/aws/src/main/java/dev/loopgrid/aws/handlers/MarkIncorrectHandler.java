@@ -17,7 +17,7 @@ public final class MarkIncorrectHandler extends ApiHandler {
     }
 
     public MarkIncorrectHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.decisions = app.decisions;
     }
 

@@ -16,7 +16,7 @@ import dev.loopgrid.aws.http.ApiResponses;
 public final class OpenApiHandler extends ApiHandler {
 
     public OpenApiHandler() {
-        super(null); // no tenant: the document is the same for everyone
+        super(); // no tenant: the document is the same for everyone
         ApiDocs.openApi(); // load at init (and into the SnapStart snapshot), not on the first request
     }
 

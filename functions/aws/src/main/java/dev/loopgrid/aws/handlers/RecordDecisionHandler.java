@@ -18,7 +18,7 @@ public final class RecordDecisionHandler extends ApiHandler {
     }
 
     public RecordDecisionHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.decisions = app.decisions;
     }
 

@@ -13,7 +13,7 @@ public final class RootHandler extends ApiHandler {
 
     /** Lambda's constructor: builds no App (no clients), so this function's cold start stays minimal. */
     public RootHandler() {
-        super(null);
+        super();
     }
 
     public RootHandler(App app) {

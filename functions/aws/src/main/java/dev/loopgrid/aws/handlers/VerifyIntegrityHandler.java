@@ -18,7 +18,7 @@ public final class VerifyIntegrityHandler extends ApiHandler {
     }
 
     public VerifyIntegrityHandler(App app) {
-        super(app.config.tenant());
+        super(app.config);
         this.integrity = app.integrity;
     }
 

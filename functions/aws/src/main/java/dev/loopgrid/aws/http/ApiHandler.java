@@ -5,7 +5,12 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.Routes;
 import dev.loopgrid.aws.telemetry.Telemetry;
+import dev.loopgrid.core.auth.Permission;
+import dev.loopgrid.core.auth.Principal;
+import dev.loopgrid.core.auth.Role;
 import dev.loopgrid.core.DecisionService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.LedgerException;
@@ -26,11 +31,36 @@ import org.slf4j.LoggerFactory;
 public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
 
+    /** Authorizer context keys: what the Lambda authorizer (and the local front with keys required) passes on. */
+    public static final String AUTH_TENANT = "tenant";
+    public static final String AUTH_ROLE = "role";
+    public static final String AUTH_KEY_ID = "key_id";
+
     /** The tenant used when no authorizer names one (open single-tenant mode). */
     protected final String defaultTenant;
+    /** When true, a request without an authorizer-established principal is refused (401) instead of open. */
+    private final boolean requireKeys;
+    /** What this route needs from the caller's role (from the route table). */
+    private final Permission permission;
 
+    /** A public route's handler: no tenant. */
+    protected ApiHandler() {
+        this(null, false);
+    }
+
+    /** Open mode over {@code defaultTenant} (tests). */
     protected ApiHandler(String defaultTenant) {
+        this(defaultTenant, false);
+    }
+
+    protected ApiHandler(App.Config config) {
+        this(config.tenant(), config.requireKeys());
+    }
+
+    private ApiHandler(String defaultTenant, boolean requireKeys) {
         this.defaultTenant = defaultTenant;
+        this.requireKeys = requireKeys;
+        this.permission = Routes.permissionOf(getClass());
     }
 
     protected abstract APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event);
@@ -43,6 +73,7 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
     private APIGatewayProxyResponseEvent respond(APIGatewayProxyRequestEvent event) {
         String requestId = event.getRequestContext() != null ? event.getRequestContext().getRequestId() : null;
         try {
+            authorize(event);
             return handle(event);
         } catch (LedgerException e) {
             return ApiResponses.error(e);
@@ -56,9 +87,58 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         }
     }
 
-    /** The tenant of this request. */
+    /** Refuses the request (401/403) unless its principal's role grants this route's permission. */
+    private void authorize(APIGatewayProxyRequestEvent event) {
+        if (permission == Permission.PUBLIC) return;
+        Principal p = principal(event);
+        if (!p.role().allows(permission)) {
+            throw new LedgerException.Forbidden("API key role " + p.role().wire() + " may not " + describe(permission)
+                    + "; roles that may: " + rolesAllowing(permission));
+        }
+    }
+
+    /**
+     * The caller: the tenant and role the authorizer established (API Gateway puts its context under
+     * {@code requestContext.authorizer}; only API Gateway or the local front can set it), or, in open mode,
+     * the configured tenant with every permission.
+     */
+    protected Principal principal(APIGatewayProxyRequestEvent event) {
+        Map<String, Object> auth = event.getRequestContext() == null ? null : event.getRequestContext().getAuthorizer();
+        Object tenant = auth == null ? null : auth.get(AUTH_TENANT);
+        if (tenant != null) {
+            Role role = Role.fromWire(String.valueOf(auth.get(AUTH_ROLE)));
+            if (role == null) throw new LedgerException.Unauthorized("The API key's role is not recognised");
+            Object keyId = auth.get(AUTH_KEY_ID);
+            return new Principal(String.valueOf(tenant), role, keyId == null ? "unknown" : String.valueOf(keyId));
+        }
+        if (requireKeys) {
+            throw new LedgerException.Unauthorized(
+                    "An API key is required: send \"Authorization: Bearer <api key>\" or \"X-Api-Key: <api key>\"");
+        }
+        return Principal.open(defaultTenant);
+    }
+
+    /** The tenant of this request: every key the request reads or writes is scoped by it. */
     protected String tenant(APIGatewayProxyRequestEvent event) {
-        return defaultTenant;
+        return principal(event).tenant();
+    }
+
+    private static String describe(Permission p) {
+        return switch (p) {
+            case PUBLIC -> "call this route";
+            case RECORD -> "record decisions";
+            case REPLAY -> "create replays";
+            case READ -> "read decisions and replays";
+            case REVIEW -> "flag or correct decisions";
+            case AUDIT -> "verify integrity, build compliance reports or export";
+            case MANAGE_KEYS -> "manage API keys";
+        };
+    }
+
+    private static String rolesAllowing(Permission p) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Role r : Role.values()) if (r.allows(p)) names.add(r.wire());
+        return String.join(", ", names);
     }
 
     /** The request body as text (decoding base64 when API Gateway encoded it), or null. */

@@ -28,6 +28,9 @@ public final class ApiResponses {
         else if (e instanceof LedgerException.Conflict) status = 409;
         else if (e instanceof LedgerException.TooLarge) status = 413;
         else if (e instanceof LedgerException.Unavailable) status = 503;
+        else if (e instanceof LedgerException.Unauthorized) status = 401;
+        else if (e instanceof LedgerException.Forbidden) status = 403;
+        else if (e instanceof LedgerException.Throttled) status = 429;
         else status = 400;
         ObjectNode body = Json.object();
         body.put("detail", e.detail());
@@ -41,6 +44,12 @@ public final class ApiResponses {
         APIGatewayProxyResponseEvent r = json(status, body);
         if (e instanceof LedgerException.Unavailable u) {
             r.getHeaders().put("Retry-After", Integer.toString(u.retryAfterSeconds()));
+        }
+        if (e instanceof LedgerException.Throttled t) {
+            r.getHeaders().put("Retry-After", Integer.toString(t.retryAfterSeconds()));
+        }
+        if (e instanceof LedgerException.Unauthorized) {
+            r.getHeaders().put("WWW-Authenticate", "Bearer realm=\"loopgrid\"");
         }
         return r;
     }
