@@ -207,7 +207,7 @@ public final class LocalHttpServer {
         } finally {
             ex.close();
             long ms = (System.nanoTime() - started) / 1_000_000;
-            ACCESS.info("{} {} {} {} ms", method, abbreviate(rawPath, 200), status == 0 ? "-" : status, ms);
+            ACCESS.info("{} {} {} {} ms", method, abbreviate(redactKeys(rawPath), 200), status == 0 ? "-" : status, ms);
         }
     }
 
@@ -573,6 +573,13 @@ public final class LocalHttpServer {
             upper = c == '-';
         }
         return sb.toString();
+    }
+
+    private static final java.util.regex.Pattern KEY_LIKE = java.util.regex.Pattern.compile("lg_[A-Za-z0-9_-]{20,}");
+
+    /** An API key pasted into a URL (a client mistake) is not written to the access log. */
+    static String redactKeys(String s) {
+        return s == null || !s.contains("lg_") ? s : KEY_LIKE.matcher(s).replaceAll("lg_***");
     }
 
     private static String abbreviate(String s, int max) {

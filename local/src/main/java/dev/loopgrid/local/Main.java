@@ -275,6 +275,11 @@ public final class Main {
             return startupMillis;
         }
 
+        /** The embedded DynamoDB Local's endpoint (what {@code keys --endpoint} takes while the stack runs). */
+        public java.net.URI dynamoEndpoint() {
+            return dynamo.endpoint();
+        }
+
         /** The embedded S3-compatible server holding the reports bucket. */
         public EmbeddedS3 s3() {
             return s3;

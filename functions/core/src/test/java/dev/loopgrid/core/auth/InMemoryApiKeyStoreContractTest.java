@@ -1,0 +1,8 @@
+package dev.loopgrid.core.auth;
+
+class InMemoryApiKeyStoreContractTest extends ApiKeyStoreContract {
+    @Override
+    protected ApiKeyStore newStore() {
+        return ApiKeyStore.inMemory();
+    }
+}
