@@ -40,9 +40,10 @@ final class KeysCommand {
     private KeysCommand() {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            (args.length == 0 ? err : out).println(USAGE);
-            return args.length == 0 ? 2 : 0;
+        if (args.length == 0) return usage(err, "keys needs an action: create, list or revoke");
+        if (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            out.println(USAGE);
+            return 0;
         }
         String action = args[0];
         Map<String, String> opts = new LinkedHashMap<>();

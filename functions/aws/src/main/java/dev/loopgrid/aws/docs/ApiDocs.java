@@ -52,6 +52,31 @@ public final class ApiDocs {
     }
 
     /** A documentation asset by file name, or empty when there is no such asset. */
+    private static final java.util.regex.Pattern INLINE_SCRIPT =
+            java.util.regex.Pattern.compile("<script>(.*?)</script>", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * The documentation page's Content-Security-Policy: nothing by default; scripts only from this origin plus
+     * the page's own inline bootstrap script, allowed by its SHA-256 (computed from the rendered page, since
+     * it names the stage's base path); styles from this origin and inline (Swagger UI sets style attributes);
+     * fetches only to this origin (the OpenAPI document, "Try it out"); no framing, no forms, no base URI.
+     */
+    public static String contentSecurityPolicy(String page) {
+        StringBuilder scripts = new StringBuilder("'self'");
+        java.util.regex.Matcher m = INLINE_SCRIPT.matcher(page);
+        while (m.find()) {
+            try {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(m.group(1).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                scripts.append(" 'sha256-").append(java.util.Base64.getEncoder().encodeToString(d)).append('\'');
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return "default-src 'none'; script-src " + scripts + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                + "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    }
+
     public static Optional<Asset> asset(String name) {
         String type = ASSET_TYPES.get(name);
         if (type == null) return Optional.empty();

@@ -31,9 +31,12 @@ public final class DocsHandler extends ApiHandler {
         headers.put("Content-Type", "text/html; charset=utf-8");
         headers.put("Cache-Control", "no-cache");
         headers.put("X-Content-Type-Options", "nosniff");
+        String page = ApiDocs.indexPage(ApiDocs.basePath(event));
+        headers.put("Content-Security-Policy", ApiDocs.contentSecurityPolicy(page));
+        headers.put("Referrer-Policy", "no-referrer");
         return new APIGatewayProxyResponseEvent()
                 .withStatusCode(200)
                 .withHeaders(headers)
-                .withBody(ApiDocs.indexPage(ApiDocs.basePath(event)));
+                .withBody(page);
     }
 }
