@@ -60,6 +60,21 @@ class RateLimitAndOpenModeTest {
     }
 
     @Test
+    void unknownQueryParameters_areIgnoredConsistently_onEveryGetRoute() throws Exception {
+        try (Main.Running stack = start()) {
+            for (String path : List.of("/v1/decisions", "/v1/integrity/verify", "/v1/compliance/report",
+                    "/v1/export/decisions", "/v1/export/ground-truth", "/v1/admin/keys", "/health", "/openapi.json",
+                    "/v1/decisions/dec_unknown", "/v1/replays/rep_unknown")) {
+                HttpResponse<String> plain = get(stack.url() + path);
+                HttpResponse<String> extra = get(stack.url() + path + (path.contains("?") ? "&" : "?")
+                        + "zzz=1&__proto__=x&page_sizee=5&service_name_=%00");
+                assertEquals(plain.statusCode(), extra.statusCode(), path + ": " + extra.body());
+                assertTrue(plain.statusCode() == 200 || plain.statusCode() == 404, path + " " + plain.statusCode());
+            }
+        }
+    }
+
+    @Test
     void perTenantRate_answers429WithRetryAfter_perTenant_andLeavesPublicRoutesAlone() throws Exception {
         try (Main.Running stack = start("--require-keys", "--rate", "0.5", "--burst", "3")) {
             String acme = key(stack, "acme");
