@@ -104,7 +104,7 @@ public final class LocalHttpServer {
             bound.add(new Bound(r, segments, literals, r.factory().apply(app)));
         }
         this.routes = List.copyOf(bound);
-        this.openTenant = app.config.tenant();
+        this.openTenant = app == null ? null : app.config.tenant();
         this.host = host;
         this.requestedPort = port;
         this.threads = threads;

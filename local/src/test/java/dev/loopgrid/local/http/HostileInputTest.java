@@ -70,6 +70,74 @@ class HostileInputTest {
         }
     }
 
+    @Test
+    void hostileCredentials_withKeysRequired_getOnly401WithDetail_andWriteNothing() throws Exception {
+        try (Main.Running stack = Main.start(Main.parse(new String[] {"--in-memory", "--port", "0", "--require-keys"}),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            ByteArrayOutputStream keyOut = new ByteArrayOutputStream();
+            assertEquals(0, Main.run(new String[] {"keys", "create", "--tenant", "acme", "--role", "admin", "--quiet",
+                    "--endpoint", stack.dynamoEndpoint().toString()}, new PrintStream(keyOut, true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+            String admin = keyOut.toString(StandardCharsets.UTF_8).strip();
+            Random rnd = new Random(20261124);
+            List<String[]> creds = new ArrayList<>(List.of(
+                    new String[0], new String[] {"Authorization", "Bearer"}, new String[] {"Authorization", "Bearer "},
+                    new String[] {"Authorization", "bearer lg_"}, new String[] {"Authorization", "Bearer " + "A".repeat(10_000)},
+                    new String[] {"Authorization", "Bearer lg_" + "A".repeat(43)}, new String[] {"Authorization", "Bearer lg_" + "-".repeat(43)},
+                    new String[] {"Authorization", "Bearer " + admin.substring(0, admin.length() - 1)},
+                    new String[] {"Authorization", "Bearer " + admin + "="}, new String[] {"Authorization", "Bearer " + admin.toUpperCase()},
+                    new String[] {"Authorization", "Bearer " + admin + " extra"}, new String[] {"Authorization", "Basic YWRtaW46YWRtaW4="},
+                    new String[] {"Authorization", "Digest username=\"admin\""}, new String[] {"Authorization", admin},
+                    new String[] {"Authorization", "Bearer ${jndi:ldap://127.0.0.1/a}"}, new String[] {"X-Api-Key", "' OR 1=1 --"},
+                    new String[] {"X-Api-Key", "../../../etc/passwd"}, new String[] {"X-Api-Key", "lg_" + "x".repeat(65_000)},
+                    new String[] {"X-Api-Key", admin.substring(1)}, new String[] {"X-Api-Key", "lg_" + "A".repeat(42) + "%"},
+                    new String[] {"Authorization", "Bearer " + admin, "X-Api-Key", "lg_" + "B".repeat(43)}));
+            for (int i = 0; i < 10; i++) { // random well-formed keys that were never issued
+                byte[] b = new byte[32];
+                rnd.nextBytes(b);
+                creds.add(new String[] {rnd.nextBoolean() ? "X-Api-Key" : "Authorization",
+                        (rnd.nextBoolean() ? "" : "Bearer ") + "lg_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b)});
+            }
+            String[][] routes = {{"POST", "/v1/decisions"}, {"GET", "/v1/decisions"}, {"GET", "/v1/integrity/verify"},
+                                 {"POST", "/v1/admin/keys"}, {"DELETE", "/v1/admin/keys/key_AAAAAAAAAAAAAAAA"},
+                                 {"GET", "/v1/export/decisions?format=csv"}};
+            List<String> failures = new ArrayList<>();
+            int sent = 0;
+            for (String[] route : routes) {
+                for (String[] cred : creds) {
+                    byte[] body = route[0].equals("POST") ? (route[1].contains("admin") ? utf8("{\"role\": \"admin\"}")
+                            : utf8(VALID)) : null;
+                    HttpResponse<String> r = send(client, stack.url(), new Req(route[0], route[1], body,
+                            body == null ? null : "application/json", cred, "hostile credentials"));
+                    sent++;
+                    JsonNode j = null;
+                    try {
+                        j = Json.parse(r.body());
+                    } catch (RuntimeException e) {
+                        // reported below
+                    }
+                    boolean ok = r.statusCode() == 401 && j != null && j.path("code").asText().equals("unauthorized")
+                            && !j.path("detail").asText().isBlank() && !r.body().contains(admin);
+                    if (!ok) failures.add(route[0] + " " + route[1] + " with " + abbreviate(String.join(" ", cred))
+                            + " → " + r.statusCode() + " " + abbreviate(r.body()));
+                }
+            }
+            assertTrue(sent >= 180, "sent " + sent);
+            assertEquals(List.of(), failures, failures.size() + " of " + sent + " misanswered");
+            // nothing was written by any of them; the admin key still works and sees an intact, empty ledger
+            HttpResponse<String> v = send(client, stack.url(), new Req("GET", "/v1/integrity/verify", null, null,
+                    new String[] {"Authorization", "Bearer " + admin}, "verify"));
+            JsonNode integrity = Json.parse(v.body()).get("integrity");
+            assertTrue(integrity.get("valid").asBoolean(), v.body());
+            assertEquals(0, integrity.get("decisions").asLong());
+            HttpResponse<String> keys = send(client, stack.url(), new Req("GET", "/v1/admin/keys", null, null,
+                    new String[] {"X-Api-Key", admin}, "list"));
+            assertEquals(1, Json.parse(keys.body()).get("total").asInt(), "no key was minted by a hostile request");
+        }
+    }
+
     private static HttpResponse<String> send(HttpClient client, String base, Req r) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + r.path())).timeout(Duration.ofSeconds(60))
                 .method(r.method(), r.body() == null ? HttpRequest.BodyPublishers.noBody()
