@@ -86,7 +86,7 @@ class ComplianceReportEndToEndTest {
         assertTrue(ttl > 14 * 60 && ttl <= 15 * 60, "15 minutes by default");
 
         String json = r.get("download_url").asText();
-        assertTrue(json.startsWith("http://127.0.0.1:") && json.contains("/reports/" + id + ".json?"), json);
+        assertTrue(json.startsWith("http://127.0.0.1:") && json.contains("/reports/local/" + id + ".json?"), json);
         HttpResponse<String> stored = stack.get(json);
         assertEquals(200, stored.statusCode(), stored.body());
         ObjectNode expected = r.deepCopy();
@@ -183,7 +183,7 @@ class ComplianceReportEndToEndTest {
         assertEquals(location, body.get("download_url").asText());
         assertEquals(6, body.get("rows").asLong());
         assertTrue(body.get("bytes").asLong() > INLINE);
-        assertTrue(location.contains("/reports/exports/"), location);
+        assertTrue(location.contains("/reports/local/exports/"), location);
         HttpResponse<String> file = stack.get(location);
         assertEquals(200, file.statusCode());
         assertTrue(file.headers().firstValue("Content-Disposition").orElse("").startsWith("attachment"));

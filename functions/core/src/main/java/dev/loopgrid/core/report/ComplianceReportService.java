@@ -95,10 +95,11 @@ public final class ComplianceReportService {
         String html = ReportHtml.render(r);
         if (reportStore == null) return new Issued(r, null, null, html);
         String json = Json.write(ReportJson.toJson(r, null, null));
-        reportStore.put(PREFIX + r.reportId() + ".json", json.getBytes(StandardCharsets.UTF_8), "application/json");
-        reportStore.put(PREFIX + r.reportId() + ".html", html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
-        return new Issued(r, reportStore.presignGet(PREFIX + r.reportId() + ".json", null),
-                reportStore.presignGet(PREFIX + r.reportId() + ".html", null), html);
+        // reports/<tenant>/…: each tenant's objects under its own prefix
+        String base = PREFIX + tenant + "/" + r.reportId();
+        reportStore.put(base + ".json", json.getBytes(StandardCharsets.UTF_8), "application/json");
+        reportStore.put(base + ".html", html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
+        return new Issued(r, reportStore.presignGet(base + ".json", null), reportStore.presignGet(base + ".html", null), html);
     }
 
     /** The newest decision's time: one item from the newest-first index, whatever the ledger's size. */

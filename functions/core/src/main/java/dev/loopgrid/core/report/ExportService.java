@@ -142,7 +142,7 @@ public final class ExportService {
 
     /** The CSV export (header of {@link DecisionCsv}). */
     public Delivery decisionsCsv(String tenant, String serviceName, DecisionStatus status) {
-        return write("decisions.csv", "text/csv; charset=utf-8", w -> {
+        return write(tenant, "decisions.csv", "text/csv; charset=utf-8", w -> {
             CsvWriter csv = new CsvWriter(w);
             csv.row(DecisionCsv.HEADER);
             return each(tenant, serviceName, status, d -> csv.row(DecisionCsv.row(d)));
@@ -155,7 +155,7 @@ public final class ExportService {
      * entry and of the correction's entry.
      */
     public Delivery groundTruth(String tenant, String serviceName) {
-        return write("ground-truth.jsonl", "application/x-ndjson", w -> each(tenant, serviceName, DecisionStatus.CORRECTED, d -> {
+        return write(tenant, "ground-truth.jsonl", "application/x-ndjson", w -> each(tenant, serviceName, DecisionStatus.CORRECTED, d -> {
             try {
                 w.write(Json.write(groundTruthLine(d)));
                 w.write('\n');
@@ -200,7 +200,7 @@ public final class ExportService {
         long write(Writer w) throws IOException;
     }
 
-    private Delivery write(String suffix, String contentType, Body body) {
+    private Delivery write(String tenant, String suffix, String contentType, Body body) {
         try (SpillingOutput out = new SpillingOutput(inlineBytes)) {
             long rows;
             try (Writer w = new OutputStreamWriter(new NonClosing(out), StandardCharsets.UTF_8)) {
@@ -212,7 +212,7 @@ public final class ExportService {
                         + inlineBytes + " bytes and no report storage is configured to hold it", 60);
             }
             String id = ReportIds.export();
-            String key = ComplianceReportService.PREFIX + "exports/" + id + "-" + suffix;
+            String key = ComplianceReportService.PREFIX + tenant + "/exports/" + id + "-" + suffix;
             reportStore.put(key, out.file(), contentType);
             return new Delivery.Stored(id, key, reportStore.presignGet(key, "loopgrid-" + suffix), out.size(), rows);
         } catch (IOException e) {
