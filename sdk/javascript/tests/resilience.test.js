@@ -101,6 +101,46 @@ describe('resilience', () => {
       await assert.rejects(client(s.url).health(), (e) => e instanceof LoopGridError && /not a JSON object/.test(e.message));
     }));
 
+  it('surfaces 401 and 403 as LoopGridAPIError with status, code and detail, without retrying', async () => {
+    await withServer(
+      () => json(401, { detail: 'Invalid API key: unknown key', code: 'unauthorized' }, { 'WWW-Authenticate': 'Bearer realm="loopgrid"' }),
+      async (s) => {
+        await assert.rejects(new LoopGrid({ baseUrl: s.url, apiKey: 'lg_wrong', maxRetries: 3 }).verifyIntegrity(), (e) => {
+          assert.ok(e instanceof LoopGridAPIError);
+          assert.equal(e.statusCode, 401);
+          assert.equal(e.code, 'unauthorized');
+          assert.equal(e.detail, 'Invalid API key: unknown key');
+          return true;
+        });
+        assert.equal(s.requests.length, 1);
+        assert.equal(s.requests[0].headers.authorization, 'Bearer lg_wrong');
+      },
+    );
+    await withServer(
+      () => json(403, { detail: 'API key role writer may not verify integrity, build compliance reports or export; '
+        + 'roles that may: auditor, admin', code: 'forbidden' }),
+      async (s) => {
+        await assert.rejects(client(s.url).verifyIntegrity(),
+          (e) => e.statusCode === 403 && e.code === 'forbidden' && e.detail.startsWith('API key role writer may not verify'));
+        assert.equal(s.requests.length, 1);
+      },
+    );
+    // API Gateway's own 401 has a message and no code
+    await withServer(() => json(401, { message: 'Unauthorized' }), async (s) => {
+      await assert.rejects(client(s.url).health(),
+        (e) => e.statusCode === 401 && e.code === null && e.detail === 'Unauthorized');
+    });
+  });
+
+  it('retries 429, then surfaces it with status, code and detail', () => withServer(
+    () => json(429, { detail: 'Too many requests for tenant acme', code: 'throttled' }, { 'Retry-After': '0' }),
+    async (s) => {
+      await assert.rejects(client(s.url, { maxRetries: 2 }).health(),
+        (e) => e.statusCode === 429 && e.code === 'throttled' && e.detail === 'Too many requests for tenant acme');
+      assert.equal(s.requests.length, 3);
+    },
+  ));
+
   it('sends the API key as Bearer and encodes queries', () => withServer(
     () => json(200, { integrity: { valid: true, total: 0, broken_at: null, message: 'ok' }, service_filter: 'a b&c' }),
     async (s) => {

@@ -98,6 +98,46 @@ class ResilienceTest(unittest.TestCase):
                 client(s.url).health()
             self.assertIn("not a JSON object", str(e.exception))
 
+    def test_auth_errors_401_and_403_are_api_errors_and_are_not_retried(self):
+        refused = json_response(401, {"detail": "Invalid API key: unknown key", "code": "unauthorized"},
+                                **{"WWW-Authenticate": 'Bearer realm="loopgrid"'})
+        with ScriptedServer(lambda *r: refused) as s:
+            with self.assertRaises(LoopGridAPIError) as e:
+                LoopGrid(base_url=s.url, api_key="lg_wrong", max_retries=3).verify_integrity()
+            self.assertEqual(401, e.exception.status_code)
+            self.assertEqual("unauthorized", e.exception.code)
+            self.assertEqual("Invalid API key: unknown key", e.exception.detail)
+            self.assertEqual(1, len(s.requests))
+            self.assertEqual("Bearer lg_wrong", s.requests[0]["headers"]["authorization"])
+        forbidden = json_response(403, {"detail": "API key role writer may not verify integrity, build compliance "
+                                                  "reports or export; roles that may: auditor, admin",
+                                        "code": "forbidden"})
+        with ScriptedServer(lambda *r: forbidden) as s:
+            with self.assertRaises(LoopGridAPIError) as e:
+                client(s.url).verify_integrity()
+            self.assertEqual(403, e.exception.status_code)
+            self.assertEqual("forbidden", e.exception.code)
+            self.assertTrue(e.exception.detail.startswith("API key role writer may not verify integrity"))
+            self.assertEqual(1, len(s.requests))
+        # API Gateway's own 401 has a message and no code
+        with ScriptedServer(lambda *r: json_response(401, {"message": "Unauthorized"})) as s:
+            with self.assertRaises(LoopGridAPIError) as e:
+                client(s.url).health()
+            self.assertEqual(401, e.exception.status_code)
+            self.assertIsNone(e.exception.code)
+            self.assertEqual("Unauthorized", e.exception.detail)
+
+    def test_throttled_429_is_retried_then_raised_with_status_code_and_detail(self):
+        throttled = json_response(429, {"detail": "Too many requests for tenant acme", "code": "throttled"},
+                                  **{"Retry-After": "0"})
+        with ScriptedServer(lambda *r: throttled) as s:
+            with self.assertRaises(LoopGridAPIError) as e:
+                client(s.url, retries=2).health()
+            self.assertEqual(429, e.exception.status_code)
+            self.assertEqual("throttled", e.exception.code)
+            self.assertEqual("Too many requests for tenant acme", e.exception.detail)
+            self.assertEqual(3, len(s.requests))
+
     def test_api_key_and_encoding(self):
         body = {"integrity": {"valid": True, "total": 0, "broken_at": None, "message": "ok"}, "service_filter": "a b&c"}
         with ScriptedServer(lambda *r: json_response(200, body)) as s:

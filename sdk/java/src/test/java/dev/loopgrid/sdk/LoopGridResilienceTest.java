@@ -156,6 +156,51 @@ class LoopGridResilienceTest {
     }
 
     @Test
+    void authErrors_401And403_areApiExceptions_withStatusCodeAndDetail_andAreNotRetried() throws Exception {
+        // given the answers of a LoopGrid that requires keys (detail, code; 401 with the challenge)
+        try (FakeServer s = new FakeServer(r -> new Respond(401, "application/json",
+                "{\"detail\": \"Invalid API key: unknown key\", \"code\": \"unauthorized\"}",
+                Map.of("WWW-Authenticate", "Bearer realm=\"loopgrid\"")))) {
+            LoopGridApiException e = assertThrows(LoopGridApiException.class,
+                    () -> LoopGrid.builder().baseUrl(s.url()).apiKey("lg_wrong").maxRetries(3).build().verifyIntegrity(null));
+            assertEquals(401, e.status());
+            assertEquals("unauthorized", e.code());
+            assertEquals("Invalid API key: unknown key", e.detail());
+            assertEquals(1, s.requests.size(), "a refused key is not retried");
+            assertEquals("Bearer lg_wrong", s.requests.get(0).header("Authorization"));
+        }
+        try (FakeServer s = new FakeServer(r -> Respond.json(403,
+                "{\"detail\": \"API key role writer may not verify integrity, build compliance reports or export; "
+                        + "roles that may: auditor, admin\", \"code\": \"forbidden\"}"))) {
+            LoopGridApiException e = assertThrows(LoopGridApiException.class,
+                    () -> client(s.url(), 3, Duration.ofSeconds(5)).verifyIntegrity(null));
+            assertEquals(403, e.status());
+            assertEquals("forbidden", e.code());
+            assertTrue(e.detail().startsWith("API key role writer may not verify integrity"), e.detail());
+            assertEquals(1, s.requests.size());
+        }
+        // API Gateway's own 401 (before any LoopGrid code runs) has a message and no code
+        try (FakeServer s = new FakeServer(r -> Respond.json(401, "{\"message\": \"Unauthorized\"}"))) {
+            LoopGridApiException e = assertThrows(LoopGridApiException.class, () -> client(s.url(), 3, Duration.ofSeconds(5)).health());
+            assertEquals(401, e.status());
+            assertNull(e.code());
+            assertEquals("Unauthorized", e.detail());
+        }
+    }
+
+    @Test
+    void throttled429_isRetried_thenSurfacesWithStatusCodeAndDetail() throws Exception {
+        try (FakeServer s = new FakeServer(r -> new Respond(429, "application/json",
+                "{\"detail\": \"Too many requests for tenant acme\", \"code\": \"throttled\"}", Map.of("Retry-After", "0")))) {
+            LoopGridApiException e = assertThrows(LoopGridApiException.class, () -> client(s.url(), 2, Duration.ofSeconds(5)).health());
+            assertEquals(429, e.status());
+            assertEquals("throttled", e.code());
+            assertEquals("Too many requests for tenant acme", e.detail());
+            assertEquals(3, s.requests.size(), "the first attempt and 2 retries");
+        }
+    }
+
+    @Test
     void theApiKey_isSentAsBearer_andQueriesAreEncoded() throws Exception {
         try (FakeServer s = new FakeServer(r -> Respond.json(200,
                 "{\"integrity\": {\"valid\": true, \"total\": 0, \"broken_at\": null, \"message\": \"ok\"}, \"service_filter\": \"a b&c\"}"))) {

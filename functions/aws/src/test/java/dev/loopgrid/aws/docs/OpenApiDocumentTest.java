@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.Routes;
+import dev.loopgrid.core.auth.Permission;
+import dev.loopgrid.core.auth.Role;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -20,7 +22,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The OpenAPI document against the route table: nothing routed is undocumented, nothing documented is unrouted. */
+/**
+ * The OpenAPI document against the route table: nothing routed is undocumented, nothing documented is unrouted, and
+ * every operation's security, roles and auth errors follow the route's permission and the role policy ({@link Role}).
+ */
 class OpenApiDocumentTest {
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options", "trace");
     private static final Pattern PARAM = Pattern.compile("\\{([^}/]+)}");
@@ -119,6 +124,83 @@ class OpenApiDocumentTest {
         assertEquals(Set.of("detail"), strings(error.get("required")));
     }
 
+    @Test
+    void securitySchemes_areBearerAndXApiKey() {
+        JsonNode schemes = doc.at("/components/securitySchemes");
+        assertEquals("http", schemes.at("/bearerAuth/type").asText());
+        assertEquals("bearer", schemes.at("/bearerAuth/scheme").asText());
+        assertEquals("apiKey", schemes.at("/apiKeyHeader/type").asText());
+        assertEquals("header", schemes.at("/apiKeyHeader/in").asText());
+        assertEquals("X-Api-Key", schemes.at("/apiKeyHeader/name").asText());
+        assertEquals(Set.of("bearerAuth", "apiKeyHeader"), fieldNames(schemes));
+    }
+
+    @Test
+    void everyOperation_declaresTheSecurityAndRolesOfItsRoute() {
+        // given the route table and the role policy
+        for (Routes.Route r : Routes.ALL) {
+            JsonNode op = doc.path("paths").path(r.path()).path(r.method().toLowerCase(Locale.ROOT));
+            String where = r.method() + " " + r.path();
+            JsonNode security = op.get("security");
+            assertNotNull(security, where + " declares no security");
+            JsonNode responses = op.path("responses");
+            if (r.permission() == Permission.PUBLIC) {
+                // then public operations need no key, and never answer 401/403
+                assertEquals("[{}]", security.toString(), where);
+                assertFalse(op.has("x-loopgrid-roles"), where);
+                for (String status : List.of("401", "403")) assertFalse(responses.has(status), where + " documents " + status);
+                continue;
+            }
+            // then the others take a key in either header, name exactly the roles that may call them,
+            assertEquals("[{\"bearerAuth\":[]},{\"apiKeyHeader\":[]}]", security.toString(), where);
+            List<String> roles = new ArrayList<>();
+            for (Role role : Role.values()) if (role.allows(r.permission())) roles.add(role.wire());
+            List<String> documented = new ArrayList<>();
+            op.path("x-loopgrid-roles").forEach(n -> documented.add(n.asText()));
+            assertEquals(roles, documented, where + " x-loopgrid-roles");
+            // and document 401 (with WWW-Authenticate), 403 and 429 (with Retry-After) as Error bodies
+            for (String status : List.of("401", "403", "429")) {
+                JsonNode resp = resolve(responses.get(status));
+                assertNotNull(resp, where + " does not document " + status);
+                assertEquals("#/components/schemas/Error",
+                        resp.at("/content/application~1json/schema/$ref").asText(), where + " " + status);
+            }
+            assertTrue(resolve(responses.get("401")).at("/headers/WWW-Authenticate").isObject(), where);
+            assertEquals("integer", resolve(resolve(responses.get("429")).at("/headers/Retry-After")).at("/schema/type").asText(), where);
+        }
+        // the default applies to anything not listing its own: a key
+        assertEquals("[{\"bearerAuth\":[]},{\"apiKeyHeader\":[]}]", doc.get("security").toString());
+    }
+
+    @Test
+    void roleSchema_listsEveryRole_andTheAdminSchemasMatchTheHandlers() {
+        List<String> wire = new ArrayList<>();
+        for (Role r : Role.values()) wire.add(r.wire());
+        List<String> documented = new ArrayList<>();
+        doc.at("/components/schemas/Role/enum").forEach(n -> documented.add(n.asText()));
+        assertEquals(wire, documented);
+
+        JsonNode request = resolve(doc.at("/paths/~1v1~1admin~1keys/post/requestBody/content/application~1json/schema"));
+        assertEquals(Set.of("role"), strings(request.get("required")));
+        assertEquals(Set.of("role", "name", "tenant"), fieldNames(request.get("properties")));
+        // the record of a key (what ApiKeyViews writes), and the created key = the record + the secret
+        Set<String> record = Set.of("key_id", "tenant", "role", "name", "prefix", "created_at", "created_by", "revoked",
+                "revoked_at");
+        JsonNode apiKey = doc.at("/components/schemas/ApiKey");
+        assertEquals(record, fieldNames(apiKey.get("properties")));
+        assertEquals(record, strings(apiKey.get("required")));
+        JsonNode created = doc.at("/components/schemas/CreatedApiKey");
+        Set<String> withSecret = new TreeSet<>(record);
+        withSecret.add("api_key");
+        assertEquals(withSecret, fieldNames(created.get("properties")));
+        assertEquals(withSecret, strings(created.get("required")));
+        for (String f : record) {
+            assertEquals(apiKey.at("/properties/" + f + "/type"), created.at("/properties/" + f + "/type"), f);
+            assertEquals(apiKey.at("/properties/" + f + "/pattern"), created.at("/properties/" + f + "/pattern"), f);
+        }
+        assertEquals(Set.of("keys", "total"), strings(doc.at("/components/schemas/ApiKeyList/required")));
+    }
+
     private interface OperationVisitor {
         void visit(String path, String method, JsonNode operation);
     }
@@ -157,6 +239,12 @@ class OpenApiDocumentTest {
         } else if (node.isArray()) {
             for (JsonNode n : node) walk(n, broken);
         }
+    }
+
+    private static Set<String> fieldNames(JsonNode object) {
+        Set<String> out = new TreeSet<>();
+        if (object != null) object.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 
     private static Set<String> strings(JsonNode array) {
