@@ -102,7 +102,14 @@ final class KeysCommand {
                 client = b.build();
             } else {
                 Path dir = Paths.get(opts.getOrDefault("--data-dir", Main.Options.defaults().dataDir().toString()));
-                embedded = EmbeddedDynamo.start(dir.resolve("dynamodb").toAbsolutePath().normalize());
+                // DynamoDB Local prints a banner on stdout while it starts; stdout is for the key (--quiet in scripts)
+                PrintStream stdout = System.out;
+                System.setOut(err);
+                try {
+                    embedded = EmbeddedDynamo.start(dir.resolve("dynamodb").toAbsolutePath().normalize());
+                } finally {
+                    System.setOut(stdout);
+                }
                 embedded.ensureTable(table);
                 client = embedded.client();
             }

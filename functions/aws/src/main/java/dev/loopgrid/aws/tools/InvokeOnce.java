@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.management.ManagementFactory;
@@ -16,7 +15,7 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 /**
- * Invokes one API handler class once with an API Gateway event file, in a fresh JVM, the way the Lambda
+ * Invokes one handler class once with an event file (an API Gateway proxy event, or the authorizer's REQUEST event), in a fresh JVM, the way the Lambda
  * runtime would: constructs the handler (its cold initialisation), calls {@code handleRequest}, prints the
  * response and how long it took from JVM start. Used to measure cold initialisation and to try the
  * {@code events/} files by hand:
@@ -31,26 +30,46 @@ import java.util.UUID;
 public final class InvokeOnce {
     private InvokeOnce() {}
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
-            System.err.println("usage: InvokeOnce <handler class> <api gateway event json>");
+            System.err.println("usage: InvokeOnce <handler class> <event json>");
             System.exit(2);
         }
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-        APIGatewayProxyRequestEvent event = mapper.readValue(
-                Files.readString(Path.of(args[1]), StandardCharsets.UTF_8), APIGatewayProxyRequestEvent.class);
+        Class<?> handlerClass = Class.forName(args[0]);
+        // the event type the handler declares (API Gateway proxy event, the authorizer's REQUEST event, …)
+        Object event = mapper.readValue(Files.readString(Path.of(args[1]), StandardCharsets.UTF_8), inputType(handlerClass));
         long t0 = System.currentTimeMillis();
-        RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> handler =
-                (RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent>)
-                        Class.forName(args[0]).getDeclaredConstructor().newInstance();
+        RequestHandler handler = (RequestHandler) handlerClass.getDeclaredConstructor().newInstance();
         long t1 = System.currentTimeMillis();
-        APIGatewayProxyResponseEvent response = handler.handleRequest(event, context(args[0]));
+        Object response;
+        try {
+            response = handler.handleRequest(event, context(args[0]));
+        } catch (RuntimeException e) {
+            // an authorizer denies by throwing "Unauthorized" (API Gateway answers 401)
+            System.out.println("{\"error\": " + mapper.writeValueAsString(String.valueOf(e.getMessage())) + "}");
+            System.exit(1);
+            return;
+        }
         long t2 = System.currentTimeMillis();
         System.out.println(mapper.writeValueAsString(response));
         System.err.printf("jvm start → handler constructed: %d ms; first event handled: %d ms (handler init %d ms, "
                 + "first request %d ms)%n", t1 - jvmStart, t2 - jvmStart, t1 - t0, t2 - t1);
+    }
+
+    /** I of the handler's {@code RequestHandler<I, O>}; the API Gateway proxy event when it cannot be told. */
+    static Class<?> inputType(Class<?> handler) {
+        for (Class<?> c = handler; c != null; c = c.getSuperclass()) {
+            for (java.lang.reflect.Type t : c.getGenericInterfaces()) {
+                if (t instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == RequestHandler.class
+                        && p.getActualTypeArguments()[0] instanceof Class<?> in) {
+                    return in;
+                }
+            }
+        }
+        return APIGatewayProxyRequestEvent.class;
     }
 
     private static Context context(String handler) {
