@@ -95,7 +95,8 @@ public final class ApiConstruct extends Construct {
             }
             LoopGridFunction fn = new LoopGridFunction(this, route.name(), new LoopGridFunction.Spec(
                     route.name(), route.method() + " " + route.path(), route.lambdaHandler(), FunctionSizing.of(route),
-                    route.access(), props.lambdaJar(), props.table(), props.tenant(), env, true));
+                    LedgerAccess.of(route.access(), props.table()), props.lambdaJar(), props.table(), props.tenant(),
+                    env, true));
             if (route.access() == Routes.Access.ENQUEUE) {
                 // only SendMessage: the handler sends to a known URL (grantSendMessages would add GetQueueAttributes/GetQueueUrl)
                 fn.role().addToPrincipalPolicy(PolicyStatement.Builder.create()

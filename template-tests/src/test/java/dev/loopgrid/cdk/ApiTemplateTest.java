@@ -136,6 +136,11 @@ class ApiTemplateTest {
                     route.name() + " outlives API Gateway's integration timeout");
             assertTrue(sizing.memoryMb() >= 256, route.name());
         }
+        // the admin key routes are small and rare: the smallest Java size
+        for (Routes.Route route : Routes.ALL) {
+            if (route.access() != Routes.Access.KEYS) continue;
+            assertEquals(new FunctionSizing(256, 10), FunctionSizing.of(route), route.name());
+        }
     }
 
     @Test

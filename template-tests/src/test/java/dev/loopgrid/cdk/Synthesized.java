@@ -13,6 +13,7 @@ import java.util.zip.ZipEntry;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
 /**
@@ -115,6 +116,17 @@ final class Synthesized {
         if (a instanceof String s) out.add(s);
         else if (a instanceof List<?> l) l.forEach(x -> out.add((String) x));
         return out;
+    }
+
+    /** The logical id of the function with this handler (exactly one). */
+    static String functionId(String handler) {
+        return template().getResourceId("AWS::Lambda::Function",
+                Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Handler", handler)))));
+    }
+
+    /** The logical id of the role of the function with this handler. */
+    static String roleIdOf(String handler) {
+        return refId(props(resources("AWS::Lambda::Function").get(functionId(handler))).get("Role"));
     }
 
     @SuppressWarnings("unchecked")
