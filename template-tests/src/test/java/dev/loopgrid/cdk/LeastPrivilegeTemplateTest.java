@@ -248,6 +248,21 @@ class LeastPrivilegeTemplateTest {
         assertTrue(any, "no KEYS route");
     }
 
+    @Test
+    void authorizer_mayOnlyGetKeyRecordsByHash() {
+        assertEquals(new TreeSet<>(union(BASELINE, Set.of("dynamodb:GetItem"))), actionSet(grantsOf(AUTHORIZER_HANDLER)));
+        List<Map<String, Object>> onTable = statementsOf(AUTHORIZER_HANDLER).stream()
+                .filter(st -> actions(st).stream().anyMatch(a -> a.startsWith("dynamodb:"))).toList();
+        assertEquals(1, onTable.size(), String.valueOf(onTable));
+        Map<String, Object> st = onTable.get(0);
+        assertEquals("Allow", st.get("Effect"));
+        assertEquals(List.of("dynamodb:GetItem"), actions(st));
+        assertEquals(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("APIKEY#*"))),
+                st.get("Condition"));
+        assertEquals(Map.of("Fn::GetAtt", List.of(template().getResourceId("AWS::DynamoDB::Table"), "Arn")),
+                st.get("Resource"), "the table only, no index");
+    }
+
     /**
      * Hardening: the functions whose Allow statements name the whole table (READ, ENQUEUE, APPEND, REPORT and the
      * worker) carry an explicit Deny of each item action they are allowed, whenever a partition key is a key item.
@@ -311,6 +326,8 @@ class LeastPrivilegeTemplateTest {
                 }
             }
         }
+        // the authorizer may read key records by hash, but never write
+        assertTrue(actionSet(grantsOf(AUTHORIZER_HANDLER)).stream().noneMatch(WRITE_ACTIONS::contains));
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
