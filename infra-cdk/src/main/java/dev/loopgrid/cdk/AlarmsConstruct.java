@@ -24,6 +24,10 @@ import software.constructs.Construct;
  *   <li>API 5xx rate: the average of {@code 5XXError} (the fraction of requests answered 5xx) above
  *       {@value #API_5XX_RATE} in 2 of 3 five-minute periods;</li>
  *   <li>per function (routes and worker): any {@code Errors}, any {@code Throttles} in five minutes;</li>
+ *   <li>the key authorizer: any {@code Throttles} in five minutes. No {@code Errors} alarm: a REST API Lambda
+ *       authorizer answers 401 by failing with {@code Unauthorized}, so every request with a wrong or revoked key
+ *       is a function error. A failing authorizer (key store down, timeout) makes API Gateway answer 503
+ *       {@code AUTHORIZER_FAILURE}, which the API 5xx rate alarm sees;</li>
  *   <li>append conflicts: the functions' EMF metric {@code LoopGrid/AppendConflicts} (Powertools adds the
  *       dimension {@code Service} = {@value #POWERTOOLS_SERVICE}) reaching {@value #APPEND_CONFLICTS_PER_5_MIN}
  *       in five minutes, the sign of a hot chain.</li>
@@ -39,11 +43,13 @@ public final class AlarmsConstruct extends Construct {
 
     /**
      * @param api        the REST API
-     * @param functions  every LoopGrid function (routes and worker)
+     * @param functions  every LoopGrid function (routes and worker) but the authorizer
+     * @param authorizer the key authorizer's function, or null (open API)
      * @param dlq        the replay dead-letter queue
      * @param email      an address to subscribe to the alarm topic, or null
      */
-    public record Props(RestApi api, List<LoopGridFunction> functions, IQueue dlq, String email) {}
+    public record Props(RestApi api, List<LoopGridFunction> functions, LoopGridFunction authorizer, IQueue dlq,
+                        String email) {}
 
     private final Topic topic;
     private final List<Alarm> alarms = new ArrayList<>();
@@ -71,11 +77,9 @@ public final class AlarmsConstruct extends Construct {
                             MetricOptions.builder().period(PERIOD).statistic("Sum").build()),
                     1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
                     name + " function errors (uncaught failures or timeouts)");
-            add(name + "Throttles", fn.function().metricThrottles(
-                            MetricOptions.builder().period(PERIOD).statistic("Sum").build()),
-                    1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
-                    name + " function throttled (account or reserved concurrency exhausted)");
+            addThrottles(fn);
         }
+        if (props.authorizer() != null) addThrottles(props.authorizer());
 
         add("AppendConflicts", Metric.Builder.create()
                         .namespace(METRICS_NAMESPACE)
@@ -86,6 +90,13 @@ public final class AlarmsConstruct extends Construct {
                         .build(),
                 APPEND_CONFLICTS_PER_5_MIN, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
                 "Many lost head races on appends: a chain is hot (see DESIGN.md, throughput beyond one head item)");
+    }
+
+    private void addThrottles(LoopGridFunction fn) {
+        add(fn.name() + "Throttles", fn.function().metricThrottles(
+                        MetricOptions.builder().period(PERIOD).statistic("Sum").build()),
+                1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
+                fn.name() + " function throttled (account or reserved concurrency exhausted)");
     }
 
     private void add(String id, software.amazon.awscdk.services.cloudwatch.IMetric metric, double threshold,

@@ -15,6 +15,12 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
     /** API Gateway REST API's default (and maximum without a quota raise) integration timeout. */
     public static final int API_GATEWAY_TIMEOUT_SECONDS = 29;
 
+    /**
+     * The key authorizer: on the path of every keyed request, so CPU (memory) for latency; one GetItem per key per
+     * {@code LOOPGRID_AUTH_CACHE_SECONDS} (its DynamoDB client gives up after 8 s), well below API Gateway's wait.
+     */
+    public static final FunctionSizing AUTHORIZER = new FunctionSizing(512, 10);
+
     private static final Map<String, FunctionSizing> OVERRIDES = Map.of(
             // walks a whole chain, re-hashing every entry
             "VerifyIntegrity", new FunctionSizing(1024, 29));
@@ -30,6 +36,8 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
             case APPEND -> new FunctionSizing(512, 15);
             // a report re-hashes what was appended since the last one; an export writes every matching decision
             case REPORT -> new FunctionSizing(1024, 29);
+            // rare admin calls: at most a GetItem and a two-item transaction (SnapStart covers the SDK's start-up)
+            case KEYS -> new FunctionSizing(256, 10);
         };
     }
 

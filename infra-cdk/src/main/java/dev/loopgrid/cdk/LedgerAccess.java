@@ -1,6 +1,7 @@
 package dev.loopgrid.cdk;
 
 import dev.loopgrid.aws.Routes;
+import dev.loopgrid.aws.auth.DynamoApiKeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +10,9 @@ import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 
 /**
- * The IAM statements a route function gets on the ledger table, derived from its {@link Routes.Access}.
- * Written out action by action on purpose: no wildcard actions, no {@code grantReadWriteData} (which would
- * add DeleteItem, BatchWriteItem, Scan and DescribeTable that no handler uses).
+ * The IAM statements a function gets on the ledger table, derived from its {@link Routes.Access} (or, for the
+ * key authorizer, {@link #authorizer}). Written out action by action on purpose: no wildcard actions, no
+ * {@code grantReadWriteData} (which would add DeleteItem, BatchWriteItem, Scan and DescribeTable that no handler uses).
  *
  * <ul>
  *   <li>NONE: nothing.</li>
@@ -32,7 +33,19 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *       {@value #CHECKPOINT_KEY_PATTERN} ({@code DynamoCheckpointStore}'s {@code VERIFIED#tenant#chain}), so a report
  *       can remember how far it verified but never touch a ledger entry or head. (Objects under {@code reports/} in
  *       the reports bucket are granted by the API construct, from {@link ReportsBucketConstruct}.)</li>
+ *   <li>KEYS (the admin key endpoints): {@code GetItem}, {@code Query}, {@code PutItem}, {@code UpdateItem} on the
+ *       table only, and only on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}:
+ *       {@code DynamoApiKeyStore}). Creating and revoking a key are transactions of two Puts / two Updates, authorized
+ *       item by item like appends, so no {@code TransactWriteItems} and nothing on ledger items or indexes.</li>
+ *   <li>the key authorizer ({@link #authorizer}): {@code GetItem} on the table, only on {@value #KEY_HASH_PATTERN}.</li>
  * </ul>
+ *
+ * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT) also gets an explicit Deny of
+ * its item actions on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}). Their Allow
+ * statements name the whole table, so without it a READ function could read key records (a hash is no key, but
+ * the records name tenants, roles and revocations) and an APPEND function could write one — i.e. mint an admin key.
+ * The Deny uses {@code ForAnyValue:StringLike}: it applies as soon as one of the request's partition keys is a key
+ * item, and not at all to requests that carry no partition key.
  */
 public final class LedgerAccess {
     public static final List<String> READ_ACTIONS = List.of(
@@ -45,8 +58,39 @@ public final class LedgerAccess {
     public static final List<String> CHECKPOINT_ACTIONS = List.of("dynamodb:PutItem");
     public static final List<String> APPEND_ACTIONS = List.of(
             "dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
+    /** Partition keys of API key records by hash ({@code APIKEY#<sha256>}): what the authorizer reads. */
+    public static final String KEY_HASH_PATTERN = DynamoApiKeyStore.BY_HASH + "*";
+    /** Partition keys of a tenant's key list ({@code KEYS#<tenant>}). */
+    public static final String KEY_TENANT_PATTERN = DynamoApiKeyStore.BY_TENANT + "*";
+    public static final List<String> KEYS_ACTIONS = List.of(
+            "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    public static final List<String> AUTHORIZER_ACTIONS = List.of("dynamodb:GetItem");
+    /** Every item action a non-key level is allowed; denied on key items. */
+    public static final List<String> KEY_ITEM_DENIED_ACTIONS = List.of(
+            "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
+            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
+
+    /**
+     * What a function may do with the table.
+     *
+     * @param name       the level's name (role descriptions)
+     * @param statements the IAM statements (empty for none)
+     */
+    public record Grant(String name, List<PolicyStatement> statements) {}
 
     private LedgerAccess() {}
+
+    /** The grant of a route access level. */
+    public static Grant of(Routes.Access access, ITable table) {
+        return new Grant(access.name(), statements(access, table));
+    }
+
+    /** The key authorizer's grant: one consistent GetItem per key hash, nothing else. */
+    public static Grant authorizer(ITable table) {
+        PolicyStatement read = onTable("ApiKeyLookup", AUTHORIZER_ACTIONS, table);
+        read.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(KEY_HASH_PATTERN)));
+        return new Grant("AUTHORIZER (GetItem on " + KEY_HASH_PATTERN + ")", List.of(read));
+    }
 
     /** The statements for one access level; empty for NONE. Exhaustive on purpose: a new level must be decided here. */
     public static List<PolicyStatement> statements(Routes.Access access, ITable table) {
@@ -70,7 +114,14 @@ public final class LedgerAccess {
                 checkpoint.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(CHECKPOINT_KEY_PATTERN)));
                 out.add(checkpoint);
             }
+            case KEYS -> {
+                PolicyStatement keys = onTable("ApiKeyItems", KEYS_ACTIONS, table);
+                keys.addCondition("ForAllValues:StringLike",
+                        Map.of("dynamodb:LeadingKeys", List.of(KEY_HASH_PATTERN, KEY_TENANT_PATTERN)));
+                out.add(keys);
+            }
         }
+        if (access != Routes.Access.NONE && access != Routes.Access.KEYS) out.add(denyKeyItems(table));
         return out;
     }
 
@@ -81,6 +132,18 @@ public final class LedgerAccess {
                 .actions(READ_ACTIONS)
                 .resources(List.of(table.getTableArn(), table.getTableArn() + "/index/*"))
                 .build();
+    }
+
+    private static PolicyStatement denyKeyItems(ITable table) {
+        PolicyStatement deny = PolicyStatement.Builder.create()
+                .sid("NoApiKeyItems")
+                .effect(Effect.DENY)
+                .actions(KEY_ITEM_DENIED_ACTIONS)
+                .resources(List.of(table.getTableArn(), table.getTableArn() + "/index/*"))
+                .build();
+        deny.addCondition("ForAnyValue:StringLike",
+                Map.of("dynamodb:LeadingKeys", List.of(KEY_HASH_PATTERN, KEY_TENANT_PATTERN)));
+        return deny;
     }
 
     /** Writes name the table only: index entries are maintained by DynamoDB, never written directly. */

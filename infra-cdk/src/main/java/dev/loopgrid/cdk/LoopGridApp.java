@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
@@ -23,7 +26,17 @@ import software.amazon.awscdk.Tags;
  *       <td>{@code functions/aws/target/loopgrid-functions-<version>-lambda.jar}, relative to the repository root</td></tr>
  *   <tr><td>{@code loopgrid:tenant}</td><td>{@code loopgrid.tenant}</td><td>{@code default}</td></tr>
  *   <tr><td>{@code loopgrid:alarmEmail}</td><td>{@code loopgrid.alarmEmail}</td><td>none (alarms go to an SNS topic only)</td></tr>
- *   <tr><td>{@code loopgrid:openApi}</td><td>{@code loopgrid.openApi}</td><td>{@code false}: ledger routes require an API Gateway API key</td></tr>
+ *   <tr><td>{@code loopgrid:openApi}</td><td>{@code loopgrid.openApi}</td><td>{@code false}: every non-public route is
+ *       behind the key authorizer; {@code true} deploys without it (open single-tenant mode, unsafe: demos only)</td></tr>
+ *   <tr><td>{@code loopgrid:tenants}</td><td>{@code loopgrid.tenants}</td><td>none: tenants (comma-separated) with a
+ *       usage plan of their own; all others share one plan</td></tr>
+ *   <tr><td>{@code loopgrid:tenantRate}</td><td>{@code loopgrid.tenantRate}</td><td>{@code 50} requests/s per registered tenant</td></tr>
+ *   <tr><td>{@code loopgrid:tenantBurst}</td><td>{@code loopgrid.tenantBurst}</td><td>{@code 100} per registered tenant</td></tr>
+ *   <tr><td>{@code loopgrid:keyCacheSeconds}</td><td>{@code loopgrid.keyCacheSeconds}</td><td>{@code 60}: the authorizer's
+ *       in-function cache of verified keys (a revoked key may pass this long)</td></tr>
+ *   <tr><td>{@code loopgrid:gatewayCacheSeconds}</td><td>{@code loopgrid.gatewayCacheSeconds}</td><td>{@code 0}: API
+ *       Gateway's authorizer cache off; &gt; 0 caches keyed on {@code Authorization} only ({@code X-Api-Key}-only
+ *       clients then get 401)</td></tr>
  *   <tr><td>{@code loopgrid:stackName}</td><td>{@code loopgrid.stackName}</td><td>{@code LoopGrid}</td></tr>
  * </table>
  */
@@ -64,7 +77,52 @@ public final class LoopGridApp {
         return new LoopGridStack.Config(jar,
                 setting(app, "tenant", "default"),
                 setting(app, "alarmEmail", null),
-                !Boolean.parseBoolean(setting(app, "openApi", "false")));
+                authFrom(app));
+    }
+
+    /** The authorizer and throttling settings; a malformed value stops the app naming the setting. */
+    static ApiConstruct.Auth authFrom(App app) {
+        String open = setting(app, "openApi", "false");
+        if (!open.equals("true") && !open.equals("false")) {
+            throw new IllegalArgumentException("loopgrid:openApi must be true or false, got \"" + open + "\"");
+        }
+        return new ApiConstruct.Auth(Boolean.parseBoolean(open),
+                tenants(app.getNode().tryGetContext("loopgrid:tenants"), System.getProperty("loopgrid.tenants")),
+                number(app, "tenantRate", ApiConstruct.Auth.DEFAULT_TENANT_RATE),
+                (int) whole(app, "tenantBurst", ApiConstruct.Auth.DEFAULT_TENANT_BURST),
+                (int) whole(app, "keyCacheSeconds", ApiConstruct.Auth.DEFAULT_KEY_CACHE_SECONDS),
+                (int) whole(app, "gatewayCacheSeconds", 0));
+    }
+
+    /** {@code acme,globex} from {@code -c}, or a JSON list in cdk.json; blanks dropped, order kept. */
+    static List<String> tenants(Object fromContext, String fromProperty) {
+        Object value = fromContext != null ? fromContext : fromProperty;
+        List<String> out = new ArrayList<>();
+        if (value == null) return out;
+        List<?> items = value instanceof List<?> l ? l : Arrays.asList(value.toString().split(","));
+        for (Object item : items) {
+            String t = String.valueOf(item).strip();
+            if (!t.isEmpty()) out.add(t);
+        }
+        return out;
+    }
+
+    private static double number(App app, String key, double fallback) {
+        String v = setting(app, key, null);
+        if (v == null) return fallback;
+        try {
+            return Double.parseDouble(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("loopgrid:" + key + " must be a number, got \"" + v + "\"");
+        }
+    }
+
+    private static long whole(App app, String key, long fallback) {
+        double d = number(app, key, fallback);
+        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("loopgrid:" + key + " must be a whole number, got " + d);
+        }
+        return (long) d;
     }
 
     /** Fails with a message that says how to produce the jar. */

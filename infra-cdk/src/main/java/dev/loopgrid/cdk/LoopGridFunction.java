@@ -25,8 +25,8 @@ import software.constructs.Construct;
  * (unless the spec turns it off), the current version behind the alias {@value #ALIAS} (callers invoke the
  * alias, never {@code $LATEST}),
  * X-Ray tracing, its own log group with a retention, and its own role holding only writes to that log group,
- * X-Ray, and what its {@link Routes.Access} needs on the ledger table ({@link LedgerAccess}). Anything else
- * (a queue, a secret) is granted by the construct that owns it.
+ * X-Ray, and its {@link LedgerAccess.Grant} on the ledger table (from its {@link Routes.Access}, or the key
+ * authorizer's). Anything else (a queue, a secret) is granted by the construct that owns it.
  */
 public final class LoopGridFunction extends Construct {
     public static final String ALIAS = "live";
@@ -39,14 +39,14 @@ public final class LoopGridFunction extends Construct {
      * @param description the function's description (for routes: method and path)
      * @param handler     the Lambda handler string
      * @param sizing      memory and timeout
-     * @param access      what it may do with the ledger table
+     * @param access      what it may do with the ledger table ({@link LedgerAccess#of}, {@link LedgerAccess#authorizer})
      * @param lambdaJar   the jar
      * @param table       the ledger table
      * @param tenant      {@code LOOPGRID_TENANT}
      * @param extraEnv    further environment variables (queue URL, secret ARN, …)
      * @param snapStart   whether to snapshot published versions (SnapStart)
      */
-    public record Spec(String name, String description, String handler, FunctionSizing sizing, Routes.Access access,
+    public record Spec(String name, String description, String handler, FunctionSizing sizing, LedgerAccess.Grant access,
                        Path lambdaJar, ITable table, String tenant, Map<String, String> extraEnv, boolean snapStart) {}
 
     private final Spec spec;
@@ -67,10 +67,10 @@ public final class LoopGridFunction extends Construct {
         role = Role.Builder.create(this, "Role")
                 .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
                 .description("LoopGrid " + spec.name() + " (" + spec.description() + "): "
-                        + spec.access() + " access to the ledger table")
+                        + spec.access().name() + " access to the ledger table")
                 .build();
         logGroup.grantWrite(role);
-        LedgerAccess.statements(spec.access(), spec.table()).forEach(role::addToPrincipalPolicy);
+        spec.access().statements().forEach(role::addToPrincipalPolicy);
 
         Map<String, String> env = new LinkedHashMap<>();
         env.put("LOOPGRID_TABLE", spec.table().getTableName());
@@ -105,7 +105,7 @@ public final class LoopGridFunction extends Construct {
     }
 
     public String name() { return spec.name(); }
-    public Routes.Access access() { return spec.access(); }
+    public LedgerAccess.Grant access() { return spec.access(); }
     public Function function() { return function; }
     public Alias alias() { return alias; }
     public Role role() { return role; }

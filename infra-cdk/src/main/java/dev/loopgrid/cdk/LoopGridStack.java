@@ -18,15 +18,16 @@ public final class LoopGridStack extends Stack {
     /**
      * Deployment settings.
      *
-     * @param lambdaJar      the shaded Lambda jar every route function runs (must exist)
-     * @param tenant         {@code LOOPGRID_TENANT} of the functions (single-tenant until authentication lands)
-     * @param alarmEmail     an address subscribed to the alarm topic, or null
-     * @param requireApiKey  whether the ledger routes require an API Gateway API key ({@code X-Api-Key})
+     * @param lambdaJar   the shaded Lambda jar every function runs (must exist)
+     * @param tenant      {@code LOOPGRID_TENANT} of the functions: the tenant of open mode (unused with keys required)
+     * @param alarmEmail  an address subscribed to the alarm topic, or null
+     * @param auth        the key authorizer and per-tenant throttling, or open mode
      */
-    public record Config(Path lambdaJar, String tenant, String alarmEmail, boolean requireApiKey) {
+    public record Config(Path lambdaJar, String tenant, String alarmEmail, ApiConstruct.Auth auth) {
         public Config {
             Objects.requireNonNull(lambdaJar, "lambdaJar");
             Objects.requireNonNull(tenant, "tenant");
+            Objects.requireNonNull(auth, "auth");
         }
     }
 
@@ -45,26 +46,23 @@ public final class LoopGridStack extends Stack {
                 config.lambdaJar(), ledger.table(), config.tenant()));
         reports = new ReportsBucketConstruct(this, "Reports");
         api = new ApiConstruct(this, "Api", new ApiConstruct.Props(
-                config.lambdaJar(), ledger.table(), config.tenant(), config.requireApiKey(),
+                config.lambdaJar(), ledger.table(), config.tenant(), config.auth(),
                 replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports));
         List<LoopGridFunction> functions = new ArrayList<>(api.functions());
         functions.add(replays.worker());
         alarms = new AlarmsConstruct(this, "Alarms", new AlarmsConstruct.Props(
-                api.restApi(), functions, replays.deadLetterQueue(), config.alarmEmail()));
+                api.restApi(), functions, api.keyAuthorizer() == null ? null : api.keyAuthorizer().function(),
+                replays.deadLetterQueue(), config.alarmEmail()));
 
         CfnOutput.Builder.create(this, "ApiUrl").value(api.restApi().getUrl())
                 .description("Base URL of the LoopGrid REST API (stage v1)").build();
         CfnOutput.Builder.create(this, "TableName").value(ledger.table().getTableName())
-                .description("The DynamoDB ledger table").build();
+                .description("The DynamoDB ledger table; it also holds the API keys "
+                        + "(first admin key: java -jar local/target/loopgrid-local.jar keys create --aws --table <this> ...)").build();
         CfnOutput.Builder.create(this, "BucketName").value(reports.bucket().getBucketName())
                 .description("The S3 bucket for compliance reports").build();
         CfnOutput.Builder.create(this, "QueueUrl").value(replays.queue().getQueueUrl())
                 .description("The SQS replay queue").build();
-        if (api.apiKeyId() != null) {
-            CfnOutput.Builder.create(this, "ApiKeyId").value(api.apiKeyId())
-                    .description("Id of the API key; read its value with `aws apigateway get-api-key --api-key <id> --include-value`")
-                    .build();
-        }
     }
 
     public LedgerTableConstruct ledger() { return ledger; }

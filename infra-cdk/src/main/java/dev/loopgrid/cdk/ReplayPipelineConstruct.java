@@ -76,7 +76,8 @@ public final class ReplayPipelineConstruct extends Construct {
 
         worker = new LoopGridFunction(this, "Worker", new LoopGridFunction.Spec(
                 "ReplayWorker", "replay worker (SQS)", ReplayWorkerHandler.class.getName() + "::handleRequest",
-                new FunctionSizing(WORKER_MEMORY_MB, WORKER_TIMEOUT_SECONDS), Routes.Access.APPEND,
+                new FunctionSizing(WORKER_MEMORY_MB, WORKER_TIMEOUT_SECONDS),
+                LedgerAccess.of(Routes.Access.APPEND, props.table()),
                 props.lambdaJar(), props.table(), props.tenant(), Map.of(
                         "LOOPGRID_QUEUE_URL", queue.getQueueUrl(),
                         "LOOPGRID_MAX_RECEIVES", Integer.toString(MAX_RECEIVE_COUNT),

@@ -15,9 +15,9 @@ import software.amazon.awscdk.assertions.Match;
 class AlarmsTemplateTest {
 
     @Test
-    void alarmCount_isDlqPlusApi5xxPlusAppendConflicts_plusErrorsAndThrottlesPerFunction() {
-        // functions: one per route plus the replay worker
-        template().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 1));
+    void alarmCount_isDlqPlusApi5xxPlusAppendConflicts_plusErrorsAndThrottlesPerFunction_plusAuthorizerThrottles() {
+        // functions: one per route plus the replay worker; the authorizer has a throttles alarm only
+        template().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 1) + 1);
     }
 
     @Test
@@ -43,9 +43,10 @@ class AlarmsTemplateTest {
     }
 
     @Test
-    void everyFunction_hasAnErrorsAndAThrottlesAlarm() {
+    void everyFunction_hasAThrottlesAlarm_andAllButTheAuthorizerAnErrorsAlarm() {
+        String authorizer = Synthesized.functionId("dev.loopgrid.aws.auth.ApiKeyAuthorizerHandler::handleRequest");
         for (String fnId : resources("AWS::Lambda::Function").keySet()) {
-            for (String metric : List.of("Errors", "Throttles")) {
+            for (String metric : fnId.equals(authorizer) ? List.of("Throttles") : List.of("Errors", "Throttles")) {
                 template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                         "Namespace", "AWS/Lambda",
                         "MetricName", metric,

@@ -6,10 +6,12 @@ import static dev.loopgrid.cdk.Synthesized.refsIn;
 import static dev.loopgrid.cdk.Synthesized.resources;
 import static dev.loopgrid.cdk.Synthesized.template;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.Routes;
+import dev.loopgrid.core.auth.Permission;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -66,13 +68,14 @@ class ApiTemplateTest {
     }
 
     @Test
-    void functionCount_isOnePerRoute_plusTheReplayWorker() {
-        int functions = Routes.ALL.size() + 1;
+    void functionCount_isOnePerRoute_plusTheReplayWorker_plusTheKeyAuthorizer() {
+        int functions = Routes.ALL.size() + 2;
         template().resourceCountIs("AWS::Lambda::Function", functions);
         template().resourceCountIs("AWS::Lambda::Alias", functions);
         template().resourceCountIs("AWS::Lambda::Version", functions);
-        // one invoke permission per method, scoped to the alias and the method's ARN (the worker is invoked by its event source mapping)
-        template().resourceCountIs("AWS::Lambda::Permission", Routes.ALL.size());
+        // one invoke permission per method, scoped to the alias and the method's ARN, and one for the authorizer
+        // (the worker is invoked by its event source mapping)
+        template().resourceCountIs("AWS::Lambda::Permission", Routes.ALL.size() + 1);
     }
 
     @Test
@@ -136,12 +139,17 @@ class ApiTemplateTest {
                     route.name() + " outlives API Gateway's integration timeout");
             assertTrue(sizing.memoryMb() >= 256, route.name());
         }
+        // the admin key routes are small and rare: the smallest Java size
+        for (Routes.Route route : Routes.ALL) {
+            if (route.access() != Routes.Access.KEYS) continue;
+            assertEquals(new FunctionSizing(256, 10), FunctionSizing.of(route), route.name());
+        }
     }
 
     @Test
     void functionsAndAccessLogs_haveLogGroupsWithRetention() {
-        // one per route function, the worker's, the API's access logs
-        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 2);
+        // one per route function, the worker's, the authorizer's, the API's access logs
+        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 3);
         template().allResourcesProperties("AWS::Logs::LogGroup",
                 Match.objectLike(Map.of("RetentionInDays", 30)));
         // retention is set on our log groups, not by the LogRetention custom resource (which would add a function)
@@ -175,17 +183,49 @@ class ApiTemplateTest {
         return others.get(0);
     }
 
+    /** The public routes, written out: a route that becomes public by mistake fails here. */
+    private static final Set<String> PUBLIC = Set.of("GET /health", "GET /", "GET /openapi.json", "GET /docs", "GET /docs/{asset}");
+
+    private static Map<String, Object> methodOf(Routes.Route route) {
+        return resources("AWS::ApiGateway::Method").values().stream()
+                .filter(m -> route.method().equals(props(m).get("HttpMethod")) && route.path().equals(pathOf(m)))
+                .findFirst().orElseThrow(() -> new AssertionError("no method for " + route.name()));
+    }
+
     @Test
-    void ledgerRoutes_requireTheApiKey_andOnlyThey() {
-        Map<String, Map<String, Object>> methods = resources("AWS::ApiGateway::Method");
+    void nonPublicRoutes_areBehindTheKeyAuthorizer_andRequireAUsageKey_publicRoutesHaveNeither() {
+        String authorizerId = template().getResourceId("AWS::ApiGateway::Authorizer");
+        Set<String> publicRoutes = new HashSet<>();
         for (Routes.Route route : Routes.ALL) {
-            Map<String, Object> method = methods.values().stream()
-                    .filter(m -> route.method().equals(props(m).get("HttpMethod")) && route.path().equals(pathOf(m)))
-                    .findFirst().orElseThrow();
-            assertEquals(route.access() != Routes.Access.NONE, props(method).get("ApiKeyRequired"), route.name());
+            Map<String, Object> method = props(methodOf(route));
+            boolean isPublic = route.permission() == Permission.PUBLIC;
+            if (isPublic) publicRoutes.add(route.method() + " " + route.path());
+            assertEquals(isPublic ? "NONE" : "CUSTOM", method.get("AuthorizationType"), route.name());
+            assertEquals(isPublic ? null : Map.of("Ref", authorizerId), method.get("AuthorizerId"), route.name());
+            assertEquals(!isPublic, method.get("ApiKeyRequired"), route.name());
         }
-        template().resourceCountIs("AWS::ApiGateway::ApiKey", 1);
-        template().resourceCountIs("AWS::ApiGateway::UsagePlan", 1);
-        template().resourceCountIs("AWS::ApiGateway::UsagePlanKey", 1);
+        assertEquals(PUBLIC, publicRoutes);
+    }
+
+    @Test
+    void restApi_countsUsageAgainstTheKeyTheAuthorizerReturns() {
+        template().hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of(
+                "ApiKeySourceType", "AUTHORIZER")));
+    }
+
+    @Test
+    void routeFunctions_refuseRequestsWithoutAnAuthorizerPrincipal_otherFunctionsDoNotHaveTheSetting() {
+        Set<String> routeHandlers = new HashSet<>();
+        for (Routes.Route route : Routes.ALL) {
+            routeHandlers.add(route.lambdaHandler());
+            template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "Handler", route.lambdaHandler(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of("LOOPGRID_REQUIRE_KEYS", "true"))))));
+        }
+        for (Map<String, Object> f : resources("AWS::Lambda::Function").values()) {
+            if (routeHandlers.contains(props(f).get("Handler"))) continue;
+            assertFalse(String.valueOf(props(f).get("Environment")).contains("LOOPGRID_REQUIRE_KEYS"),
+                    props(f).get("Handler") + " is no route function");
+        }
     }
 }

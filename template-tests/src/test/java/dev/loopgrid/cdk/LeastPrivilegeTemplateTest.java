@@ -23,8 +23,9 @@ import software.amazon.awscdk.assertions.Match;
 
 /**
  * Each function's role allows exactly what its {@link Routes.Access} (and, for the queue and the secret, its
- * part in the replay pipeline) needs. The expected action sets are written out here, independently of the
- * app's own lists, so a change on either side shows.
+ * part in the replay pipeline; for the key authorizer, one GetItem on key records) needs, and API key items are
+ * reachable only by the key-admin functions and the authorizer. The expected action sets are written out here,
+ * independently of the app's own lists, so a change on either side shows.
  */
 class LeastPrivilegeTemplateTest {
     private static final Set<String> READ = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem");
@@ -33,6 +34,10 @@ class LeastPrivilegeTemplateTest {
     private static final Set<String> REPORT_OBJECTS = Set.of("s3:PutObject", "s3:GetObject");
     private static final Set<String> APPEND_WRITES = Set.of("dynamodb:TransactWriteItems", "dynamodb:PutItem",
             "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
+    /** The key-admin routes: reads and (transactional, item by item) writes of key items, nothing else on the table. */
+    private static final Set<String> KEYS_ITEMS = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+            "dynamodb:UpdateItem");
+    private static final List<String> KEY_ITEM_PATTERNS = List.of("APIKEY#*", "KEYS#*");
     /** What every function needs besides the table: its own log group, and X-Ray (which has no resource-level permissions). */
     private static final Set<String> BASELINE = Set.of("logs:CreateLogStream", "logs:PutLogEvents",
             "xray:PutTraceSegments", "xray:PutTelemetryRecords");
@@ -41,6 +46,7 @@ class LeastPrivilegeTemplateTest {
             "dynamodb:ConditionCheckItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete");
 
     private static final String WORKER_HANDLER = "dev.loopgrid.aws.worker.ReplayWorkerHandler::handleRequest";
+    private static final String AUTHORIZER_HANDLER = "dev.loopgrid.aws.auth.ApiKeyAuthorizerHandler::handleRequest";
     private static final Set<String> SQS_CONSUME = Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
             "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
     private static final Set<String> SECRET_READ = Set.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret");
@@ -53,22 +59,59 @@ class LeastPrivilegeTemplateTest {
 
     /** Every (action, resource) a function's role is allowed, from all the policies attached to it. */
     private static List<Grant> grantsOf(String handler) {
-        String functionId = template().getResourceId("AWS::Lambda::Function",
-                Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Handler", handler)))));
-        String roleId = refId(props(resources("AWS::Lambda::Function").get(functionId)).get("Role"));
         List<Grant> grants = new ArrayList<>();
-        for (Map<String, Object> policy : resources("AWS::IAM::Policy").values()) {
-            if (!refsIn(props(policy).get("Roles")).contains(roleId)) continue;
-            for (Map<String, Object> statement : statements(policy)) {
-                assertEquals("Allow", statement.get("Effect"));
-                Object res = statement.get("Resource");
-                List<?> resourcesOf = res instanceof List<?> l ? l : List.of(res);
-                for (String action : actions(statement)) {
-                    for (Object r : resourcesOf) grants.add(new Grant(action, r));
-                }
+        for (Map<String, Object> statement : statementsOf(handler)) {
+            if (!"Allow".equals(statement.get("Effect"))) continue;
+            Object res = statement.get("Resource");
+            List<?> resourcesOf = res instanceof List<?> l ? l : List.of(res);
+            for (String action : actions(statement)) {
+                for (Object r : resourcesOf) grants.add(new Grant(action, r));
             }
         }
         return grants;
+    }
+
+    /** Every statement of every policy attached to the role of the function with this handler. */
+    private static List<Map<String, Object>> statementsOf(String handler) {
+        String roleId = Synthesized.roleIdOf(handler);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> policy : resources("AWS::IAM::Policy").values()) {
+            if (!refsIn(props(policy).get("Roles")).contains(roleId)) continue;
+            for (Map<String, Object> statement : statements(policy)) {
+                assertTrue(Set.of("Allow", "Deny").contains(statement.get("Effect")), String.valueOf(statement));
+                out.add(statement);
+            }
+        }
+        return out;
+    }
+
+    /** Every Lambda function's handler: the routes', the worker's, the authorizer's. */
+    private static List<String> allHandlers() {
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> f : resources("AWS::Lambda::Function").values()) out.add((String) props(f).get("Handler"));
+        return out;
+    }
+
+    private static Routes.Access accessOf(String handler) {
+        return Routes.ALL.stream().filter(r -> r.lambdaHandler().equals(handler)).map(Routes.Route::access)
+                .findFirst().orElse(null);
+    }
+
+    /** The LeadingKeys patterns a statement's condition confines it to, or null when it has none. */
+    @SuppressWarnings("unchecked")
+    private static List<String> leadingKeys(Map<String, Object> statement, String operator) {
+        Map<String, Object> condition = (Map<String, Object>) statement.get("Condition");
+        if (condition == null || !(condition.get(operator) instanceof Map<?, ?> op)) return null;
+        Object keys = op.get("dynamodb:LeadingKeys");
+        if (keys == null) return null;
+        return keys instanceof List<?> l ? (List<String>) l : List.of((String) keys);
+    }
+
+    /** Whether a StringLike pattern ending in {@code *} may match a key starting with {@code prefix}. */
+    private static boolean mayMatch(String pattern, String prefix) {
+        String literal = pattern.endsWith("*") ? pattern.substring(0, pattern.length() - 1) : pattern;
+        if (literal.contains("*") || literal.contains("?")) return true; // inner wildcards: assume it may
+        return literal.startsWith(prefix) || prefix.startsWith(literal);
     }
 
     private static Set<String> actionSet(List<Grant> grants) {
@@ -94,6 +137,7 @@ class LeastPrivilegeTemplateTest {
                 out.addAll(REPORT_WRITES);
                 out.addAll(REPORT_OBJECTS);
             }
+            case KEYS -> out.addAll(KEYS_ITEMS);
         }
         return out;
     }
@@ -185,6 +229,114 @@ class LeastPrivilegeTemplateTest {
     }
 
     @Test
+    void keyFunctions_readAndWriteOnlyKeyItems_onTheTableAlone() {
+        boolean any = false;
+        for (Routes.Route route : Routes.ALL) {
+            if (route.access() != Routes.Access.KEYS) continue;
+            any = true;
+            List<Map<String, Object>> onTable = statementsOf(route.lambdaHandler()).stream()
+                    .filter(st -> actions(st).stream().anyMatch(a -> a.startsWith("dynamodb:"))).toList();
+            assertEquals(1, onTable.size(), route.name() + ": one table statement, and no Deny needed: " + onTable);
+            Map<String, Object> st = onTable.get(0);
+            assertEquals("Allow", st.get("Effect"));
+            assertEquals(KEYS_ITEMS, new TreeSet<>(actions(st)), route.name());
+            assertEquals(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", KEY_ITEM_PATTERNS)),
+                    st.get("Condition"), route.name());
+            assertEquals(Map.of("Fn::GetAtt", List.of(template().getResourceId("AWS::DynamoDB::Table"), "Arn")),
+                    st.get("Resource"), route.name() + ": the table only, no index");
+        }
+        assertTrue(any, "no KEYS route");
+    }
+
+    @Test
+    void authorizer_mayOnlyGetKeyRecordsByHash() {
+        assertEquals(new TreeSet<>(union(BASELINE, Set.of("dynamodb:GetItem"))), actionSet(grantsOf(AUTHORIZER_HANDLER)));
+        List<Map<String, Object>> onTable = statementsOf(AUTHORIZER_HANDLER).stream()
+                .filter(st -> actions(st).stream().anyMatch(a -> a.startsWith("dynamodb:"))).toList();
+        assertEquals(1, onTable.size(), String.valueOf(onTable));
+        Map<String, Object> st = onTable.get(0);
+        assertEquals("Allow", st.get("Effect"));
+        assertEquals(List.of("dynamodb:GetItem"), actions(st));
+        assertEquals(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("APIKEY#*"))),
+                st.get("Condition"));
+        assertEquals(Map.of("Fn::GetAtt", List.of(template().getResourceId("AWS::DynamoDB::Table"), "Arn")),
+                st.get("Resource"), "the table only, no index");
+    }
+
+    /**
+     * Hardening: the functions whose Allow statements name the whole table (READ, ENQUEUE, APPEND, REPORT and the
+     * worker) carry an explicit Deny of each item action they are allowed, whenever a partition key is a key item.
+     */
+    @Test
+    void everyOtherTableFunction_isDeniedKeyItems_forEveryItemActionItIsAllowed() {
+        String tableId = template().getResourceId("AWS::DynamoDB::Table");
+        int checked = 0;
+        for (String handler : allHandlers()) {
+            Routes.Access access = accessOf(handler);
+            if (handler.equals(AUTHORIZER_HANDLER) || access == Routes.Access.KEYS) continue;
+            Set<String> allowed = new TreeSet<>();
+            for (Grant g : grantsOf(handler)) if (g.action().startsWith("dynamodb:")) allowed.add(g.action());
+            // TransactWriteItems is not authorized per item (its Put/Update/ConditionCheck are, see LedgerAccess)
+            allowed.remove("dynamodb:TransactWriteItems");
+            List<Map<String, Object>> denies = statementsOf(handler).stream()
+                    .filter(st -> "Deny".equals(st.get("Effect"))).toList();
+            if (allowed.isEmpty()) {
+                assertTrue(denies.isEmpty(), handler + " has no table access, so no Deny either");
+                continue;
+            }
+            checked++;
+            assertEquals(1, denies.size(), handler);
+            Map<String, Object> deny = denies.get(0);
+            assertEquals(KEY_ITEM_PATTERNS, leadingKeys(deny, "ForAnyValue:StringLike"), handler);
+            assertTrue(new TreeSet<>(actions(deny)).containsAll(allowed), handler + " denies " + actions(deny) + ", allowed " + allowed);
+            List<?> res = (List<?>) deny.get("Resource");
+            assertEquals(List.of(tableId), refsIn(res.get(0)), handler);
+            assertTrue(res.toString().contains("/index/*"), handler + ": the Deny covers the indexes too");
+        }
+        // every route but the NONE and KEYS ones, plus the worker
+        long expected = Routes.ALL.stream().filter(r -> r.access() != Routes.Access.NONE && r.access() != Routes.Access.KEYS).count() + 1;
+        assertEquals(expected, checked);
+    }
+
+    /**
+     * No role but the key-admin functions' may write API key items, and none but theirs and the authorizer's may read
+     * them: each allowed table action is either confined by its own LeadingKeys condition to other prefixes, or
+     * denied on key items.
+     */
+    @Test
+    void onlyKeyFunctions_writeKeyItems_andOnlyTheyAndTheAuthorizer_readThem() {
+        for (String handler : allHandlers()) {
+            boolean keysFunction = accessOf(handler) == Routes.Access.KEYS;
+            List<Map<String, Object>> all = statementsOf(handler);
+            for (Map<String, Object> st : all) {
+                if (!"Allow".equals(st.get("Effect"))) continue;
+                for (String action : actions(st)) {
+                    if (!action.startsWith("dynamodb:") || action.equals("dynamodb:TransactWriteItems")) continue;
+                    boolean write = WRITE_ACTIONS.contains(action);
+                    if (keysFunction) continue;
+                    if (!write && handler.equals(AUTHORIZER_HANDLER)) continue;
+                    List<String> confined = leadingKeys(st, "ForAllValues:StringLike");
+                    boolean elsewhere = confined != null && confined.stream()
+                            .noneMatch(p -> mayMatch(p, "APIKEY#") || mayMatch(p, "KEYS#"));
+                    boolean denied = all.stream().anyMatch(d -> "Deny".equals(d.get("Effect"))
+                            && actions(d).contains(action)
+                            && leadingKeys(d, "ForAnyValue:StringLike") != null
+                            && leadingKeys(d, "ForAnyValue:StringLike").containsAll(KEY_ITEM_PATTERNS));
+                    assertTrue(elsewhere || denied, handler + " may " + (write ? "write" : "read") + " key items with " + action);
+                }
+            }
+        }
+        // the authorizer may read key records by hash, but never write
+        assertTrue(actionSet(grantsOf(AUTHORIZER_HANDLER)).stream().noneMatch(WRITE_ACTIONS::contains));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new TreeSet<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    @Test
     void readFunctions_haveNoWriteAction_andOnlyAppendFunctionsMayTransactWrite() {
         for (Routes.Route route : Routes.ALL) {
             Set<String> actions = actionSet(grantsOf(route));
@@ -203,8 +355,11 @@ class LeastPrivilegeTemplateTest {
                 if (!g.action().startsWith("dynamodb:")) continue;
                 assertEquals(List.of(tableId), refsIn(g.resource()), route.name() + " " + g.action() + " on " + g.resource());
                 boolean onIndexes = g.resource().toString().contains("/index/*");
-                if (APPEND_WRITES.contains(g.action()) || ENQUEUE_WRITES.contains(g.action())) {
+                if (WRITE_ACTIONS.contains(g.action())) {
                     assertFalse(onIndexes, route.name() + " may write indexes with " + g.action());
+                }
+                if (route.access() == Routes.Access.KEYS) {
+                    assertFalse(onIndexes, route.name() + " needs no index but has " + g.action() + " on " + g.resource());
                 }
             }
         }
@@ -212,10 +367,10 @@ class LeastPrivilegeTemplateTest {
 
     @Test
     void onlyXray_hasAWildcardResource_andTheRolesCarryNoManagedPolicies() {
-        for (Routes.Route route : Routes.ALL) {
-            for (Grant g : grantsOf(route)) {
+        for (String handler : allHandlers()) {
+            for (Grant g : grantsOf(handler)) {
                 if ("*".equals(g.resource())) {
-                    assertTrue(g.action().startsWith("xray:"), route.name() + " " + g.action() + " on *");
+                    assertTrue(g.action().startsWith("xray:"), handler + " " + g.action() + " on *");
                 }
             }
         }

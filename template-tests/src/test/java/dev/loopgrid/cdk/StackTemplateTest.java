@@ -1,6 +1,7 @@
 package dev.loopgrid.cdk;
 
 import static dev.loopgrid.cdk.Synthesized.template;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loopgrid.aws.Routes;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -22,13 +25,17 @@ class StackTemplateTest {
         template().hasOutput("BucketName", Map.of("Description", Match.anyValue(),
                 "Value", Map.of("Ref", template().getResourceId("AWS::S3::Bucket"))));
         template().hasOutput("QueueUrl", Match.objectLike(Map.of("Value", Match.anyValue())));
-        template().hasOutput("ApiKeyId", Match.objectLike(Map.of("Value", Match.anyValue())));
+        // the interim API Gateway key is gone: keys live in the table, created with `loopgrid-local.jar keys create --aws`
+        Set<String> outputs = new java.util.TreeSet<>(template().findOutputs("*").keySet());
+        outputs.removeIf(id -> id.startsWith("ApiRestApiEndpoint")); // CDK's own output of the RestApi URL
+        assertEquals(Set.of("ApiUrl", "BucketName", "QueueUrl", "TableName"), outputs);
     }
 
     @Test
     void stack_holdsExactlyTheExpectedResourceCounts() {
         int routes = Routes.ALL.size();
-        int functions = routes + 1; // + the replay worker
+        int functions = routes + 2; // + the replay worker and the key authorizer
+        int plans = Synthesized.TENANTS.size() + 1; // one per registered tenant + the shared one
         Map<String, Integer> expected = Map.ofEntries(
                 Map.entry("AWS::DynamoDB::Table", 1),
                 Map.entry("AWS::SQS::Queue", 2),
@@ -40,7 +47,13 @@ class StackTemplateTest {
                 // one role per function + API Gateway's account-level CloudWatch role
                 Map.entry("AWS::IAM::Role", functions + 1),
                 Map.entry("AWS::ApiGateway::Method", routes),
-                Map.entry("AWS::CloudWatch::Alarm", 3 + 2 * functions));
+                Map.entry("AWS::ApiGateway::Authorizer", 1),
+                Map.entry("AWS::ApiGateway::UsagePlan", plans),
+                Map.entry("AWS::ApiGateway::ApiKey", plans),
+                Map.entry("AWS::ApiGateway::UsagePlanKey", plans),
+                Map.entry("AWS::ApiGateway::GatewayResponse", 11),
+                // errors and throttles per function, but no errors alarm on the authorizer
+                Map.entry("AWS::CloudWatch::Alarm", 3 + 2 * functions - 1));
         expected.forEach((type, count) -> template().resourceCountIs(type, count));
     }
 
@@ -51,11 +64,30 @@ class StackTemplateTest {
     }
 
     @Test
-    void openApi_deploysWithoutApiKey() {
-        Template open = Template.fromStack(Synthesized.synthesize(false));
+    void openApi_deploysWithoutAuthorizerOrUsagePlans_functionsInOpenMode_andWarns() {
+        LoopGridStack stack = Synthesized.synthesize(ApiConstruct.Auth.openApi());
+        Template open = Template.fromStack(stack);
+        open.resourceCountIs("AWS::ApiGateway::Authorizer", 0);
         open.resourceCountIs("AWS::ApiGateway::ApiKey", 0);
         open.resourceCountIs("AWS::ApiGateway::UsagePlan", 0);
-        open.allResourcesProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of("ApiKeyRequired", false)));
+        open.resourceCountIs("AWS::ApiGateway::UsagePlanKey", 0);
+        open.resourceCountIs("AWS::Lambda::Function", Routes.ALL.size() + 1);
+        open.allResourcesProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
+                "ApiKeyRequired", false, "AuthorizationType", "NONE")));
+        open.hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of("ApiKeySourceType", Match.absent())));
+        for (Routes.Route route : Routes.ALL) {
+            open.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "Handler", route.lambdaHandler(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of("LOOPGRID_REQUIRE_KEYS", "false"))))));
+        }
+        // API Gateway's own errors keep the API's shape in open mode too
+        open.resourceCountIs("AWS::ApiGateway::GatewayResponse", 11);
+        Annotations.fromStack(stack).hasWarning("/LoopGrid/Api", Match.stringLikeRegexp(".*openApi=true.*no authorizer.*"));
+    }
+
+    @Test
+    void keysRequired_synthesizesWithoutTheOpenApiWarning() {
+        Annotations.fromStack(Synthesized.stack()).hasNoWarning("*", Match.stringLikeRegexp(".*openApi.*"));
     }
 
     @Test

@@ -13,16 +13,19 @@ import java.util.zip.ZipEntry;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
 /**
  * The synthesized template, built once per test JVM (synthesis costs seconds) with a fixed account and
- * region. The functions' code is the real Lambda jar when it has been built, else a small dummy jar made
+ * region, API keys required and the tenants {@link #TENANTS} registered for throttling. The functions' code is the real Lambda jar when it has been built, else a small dummy jar made
  * in target/, so the tests do not depend on the order modules are packaged in.
  */
 final class Synthesized {
     static final String ACCOUNT = "123456789012";
     static final String REGION = "eu-west-1";
+    /** The main template registers two tenants for usage plans of their own. */
+    static final List<String> TENANTS = List.of("acme", "globex");
 
     private static Template template;
     private static LoopGridStack stack;
@@ -31,7 +34,7 @@ final class Synthesized {
 
     static synchronized Template template() {
         if (template == null) {
-            stack = synthesize(true);
+            stack = synthesize(ApiConstruct.Auth.keys(TENANTS));
             template = Template.fromStack(stack);
         }
         return template;
@@ -43,11 +46,11 @@ final class Synthesized {
     }
 
     /** A fresh stack in its own app (for variants of the configuration). */
-    static LoopGridStack synthesize(boolean requireApiKey) {
+    static LoopGridStack synthesize(ApiConstruct.Auth auth) {
         App app = new App();
         return LoopGridApp.createStack(app, "LoopGrid",
                 StackProps.builder().env(Environment.builder().account(ACCOUNT).region(REGION).build()).build(),
-                new LoopGridStack.Config(lambdaJar(), "default", null, requireApiKey));
+                new LoopGridStack.Config(lambdaJar(), "default", null, auth));
     }
 
     static Path lambdaJar() {
@@ -115,6 +118,17 @@ final class Synthesized {
         if (a instanceof String s) out.add(s);
         else if (a instanceof List<?> l) l.forEach(x -> out.add((String) x));
         return out;
+    }
+
+    /** The logical id of the function with this handler (exactly one). */
+    static String functionId(String handler) {
+        return template().getResourceId("AWS::Lambda::Function",
+                Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Handler", handler)))));
+    }
+
+    /** The logical id of the role of the function with this handler. */
+    static String roleIdOf(String handler) {
+        return refId(props(resources("AWS::Lambda::Function").get(functionId(handler))).get("Role"));
     }
 
     @SuppressWarnings("unchecked")
