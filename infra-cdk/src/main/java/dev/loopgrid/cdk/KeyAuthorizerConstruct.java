@@ -51,6 +51,8 @@ public final class KeyAuthorizerConstruct extends Construct {
         super(scope, id);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("LOOPGRID_AUTH_CACHE_SECONDS", Integer.toString(props.keyCacheSeconds()));
+        // usage-key values are unique per account and region: derived from the stack's name (UsageKeys)
+        env.put("LOOPGRID_USAGE_KEY_SCOPE", software.amazon.awscdk.Stack.of(this).getStackName());
         // unset when no tenant is registered: everyone is counted in the shared plan
         if (!props.usageTenants().isEmpty()) env.put("LOOPGRID_USAGE_TENANTS", String.join(",", props.usageTenants()));
         function = new LoopGridFunction(this, "Function", new LoopGridFunction.Spec(

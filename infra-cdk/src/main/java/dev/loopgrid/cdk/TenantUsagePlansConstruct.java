@@ -55,13 +55,13 @@ public final class TenantUsagePlansConstruct extends Construct {
         for (String tenant : props.tenants()) {
             UsagePlan plan = plan("Plan-" + tenant, stack + " tenant " + tenant,
                     "LoopGrid tenant " + tenant + ": its own throttle", props, props.tenantRate(), props.tenantBurst());
-            plan.addApiKey(key("Key-" + tenant, UsageKeys.forTenant(tenant),
+            plan.addApiKey(key("Key-" + tenant, UsageKeys.forTenant(stack, tenant),
                     "LoopGrid usage key of tenant " + tenant + " (returned by the authorizer; a counter, not a credential)"));
             tenantPlans.put(tenant, plan);
         }
         sharedPlan = plan("SharedPlan", stack + " shared", "LoopGrid tenants without a plan of their own, counted together",
                 props, props.sharedRate(), props.sharedBurst());
-        sharedPlan.addApiKey(key("SharedKey", UsageKeys.shared(),
+        sharedPlan.addApiKey(key("SharedKey", UsageKeys.shared(stack),
                 "LoopGrid usage key shared by unregistered tenants (returned by the authorizer; a counter, not a credential)"));
     }
 

@@ -62,6 +62,7 @@ class AuthorizerTemplateTest {
                 "Environment", Map.of("Variables", Match.objectLike(Map.of(
                         "LOOPGRID_TABLE", Map.of("Ref", template().getResourceId("AWS::DynamoDB::Table")),
                         "LOOPGRID_AUTH_CACHE_SECONDS", "60",
+                        "LOOPGRID_USAGE_KEY_SCOPE", "LoopGrid",
                         "LOOPGRID_USAGE_TENANTS", String.join(",", Synthesized.TENANTS)))))));
         assertTrue(FunctionSizing.AUTHORIZER.timeoutSeconds() < FunctionSizing.API_GATEWAY_TIMEOUT_SECONDS);
     }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * counted in its own plan and everyone else in the shared one.
  */
 class UsagePlansTemplateTest {
+    /** The synthesized stack's name: the scope of its usage-key values. */
+    private static final String STACK = "LoopGrid";
     private static final double TENANT_RATE = 50;
     private static final int TENANT_BURST = 100;
 
@@ -63,7 +65,7 @@ class UsagePlansTemplateTest {
         Map<String, String> plans = planOfKeyValue();
         Set<String> tenantPlans = new HashSet<>();
         for (String tenant : Synthesized.TENANTS) {
-            String planId = plans.get(UsageKeys.forTenant(tenant));
+            String planId = plans.get(UsageKeys.forTenant(STACK, tenant));
             assertNotNull(planId, "no plan holds the usage key of " + tenant);
             assertTrue(tenantPlans.add(planId), tenant + " shares its plan");
             assertPlan(planId, TENANT_RATE, TENANT_BURST, tenant);
@@ -72,12 +74,12 @@ class UsagePlansTemplateTest {
 
     @Test
     void unregisteredTenants_shareOnePlan_atTheStageThrottle() {
-        String planId = planOfKeyValue().get(UsageKeys.shared());
+        String planId = planOfKeyValue().get(UsageKeys.shared(STACK));
         assertNotNull(planId, "no plan holds the shared usage key: unregistered tenants would get 403");
         assertPlan(planId, ApiConstruct.THROTTLE_RATE, ApiConstruct.THROTTLE_BURST, "shared");
         // an unregistered tenant is counted against the shared key, a registered one never
-        assertEquals(UsageKeys.shared(), UsageKeys.of("initech", Set.copyOf(Synthesized.TENANTS)));
-        assertEquals(UsageKeys.forTenant("acme"), UsageKeys.of("acme", Set.copyOf(Synthesized.TENANTS)));
+        assertEquals(UsageKeys.shared(STACK), UsageKeys.of(STACK, "initech", Set.copyOf(Synthesized.TENANTS)));
+        assertEquals(UsageKeys.forTenant(STACK, "acme"), UsageKeys.of(STACK, "acme", Set.copyOf(Synthesized.TENANTS)));
     }
 
     @Test
@@ -95,8 +97,8 @@ class UsagePlansTemplateTest {
             values.add(value);
         }
         List<String> expectedValues = new ArrayList<>();
-        Synthesized.TENANTS.forEach(t -> expectedValues.add(UsageKeys.forTenant(t)));
-        expectedValues.add(UsageKeys.shared());
+        Synthesized.TENANTS.forEach(t -> expectedValues.add(UsageKeys.forTenant(STACK, t)));
+        expectedValues.add(UsageKeys.shared(STACK));
         assertEquals(new HashSet<>(expectedValues), new HashSet<>(values));
         assertEquals(expected, new HashSet<>(values).size(), "usage key values are distinct");
     }
@@ -114,7 +116,7 @@ class UsagePlansTemplateTest {
         Set<String> told = new HashSet<>(List.of(env.split(",")));
         Map<String, String> plans = planOfKeyValue();
         Set<String> withPlan = new HashSet<>();
-        for (String t : told) if (plans.containsKey(UsageKeys.forTenant(t))) withPlan.add(t);
+        for (String t : told) if (plans.containsKey(UsageKeys.forTenant(STACK, t))) withPlan.add(t);
         assertEquals(told, withPlan, "a tenant the authorizer counts separately has no plan (its requests would get 403)");
         assertEquals(Synthesized.TENANTS.size() + 1, plans.size(), "a plan for a tenant the authorizer never counts separately");
     }

@@ -233,7 +233,7 @@ class AuthEventsTest extends HandlerTestSupport {
     @SuppressWarnings("unchecked")
     void authorizer_allowsAKnownKey_onTheWholeStage_withTenantRoleAndKeyId() {
         ApiKeys keys = keysWithExampleKey();
-        Map<String, Object> out = authorize(new ApiKeyAuthorizerHandler(keys, Set.of()), authorizerEvent());
+        Map<String, Object> out = authorize(new ApiKeyAuthorizerHandler(keys, Set.of(), "LoopGrid"), authorizerEvent());
 
         assertEquals("key_EventsAuthzKey01", out.get("principalId"));
         Map<String, Object> policy = (Map<String, Object>) out.get("policyDocument");
@@ -245,11 +245,11 @@ class AuthEventsTest extends HandlerTestSupport {
                 "the answer may be cached for every route of the stage");
         Map<String, Object> context = (Map<String, Object>) out.get("context");
         assertEquals(Map.of("tenant", "acme", "role", "auditor", "key_id", "key_EventsAuthzKey01"), context);
-        assertEquals(UsageKeys.shared(), out.get("usageIdentifierKey"), "an unregistered tenant shares the default bucket");
+        assertEquals(UsageKeys.shared("LoopGrid"), out.get("usageIdentifierKey"), "an unregistered tenant shares the default bucket");
 
         // a tenant registered at deploy time is counted against its own usage key
-        Map<String, Object> registered = authorize(new ApiKeyAuthorizerHandler(keys, Set.of("acme")), authorizerEvent());
-        assertEquals(UsageKeys.forTenant("acme"), registered.get("usageIdentifierKey"));
+        Map<String, Object> registered = authorize(new ApiKeyAuthorizerHandler(keys, Set.of("acme"), "LoopGrid"), authorizerEvent());
+        assertEquals(UsageKeys.forTenant("LoopGrid", "acme"), registered.get("usageIdentifierKey"));
 
         // and the context, passed on by API Gateway as requestContext.authorizer, is what the handlers act on
         APIGatewayProxyRequestEvent verify = load("verify-integrity.json");
@@ -268,7 +268,7 @@ class AuthEventsTest extends HandlerTestSupport {
         headers.remove("Authorization");
         headers.put("X-Api-Key", EXAMPLE_KEY);
         e.setHeaders(headers);
-        assertEquals("key_EventsAuthzKey01", authorize(new ApiKeyAuthorizerHandler(keysWithExampleKey(), Set.of()), e)
+        assertEquals("key_EventsAuthzKey01", authorize(new ApiKeyAuthorizerHandler(keysWithExampleKey(), Set.of(), "LoopGrid"), e)
                 .get("principalId"));
     }
 
@@ -276,7 +276,7 @@ class AuthEventsTest extends HandlerTestSupport {
     void authorizer_refusesNoKey_anUnknownKey_andARevokedKey_withUnauthorized() {
         // API Gateway turns exactly the error message "Unauthorized" into a 401
         ApiKeys keys = keysWithExampleKey();
-        ApiKeyAuthorizerHandler h = new ApiKeyAuthorizerHandler(keys, Set.of());
+        ApiKeyAuthorizerHandler h = new ApiKeyAuthorizerHandler(keys, Set.of(), "LoopGrid");
 
         APIGatewayCustomAuthorizerEvent noKey = authorizerEvent();
         Map<String, String> headers = new LinkedHashMap<>(noKey.getHeaders());
@@ -285,7 +285,7 @@ class AuthEventsTest extends HandlerTestSupport {
         assertEquals("Unauthorized", assertThrows(RuntimeException.class, () -> authorize(h, noKey)).getMessage());
 
         ApiKeyAuthorizerHandler empty = new ApiKeyAuthorizerHandler(new ApiKeys(ApiKeyStore.inMemory(), Clock.systemUTC()),
-                Set.of());
+                Set.of(), "LoopGrid");
         assertEquals("Unauthorized", assertThrows(RuntimeException.class, () -> authorize(empty, authorizerEvent())).getMessage());
 
         keys.revoke("acme", "key_EventsAuthzKey01");

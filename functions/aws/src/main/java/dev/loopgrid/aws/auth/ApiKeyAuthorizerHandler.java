@@ -46,15 +46,22 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
 
     private final ApiKeys keys;
     private final Set<String> registeredTenants;
+    private final String usageScope;
 
     /** Lambda's constructor: one DynamoDB client and key cache per container. */
     public ApiKeyAuthorizerHandler() {
-        this(sharedKeys(), tenants(System.getenv("LOOPGRID_USAGE_TENANTS")));
+        this(sharedKeys(), tenants(System.getenv("LOOPGRID_USAGE_TENANTS")),
+                System.getenv().getOrDefault("LOOPGRID_USAGE_KEY_SCOPE", "loopgrid"));
     }
 
-    public ApiKeyAuthorizerHandler(ApiKeys keys, Set<String> registeredTenants) {
+    /**
+     * @param registeredTenants tenants with a usage plan of their own ({@code LOOPGRID_USAGE_TENANTS})
+     * @param usageScope        the deployment's usage-key scope ({@code LOOPGRID_USAGE_KEY_SCOPE}, the stack name)
+     */
+    public ApiKeyAuthorizerHandler(ApiKeys keys, Set<String> registeredTenants, String usageScope) {
         this.keys = keys;
         this.registeredTenants = registeredTenants;
+        this.usageScope = usageScope;
     }
 
     @Override
@@ -89,7 +96,7 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
         out.put("principalId", p.keyId());
         out.put("policyDocument", policy);
         out.put("context", ctx);
-        out.put("usageIdentifierKey", UsageKeys.of(p.tenant(), registeredTenants));
+        out.put("usageIdentifierKey", UsageKeys.of(usageScope, p.tenant(), registeredTenants));
         LOG.info("allowed key {} (tenant {}, role {})", p.keyId(), p.tenant(), p.role().wire());
         return out;
     }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class ApiKeyAuthorizerHandlerTest {
     private static final String ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/POST/v1/decisions";
     private final ApiKeys keys = new ApiKeys(ApiKeyStore.inMemory(), Clock.systemUTC(), Duration.ofSeconds(60));
-    private final ApiKeyAuthorizerHandler handler = new ApiKeyAuthorizerHandler(keys, Set.of("acme"));
+    private final ApiKeyAuthorizerHandler handler = new ApiKeyAuthorizerHandler(keys, Set.of("acme"), "stack-a");
 
     private static APIGatewayCustomAuthorizerEvent event(String... headers) {
         Map<String, String> h = new HashMap<>();
@@ -46,16 +46,19 @@ class ApiKeyAuthorizerHandlerTest {
             assertEquals("execute-api:Invoke", st.get("Action"));
             assertEquals("arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*", st.get("Resource"));
             assertEquals(Map.of("tenant", "acme", "role", "reviewer", "key_id", c.record().keyId()), out.get("context"));
-            assertEquals(UsageKeys.forTenant("acme"), out.get("usageIdentifierKey"));
+            assertEquals(UsageKeys.forTenant("stack-a", "acme"), out.get("usageIdentifierKey"));
         }
     }
 
     @Test
     void unregisteredTenants_shareTheDefaultUsageKey_registeredOnesHaveTheirOwn() {
         ApiKeys.Created c = keys.create("globex", Role.WRITER, null, "t");
-        assertEquals(UsageKeys.shared(), handler.handleRequest(event("X-Api-Key", c.secret()), null).get("usageIdentifierKey"));
-        assertNotEquals(UsageKeys.forTenant("acme"), UsageKeys.forTenant("globex"));
-        assertTrue(UsageKeys.forTenant("a").length() >= 20, "API Gateway key values are at least 20 characters");
+        assertEquals(UsageKeys.shared("stack-a"), handler.handleRequest(event("X-Api-Key", c.secret()), null).get("usageIdentifierKey"));
+        assertNotEquals(UsageKeys.forTenant("stack-a", "acme"), UsageKeys.forTenant("stack-a", "globex"));
+        assertNotEquals(UsageKeys.forTenant("stack-a", "acme"), UsageKeys.forTenant("stack-b", "acme"),
+                "two stacks in one account never share a key value (API Gateway requires them unique)");
+        assertNotEquals(UsageKeys.shared("stack-a"), UsageKeys.shared("stack-b"));
+        assertTrue(UsageKeys.forTenant("s", "a").length() >= 20, "API Gateway key values are at least 20 characters");
     }
 
     @Test
@@ -82,7 +85,7 @@ class ApiKeyAuthorizerHandlerTest {
                 return java.util.Optional.empty();
             }
         }, Clock.systemUTC());
-        RuntimeException ex = assertThrows(RuntimeException.class, () -> new ApiKeyAuthorizerHandler(failing, Set.of())
+        RuntimeException ex = assertThrows(RuntimeException.class, () -> new ApiKeyAuthorizerHandler(failing, Set.of(), "stack-a")
                 .handleRequest(event("X-Api-Key", "lg_" + "Q".repeat(43)), null));
         assertNotEquals("Unauthorized", ex.getMessage(), "an outage must not look like a revoked key (AUTHORIZER_FAILURE, 5xx)");
     }
