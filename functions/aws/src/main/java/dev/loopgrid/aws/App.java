@@ -44,6 +44,12 @@ public final class App {
     public static final String VERSION = "0.2.0";
 
     private static volatile App instance;
+    /**
+     * How long the local front trusts a verified key before reading it again (the Lambda authorizer has its own
+     * cache, {@code LOOPGRID_AUTH_CACHE_SECONDS}). A key revoked through this process's API stops working at
+     * once; one revoked from elsewhere (the {@code keys revoke} command) within this time.
+     */
+    public static final Duration KEY_CACHE = Duration.ofSeconds(30);
 
     public final Config config;
     public final LedgerStore store;
@@ -152,7 +158,7 @@ public final class App {
                 Clock clock, CheckpointStore checkpoints, ReportStore reportStore, ReportConfig reportConfig,
                 ApiKeyStore keyStore) {
         this.config = config;
-        this.apiKeys = new ApiKeys(keyStore, clock);
+        this.apiKeys = new ApiKeys(keyStore, clock, KEY_CACHE);
         this.store = store;
         this.clock = clock;
         this.ledger = new Ledger(store, clock, Ledger.Policy.defaults(), listener);
