@@ -9,4 +9,42 @@ package dev.loopgrid.core;
  * @param cursor opaque cursor from a previous page's {@code next_cursor}
  */
 public record DecisionQuery(String serviceName, String decisionType, DecisionStatus status, String since,
-                            String until, int page, int pageSize, String cursor) {}
+                            String until, int page, int pageSize, String cursor) {
+
+    /**
+     * Estimated bytes of decisions one page may hold ({@link #servedBytes}). A Lambda response is at most 6 MB
+     * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), and one decision alone may be
+     * 5 MiB: a page ends before the decision that would take it past this budget, but always holds at least one.
+     */
+    public static final long PAGE_BYTES = 5_500_000;
+
+    /** What a decision adds to a list response besides its content and verdict texts (ids, hashes, times, names). */
+    static final int DECISION_OVERHEAD_BYTES = 1_024;
+
+    /**
+     * The estimated size of one decision in a list response: its content, its correction, reason and notes, and a
+     * fixed overhead for the other members.
+     *
+     * @param contentBytes UTF-8 bytes of the canonical content
+     */
+    public static long servedBytes(long contentBytes, String correction, String incorrectReason, String notes) {
+        return contentBytes + utf8Length(correction) + utf8Length(incorrectReason) + utf8Length(notes)
+                + DECISION_OVERHEAD_BYTES;
+    }
+
+    /** UTF-8 length of {@code s} (0 for null) without encoding it. */
+    public static long utf8Length(String s) {
+        if (s == null) return 0;
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n += 1;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
+    }
+}

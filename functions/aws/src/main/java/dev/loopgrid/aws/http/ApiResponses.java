@@ -27,6 +27,7 @@ public final class ApiResponses {
         else if (e instanceof LedgerException.NotFound) status = 404;
         else if (e instanceof LedgerException.Conflict) status = 409;
         else if (e instanceof LedgerException.TooLarge) status = 413;
+        else if (e instanceof LedgerException.IntegrityBroken) status = 500;
         else if (e instanceof LedgerException.Unavailable) status = 503;
         else status = 400;
         ObjectNode body = Json.object();

@@ -104,7 +104,7 @@ public final class ReplayService {
             throw new LedgerException.Malformed("replay_decision_mismatch", "Replay " + replayId
                     + " belongs to decision " + replay.decisionId() + ", not " + decisionId);
         }
-        JsonNode original = Json.parseStored(decision.content()).get("output");
+        JsonNode original = Json.parseStored(decision.requireContent()).get("output");
         ObjectNode o = Json.object();
         o.put("decision_id", decisionId);
         o.put("replay_id", replayId);
