@@ -161,6 +161,15 @@ public final class DecisionService {
         return store.findDecision(tenant, decisionId).orElseThrow(() -> notFound(decisionId));
     }
 
+    /**
+     * A decision's projection without reading content that lives in the {@link ContentStore}: such a record's
+     * content is null (its status, chain and hashes are there). For callers that need no content.
+     */
+    public DecisionRecord getWithoutContent(String tenant, String decisionId) {
+        LedgerStore s = store instanceof ContentResolvingStore r ? r.underlying() : store;
+        return s.findDecision(tenant, decisionId).orElseThrow(() -> notFound(decisionId));
+    }
+
     public DecisionPage list(String tenant, DecisionQuery query) {
         return store.listDecisions(tenant, query);
     }
