@@ -41,9 +41,9 @@ public final class LoopGridStack extends Stack {
         LoopGridApp.requireJar(config.lambdaJar());
 
         ledger = new LedgerTableConstruct(this, "Ledger");
-        replays = new ReplayPipelineConstruct(this, "Replays", new ReplayPipelineConstruct.Props(
-                config.lambdaJar(), ledger.table(), config.tenant()));
         reports = new ReportsBucketConstruct(this, "Reports");
+        replays = new ReplayPipelineConstruct(this, "Replays", new ReplayPipelineConstruct.Props(
+                config.lambdaJar(), ledger.table(), config.tenant(), reports));
         api = new ApiConstruct(this, "Api", new ApiConstruct.Props(
                 config.lambdaJar(), ledger.table(), config.tenant(), config.requireApiKey(),
                 replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports));
@@ -57,7 +57,7 @@ public final class LoopGridStack extends Stack {
         CfnOutput.Builder.create(this, "TableName").value(ledger.table().getTableName())
                 .description("The DynamoDB ledger table").build();
         CfnOutput.Builder.create(this, "BucketName").value(reports.bucket().getBucketName())
-                .description("The S3 bucket for compliance reports").build();
+                .description("The S3 bucket for compliance reports (reports/) and large decisions' content (content/)").build();
         CfnOutput.Builder.create(this, "QueueUrl").value(replays.queue().getQueueUrl())
                 .description("The SQS replay queue").build();
         if (api.apiKeyId() != null) {
