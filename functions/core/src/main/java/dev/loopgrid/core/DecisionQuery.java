@@ -28,23 +28,7 @@ public record DecisionQuery(String serviceName, String decisionType, DecisionSta
      * @param contentBytes UTF-8 bytes of the canonical content
      */
     public static long servedBytes(long contentBytes, String correction, String incorrectReason, String notes) {
-        return contentBytes + utf8Length(correction) + utf8Length(incorrectReason) + utf8Length(notes)
-                + DECISION_OVERHEAD_BYTES;
-    }
-
-    /** UTF-8 length of {@code s} (0 for null) without encoding it. */
-    public static long utf8Length(String s) {
-        if (s == null) return 0;
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) n += 1;
-            else if (c < 0x800) n += 2;
-            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else n += 3;
-        }
-        return n;
+        return contentBytes + Canonical.utf8Length(correction) + Canonical.utf8Length(incorrectReason)
+                + Canonical.utf8Length(notes) + DECISION_OVERHEAD_BYTES;
     }
 }

@@ -233,7 +233,7 @@ final class InMemoryLedgerStore implements LedgerStore {
             String dk = chain.tenant() + "#" + e.decisionId();
             if (r.projection() instanceof ProjectionChange.NewDecision nd) {
                 decisions.put(dk, DecisionRecord.of(stored, nd.decisionType()));
-                contentBytes.put(dk, DecisionQuery.utf8Length(e.content()));
+                contentBytes.put(dk, Canonical.utf8Length(e.content()));
             } else if (r.projection() instanceof ProjectionChange.StatusChange sc) {
                 decisions.put(dk, decisions.get(dk).apply(sc, e));
             }

@@ -3,6 +3,7 @@ package dev.loopgrid.aws.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.core.AppendRequest;
+import dev.loopgrid.core.Canonical;
 import dev.loopgrid.core.ChainHead;
 import dev.loopgrid.core.ChainKey;
 import dev.loopgrid.core.Counters;
@@ -283,7 +284,7 @@ public final class DynamoLedgerStore implements LedgerStore {
             item.put("content", s(e.content()));
         } else {
             item.put(CONTENT_KEY, s(e.contentKey()));
-            item.put(CONTENT_BYTES, n(DecisionQuery.utf8Length(e.content())));
+            item.put(CONTENT_BYTES, n(Canonical.utf8Length(e.content())));
         }
         item.put("content_hash", s(e.contentHash()));
     }
@@ -610,7 +611,7 @@ public final class DynamoLedgerStore implements LedgerStore {
     /** {@link DecisionQuery#servedBytes} of a projection item, from its attributes (content in the content store included). */
     private static long servedBytes(Map<String, AttributeValue> item) {
         long content = item.containsKey(CONTENT_KEY) ? Math.max(0, num(item, CONTENT_BYTES))
-                : DecisionQuery.utf8Length(str(item, "content", null));
+                : Canonical.utf8Length(str(item, "content", null));
         return DecisionQuery.servedBytes(content, str(item, "correction", null), str(item, "incorrect_reason", null),
                 str(item, "correction_notes", null));
     }

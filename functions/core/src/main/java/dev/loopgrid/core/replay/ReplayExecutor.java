@@ -133,8 +133,7 @@ public final class ReplayExecutor {
                 return finished && !e.retryable() ? Outcome.DONE : Outcome.RETRY;
             }
         }
-        long resultBytes = dev.loopgrid.core.DecisionQuery.utf8Length(result.output())
-                + dev.loopgrid.core.DecisionQuery.utf8Length(result.diff());
+        long resultBytes = Canonical.utf8Length(result.output()) + Canonical.utf8Length(result.diff());
         if (resultBytes > MAX_RESULT_BYTES) {
             // the replay item and its ledger entry hold the result inline (a DynamoDB item holds 400 KB)
             result = failed(replay, result.provider(), result.model(), "the replay's output and diff are " + resultBytes
