@@ -113,7 +113,8 @@ public final class ApiConstruct extends Construct {
      * @param auth           authentication and per-tenant throttling
      * @param replayQueue    the queue {@code ENQUEUE} routes send replay ids to
      * @param maxReceives    the replay queue's receive limit (its redrive {@code maxReceiveCount})
-     * @param reports        the reports bucket {@code REPORT} routes store reports and large exports in
+     * @param reports        the reports bucket {@code REPORT} routes store reports and large exports in, and that holds
+     *                       large decisions' content ({@link ContentAccess})
      */
     public record Props(Path lambdaJar, ITable table, String tenant, Auth auth, IQueue replayQueue,
                         int maxReceives, ReportsBucketConstruct reports) {}
@@ -178,6 +179,10 @@ public final class ApiConstruct extends Construct {
             if (route.access() == Routes.Access.REPORT) {
                 env.put("LOOPGRID_REPORTS_BUCKET", props.reports().bucket().getBucketName());
             }
+            ContentAccess content = ContentAccess.of(route);
+            if (content != ContentAccess.NONE) {
+                env.put("LOOPGRID_CONTENT_BUCKET", props.reports().bucket().getBucketName());
+            }
             LoopGridFunction fn = new LoopGridFunction(this, route.name(), new LoopGridFunction.Spec(
                     route.name(), route.method() + " " + route.path(), route.lambdaHandler(), FunctionSizing.of(route),
                     LedgerAccess.of(route.access(), props.table()), props.lambdaJar(), props.table(), props.tenant(),
@@ -192,6 +197,7 @@ public final class ApiConstruct extends Construct {
                         .build());
             }
             if (route.access() == Routes.Access.REPORT) props.reports().grantReportObjects(fn.role());
+            props.reports().grantContent(fn.role(), content);
             functions.add(fn);
             IResource resource = "/".equals(route.path()) ? api.getRoot() : api.getRoot().resourceForPath(route.path());
             MethodOptions.Builder options = MethodOptions.builder();

@@ -42,9 +42,9 @@ public final class LoopGridStack extends Stack {
         LoopGridApp.requireJar(config.lambdaJar());
 
         ledger = new LedgerTableConstruct(this, "Ledger");
-        replays = new ReplayPipelineConstruct(this, "Replays", new ReplayPipelineConstruct.Props(
-                config.lambdaJar(), ledger.table(), config.tenant()));
         reports = new ReportsBucketConstruct(this, "Reports");
+        replays = new ReplayPipelineConstruct(this, "Replays", new ReplayPipelineConstruct.Props(
+                config.lambdaJar(), ledger.table(), config.tenant(), reports));
         api = new ApiConstruct(this, "Api", new ApiConstruct.Props(
                 config.lambdaJar(), ledger.table(), config.tenant(), config.auth(),
                 replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports));
@@ -60,7 +60,7 @@ public final class LoopGridStack extends Stack {
                 .description("The DynamoDB ledger table; it also holds the API keys "
                         + "(first admin key: java -jar local/target/loopgrid-local.jar keys create --aws --table <this> ...)").build();
         CfnOutput.Builder.create(this, "BucketName").value(reports.bucket().getBucketName())
-                .description("The S3 bucket for compliance reports").build();
+                .description("The S3 bucket for compliance reports (reports/) and large decisions' content (content/)").build();
         CfnOutput.Builder.create(this, "QueueUrl").value(replays.queue().getQueueUrl())
                 .description("The SQS replay queue").build();
     }

@@ -19,6 +19,7 @@ import software.constructs.Construct;
  * and the replay worker.
  *
  * <ul>
+ *   <li>The worker reads the decisions it replays, large ones' content from the bucket ({@link ContentAccess#READ}).</li>
  *   <li>The worker ({@link ReplayWorkerHandler}) consumes the queue through an SQS event source on its
  *       {@value LoopGridFunction#ALIAS} alias with {@code ReportBatchItemFailures}, one message per invocation
  *       (one replay may spend the providers' whole 60 s call budget) and at most {@value #WORKER_MAX_CONCURRENCY}
@@ -43,8 +44,9 @@ public final class ReplayPipelineConstruct extends Construct {
      * @param lambdaJar the jar the worker runs
      * @param table     the ledger table
      * @param tenant    value of {@code LOOPGRID_TENANT}
+     * @param content   the bucket holding large decisions' content
      */
-    public record Props(Path lambdaJar, ITable table, String tenant) {}
+    public record Props(Path lambdaJar, ITable table, String tenant, ReportsBucketConstruct content) {}
 
     private final Queue queue;
     private final Queue deadLetterQueue;
@@ -81,7 +83,8 @@ public final class ReplayPipelineConstruct extends Construct {
                 props.lambdaJar(), props.table(), props.tenant(), Map.of(
                         "LOOPGRID_QUEUE_URL", queue.getQueueUrl(),
                         "LOOPGRID_MAX_RECEIVES", Integer.toString(MAX_RECEIVE_COUNT),
-                        "LOOPGRID_PROVIDER_SECRET_ARN", providerKeys.getSecretArn()),
+                        "LOOPGRID_PROVIDER_SECRET_ARN", providerKeys.getSecretArn(),
+                        "LOOPGRID_CONTENT_BUCKET", props.content().bucket().getBucketName()),
                 // No SnapStart: the worker reads the provider keys while it initializes, which under SnapStart
                 // happens when a version is published, so keys put later would never reach it and the keys would
                 // live in the snapshot. An asynchronous worker gains nothing from faster cold starts.
@@ -93,6 +96,7 @@ public final class ReplayPipelineConstruct extends Construct {
                 .maxConcurrency(WORKER_MAX_CONCURRENCY)
                 .build());
         providerKeys.grantRead(worker.role());
+        props.content().grantContent(worker.role(), ContentAccess.READ);
     }
 
     public Queue queue() { return queue; }

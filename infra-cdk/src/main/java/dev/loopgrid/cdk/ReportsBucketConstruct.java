@@ -20,6 +20,11 @@ import software.constructs.Construct;
  * encryption, versioned, and retained when the stack is deleted. Reports live under {@value #REPORTS_PREFIX};
  * they move to Standard-IA after {@value #TRANSITION_DAYS} days and their overwritten (noncurrent) versions
  * expire after {@value #NONCURRENT_EXPIRY_DAYS} days.
+ *
+ * <p>Large decisions' content lives under {@value #CONTENT_PREFIX} ({@code content/<tenant>/<sha256>.json}). It is
+ * ledger data: no lifecycle rule transitions or expires it, current or noncurrent (the lifecycle rules of reports
+ * are scoped to {@value #REPORTS_PREFIX}; the one bucket-wide rule only aborts incomplete multipart uploads), and
+ * a version overwritten by tampering stays in the version history.
  */
 public final class ReportsBucketConstruct extends Construct {
     public static final String REPORTS_PREFIX = "reports/";
@@ -31,6 +36,12 @@ public final class ReportsBucketConstruct extends Construct {
      * upload that is never completed is cleaned up by the bucket's lifecycle rule.
      */
     public static final List<String> REPORT_OBJECT_ACTIONS = List.of("s3:PutObject", "s3:GetObject");
+    /** Key prefix of large decisions' content ({@code dev.loopgrid.core.ContentStore#PREFIX}). */
+    public static final String CONTENT_PREFIX = dev.loopgrid.core.ContentStore.PREFIX;
+    public static final List<String> CONTENT_READ_ACTIONS = List.of("s3:GetObject");
+    public static final List<String> CONTENT_WRITE_ACTIONS = List.of("s3:PutObject");
+    /** On the bucket itself: lets S3 answer 404 rather than 403 for a missing content object. */
+    public static final List<String> CONTENT_LIST_ACTIONS = List.of("s3:ListBucket");
 
     private final Bucket bucket;
 
@@ -63,6 +74,34 @@ public final class ReportsBucketConstruct extends Construct {
 
     public Bucket bucket() {
         return bucket;
+    }
+
+    /**
+     * Lets {@code role} do what {@code access} says with content objects under {@value #CONTENT_PREFIX} (nothing for
+     * NONE): read them, and list the bucket so a missing object is a 404; WRITE also puts them.
+     */
+    public void grantContent(IRole role, ContentAccess access) {
+        if (access == ContentAccess.NONE) return;
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ContentRead")
+                .effect(Effect.ALLOW)
+                .actions(CONTENT_READ_ACTIONS)
+                .resources(List.of(bucket.arnForObjects(CONTENT_PREFIX + "*")))
+                .build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ContentMissingIs404")
+                .effect(Effect.ALLOW)
+                .actions(CONTENT_LIST_ACTIONS)
+                .resources(List.of(bucket.getBucketArn()))
+                .build());
+        if (access == ContentAccess.WRITE) {
+            role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                    .sid("ContentWrite")
+                    .effect(Effect.ALLOW)
+                    .actions(CONTENT_WRITE_ACTIONS)
+                    .resources(List.of(bucket.arnForObjects(CONTENT_PREFIX + "*")))
+                    .build());
+        }
     }
 
     /** Lets {@code role} write and read objects under {@value #REPORTS_PREFIX} only. */

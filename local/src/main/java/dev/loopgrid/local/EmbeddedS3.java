@@ -1,6 +1,7 @@
 package dev.loopgrid.local;
 
 import dev.loopgrid.aws.reports.S3ReportStore;
+import dev.loopgrid.aws.store.S3ContentStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -24,7 +25,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * S3Proxy (an S3-compatible server) inside this JVM on a loopback port: the local reports bucket. It checks
+ * S3Proxy (an S3-compatible server) inside this JVM on a loopback port: the local bucket of reports
+ * ({@code reports/}) and of large decisions' content ({@code content/}). It checks
  * AWS Signature V4 like S3 does, so presigned links behave as on AWS (a changed signature or an expired link is
  * refused with 403), and they work with any plain HTTP client on this machine. Objects live on the filesystem
  * under a folder, or in memory.
@@ -113,6 +115,11 @@ public final class EmbeddedS3 implements AutoCloseable {
     /** The report store the local stack's application uses: this bucket, links valid for {@code ttl}. */
     public S3ReportStore reportStore(Duration ttl, Clock clock) {
         return new S3ReportStore(client, presigner, bucket, ttl, clock);
+    }
+
+    /** The content store the local stack's application uses: large decisions under {@code content/} of this bucket. */
+    public S3ContentStore contentStore() {
+        return new S3ContentStore(client, bucket);
     }
 
     @Override

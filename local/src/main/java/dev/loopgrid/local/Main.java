@@ -6,7 +6,6 @@ import dev.loopgrid.core.replay.LlmProvider;
 import java.util.Map;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.Routes;
-import dev.loopgrid.core.DecisionService;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -280,9 +279,14 @@ public final class Main {
             return dynamo.endpoint();
         }
 
-        /** The embedded S3-compatible server holding the reports bucket. */
+        /** The embedded S3-compatible server holding the reports bucket (and large decisions' content). */
         public EmbeddedS3 s3() {
             return s3;
+        }
+
+        /** The embedded DynamoDB Local holding the ledger table. */
+        public EmbeddedDynamo dynamo() {
+            return dynamo;
         }
 
         @Override
@@ -350,7 +354,7 @@ public final class Main {
             App.ReportConfig reportConfig = new App.ReportConfig(s3.bucket(), fromEnv.urlTtl(), fromEnv.retentionDays(),
                     fromEnv.exportInlineBytes());
             App app = App.create(dynamo.client(), sqs.client(), s3.reportStore(reportConfig.urlTtl(), Clock.systemUTC()),
-                    new App.Config(o.table(), LOCAL_TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES, o.requireKeys()),
+                    s3.contentStore(), App.Config.fromEnvironment(localEnvironment(o.table())).withRequireKeys(o.requireKeys()),
                     new App.ReplayConfig(queues.queueUrl(), MAX_RECEIVES, 2, LEASE_MILLIS), reportConfig, providers,
                     Clock.systemUTC());
             App.install(app);
@@ -375,7 +379,8 @@ public final class Main {
         out.println("  SQS:       " + sqs.endpoint() + "   queue " + REPLAY_QUEUE + " (dead letters: " + REPLAY_QUEUE
                 + "-dlq after " + MAX_RECEIVES + " receives)");
         out.println("  S3:        " + s3.endpoint() + "   bucket " + s3.bucket() + " (reports/; links expire after "
-                + App.get().reportConfig.urlTtl().toSeconds() + " s)");
+                + App.get().reportConfig.urlTtl().toSeconds() + " s; content/ holds decisions above "
+                + App.get().config.maxContentBytes() + " bytes, up to " + App.get().config.maxDecisionBytes() + ")");
         out.println("  Replays:   " + (providers.isEmpty() ? "simulated (no provider key set)"
                 : "live for " + String.join(", ", new java.util.TreeSet<>(providers.keySet())) + "; others simulated"));
         out.println("  Auth:      " + (o.requireKeys()
@@ -387,6 +392,22 @@ public final class Main {
         out.println("  Routes:    " + Routes.ALL.size() + "; Ctrl-C stops");
         out.flush();
         return new Running(http, dynamo, sqs, s3, poller, dynamoDir, ms);
+    }
+
+    /**
+     * The variables {@link App.Config#fromEnvironment} reads, for the local stack: the table and tenant given, the
+     * content limits from the environment ({@code LOOPGRID_MAX_CONTENT_BYTES}, {@code LOOPGRID_MAX_DECISION_BYTES})
+     * or their defaults.
+     */
+    static Map<String, String> localEnvironment(String table) {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String name : new String[] {"LOOPGRID_MAX_CONTENT_BYTES", "LOOPGRID_MAX_DECISION_BYTES"}) {
+            String v = System.getenv(name);
+            if (v != null && !v.isBlank()) env.put(name, v.trim());
+        }
+        env.put("LOOPGRID_TABLE", table);
+        env.put("LOOPGRID_TENANT", LOCAL_TENANT);
+        return env;
     }
 
     /** The CLI's serve: starts, and stops everything on JVM shutdown (Ctrl-C, SIGTERM). */

@@ -128,6 +128,19 @@ class ApiTemplateTest {
     }
 
     @Test
+    void routesThatReadOrRecordDecisions_knowWhereLargeContentLives_andNoOthers() {
+        String bucketId = template().getResourceId("AWS::S3::Bucket");
+        Set<String> without = Set.of("GetReplay", "CreateReplay", "Health", "Root", "OpenApi", "Docs", "DocsAsset");
+        for (Routes.Route route : Routes.ALL) {
+            Matcher withContent = Match.objectLike(Map.of("Handler", route.lambdaHandler(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                            "LOOPGRID_CONTENT_BUCKET", Map.of("Ref", bucketId))))));
+            template().resourcePropertiesCountIs("AWS::Lambda::Function", withContent,
+                    without.contains(route.name()) ? 0 : 1);
+        }
+    }
+
+    @Test
     void functions_haveTheirSizing_belowTheApiGatewayIntegrationTimeout() {
         for (Routes.Route route : Routes.ALL) {
             FunctionSizing sizing = FunctionSizing.of(route);

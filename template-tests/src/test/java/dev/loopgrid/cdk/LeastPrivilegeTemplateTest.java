@@ -23,15 +23,27 @@ import software.amazon.awscdk.assertions.Match;
 
 /**
  * Each function's role allows exactly what its {@link Routes.Access} (and, for the queue and the secret, its
- * part in the replay pipeline; for the key authorizer, one GetItem on key records) needs, and API key items are
- * reachable only by the key-admin functions and the authorizer. The expected action sets are written out here,
- * independently of the app's own lists, so a change on either side shows.
+ * part in the replay pipeline; for large decisions' content, what it does with decisions; for the key authorizer,
+ * one GetItem on key records) needs, and API key items are reachable only by the key-admin functions and the
+ * authorizer. The expected action sets are written out here, independently of the app's own lists, so a change
+ * on either side shows.
  */
 class LeastPrivilegeTemplateTest {
     private static final Set<String> READ = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem");
     private static final Set<String> ENQUEUE_WRITES = Set.of("dynamodb:PutItem", "dynamodb:UpdateItem");
     private static final Set<String> REPORT_WRITES = Set.of("dynamodb:PutItem");
     private static final Set<String> REPORT_OBJECTS = Set.of("s3:PutObject", "s3:GetObject");
+    /** Reading large decisions' content: the objects, and listing the bucket so a missing object is a 404. */
+    private static final Set<String> CONTENT_READ = Set.of("s3:GetObject", "s3:ListBucket");
+    private static final Set<String> CONTENT_WRITE = Set.of("s3:GetObject", "s3:ListBucket", "s3:PutObject");
+    /** The routes that record, serve, flag, correct, compare, verify, report, export or replay decisions, by name. */
+    private static final Map<String, Set<String>> CONTENT = Map.ofEntries(
+            Map.entry("RecordDecision", CONTENT_WRITE),
+            Map.entry("ListDecisions", CONTENT_READ), Map.entry("GetDecision", CONTENT_READ),
+            Map.entry("MarkIncorrect", CONTENT_READ), Map.entry("AttachCorrection", CONTENT_READ),
+            Map.entry("CompareReplay", CONTENT_READ), Map.entry("VerifyIntegrity", CONTENT_READ),
+            Map.entry("ComplianceReport", CONTENT_READ), Map.entry("ComplianceReportHtml", CONTENT_READ),
+            Map.entry("ExportDecisions", CONTENT_READ), Map.entry("ExportGroundTruth", CONTENT_READ));
     private static final Set<String> APPEND_WRITES = Set.of("dynamodb:TransactWriteItems", "dynamodb:PutItem",
             "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
     /** The key-admin routes: reads and (transactional, item by item) writes of key items, nothing else on the table. */
@@ -142,18 +154,25 @@ class LeastPrivilegeTemplateTest {
         return out;
     }
 
+    private static Set<String> expected(Routes.Route route) {
+        Set<String> out = expected(route.access());
+        out.addAll(CONTENT.getOrDefault(route.name(), Set.of()));
+        return out;
+    }
+
     @Test
     void everyFunction_isAllowedExactlyWhatItsAccessNeeds() {
         for (Routes.Route route : Routes.ALL) {
-            assertEquals(expected(route.access()), actionSet(grantsOf(route)), route.name() + " (" + route.access() + ")");
+            assertEquals(expected(route), actionSet(grantsOf(route)), route.name() + " (" + route.access() + ")");
         }
     }
 
     @Test
-    void replayWorker_appends_consumesTheQueue_andReadsTheProviderKeys_andNothingElse() {
+    void replayWorker_appends_consumesTheQueue_readsTheProviderKeys_andContent_andNothingElse() {
         Set<String> expected = expected(Routes.Access.APPEND);
         expected.addAll(SQS_CONSUME);
         expected.addAll(SECRET_READ);
+        expected.addAll(CONTENT_READ);
         assertEquals(expected, actionSet(grantsOf(WORKER_HANDLER)));
         String queueId = template().getResourceId("AWS::SQS::Queue",
                 Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("RedrivePolicy", Match.anyValue())))));
@@ -197,21 +216,43 @@ class LeastPrivilegeTemplateTest {
         assertTrue(any, "no REPORT route");
     }
 
-    @Test
-    void onlyReportFunctions_touchTheReportsBucket_andOnlyObjectsUnderReports() {
+    /** The bucket grants of a function as "action on where": where is reports/*, content/* or the bucket itself. */
+    private static Set<String> bucketGrants(List<Grant> grants, String who) {
         String bucketId = template().getResourceId("AWS::S3::Bucket");
-        for (Routes.Route route : Routes.ALL) {
-            Set<String> s3 = new TreeSet<>();
-            for (Grant g : grantsOf(route)) {
-                if (!g.action().startsWith("s3:")) continue;
-                s3.add(g.action());
-                assertEquals(List.of(bucketId), refsIn(g.resource()), route.name() + " " + g.action());
-                assertTrue(g.resource().toString().contains("/reports/*"), route.name() + " " + g.action() + " on " + g.resource());
-            }
-            assertEquals(route.access() == Routes.Access.REPORT ? REPORT_OBJECTS : Set.of(), s3, route.name());
+        Set<String> out = new TreeSet<>();
+        for (Grant g : grants) {
+            if (!g.action().startsWith("s3:")) continue;
+            assertEquals(List.of(bucketId), refsIn(g.resource()), who + " " + g.action());
+            String r = g.resource().toString();
+            String where = r.contains("/reports/*") ? "reports/*" : r.contains("/content/*") ? "content/*"
+                    : r.contains("/") ? "other: " + r : "bucket";
+            out.add(g.action() + " on " + where);
         }
-        Set<String> worker = actionSet(grantsOf(WORKER_HANDLER));
-        assertTrue(worker.stream().noneMatch(a -> a.startsWith("s3:")), "the replay worker reaches the reports bucket");
+        return out;
+    }
+
+    @Test
+    void reportFunctions_touchReportObjects_andDecisionFunctions_contentObjects_andNothingElseOfTheBucket() {
+        Set<String> reports = Set.of("s3:PutObject on reports/*", "s3:GetObject on reports/*");
+        Set<String> read = Set.of("s3:GetObject on content/*", "s3:ListBucket on bucket");
+        Set<String> write = Set.of("s3:GetObject on content/*", "s3:ListBucket on bucket", "s3:PutObject on content/*");
+        for (Routes.Route route : Routes.ALL) {
+            Set<String> expected = new TreeSet<>();
+            if (route.access() == Routes.Access.REPORT) expected.addAll(reports);
+            Set<String> content = CONTENT.getOrDefault(route.name(), Set.of());
+            if (content.equals(CONTENT_READ)) expected.addAll(read);
+            if (content.equals(CONTENT_WRITE)) expected.addAll(write);
+            assertEquals(expected, bucketGrants(grantsOf(route), route.name()), route.name());
+        }
+        assertEquals(read, bucketGrants(grantsOf(WORKER_HANDLER), "worker"), "the replay worker reads content only");
+    }
+
+    @Test
+    void onlyRecordingADecision_mayWriteContentObjects() {
+        for (Routes.Route route : Routes.ALL) {
+            boolean writes = bucketGrants(grantsOf(route), route.name()).contains("s3:PutObject on content/*");
+            assertEquals(route.name().equals("RecordDecision"), writes, route.name());
+        }
     }
 
     @Test

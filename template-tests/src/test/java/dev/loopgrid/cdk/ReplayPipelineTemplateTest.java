@@ -56,7 +56,8 @@ class ReplayPipelineTemplateTest {
                 "Environment", Map.of("Variables", Match.objectLike(Map.of(
                         "LOOPGRID_QUEUE_URL", Map.of("Ref", queueId),
                         "LOOPGRID_MAX_RECEIVES", String.valueOf(ReplayPipelineConstruct.MAX_RECEIVE_COUNT),
-                        "LOOPGRID_PROVIDER_SECRET_ARN", Map.of("Ref", template().getResourceId("AWS::SecretsManager::Secret"))))))));
+                        "LOOPGRID_PROVIDER_SECRET_ARN", Map.of("Ref", template().getResourceId("AWS::SecretsManager::Secret")),
+                        "LOOPGRID_CONTENT_BUCKET", Map.of("Ref", template().getResourceId("AWS::S3::Bucket"))))))));
     }
 
     /** The alias an event source mapping invokes (its FunctionName is built from the alias ARN). */

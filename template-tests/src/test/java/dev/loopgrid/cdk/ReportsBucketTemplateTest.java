@@ -1,6 +1,9 @@
 package dev.loopgrid.cdk;
 
 import static dev.loopgrid.cdk.Synthesized.template;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,37 @@ class ReportsBucketTemplateTest {
                         "Transitions", List.of(Map.of(
                                 "StorageClass", "STANDARD_IA",
                                 "TransitionInDays", ReportsBucketConstruct.TRANSITION_DAYS))))))))));
+    }
+
+    /**
+     * Large decisions' content is ledger data: whatever rules the bucket has, none may expire or transition an object
+     * (or an old version of one) under content/. A rule applies to content/ unless its prefix excludes it.
+     */
+    @Test
+    void contentObjects_areNeverExpiredNorTransitioned() {
+        Map<String, Object> bucket = Synthesized.resources("AWS::S3::Bucket").values().iterator().next();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) ((Map<String, Object>) Synthesized.props(bucket)
+                .get("LifecycleConfiguration")).get("Rules");
+        assertFalse(rules.isEmpty());
+        boolean reportsRule = false;
+        for (Map<String, Object> rule : rules) {
+            Object prefix = rule.get("Prefix");
+            if (prefix == null && rule.containsKey("Filter")) prefix = "?filter " + rule.get("Filter");
+            boolean coversContent = prefix == null || ReportsBucketConstruct.CONTENT_PREFIX.startsWith(prefix.toString());
+            if (!coversContent) {
+                assertTrue(prefix.toString().startsWith(ReportsBucketConstruct.REPORTS_PREFIX), "unexpected rule " + rule);
+                reportsRule = true;
+                continue;
+            }
+            // a rule over the whole bucket may only clean up incomplete multipart uploads
+            for (String key : rule.keySet()) {
+                assertTrue(List.of("Id", "Status", "AbortIncompleteMultipartUpload").contains(key),
+                        "a rule that reaches content/ does " + key + ": " + rule);
+            }
+        }
+        assertTrue(reportsRule, "the reports rule is scoped to " + ReportsBucketConstruct.REPORTS_PREFIX);
+        assertEquals("content/", ReportsBucketConstruct.CONTENT_PREFIX);
     }
 
     @Test

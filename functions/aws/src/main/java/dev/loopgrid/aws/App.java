@@ -6,6 +6,9 @@ import dev.loopgrid.core.auth.ApiKeyStore;
 import dev.loopgrid.core.auth.ApiKeys;
 import dev.loopgrid.aws.store.DynamoLedgerStore;
 import dev.loopgrid.aws.store.DynamoReplayStore;
+import dev.loopgrid.aws.store.S3ContentStore;
+import dev.loopgrid.core.ContentResolvingStore;
+import dev.loopgrid.core.ContentStore;
 import dev.loopgrid.core.DecisionService;
 import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.Ledger;
@@ -52,7 +55,10 @@ public final class App {
     public static final Duration KEY_CACHE = Duration.ofSeconds(30);
 
     public final Config config;
+    /** The ledger store, reading large decisions' content from {@link #contentStore} ({@link ContentResolvingStore}). */
     public final LedgerStore store;
+    /** Where decision content above {@link Config#maxContentBytes()} lives, or null (such decisions are then refused). */
+    public final ContentStore contentStore;
     public final Ledger ledger;
     public final DecisionService decisions;
     public final IntegrityService integrity;
@@ -73,15 +79,36 @@ public final class App {
     private final Clock clock;
     private volatile ReplayExecutor executor;
 
-    /** Typed configuration; {@link #fromEnvironment} fails fast naming a missing variable. */
-    public record Config(String table, String tenant, int maxContentBytes, boolean requireKeys) {
-        /** Open single-tenant mode: requests without an authorizer principal act for {@code tenant}. */
+    /**
+     * Typed configuration; {@link #fromEnvironment} fails fast naming a missing variable.
+     *
+     * @param maxContentBytes  canonical decision bytes stored inline in the ledger item ({@code LOOPGRID_MAX_CONTENT_BYTES},
+     *                         default 180,000); larger decisions go to the content store
+     * @param maxDecisionBytes canonical bytes a decision may have at most when a content store is configured
+     *                         ({@code LOOPGRID_MAX_DECISION_BYTES}, default 5 MiB = 5,242,880)
+     * @param requireKeys      refuse requests without an authorizer principal ({@code LOOPGRID_REQUIRE_KEYS}); else
+     *                         open single-tenant mode over {@code tenant}
+     */
+    public record Config(String table, String tenant, int maxContentBytes, int maxDecisionBytes, boolean requireKeys) {
+        public Config {
+            if (maxDecisionBytes < maxContentBytes) {
+                throw new IllegalStateException("LOOPGRID_MAX_DECISION_BYTES (" + maxDecisionBytes
+                        + ") must not be smaller than LOOPGRID_MAX_CONTENT_BYTES (" + maxContentBytes + ")");
+            }
+        }
+
+        /** Open mode. */
+        public Config(String table, String tenant, int maxContentBytes, int maxDecisionBytes) {
+            this(table, tenant, maxContentBytes, maxDecisionBytes, false);
+        }
+
+        /** Open mode, with the default largest decision (5 MiB). */
         public Config(String table, String tenant, int maxContentBytes) {
-            this(table, tenant, maxContentBytes, false);
+            this(table, tenant, maxContentBytes, Math.max(maxContentBytes, DecisionService.DEFAULT_MAX_DECISION_BYTES));
         }
 
         public Config withRequireKeys(boolean require) {
-            return new Config(table, tenant, maxContentBytes, require);
+            return new Config(table, tenant, maxContentBytes, maxDecisionBytes, require);
         }
 
         public static Config fromEnvironment(Map<String, String> env) {
@@ -92,7 +119,10 @@ public final class App {
             String tenant = env.getOrDefault("LOOPGRID_TENANT", "default");
             int max = Integer.parseInt(env.getOrDefault("LOOPGRID_MAX_CONTENT_BYTES",
                     Integer.toString(DecisionService.DEFAULT_MAX_CONTENT_BYTES)));
-            return new Config(table, tenant, max, Boolean.parseBoolean(env.getOrDefault("LOOPGRID_REQUIRE_KEYS", "false")));
+            int largest = Integer.parseInt(env.getOrDefault("LOOPGRID_MAX_DECISION_BYTES",
+                    Integer.toString(Math.max(max, DecisionService.DEFAULT_MAX_DECISION_BYTES))));
+            return new Config(table, tenant, max, largest,
+                    Boolean.parseBoolean(env.getOrDefault("LOOPGRID_REQUIRE_KEYS", "false")));
         }
     }
 
@@ -149,20 +179,23 @@ public final class App {
     private App(Config config, LedgerStore store, ReplayStore replayStore, SqsWorkQueue sqsQueue,
                 ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers, Ledger.Listener listener,
                 Clock clock) {
-        this(config, store, replayStore, sqsQueue, replayConfig, providers, listener, clock,
+        this(config, store, null, replayStore, sqsQueue, replayConfig, providers, listener, clock,
                 CheckpointStore.inMemory(), null, ReportConfig.defaults(), ApiKeyStore.inMemory());
     }
 
-    private App(Config config, LedgerStore store, ReplayStore replayStore, SqsWorkQueue sqsQueue,
-                ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers, Ledger.Listener listener,
-                Clock clock, CheckpointStore checkpoints, ReportStore reportStore, ReportConfig reportConfig,
-                ApiKeyStore keyStore) {
+    private App(Config config, LedgerStore ledgerStore, ContentStore contentStore, ReplayStore replayStore,
+                SqsWorkQueue sqsQueue, ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers,
+                Ledger.Listener listener, Clock clock, CheckpointStore checkpoints, ReportStore reportStore,
+                ReportConfig reportConfig, ApiKeyStore keyStore) {
         this.config = config;
         this.apiKeys = new ApiKeys(keyStore, clock, KEY_CACHE);
-        this.store = store;
+        this.contentStore = contentStore;
+        this.store = new ContentResolvingStore(ledgerStore, contentStore);
         this.clock = clock;
-        this.ledger = new Ledger(store, clock, Ledger.Policy.defaults(), listener);
-        this.decisions = new DecisionService(store, ledger, clock, config.maxContentBytes());
+        // appends (and the ledger's "did my write land?" reads) never need content: the ledger works on the store itself
+        this.ledger = new Ledger(ledgerStore, clock, Ledger.Policy.defaults(), listener);
+        this.decisions = new DecisionService(store, ledger, clock, config.maxContentBytes(), contentStore,
+                config.maxDecisionBytes());
         this.integrity = new IntegrityService(store);
         this.replayConfig = replayConfig;
         this.replayStore = replayStore;
@@ -200,8 +233,20 @@ public final class App {
     public static App create(DynamoDbClient dynamo, SqsClient sqs, ReportStore reportStore, Config config,
                              ReplayConfig replayConfig, ReportConfig reportConfig, Map<String, LlmProvider> providers,
                              Clock clock) {
+        return create(dynamo, sqs, reportStore, null, config, replayConfig, reportConfig, providers, clock);
+    }
+
+    /**
+     * Builds the application over existing clients with report and large-content storage (local stack, tests).
+     *
+     * @param reportStore  where reports and large exports go, or null
+     * @param contentStore where decision content above {@link Config#maxContentBytes()} goes, or null
+     */
+    public static App create(DynamoDbClient dynamo, SqsClient sqs, ReportStore reportStore, ContentStore contentStore,
+                             Config config, ReplayConfig replayConfig, ReportConfig reportConfig,
+                             Map<String, LlmProvider> providers, Clock clock) {
         SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
-        return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
+        return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock), contentStore,
                 new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> providers, null, clock,
                 new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
                 new DynamoApiKeyStore(dynamo, config.table()));
@@ -278,31 +323,43 @@ public final class App {
         SqsWorkQueue q = sqs == null ? null : new SqsWorkQueue(sqs, replayConfig.queueUrl());
         Clock clock = Clock.systemUTC();
         ReportConfig reportConfig = ReportConfig.fromEnvironment(env);
+        String contentBucket = env.get("LOOPGRID_CONTENT_BUCKET");
+        if (contentBucket != null && contentBucket.isBlank()) contentBucket = null;
+        // one S3 client for reports and content, built only where one of the buckets is configured
+        var s3 = reportConfig.bucket() == null && contentBucket == null ? null : s3Client(env, region);
         return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
+                contentBucket == null ? null : new S3ContentStore(s3, contentBucket),
                 new DynamoReplayStore(dynamo, config.table()), q, replayConfig,
                 () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env),
                 dev.loopgrid.aws.telemetry.Telemetry.ledgerListener(), clock,
-                new DynamoCheckpointStore(dynamo, config.table()), reportStore(env, reportConfig, region, clock), reportConfig,
-                new DynamoApiKeyStore(dynamo, config.table()));
+                new DynamoCheckpointStore(dynamo, config.table()), reportStore(s3, env, reportConfig, region, clock),
+                reportConfig, new DynamoApiKeyStore(dynamo, config.table()));
     }
 
-    /** The reports bucket's store when {@code LOOPGRID_REPORTS_BUCKET} is set (only report and export functions have it). */
-    private static ReportStore reportStore(Map<String, String> env, ReportConfig rc, String region, Clock clock) {
-        if (rc.bucket() == null) return null;
+    private static software.amazon.awssdk.services.s3.S3Client s3Client(Map<String, String> env, String region) {
         var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(10)).build());
-        var presigner = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder();
-        if (region != null) {
-            s3.region(Region.of(region));
-            presigner.region(Region.of(region));
-        }
+        if (region != null) s3.region(Region.of(region));
         String endpoint = env.get("LOOPGRID_S3_ENDPOINT"); // an S3-compatible server (path-style addressing)
         if (endpoint != null && !endpoint.isBlank()) {
-            var path = software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build();
-            s3.endpointOverride(URI.create(endpoint)).serviceConfiguration(path);
-            presigner.endpointOverride(URI.create(endpoint)).serviceConfiguration(path);
+            s3.endpointOverride(URI.create(endpoint)).serviceConfiguration(
+                    software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build());
         }
-        return new S3ReportStore(s3.build(), presigner.build(), rc.bucket(), rc.urlTtl(), clock);
+        return s3.build();
+    }
+
+    /** The reports bucket's store when {@code LOOPGRID_REPORTS_BUCKET} is set (only report and export functions have it). */
+    private static ReportStore reportStore(software.amazon.awssdk.services.s3.S3Client s3, Map<String, String> env,
+                                           ReportConfig rc, String region, Clock clock) {
+        if (rc.bucket() == null) return null;
+        var presigner = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder();
+        if (region != null) presigner.region(Region.of(region));
+        String endpoint = env.get("LOOPGRID_S3_ENDPOINT");
+        if (endpoint != null && !endpoint.isBlank()) {
+            presigner.endpointOverride(URI.create(endpoint)).serviceConfiguration(
+                    software.amazon.awssdk.services.s3.S3Configuration.builder().pathStyleAccessEnabled(true).build());
+        }
+        return new S3ReportStore(s3, presigner.build(), rc.bucket(), rc.urlTtl(), clock);
     }
 }

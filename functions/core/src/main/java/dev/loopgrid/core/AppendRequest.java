@@ -8,9 +8,17 @@ package dev.loopgrid.core;
  * @param contentHash SHA-256 of {@code content}
  * @param projection  how the decision's projection item changes with this entry
  * @param idempotency a claim on an idempotency key written in the same transaction, or null
+ * @param contentKey  the {@link ContentStore} key that already holds {@code content}, or null: with a key the
+ *                    store writes the key instead of the content into the entry and the projection
  */
 public record AppendRequest(EntryType type, String id, String decisionId, String content, String contentHash,
-                            ProjectionChange projection, IdempotencyClaim idempotency) {
+                            ProjectionChange projection, IdempotencyClaim idempotency, String contentKey) {
+
+    /** A request whose content is stored inline. */
+    public AppendRequest(EntryType type, String id, String decisionId, String content, String contentHash,
+                         ProjectionChange projection, IdempotencyClaim idempotency) {
+        this(type, id, decisionId, content, contentHash, projection, idempotency, null);
+    }
 
     /** Bytes this request adds to a transaction, roughly: the content is stored in the entry and the projection. */
     public int approximateSize() {
@@ -18,7 +26,8 @@ public record AppendRequest(EntryType type, String id, String decisionId, String
                 || projection instanceof ProjectionChange.ReplayFinished ? 2 : 1;
         int extra = projection instanceof ProjectionChange.StatusChange sc && sc.correction() != null
                 ? sc.correction().length() * 3 : 0;
-        return content.length() * 3 * contentCopies + extra + 1024;
+        int stored = contentKey != null ? contentKey.length() + 32 : content.length() * 3;
+        return stored * contentCopies + extra + 1024;
     }
 
     /**

@@ -50,6 +50,22 @@ public final class Canonical {
         return sha256Hex(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** UTF-8 length of {@code s} (0 for null) without encoding it. */
+    public static long utf8Length(String s) {
+        if (s == null) return 0;
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n += 1;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
+    }
+
     public static String sha256Hex(byte[] bytes) {
         MessageDigest md = SHA256.get();
         md.reset();

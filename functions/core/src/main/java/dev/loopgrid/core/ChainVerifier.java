@@ -76,8 +76,7 @@ public final class ChainVerifier {
         }
         if (e.content() == null || e.contentHash() == null
                 || !EntryHasher.contentHash(e.content()).equals(e.contentHash())) {
-            return fail(Verification.Kind.CONTENT_CHANGED, chainId, e,
-                    "content of entry " + e.id() + " (sequence " + e.sequence() + ") no longer matches its content_hash");
+            return fail(Verification.Kind.CONTENT_CHANGED, chainId, e, contentProblem(e));
         }
         if (e.type() == null || e.id() == null || e.decisionId() == null || e.recordedAt() == null
                 || e.previousHash() == null || !EntryHasher.chainHash(e).equals(e.chainHash())) {
@@ -91,6 +90,16 @@ public final class ChainVerifier {
                             + "previous_hash " + abbreviate(e.previousHash()) + " ≠ " + abbreviate(prevHash));
         }
         return null;
+    }
+
+    /** Why {@code e}'s content fails, naming the content object when the content is stored outside the entry. */
+    public static String contentProblem(Entry e) {
+        String where = "entry " + e.id() + " (sequence " + e.sequence() + ")";
+        if (e.contentKey() == null) return "content of " + where + " no longer matches its content_hash";
+        if (e.content() == null) {
+            return "the content object " + e.contentKey() + " of " + where + " is missing or not UTF-8 text";
+        }
+        return "the content object " + e.contentKey() + " of " + where + " no longer matches its content_hash";
     }
 
     private static Verification.Failure checkHead(String chainId, long lastSeq, String lastHash, ChainHead head) {

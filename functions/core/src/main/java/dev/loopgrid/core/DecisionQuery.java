@@ -9,4 +9,26 @@ package dev.loopgrid.core;
  * @param cursor opaque cursor from a previous page's {@code next_cursor}
  */
 public record DecisionQuery(String serviceName, String decisionType, DecisionStatus status, String since,
-                            String until, int page, int pageSize, String cursor) {}
+                            String until, int page, int pageSize, String cursor) {
+
+    /**
+     * Estimated bytes of decisions one page may hold ({@link #servedBytes}). A Lambda response is at most 6 MB
+     * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), and one decision alone may be
+     * 5 MiB: a page ends before the decision that would take it past this budget, but always holds at least one.
+     */
+    public static final long PAGE_BYTES = 5_500_000;
+
+    /** What a decision adds to a list response besides its content and verdict texts (ids, hashes, times, names). */
+    static final int DECISION_OVERHEAD_BYTES = 1_024;
+
+    /**
+     * The estimated size of one decision in a list response: its content, its correction, reason and notes, and a
+     * fixed overhead for the other members.
+     *
+     * @param contentBytes UTF-8 bytes of the canonical content
+     */
+    public static long servedBytes(long contentBytes, String correction, String incorrectReason, String notes) {
+        return contentBytes + Canonical.utf8Length(correction) + Canonical.utf8Length(incorrectReason)
+                + Canonical.utf8Length(notes) + DECISION_OVERHEAD_BYTES;
+    }
+}

@@ -3,22 +3,47 @@ package dev.loopgrid.core;
 /**
  * A decision's projection: its entry, plus the latest human verdict. What reads and lists return.
  *
- * @param content           canonical content text of the decision entry
+ * @param content           canonical content text of the decision entry; null when it is stored under
+ *                          {@code contentKey} and was not read from there, or failed its check ({@code contentProblem})
  * @param correction        canonical text of the corrected output, or null
  * @param correctionSequence sequence of the latest correction's ledger entry, 0 when none (or not known)
  * @param correctionHash    chain hash of the latest correction's ledger entry, or null
+ * @param contentKey        the {@link ContentStore} key of a large decision's content, null when it is inline
+ * @param contentProblem    why the content could not be served (its object is missing, or no longer matches
+ *                          {@code contentHash}), null when it is fine; see {@link #requireContent()}
  */
 public record DecisionRecord(String decisionId, String chainId, String decisionType, long sequence,
                              String createdAt, String content, String contentHash, String chainHash,
                              String previousHash, DecisionStatus status, String incorrectReason,
                              String incorrectAt, String correction, String correctedBy, String correctedAt,
-                             String correctionNotes, long correctionSequence, String correctionHash) {
+                             String correctionNotes, long correctionSequence, String correctionHash,
+                             String contentKey, String contentProblem) {
 
     /** A new projection for a just-committed decision entry. */
     public static DecisionRecord of(Entry e, String decisionType) {
         return new DecisionRecord(e.decisionId(), e.chainId(), decisionType, e.sequence(), e.recordedAt(),
                 e.content(), e.contentHash(), e.chainHash(), e.previousHash(), DecisionStatus.RECORDED,
-                null, null, null, null, null, null, 0, null);
+                null, null, null, null, null, null, 0, null, e.contentKey(), null);
+    }
+
+    /**
+     * The canonical content text, intact.
+     *
+     * @throws LedgerException.IntegrityBroken when the content is stored outside the ledger item and could not be
+     *                                         read back intact: a read never returns altered content
+     */
+    public String requireContent() {
+        if (content != null && contentProblem == null) return content;
+        throw new LedgerException.IntegrityBroken("content_integrity_failed", "The content of decision " + decisionId
+                + " cannot be served: " + (contentProblem != null ? contentProblem : "it was not read from "
+                + contentKey) + ". GET /v1/integrity/verify names the first bad entry of the ledger.");
+    }
+
+    /** This projection with its content as read from the content store ({@code problem} null when intact). */
+    public DecisionRecord withContent(String content, String problem) {
+        return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
+                chainHash, previousHash, status, incorrectReason, incorrectAt, correction, correctedBy, correctedAt,
+                correctionNotes, correctionSequence, correctionHash, contentKey, problem);
     }
 
     /** This projection after {@code change}, committed at {@code at} (the verdict's entry not known). */
@@ -35,10 +60,11 @@ public record DecisionRecord(String decisionId, String chainId, String decisionT
         if (change.next() == DecisionStatus.INCORRECT) {
             return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                     chainHash, previousHash, DecisionStatus.INCORRECT, change.reason(), at, correction,
-                    correctedBy, correctedAt, correctionNotes, correctionSequence, correctionHash);
+                    correctedBy, correctedAt, correctionNotes, correctionSequence, correctionHash, contentKey,
+                    contentProblem);
         }
         return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                 chainHash, previousHash, change.next(), incorrectReason, incorrectAt, change.correction(),
-                change.correctedBy(), at, change.notes(), verdictSeq, verdictHash);
+                change.correctedBy(), at, change.notes(), verdictSeq, verdictHash, contentKey, contentProblem);
     }
 }

@@ -15,6 +15,12 @@ import java.util.Optional;
 public final class DecisionService {
     /** Largest canonical decision content stored inline (a DynamoDB item holds 400 KB and it is stored twice). */
     public static final int DEFAULT_MAX_CONTENT_BYTES = 180_000;
+    /**
+     * Largest canonical decision content that can be recorded at all (5 MiB), when a {@link ContentStore} holds what
+     * is above the inline limit. Lambda takes at most 6 MB of request (the body travels JSON-escaped inside the
+     * event) and gives at most 6 MB of response, so this leaves room for both.
+     */
+    public static final int DEFAULT_MAX_DECISION_BYTES = 5 * 1024 * 1024;
     public static final int MAX_NAME_LENGTH = 100;
     public static final int MAX_KEY_LENGTH = 128;
     public static final int MAX_TEXT_LENGTH = 10_000;
@@ -28,32 +34,71 @@ public final class DecisionService {
     private final Ledger ledger;
     private final Clock clock;
     private final int maxContentBytes;
+    private final ContentStore contents;
+    private final int maxDecisionBytes;
 
+    /** Without large-content storage: decisions up to {@code maxContentBytes}, all inline. */
     public DecisionService(LedgerStore store, Ledger ledger, Clock clock, int maxContentBytes) {
+        this(store, ledger, clock, maxContentBytes, null, maxContentBytes);
+    }
+
+    /**
+     * @param store            reads go through it; give a {@link ContentResolvingStore} when {@code contents} is set
+     * @param maxContentBytes  canonical bytes stored inline (also the limit of a correction)
+     * @param contents         where decision content above {@code maxContentBytes} goes, or null: then nothing above
+     *                         it can be recorded
+     * @param maxDecisionBytes canonical bytes a decision may have at most when {@code contents} is set
+     */
+    public DecisionService(LedgerStore store, Ledger ledger, Clock clock, int maxContentBytes, ContentStore contents,
+                           int maxDecisionBytes) {
+        if (contents != null && maxDecisionBytes < maxContentBytes) {
+            throw new IllegalArgumentException("the largest decision (" + maxDecisionBytes
+                    + " bytes) must not be smaller than the inline limit (" + maxContentBytes + " bytes)");
+        }
         this.store = store;
         this.ledger = ledger;
         this.clock = clock;
         this.maxContentBytes = maxContentBytes;
+        this.contents = contents;
+        this.maxDecisionBytes = contents == null ? maxContentBytes : maxDecisionBytes;
+    }
+
+    /** The largest canonical decision content this service records. */
+    public int maxDecisionBytes() {
+        return maxDecisionBytes;
     }
 
     /**
-     * Records a decision.
+     * Records a decision. Content above the inline limit is first stored in the {@link ContentStore} under its
+     * hash, and the ledger entry and the projection keep the hash and the key.
      *
      * @param idempotencyKey the Idempotency-Key header, or null
-     * @throws LedgerException.Invalid   body fails validation
-     * @throws LedgerException.TooLarge  content above the inline limit
-     * @throws LedgerException.Conflict  key reused with another body
+     * @throws LedgerException.Invalid     body fails validation
+     * @throws LedgerException.TooLarge    content above {@link #maxDecisionBytes()}
+     * @throws LedgerException.Conflict    key reused with another body
+     * @throws LedgerException.Unavailable the content store failed (503)
      */
     public Recorded record(String tenant, JsonNode body, String idempotencyKey) {
         if (idempotencyKey != null) validateKey(idempotencyKey);
         ObjectNode content = decisionContent(body);
         String canonical = Canonical.canonicalize(content);
-        int bytes = canonical.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > maxContentBytes) {
-            throw new LedgerException.TooLarge("Decision content is " + bytes + " bytes in canonical form; at most "
-                    + maxContentBytes + " bytes can be recorded (large-payload storage is not available yet)");
+        byte[] utf8 = canonical.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > maxDecisionBytes) throw tooLarge(utf8.length);
+        String contentHash = Canonical.sha256Hex(utf8); // = EntryHasher.contentHash(canonical)
+        String contentKey = null;
+        if (utf8.length > maxContentBytes) {
+            // a retry of a request that was recorded already needs no upload
+            if (idempotencyKey != null) {
+                Optional<IdempotencyRecord> prior = store.findIdempotency(tenant, idempotencyKey);
+                if (prior.isPresent()) {
+                    if (!prior.get().contentHash().equals(contentHash)) throw keyReused(idempotencyKey, prior.get());
+                    Optional<DecisionRecord> original = store.findDecision(tenant, prior.get().decisionId());
+                    if (original.isPresent()) return new Recorded(original.get(), false);
+                }
+            }
+            contentKey = offload(tenant, contentHash, utf8);
         }
-        String contentHash = EntryHasher.contentHash(canonical);
+        utf8 = null; // up to 5 MiB: let it go before the append
         String serviceName = content.get("service_name").textValue();
         String decisionType = content.get("decision_type").textValue();
         for (int attempt = 0; ; attempt++) {
@@ -62,7 +107,8 @@ public final class DecisionService {
                     : new AppendRequest.IdempotencyClaim(idempotencyKey, contentHash,
                             clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS);
             AppendRequest req = new AppendRequest(EntryType.DECISION, decisionId, decisionId, canonical, contentHash,
-                    new ProjectionChange.NewDecision(decisionType, Counters.modelLabel(content.get("model"))), claim);
+                    new ProjectionChange.NewDecision(decisionType, Counters.modelLabel(content.get("model"))), claim,
+                    contentKey);
             Ledger.Result result = ledger.append(new ChainKey(tenant, serviceName), req);
             if (result instanceof Ledger.Result.Committed c) {
                 return new Recorded(DecisionRecord.of(c.entry(), decisionType), true);
@@ -74,11 +120,7 @@ public final class DecisionService {
                 throw new LedgerException.Unavailable("idempotency_unavailable",
                         "Idempotency-Key could not be claimed; retry later", 1);
             }
-            if (!prior.get().contentHash().equals(contentHash)) {
-                throw new LedgerException.Conflict("idempotency_key_reused", "Idempotency-Key \"" + idempotencyKey
-                        + "\" was already used with a different request body (decision " + prior.get().decisionId()
-                        + "); use a new key for a new decision");
-            }
+            if (!prior.get().contentHash().equals(contentHash)) throw keyReused(idempotencyKey, prior.get());
             Optional<DecisionRecord> original = store.findDecision(tenant, prior.get().decisionId());
             if (original.isPresent()) return new Recorded(original.get(), false);
             if (attempt >= 2) {
@@ -88,8 +130,44 @@ public final class DecisionService {
         }
     }
 
+    private LedgerException.TooLarge tooLarge(int bytes) {
+        if (contents == null) {
+            return new LedgerException.TooLarge("Decision content is " + bytes + " bytes in canonical form (RFC 8785);"
+                    + " at most " + maxContentBytes + " bytes can be recorded here, because no storage for large"
+                    + " decisions is configured (LOOPGRID_CONTENT_BUCKET)");
+        }
+        return new LedgerException.TooLarge("Decision content is " + bytes + " bytes in canonical form (RFC 8785);"
+                + " at most " + maxDecisionBytes + " bytes" + (maxDecisionBytes % (1024 * 1024) == 0
+                        ? " (" + maxDecisionBytes / (1024 * 1024) + " MiB)" : "") + " can be recorded");
+    }
+
+    private static LedgerException.Conflict keyReused(String idempotencyKey, IdempotencyRecord prior) {
+        return new LedgerException.Conflict("idempotency_key_reused", "Idempotency-Key \"" + idempotencyKey
+                + "\" was already used with a different request body (decision " + prior.decisionId()
+                + "); use a new key for a new decision");
+    }
+
+    /** Stores large content before the append that references it (an unreferenced object is harmless). */
+    private String offload(String tenant, String contentHash, byte[] utf8) {
+        try {
+            return contents.put(tenant, contentHash, utf8);
+        } catch (StoreException.Unavailable e) {
+            throw new LedgerException.Unavailable("content_storage_unavailable",
+                    "The storage for large decisions is temporarily unavailable; retry later", 1);
+        }
+    }
+
     public DecisionRecord get(String tenant, String decisionId) {
         return store.findDecision(tenant, decisionId).orElseThrow(() -> notFound(decisionId));
+    }
+
+    /**
+     * A decision's projection without reading content that lives in the {@link ContentStore}: such a record's
+     * content is null (its status, chain and hashes are there). For callers that need no content.
+     */
+    public DecisionRecord getWithoutContent(String tenant, String decisionId) {
+        LedgerStore s = store instanceof ContentResolvingStore r ? r.underlying() : store;
+        return s.findDecision(tenant, decisionId).orElseThrow(() -> notFound(decisionId));
     }
 
     public DecisionPage list(String tenant, DecisionQuery query) {
@@ -157,7 +235,7 @@ public final class DecisionService {
 
     /** The model label the decision was counted under when it was recorded. */
     private static String modelOf(DecisionRecord d) {
-        return d.content() == null ? null : Counters.modelLabel(Json.parseStored(d.content()).get("model"));
+        return Counters.modelLabel(Json.parseStored(d.requireContent()).get("model"));
     }
 
     private DecisionRecord verdict(String tenant, String decisionId, EntryType type, ObjectNode content,
@@ -184,16 +262,20 @@ public final class DecisionService {
     /** Bytes a decision's projection item may hold: DynamoDB's 400 KB item limit less room for the other attributes. */
     static final int MAX_PROJECTION_BYTES = 390_000;
 
-    /** A verdict must leave the projection (decision content + correction + texts) within one DynamoDB item. */
+    /**
+     * A verdict must leave the projection (decision content unless it is stored under a key, correction, texts)
+     * within one DynamoDB item.
+     */
     private static void checkProjectionFits(DecisionRecord current, ProjectionChange.StatusChange change) {
-        long bytes = utf8(current.content()) + utf8(change.correction() != null ? change.correction() : current.correction())
+        long bytes = (current.contentKey() == null ? utf8(current.content()) : 0)
+                + utf8(change.correction() != null ? change.correction() : current.correction())
                 + utf8(change.reason() != null ? change.reason() : current.incorrectReason())
                 + utf8(change.notes() != null ? change.notes() : current.correctionNotes())
                 + utf8(change.correctedBy());
         if (bytes > MAX_PROJECTION_BYTES) {
             throw new LedgerException.TooLarge("The decision together with this verdict would be " + bytes
-                    + " bytes; a decision and its correction, reason and notes must fit in " + MAX_PROJECTION_BYTES
-                    + " bytes (large-payload storage is not available yet)");
+                    + " bytes; a decision stored inline and its correction, reason and notes must fit in "
+                    + MAX_PROJECTION_BYTES + " bytes");
         }
     }
 

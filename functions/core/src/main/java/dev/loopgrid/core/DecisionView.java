@@ -9,8 +9,9 @@ public final class DecisionView {
 
     private DecisionView() {}
 
+    /** @throws LedgerException.IntegrityBroken when the decision's content could not be read back intact */
     public static ObjectNode toJson(DecisionRecord d) {
-        JsonNode content = Json.parseStored(d.content());
+        JsonNode content = Json.parseStored(d.requireContent());
         ObjectNode o = Json.object();
         o.put("decision_id", d.decisionId());
         o.put("created_at", d.createdAt());

@@ -312,7 +312,7 @@ public final class Ledger {
             for (Pending p : batch) {
                 AppendRequest r = p.request;
                 Entry e = Entry.link(chain.chainId(), ++seq, r.type(), r.id(), r.decisionId(), p.recordedAt,
-                        r.content(), r.contentHash(), prev);
+                        r.content(), r.contentHash(), prev, r.contentKey());
                 entries.add(e);
                 prev = e.chainHash();
             }

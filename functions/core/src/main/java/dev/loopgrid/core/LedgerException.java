@@ -91,6 +91,14 @@ public abstract class LedgerException extends RuntimeException {
         public int retryAfterSeconds() { return retryAfterSeconds; }
     }
 
+    /**
+     * Stored data that failed its integrity check and therefore cannot be served, e.g. a large decision's content
+     * object that is missing or no longer matches its content hash (500: nothing the client sent).
+     */
+    public static final class IntegrityBroken extends LedgerException {
+        public IntegrityBroken(String code, String detail) { super(code, detail); }
+    }
+
     /** The chain head kept moving or the store kept failing; the client should retry later (503). */
     public static final class Unavailable extends LedgerException {
         private final int retryAfterSeconds;

@@ -17,7 +17,9 @@ public interface LedgerStore {
     /**
      * Atomically appends {@code entries} (consecutive, the first following {@code expected}) with, for each,
      * the projection change and idempotency claim of the request at the same index, and moves the head to
-     * the last entry while adding {@code counterDeltas} to its counters. All or nothing.
+     * the last entry while adding {@code counterDeltas} to its counters. All or nothing. An entry whose
+     * {@link Entry#contentKey()} is set (its content already in the {@link ContentStore}) is stored with the key, its
+     * content's UTF-8 size and no content, and so is its decision's projection.
      *
      * @param expected the head the entries follow, or null when the chain must not exist yet
      * @throws StoreException.HeadMoved     the head is not at {@code expected}
@@ -27,7 +29,10 @@ public interface LedgerStore {
     void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
                 Map<String, Long> counterDeltas);
 
-    /** The entry at {@code sequence}, or empty. */
+    /**
+     * The entry at {@code sequence}, or empty. As with every read here, content that was appended with a
+     * {@link AppendRequest#contentKey()} comes back as that key with null content ({@link ContentResolvingStore} reads it).
+     */
     Optional<Entry> readEntry(ChainKey chain, long sequence);
 
     /**
@@ -50,7 +55,10 @@ public interface LedgerStore {
     Optional<IdempotencyRecord> findIdempotency(String tenant, String key);
 
     /**
-     * One page of decisions, newest first.
+     * One page of decisions, newest first: at most {@code pageSize}, and it ends early (with {@code hasMore} and a
+     * {@code nextCursor} to the decision it left out) before the decision that would take the page's
+     * {@link DecisionQuery#servedBytes} past {@link DecisionQuery#PAGE_BYTES}; a page always holds at least one.
+     * Content stored under a key ({@link DecisionRecord#contentKey()}) is not read here: it comes back null.
      *
      * @throws LedgerException.Malformed when the cursor is not one this store issued for these filters
      */

@@ -389,4 +389,10 @@ class CanonicalTest {
             assertEquals(once, twice);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "ascii", "naïve café", "日本語", "😀 and 𝄞", "\u0000\u007f\u0080\u07ff\u0800\uffff"})
+    void utf8Length_isTheLengthOfTheUtf8Bytes(String s) {
+        assertEquals(s.getBytes(StandardCharsets.UTF_8).length, Canonical.utf8Length(s));
+    }
 }

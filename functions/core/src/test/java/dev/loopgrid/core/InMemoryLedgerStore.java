@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (and wins over item conditions); a projection or idempotency condition that fails is
  * {@link StoreException.WriteRejected} naming the first failing request.
  *
+ * <p>Like the adapter, it keeps an entry appended with a content key as the key without its content (and the
+ * decision's projection likewise), and cuts list pages by {@link DecisionQuery#PAGE_BYTES}.
+ *
  * <p>It can be scripted to fail appends the ways a remote store does: {@link Fault#UNAVAILABLE_BEFORE_APPLY}
  * (nothing written, caller told "unknown"), {@link Fault#UNAVAILABLE_AFTER_APPLY} (written, caller told
  * "unknown"), {@link Fault#UNEXPECTED} (a runtime failure that is no store outcome), and to let
@@ -49,6 +52,7 @@ final class InMemoryLedgerStore implements LedgerStore {
     private final Clock clock;
     private final Map<ChainKey, Chain> chains = new HashMap<>();
     private final Map<String, DecisionRecord> decisions = new HashMap<>(); // tenant#id
+    private final Map<String, Long> contentBytes = new HashMap<>(); // tenant#id → UTF-8 bytes of the decision's content
     private final Map<String, IdempotencyRecord> idempotency = new HashMap<>(); // tenant#key
     private final Deque<Fault> appendFaults = new ArrayDeque<>();
     private final Deque<Runnable> beforeAppends = new ArrayDeque<>();
@@ -224,10 +228,12 @@ final class InMemoryLedgerStore implements LedgerStore {
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             AppendRequest r = requests.get(i);
-            c.entries.put(e.sequence(), e);
+            Entry stored = e.contentKey() == null ? e : e.withContent(null); // the key, not the content
+            c.entries.put(e.sequence(), stored);
             String dk = chain.tenant() + "#" + e.decisionId();
             if (r.projection() instanceof ProjectionChange.NewDecision nd) {
-                decisions.put(dk, DecisionRecord.of(e, nd.decisionType()));
+                decisions.put(dk, DecisionRecord.of(stored, nd.decisionType()));
+                contentBytes.put(dk, Canonical.utf8Length(e.content()));
             } else if (r.projection() instanceof ProjectionChange.StatusChange sc) {
                 decisions.put(dk, decisions.get(dk).apply(sc, e));
             }
@@ -294,8 +300,18 @@ final class InMemoryLedgerStore implements LedgerStore {
         } else {
             from = (q.page() - 1) * q.pageSize();
         }
-        int to = Math.min(all.size(), from + q.pageSize());
-        List<DecisionRecord> page = from >= all.size() ? List.of() : all.subList(from, to);
+        List<DecisionRecord> page = new ArrayList<>();
+        long bytes = 0;
+        int to = Math.max(from, 0);
+        while (to < all.size() && page.size() < q.pageSize()) {
+            DecisionRecord d = all.get(to);
+            long size = DecisionQuery.servedBytes(contentBytes.getOrDefault(tenant + "#" + d.decisionId(), 0L),
+                    d.correction(), d.incorrectReason(), d.correctionNotes());
+            if (!page.isEmpty() && bytes + size > DecisionQuery.PAGE_BYTES) break;
+            page.add(d);
+            bytes += size;
+            to++;
+        }
         boolean more = to < all.size();
         String next = more ? Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)) : null;

@@ -2,6 +2,7 @@ package dev.loopgrid.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,8 @@ public abstract class LedgerStoreContract {
         String prev = after == null ? EntryHasher.GENESIS : after.headHash();
         List<Entry> out = new ArrayList<>();
         for (AppendRequest r : reqs) {
-            Entry e = Entry.link(chain.chainId(), ++seq, r.type(), r.id(), r.decisionId(), at, r.content(), r.contentHash(), prev);
+            Entry e = Entry.link(chain.chainId(), ++seq, r.type(), r.id(), r.decisionId(), at, r.content(), r.contentHash(), prev,
+                    r.contentKey());
             out.add(e);
             prev = e.chainHash();
         }
@@ -153,5 +155,59 @@ public abstract class LedgerStoreContract {
                 new DecisionQuery(null, null, DecisionStatus.INCORRECT, null, null, 1, 20, null));
         assertEquals(1, incorrect.total());
         assertEquals("dec_2", incorrect.decisions().get(0).decisionId());
+    }
+
+    /** A decision whose content (ASCII, {@code bytes} long) is stored under a content key. */
+    private static AppendRequest largeDecision(String id, int bytes) {
+        String prefix = "{\"id\":\"" + id + "\",\"text\":\"";
+        String content = prefix + "x".repeat(bytes - prefix.length() - 2) + "\"}";
+        String hash = EntryHasher.contentHash(content);
+        return new AppendRequest(EntryType.DECISION, id, id, content, hash, new ProjectionChange.NewDecision("t"), null,
+                ContentStore.key(TENANT, hash));
+    }
+
+    @Test
+    void append_withContentKey_storesTheKeyAndHash_notTheContent() {
+        AppendRequest large = largeDecision("dec_large", 300_000);
+        append(null, List.of(decision("dec_small", "t", null), large));
+        Entry e = store.readEntry(chain, 2).orElseThrow();
+        assertEquals(large.contentKey(), e.contentKey());
+        assertEquals(large.contentHash(), e.contentHash());
+        assertNull(e.content());
+        Entry small = store.readEntry(chain, 1).orElseThrow();
+        assertNull(small.contentKey());
+        assertEquals("{\"id\":\"dec_small\"}", small.content());
+        List<Entry> all = new ArrayList<>();
+        store.readEntries(chain, 1, 2).forEachRemaining(all::add);
+        assertEquals(large.contentKey(), all.get(1).contentKey());
+        assertEquals(e.chainHash(), all.get(1).chainHash());
+        DecisionRecord d = store.findDecision(TENANT, "dec_large").orElseThrow();
+        assertEquals(large.contentKey(), d.contentKey());
+        assertEquals(large.contentHash(), d.contentHash());
+        assertNull(d.content());
+        assertNull(d.contentProblem());
+        DecisionRecord listed = store.listDecisions(TENANT, new DecisionQuery(null, null, null, null, null, 1, 20, null))
+                .decisions().stream().filter(x -> x.decisionId().equals("dec_large")).findFirst().orElseThrow();
+        assertEquals(large.contentKey(), listed.contentKey());
+        assertNull(listed.content());
+    }
+
+    @Test
+    void listDecisions_endsAPageBeforeItsBytesPassTheBudget_andTheCursorGoesOnFromThere() {
+        // newest first is dec_d, dec_c, dec_b, dec_a (same time, then id descending)
+        append(null, List.of(largeDecision("dec_a", 3_000_000), decision("dec_b", "t", null), decision("dec_c", "t", null),
+                largeDecision("dec_d", 3_000_000)));
+        DecisionPage first = store.listDecisions(TENANT, new DecisionQuery("svc", null, null, null, null, 1, 10, null));
+        assertEquals(List.of("dec_d", "dec_c", "dec_b"), first.decisions().stream().map(DecisionRecord::decisionId).toList(),
+                "3 MB + two small ones fit; the next 3 MB would pass " + DecisionQuery.PAGE_BYTES + " bytes");
+        assertEquals(4, first.total());
+        assertTrue(first.hasMore());
+        DecisionPage second = store.listDecisions(TENANT,
+                new DecisionQuery("svc", null, null, null, null, 1, 10, first.nextCursor()));
+        assertEquals(List.of("dec_a"), second.decisions().stream().map(DecisionRecord::decisionId).toList());
+        assertFalse(second.hasMore());
+        // a single decision above the budget still comes back, alone
+        DecisionPage one = store.listDecisions(TENANT, new DecisionQuery("svc", null, null, null, null, 1, 1, null));
+        assertEquals(1, one.decisions().size());
     }
 }

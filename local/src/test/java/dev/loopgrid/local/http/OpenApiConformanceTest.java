@@ -133,6 +133,34 @@ class OpenApiConformanceTest {
         assertTrue(routes.isEmpty(), "not exercised by this test: " + routes);
     }
 
+    @Test
+    void largeDecisions_andContentThatFailsItsCheck_answerWhatTheDocumentSays() throws Exception {
+        String large = DECISION.replace("\"openapi\"", "\"openapi-large\"").replace("Looks fine.", "x".repeat(300_000));
+        Resp recorded = checked("POST", "/v1/decisions", "/v1/decisions", large);
+        assertEquals(201, recorded.status(), recorded.body());
+        String id = recorded.json().get("decision_id").asText();
+        String tooLarge = DECISION.replace("Looks fine.", "x".repeat(dev.loopgrid.core.DecisionService.DEFAULT_MAX_DECISION_BYTES));
+        assertEquals(413, checked("POST", "/v1/decisions", "/v1/decisions", tooLarge).status());
+        assertEquals(200, checked("GET", "/v1/decisions/{decision_id}", "/v1/decisions/" + id, null).status());
+
+        // when its S3 object is altered, reads answer the documented 500 and verification names the entry
+        String key = "content/local/" + recorded.json().get("content_hash").asText() + ".json";
+        String bucket = stack.s3().bucket();
+        byte[] original = stack.s3().client().getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
+        try {
+            stack.s3().client().putObject(b -> b.bucket(bucket).key(key),
+                    software.amazon.awssdk.core.sync.RequestBody.fromString("{\"altered\":true}"));
+            assertEquals(500, checked("GET", "/v1/decisions/{decision_id}", "/v1/decisions/" + id, null).status());
+            assertEquals(500, checked("GET", "/v1/decisions", "/v1/decisions?service_name=openapi-large", null).status());
+            Resp v = checked("GET", "/v1/integrity/verify", "/v1/integrity/verify?service_name=openapi-large", null);
+            assertEquals(id, v.json().get("integrity").get("broken_at").asText(), v.body());
+        } finally {
+            stack.s3().client().putObject(b -> b.bucket(bucket).key(key),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(original));
+        }
+        assertEquals(200, checked("GET", "/v1/decisions", "/v1/decisions?service_name=openapi-large", null).status());
+    }
+
     private static boolean routed(String method, String path) {
         return Routes.ALL.stream().anyMatch(r -> r.method().equals(method) && r.path().equals(path));
     }

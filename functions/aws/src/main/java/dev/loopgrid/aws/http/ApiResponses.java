@@ -7,9 +7,13 @@ import dev.loopgrid.core.Json;
 import dev.loopgrid.core.LedgerException;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The one place that maps outcomes to HTTP status codes and error bodies ({@code detail}, {@code code}, {@code errors}). */
 public final class ApiResponses {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiResponses.class);
+
     private ApiResponses() {}
 
     public static APIGatewayProxyResponseEvent json(int status, Object body) {
@@ -27,11 +31,14 @@ public final class ApiResponses {
         else if (e instanceof LedgerException.NotFound) status = 404;
         else if (e instanceof LedgerException.Conflict) status = 409;
         else if (e instanceof LedgerException.TooLarge) status = 413;
+        else if (e instanceof LedgerException.IntegrityBroken) status = 500;
         else if (e instanceof LedgerException.Unavailable) status = 503;
         else if (e instanceof LedgerException.Unauthorized) status = 401;
         else if (e instanceof LedgerException.Forbidden) status = 403;
         else if (e instanceof LedgerException.Throttled) status = 429;
         else status = 400;
+        // stored data that failed its check is for operators to see, not only the client (the API's 5xx alarm fires too)
+        if (status == 500) LOG.error("{}: {}", e.code(), e.detail());
         ObjectNode body = Json.object();
         body.put("detail", e.detail());
         body.put("code", e.code());

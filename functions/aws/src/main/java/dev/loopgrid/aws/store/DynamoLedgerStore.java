@@ -3,6 +3,7 @@ package dev.loopgrid.aws.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.core.AppendRequest;
+import dev.loopgrid.core.Canonical;
 import dev.loopgrid.core.ChainHead;
 import dev.loopgrid.core.ChainKey;
 import dev.loopgrid.core.Counters;
@@ -61,6 +62,8 @@ public final class DynamoLedgerStore implements LedgerStore {
     static final String STATUS_IS = "#status = :expected_status";
     static final String IDEM_FREE = "attribute_not_exists(pk) OR expires_at < :now";
     private static final String COUNTER_PREFIX = "n:";
+    static final String CONTENT_KEY = "content_key";
+    static final String CONTENT_BYTES = "content_bytes";
     private static final int ENTRY_PAGE = 200;
 
     private final DynamoDbClient dynamo;
@@ -265,11 +268,25 @@ public final class DynamoLedgerStore implements LedgerStore {
         item.put("id", s(e.id()));
         item.put("decision_id", s(e.decisionId()));
         item.put("recorded_at", s(e.recordedAt()));
-        item.put("content", s(e.content()));
-        item.put("content_hash", s(e.contentHash()));
+        putContent(item, e);
         item.put("previous_hash", s(e.previousHash()));
         item.put("chain_hash", s(e.chainHash()));
         return item;
+    }
+
+    /**
+     * The content attributes of an entry or projection item: the exact canonical text ({@code content}), or, when it
+     * lives in the content store, its key ({@code content_key}) and UTF-8 size ({@code content_bytes}, for list
+     * paging) instead; and {@code content_hash} either way.
+     */
+    private static void putContent(Map<String, AttributeValue> item, Entry e) {
+        if (e.contentKey() == null) {
+            item.put("content", s(e.content()));
+        } else {
+            item.put(CONTENT_KEY, s(e.contentKey()));
+            item.put(CONTENT_BYTES, n(Canonical.utf8Length(e.content())));
+        }
+        item.put("content_hash", s(e.contentHash()));
     }
 
     private TransactWriteItem projectionWrite(String tenant, Entry e, ProjectionChange change) {
@@ -280,8 +297,7 @@ public final class DynamoLedgerStore implements LedgerStore {
             item.put("decision_type", s(nd.decisionType()));
             item.put("seq", n(e.sequence()));
             item.put("created_at", s(e.recordedAt()));
-            item.put("content", s(e.content()));
-            item.put("content_hash", s(e.contentHash()));
+            putContent(item, e);
             item.put("chain_hash", s(e.chainHash()));
             item.put("previous_hash", s(e.previousHash()));
             item.put("status", s(DecisionStatus.RECORDED.wire()));
@@ -409,7 +425,8 @@ public final class DynamoLedgerStore implements LedgerStore {
         }
         return new Entry(str(item, "chain_id", ""), num(item, "seq"), type, str(item, "id", null),
                 str(item, "decision_id", null), str(item, "recorded_at", null), str(item, "content", null),
-                str(item, "content_hash", null), str(item, "previous_hash", null), str(item, "chain_hash", null));
+                str(item, "content_hash", null), str(item, "previous_hash", null), str(item, "chain_hash", null),
+                str(item, CONTENT_KEY, null));
     }
 
     @Override
@@ -471,7 +488,8 @@ public final class DynamoLedgerStore implements LedgerStore {
                 DecisionStatus.fromWire(str(item, "status", "recorded")).orElse(DecisionStatus.RECORDED),
                 str(item, "incorrect_reason", null), str(item, "incorrect_at", null), str(item, "correction", null),
                 str(item, "corrected_by", null), str(item, "corrected_at", null), str(item, "correction_notes", null),
-                Math.max(0, num(item, "correction_seq")), str(item, "correction_hash", null));
+                Math.max(0, num(item, "correction_seq")), str(item, "correction_hash", null),
+                str(item, CONTENT_KEY, null), null);
     }
 
     @Override
@@ -554,7 +572,9 @@ public final class DynamoLedgerStore implements LedgerStore {
         List<DecisionRecord> out = new ArrayList<>();
         Map<String, AttributeValue> lastItem = null;
         boolean moreItems = false; // items may follow the last one returned
-        while (out.size() < q.pageSize()) {
+        long bytes = 0;
+        boolean full = false; // the next decision would take the page past its byte budget
+        while (out.size() < q.pageSize() && !full) {
             long wanted = q.pageSize() - out.size() + skip;
             QueryRequest.Builder r = base.copy().limit((int) Math.min(Math.max(wanted, 1), 1000));
             if (start != null) r.exclusiveStartKey(start);
@@ -563,12 +583,19 @@ public final class DynamoLedgerStore implements LedgerStore {
             int i = 0;
             for (; i < items.size() && out.size() < q.pageSize(); i++) {
                 Map<String, AttributeValue> item = items.get(i);
-                lastItem = item;
                 if (skip > 0) {
+                    lastItem = item;
                     skip--;
                     continue;
                 }
+                long size = servedBytes(item);
+                if (!out.isEmpty() && bytes + size > DecisionQuery.PAGE_BYTES) {
+                    full = true; // the cursor goes on from the last decision returned
+                    break;
+                }
+                lastItem = item;
                 out.add(decision(item));
+                bytes += size;
             }
             start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
             moreItems = i < items.size() || start != null;
@@ -579,6 +606,14 @@ public final class DynamoLedgerStore implements LedgerStore {
         String next = hasMore && lastItem != null
                 ? new Cursor(indexKey(lastItem, partition), offset + out.size()).encode(fingerprint) : null;
         return new DecisionPage(out, total, hasMore, next);
+    }
+
+    /** {@link DecisionQuery#servedBytes} of a projection item, from its attributes (content in the content store included). */
+    private static long servedBytes(Map<String, AttributeValue> item) {
+        long content = item.containsKey(CONTENT_KEY) ? Math.max(0, num(item, CONTENT_BYTES))
+                : Canonical.utf8Length(str(item, "content", null));
+        return DecisionQuery.servedBytes(content, str(item, "correction", null), str(item, "incorrect_reason", null),
+                str(item, "correction_notes", null));
     }
 
     private static Map<String, AttributeValue> indexKey(Map<String, AttributeValue> item, String partition) {

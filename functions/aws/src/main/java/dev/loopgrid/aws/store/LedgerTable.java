@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * replay          pk = REP#tenant#id        sk = REP           status, attempts, lease_until, result fields, entry_seq/hash
  * verified up to  pk = VERIFIED#tenant#chain sk = VERIFIED    seq, chain_hash, verified_at (reports.DynamoCheckpointStore)
  * </pre>
+ * A decision whose canonical content is larger than the inline limit keeps {@code content_key} (the S3 key
+ * {@code content/<tenant>/<content_hash>.json}, see {@code S3ContentStore}) and {@code content_bytes} in place of
+ * {@code content}, in its entry and in its projection; {@code content_hash} stays.
  * Indexes (projection ALL, sort key {@code lsk} = created_at#decision_id, queried newest first):
  * {@code by_tenant} (g_all = tenant), {@code by_service} (g_svc = tenant#service),
  * {@code by_type} (g_type = tenant#type), {@code by_status} (g_status = tenant#status).

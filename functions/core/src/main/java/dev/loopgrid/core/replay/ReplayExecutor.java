@@ -89,6 +89,11 @@ public final class ReplayExecutor {
             return finish(tenant, replay, failed(replay, null, null, "decision " + replay.decisionId() + " not found"), started)
                     ? Outcome.DONE : Outcome.RETRY;
         }
+        if (decision.contentProblem() != null || decision.content() == null) {
+            // never replay content that is not what was recorded
+            return finish(tenant, replay, failed(replay, null, null, "the decision's content cannot be read intact: "
+                    + decision.contentProblem()), started) ? Outcome.DONE : Outcome.RETRY;
+        }
         JsonNode content = Json.parseStored(decision.content());
         JsonNode overrides = replay.overrides() == null ? null : Json.parseStored(replay.overrides());
         ObjectNode effective = Overrides.apply(content, overrides);
@@ -128,8 +133,20 @@ public final class ReplayExecutor {
                 return finished && !e.retryable() ? Outcome.DONE : Outcome.RETRY;
             }
         }
+        long resultBytes = Canonical.utf8Length(result.output()) + Canonical.utf8Length(result.diff());
+        if (resultBytes > MAX_RESULT_BYTES) {
+            // the replay item and its ledger entry hold the result inline (a DynamoDB item holds 400 KB)
+            result = failed(replay, result.provider(), result.model(), "the replay's output and diff are " + resultBytes
+                    + " bytes; replay results of at most " + MAX_RESULT_BYTES + " bytes can be recorded");
+        }
         return finish(tenant, replay, result, started) ? Outcome.DONE : Outcome.RETRY;
     }
+
+    /**
+     * Largest replay output plus diff (canonical UTF-8 bytes) that is recorded; larger results (replays of large
+     * decisions) finish as failed with the reason, rather than fail to commit on every delivery.
+     */
+    public static final int MAX_RESULT_BYTES = 180_000;
 
     private static ReplayRecord failed(ReplayRecord replay, String provider, String model, String error) {
         return replay.finished(ReplayStatus.FAILED, "error", null, false, null, null, provider, model, null, null,

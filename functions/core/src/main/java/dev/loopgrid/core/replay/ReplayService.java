@@ -55,7 +55,8 @@ public final class ReplayService {
             }
             triggeredBy = t.textValue();
         }
-        DecisionRecord decision = decisions.get(tenant, id.textValue());
+        // only its id and chain are needed: a large decision's content is not fetched here (the worker reads it)
+        DecisionRecord decision = decisions.getWithoutContent(tenant, id.textValue());
         String now = Times.format(clock.millis());
         ReplayRecord replay = ReplayRecord.pending(Ids.replay(), decision.decisionId(), decision.chainId(), now,
                 triggeredBy, overrides == null ? null : Canonical.canonicalize(overrides));
@@ -104,7 +105,7 @@ public final class ReplayService {
             throw new LedgerException.Malformed("replay_decision_mismatch", "Replay " + replayId
                     + " belongs to decision " + replay.decisionId() + ", not " + decisionId);
         }
-        JsonNode original = Json.parseStored(decision.content()).get("output");
+        JsonNode original = Json.parseStored(decision.requireContent()).get("output");
         ObjectNode o = Json.object();
         o.put("decision_id", decisionId);
         o.put("replay_id", replayId);

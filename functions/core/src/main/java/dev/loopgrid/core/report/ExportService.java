@@ -167,7 +167,7 @@ public final class ExportService {
 
     /** One ground-truth record. */
     public static ObjectNode groundTruthLine(DecisionRecord d) {
-        JsonNode content = Json.parseStored(d.content());
+        JsonNode content = Json.parseStored(d.requireContent());
         ObjectNode o = Json.object();
         o.put("decision_id", d.decisionId());
         o.put("service_name", d.chainId());

@@ -160,8 +160,7 @@ public final class IncrementalVerifier {
         Entry e = stored.get();
         if (e.content() == null || e.contentHash() == null || !EntryHasher.contentHash(e.content()).equals(e.contentHash())) {
             return new Verification.Failure(Verification.Kind.CONTENT_CHANGED, id, e.sequence(), e.id(), e.decisionId(),
-                    Verification.Kind.CONTENT_CHANGED.label() + ": content of entry " + e.id() + " (sequence "
-                            + e.sequence() + ") no longer matches its content_hash");
+                    Verification.Kind.CONTENT_CHANGED.label() + ": " + ChainVerifier.contentProblem(e));
         }
         if (e.type() == null || e.id() == null || e.decisionId() == null || e.recordedAt() == null
                 || e.previousHash() == null || e.sequence() != cp.sequence()

@@ -173,6 +173,7 @@ public final class ReportHtml {
     }
 
     private static String outputOf(dev.loopgrid.core.DecisionRecord d) {
+        if (d.contentProblem() != null) return "[content not shown: " + d.contentProblem() + "]";
         if (d.content() == null) return null;
         JsonNode o = dev.loopgrid.core.Json.parseStored(d.content()).get("output");
         return o == null ? null : o.toString();

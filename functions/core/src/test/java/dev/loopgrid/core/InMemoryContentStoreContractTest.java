@@ -1,0 +1,17 @@
+package dev.loopgrid.core;
+
+/** The in-memory fake passes the same contract as S3 (see S3ContentStoreContractTest in local/). */
+class InMemoryContentStoreContractTest extends ContentStoreContract {
+    private InMemoryContentStore memory;
+
+    @Override
+    protected ContentStore newStore() {
+        memory = new InMemoryContentStore();
+        return memory;
+    }
+
+    @Override
+    protected void overwrite(String key, byte[] bytes) {
+        memory.overwrite(key, bytes);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.loopgrid.cdk;
+
+import dev.loopgrid.aws.Routes;
+import dev.loopgrid.aws.handlers.CreateReplayHandler;
+import dev.loopgrid.aws.handlers.GetReplayHandler;
+import dev.loopgrid.aws.handlers.RecordDecisionHandler;
+
+/**
+ * What a function may do with large decisions' content objects ({@code content/*} of the reports bucket,
+ * {@code dev.loopgrid.aws.store.S3ContentStore}), granted by {@link ReportsBucketConstruct#grantContent}.
+ *
+ * <ul>
+ *   <li>WRITE: recording a decision stores the content of a large one ({@code s3:PutObject}) and reads an existing
+ *       object back when its conditional put finds one, or when an idempotent retry answers the original (READ).</li>
+ *   <li>READ: every other function that serves, verifies, exports or replays decisions reads content
+ *       ({@code s3:GetObject}), plus {@code s3:ListBucket} on the bucket so that a missing object is S3's 404 (which
+ *       verification reports as the entry's content changed) rather than a 403 (which LoopGrid treats as storage
+ *       unavailable): https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html.</li>
+ *   <li>NONE: functions without ledger access, and the two replay routes that read replay items only
+ *       ({@code POST /v1/replays} looks the decision up without its content).</li>
+ * </ul>
+ */
+public enum ContentAccess {
+    NONE, READ, WRITE;
+
+    /** A route's content access; exhaustive on purpose: a new route that reads decisions reads content. */
+    public static ContentAccess of(Routes.Route route) {
+        if (route.access() == Routes.Access.NONE) return NONE;
+        if (route.handler() == RecordDecisionHandler.class) return WRITE;
+        if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class) return NONE;
+        return READ;
+    }
+}
