@@ -16,8 +16,9 @@ import dev.loopgrid.aws.handlers.RecordDecisionHandler;
  *       ({@code s3:GetObject}), plus {@code s3:ListBucket} on the bucket so that a missing object is S3's 404 (which
  *       verification reports as the entry's content changed) rather than a 403 (which LoopGrid treats as storage
  *       unavailable): https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html.</li>
- *   <li>NONE: functions without ledger access, and the two replay routes that read replay items only
- *       ({@code POST /v1/replays} looks the decision up without its content).</li>
+ *   <li>NONE: functions without ledger access, the API key functions (they touch key items only), and the two
+ *       replay routes that read replay items only ({@code POST /v1/replays} looks the decision up without its
+ *       content).</li>
  * </ul>
  */
 public enum ContentAccess {
@@ -25,7 +26,7 @@ public enum ContentAccess {
 
     /** A route's content access; exhaustive on purpose: a new route that reads decisions reads content. */
     public static ContentAccess of(Routes.Route route) {
-        if (route.access() == Routes.Access.NONE) return NONE;
+        if (route.access() == Routes.Access.NONE || route.access() == Routes.Access.KEYS) return NONE;
         if (route.handler() == RecordDecisionHandler.class) return WRITE;
         if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class) return NONE;
         return READ;
