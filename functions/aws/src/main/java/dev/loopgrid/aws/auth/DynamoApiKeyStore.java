@@ -105,33 +105,33 @@ public final class DynamoApiKeyStore implements ApiKeyStore {
 
     @Override
     public Optional<ApiKeyRecord> revoke(String tenant, String keyId, String at) {
+        Map<String, AttributeValue> tenantKey = Map.of("pk", s(BY_TENANT + tenant), "sk", s(TENANT_SK_PREFIX + keyId));
         try {
-            GetItemResponse r = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                    .key(Map.of("pk", s(BY_TENANT + tenant), "sk", s(TENANT_SK_PREFIX + keyId))));
-            if (!r.hasItem() || r.item().isEmpty()) return Optional.empty();
-            ApiKeyRecord rec = record(r.item(), str(r.item(), "key_hash"));
-            if (rec.revoked()) return Optional.of(rec);
-            Update.Builder hashSide = Update.builder().tableName(table)
-                    .key(Map.of("pk", s(BY_HASH + rec.keyHash()), "sk", s(HASH_SK)))
-                    .updateExpression("SET revoked_at = :at")
-                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(revoked_at)")
-                    .expressionAttributeValues(Map.of(":at", s(at)));
-            Update.Builder tenantSide = Update.builder().tableName(table)
-                    .key(Map.of("pk", s(BY_TENANT + tenant), "sk", s(TENANT_SK_PREFIX + keyId)))
-                    .updateExpression("SET revoked_at = :at")
-                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(revoked_at)")
-                    .expressionAttributeValues(Map.of(":at", s(at)));
-            try {
-                dynamo.transactWriteItems(b -> b.transactItems(
-                        TransactWriteItem.builder().update(hashSide.build()).build(),
-                        TransactWriteItem.builder().update(tenantSide.build()).build()));
-                return Optional.of(rec.revoke(at));
-            } catch (TransactionCanceledException e) {
-                // revoked concurrently: answer with the stored first revocation
-                GetItemResponse again = dynamo.getItem(b -> b.tableName(table).consistentRead(true)
-                        .key(Map.of("pk", s(BY_TENANT + tenant), "sk", s(TENANT_SK_PREFIX + keyId))));
-                return again.hasItem() && !again.item().isEmpty()
-                        ? Optional.of(record(again.item(), rec.keyHash())) : Optional.empty();
+            for (int attempt = 0; ; attempt++) {
+                GetItemResponse r = dynamo.getItem(b -> b.tableName(table).consistentRead(true).key(tenantKey));
+                if (!r.hasItem() || r.item().isEmpty()) return Optional.empty();
+                ApiKeyRecord rec = record(r.item(), str(r.item(), "key_hash"));
+                if (rec.revoked()) return Optional.of(rec); // the first revocation stands
+                Update.Builder hashSide = Update.builder().tableName(table)
+                        .key(Map.of("pk", s(BY_HASH + rec.keyHash()), "sk", s(HASH_SK)))
+                        .updateExpression("SET revoked_at = :at")
+                        .conditionExpression("attribute_exists(pk) AND attribute_not_exists(revoked_at)")
+                        .expressionAttributeValues(Map.of(":at", s(at)));
+                Update.Builder tenantSide = Update.builder().tableName(table).key(tenantKey)
+                        .updateExpression("SET revoked_at = :at")
+                        .conditionExpression("attribute_exists(pk) AND attribute_not_exists(revoked_at)")
+                        .expressionAttributeValues(Map.of(":at", s(at)));
+                try {
+                    dynamo.transactWriteItems(b -> b.transactItems(
+                            TransactWriteItem.builder().update(hashSide.build()).build(),
+                            TransactWriteItem.builder().update(tenantSide.build()).build()));
+                    return Optional.of(rec.revoke(at));
+                } catch (TransactionCanceledException e) {
+                    // revoked concurrently (the next read answers it), or a transaction conflict: read and try again
+                    if (attempt >= 8) {
+                        throw new StoreException.Unavailable("revoking an API key kept conflicting", e);
+                    }
+                }
             }
         } catch (SdkException e) {
             throw new StoreException.Unavailable("revoking an API key failed: " + e.getMessage(), e);
