@@ -296,22 +296,31 @@ public final class App {
         instance = app;
     }
 
-    static App fromEnvironment(Map<String, String> env) {
-        Config config = Config.fromEnvironment(env);
+    /**
+     * A function's DynamoDB client: URLConnection, bounded attempt and call times, the function's region, and
+     * {@code LOOPGRID_DYNAMODB_ENDPOINT} when set (the local stack's DynamoDB). The key authorizer uses it too.
+     */
+    public static DynamoDbClient dynamoClient(Map<String, String> env, Duration attemptTimeout, Duration callTimeout) {
         var builder = DynamoDbClient.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(2))
-                        .socketTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(attemptTimeout)
                         .build())
                 .overrideConfiguration(ClientOverrideConfiguration.builder()
-                        .apiCallAttemptTimeout(Duration.ofSeconds(5))
-                        .apiCallTimeout(Duration.ofSeconds(12))
+                        .apiCallAttemptTimeout(attemptTimeout)
+                        .apiCallTimeout(callTimeout)
                         .build());
         String region = env.get("AWS_REGION");
         if (region != null) builder.region(Region.of(region));
         String endpoint = env.get("LOOPGRID_DYNAMODB_ENDPOINT");
         if (endpoint != null && !endpoint.isBlank()) builder.endpointOverride(URI.create(endpoint));
-        DynamoDbClient dynamo = builder.build();
+        return builder.build();
+    }
+
+    static App fromEnvironment(Map<String, String> env) {
+        Config config = Config.fromEnvironment(env);
+        String region = env.get("AWS_REGION");
+        DynamoDbClient dynamo = dynamoClient(env, Duration.ofSeconds(5), Duration.ofSeconds(12));
         ReplayConfig replayConfig = ReplayConfig.fromEnvironment(env);
         SqsClient sqs = null;
         if (replayConfig.queueUrl() != null) {

@@ -9,7 +9,6 @@ import dev.loopgrid.core.LedgerException;
 import dev.loopgrid.core.StoreException;
 import dev.loopgrid.core.auth.ApiKeys;
 import dev.loopgrid.core.auth.Principal;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -19,9 +18,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.lambda.powertools.logging.CorrelationIdPaths;
 
@@ -135,16 +131,9 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
                     if (table == null || table.isBlank()) {
                         throw new IllegalStateException("environment variable LOOPGRID_TABLE is not set");
                     }
-                    var b = DynamoDbClient.builder()
-                            .httpClient(UrlConnectionHttpClient.builder()
-                                    .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(3)).build())
-                            .overrideConfiguration(ClientOverrideConfiguration.builder()
-                                    .apiCallAttemptTimeout(Duration.ofSeconds(3)).apiCallTimeout(Duration.ofSeconds(8)).build());
-                    if (env.get("AWS_REGION") != null) b.region(Region.of(env.get("AWS_REGION")));
-                    String endpoint = env.get("LOOPGRID_DYNAMODB_ENDPOINT");
-                    if (endpoint != null && !endpoint.isBlank()) b.endpointOverride(URI.create(endpoint));
+                    DynamoDbClient dynamo = dev.loopgrid.aws.App.dynamoClient(env, Duration.ofSeconds(3), Duration.ofSeconds(8));
                     long ttl = Long.parseLong(env.getOrDefault("LOOPGRID_AUTH_CACHE_SECONDS", "60"));
-                    shared = k = new ApiKeys(new DynamoApiKeyStore(b.build(), table), Clock.systemUTC(),
+                    shared = k = new ApiKeys(new DynamoApiKeyStore(dynamo, table), Clock.systemUTC(),
                             Duration.ofSeconds(ttl));
                 }
             }
