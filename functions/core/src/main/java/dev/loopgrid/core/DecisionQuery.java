@@ -18,6 +18,16 @@ public record DecisionQuery(String serviceName, String decisionType, DecisionSta
      */
     public static final long PAGE_BYTES = 5_500_000;
 
+    /**
+     * Whether a page holding {@code count} decisions of {@code bytes} ends before the next one of {@code nextBytes}:
+     * it is full, or the next one would take it past {@link #PAGE_BYTES} (a page always holds at least one). Both
+     * the cursor and {@code page=N} follow these boundaries, so walking pages 1, 2, 3… visits every decision once
+     * even when large decisions end pages early.
+     */
+    public static boolean pageEndsBefore(int count, long bytes, long nextBytes, int pageSize) {
+        return count >= pageSize || (count > 0 && bytes + nextBytes > PAGE_BYTES);
+    }
+
     /** What a decision adds to a list response besides its content and verdict texts (ids, hashes, times, names). */
     static final int DECISION_OVERHEAD_BYTES = 1_024;
 

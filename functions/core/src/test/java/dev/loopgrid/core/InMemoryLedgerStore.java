@@ -298,16 +298,26 @@ final class InMemoryLedgerStore implements LedgerStore {
                 throw new LedgerException.Malformed("invalid_cursor", "cursor is not valid");
             }
         } else {
-            from = (q.page() - 1) * q.pageSize();
+            // page=N: skip the pages before it, with the boundaries the cursor walk has
+            from = 0;
+            for (int p = 1; p < q.page() && from < all.size(); p++) {
+                int count = 0;
+                long bytes = 0;
+                while (from < all.size()
+                        && !DecisionQuery.pageEndsBefore(count, bytes, servedBytes(tenant, all.get(from)), q.pageSize())) {
+                    bytes += servedBytes(tenant, all.get(from));
+                    count++;
+                    from++;
+                }
+            }
         }
         List<DecisionRecord> page = new ArrayList<>();
         long bytes = 0;
         int to = Math.max(from, 0);
         while (to < all.size() && page.size() < q.pageSize()) {
             DecisionRecord d = all.get(to);
-            long size = DecisionQuery.servedBytes(contentBytes.getOrDefault(tenant + "#" + d.decisionId(), 0L),
-                    d.correction(), d.incorrectReason(), d.correctionNotes());
-            if (!page.isEmpty() && bytes + size > DecisionQuery.PAGE_BYTES) break;
+            long size = servedBytes(tenant, d);
+            if (DecisionQuery.pageEndsBefore(page.size(), bytes, size, q.pageSize())) break;
             page.add(d);
             bytes += size;
             to++;
@@ -316,6 +326,11 @@ final class InMemoryLedgerStore implements LedgerStore {
         String next = more ? Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(Integer.toString(to).getBytes(StandardCharsets.UTF_8)) : null;
         return new DecisionPage(List.copyOf(page), all.size(), more, next);
+    }
+
+    private long servedBytes(String tenant, DecisionRecord d) {
+        return DecisionQuery.servedBytes(contentBytes.getOrDefault(tenant + "#" + d.decisionId(), 0L),
+                d.correction(), d.incorrectReason(), d.correctionNotes());
     }
 
     private Chain chain(ChainKey key) {

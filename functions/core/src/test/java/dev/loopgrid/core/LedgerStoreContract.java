@@ -206,6 +206,18 @@ public abstract class LedgerStoreContract {
                 new DecisionQuery("svc", null, null, null, null, 1, 10, first.nextCursor()));
         assertEquals(List.of("dec_a"), second.decisions().stream().map(DecisionRecord::decisionId).toList());
         assertFalse(second.hasMore());
+        // page=N follows the same boundaries: pages 1, 2, 3 visit every decision once
+        List<String> byPage = new ArrayList<>();
+        for (int n = 1; n <= 3; n++) {
+            DecisionPage p = store.listDecisions(TENANT, new DecisionQuery("svc", null, null, null, null, n, 10, null));
+            p.decisions().forEach(d -> byPage.add(d.decisionId()));
+            assertEquals(n == 1, p.hasMore(), "page " + n);
+        }
+        assertEquals(List.of("dec_d", "dec_c", "dec_b", "dec_a"), byPage);
+        DecisionPage second2 = store.listDecisions(TENANT, new DecisionQuery("svc", null, null, null, null, 2, 2, null));
+        assertEquals(List.of("dec_b", "dec_a"), second2.decisions().stream().map(DecisionRecord::decisionId).toList(),
+                "page_size 2: [d, c] ends by count, then [b, a] fits the budget");
+        assertFalse(second2.hasMore());
         // a single decision above the budget still comes back, alone
         DecisionPage one = store.listDecisions(TENANT, new DecisionQuery("svc", null, null, null, null, 1, 1, null));
         assertEquals(1, one.decisions().size());

@@ -556,26 +556,28 @@ public final class DynamoLedgerStore implements LedgerStore {
         if (!filters.isEmpty()) base.filterExpression(String.join(" AND ", filters));
 
         String fingerprint = Integer.toHexString((index + values.keySet() + values.values()).hashCode());
-        long skip;
+        long pagesToSkip; // page=N: the pages before it, with the same boundaries as the cursor walk
         long offset;
         Map<String, AttributeValue> start = null;
         if (q.cursor() != null) {
             Cursor c = Cursor.decode(q.cursor(), fingerprint);
             start = c.startKey(partition);
             offset = c.offset();
-            skip = 0;
+            pagesToSkip = 0;
         } else {
-            skip = (long) (q.page() - 1) * q.pageSize();
-            offset = skip;
+            pagesToSkip = q.page() - 1L;
+            offset = 0;
         }
 
         List<DecisionRecord> out = new ArrayList<>();
         Map<String, AttributeValue> lastItem = null;
         boolean moreItems = false; // items may follow the last one returned
         long bytes = 0;
+        int skippedCount = 0; // decisions in the page being skipped
+        long skippedBytes = 0;
         boolean full = false; // the next decision would take the page past its byte budget
         while (out.size() < q.pageSize() && !full) {
-            long wanted = q.pageSize() - out.size() + skip;
+            long wanted = q.pageSize() - out.size() + pagesToSkip * q.pageSize();
             QueryRequest.Builder r = base.copy().limit((int) Math.min(Math.max(wanted, 1), 1000));
             if (start != null) r.exclusiveStartKey(start);
             QueryResponse resp = query(r.build());
@@ -583,13 +585,22 @@ public final class DynamoLedgerStore implements LedgerStore {
             int i = 0;
             for (; i < items.size() && out.size() < q.pageSize(); i++) {
                 Map<String, AttributeValue> item = items.get(i);
-                if (skip > 0) {
-                    lastItem = item;
-                    skip--;
-                    continue;
-                }
                 long size = servedBytes(item);
-                if (!out.isEmpty() && bytes + size > DecisionQuery.PAGE_BYTES) {
+                if (pagesToSkip > 0) {
+                    if (DecisionQuery.pageEndsBefore(skippedCount, skippedBytes, size, q.pageSize())) {
+                        pagesToSkip--;
+                        skippedCount = 0;
+                        skippedBytes = 0;
+                    }
+                    if (pagesToSkip > 0) {
+                        skippedCount++;
+                        skippedBytes += size;
+                        lastItem = item;
+                        offset++;
+                        continue;
+                    }
+                }
+                if (DecisionQuery.pageEndsBefore(out.size(), bytes, size, Integer.MAX_VALUE)) {
                     full = true; // the cursor goes on from the last decision returned
                     break;
                 }
