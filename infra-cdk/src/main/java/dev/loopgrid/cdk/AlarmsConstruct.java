@@ -27,7 +27,8 @@ import software.constructs.Construct;
  *   <li>the key authorizer: any {@code Throttles} in five minutes. No {@code Errors} alarm: a REST API Lambda
  *       authorizer answers 401 by failing with {@code Unauthorized}, so every request with a wrong or revoked key
  *       is a function error. A failing authorizer (key store down, timeout) makes API Gateway answer 503
- *       {@code AUTHORIZER_FAILURE}, which the API 5xx rate alarm sees;</li>
+ *       {@code AUTHORIZER_FAILURE}, which the API 5xx rate alarm sees, and the authorizer counts it in its EMF
+ *       metric {@code LoopGrid/AuthStoreUnavailable}, which has an alarm of its own (any in five minutes);</li>
  *   <li>append conflicts: the functions' EMF metric {@code LoopGrid/AppendConflicts} (Powertools adds the
  *       dimension {@code Service} = {@value #POWERTOOLS_SERVICE}) reaching {@value #APPEND_CONFLICTS_PER_5_MIN}
  *       in five minutes, the sign of a hot chain.</li>
@@ -37,6 +38,8 @@ public final class AlarmsConstruct extends Construct {
     public static final String METRICS_NAMESPACE = "LoopGrid";
     public static final String POWERTOOLS_SERVICE = "loopgrid";
     public static final String APPEND_CONFLICTS_METRIC = "AppendConflicts";
+    /** The authorizer's EMF metric when the key store fails ({@code Telemetry.AUTH_STORE_UNAVAILABLE}). */
+    public static final String AUTH_STORE_UNAVAILABLE_METRIC = dev.loopgrid.aws.telemetry.Telemetry.AUTH_STORE_UNAVAILABLE;
     public static final double API_5XX_RATE = 0.05;
     public static final int APPEND_CONFLICTS_PER_5_MIN = 50;
     private static final Duration PERIOD = Duration.minutes(5);
@@ -79,7 +82,18 @@ public final class AlarmsConstruct extends Construct {
                     name + " function errors (uncaught failures or timeouts)");
             addThrottles(fn);
         }
-        if (props.authorizer() != null) addThrottles(props.authorizer());
+        if (props.authorizer() != null) {
+            addThrottles(props.authorizer());
+            add("AuthorizerKeyStoreUnavailable", Metric.Builder.create()
+                            .namespace(METRICS_NAMESPACE)
+                            .metricName(AUTH_STORE_UNAVAILABLE_METRIC)
+                            .dimensionsMap(Map.of("Service", POWERTOOLS_SERVICE))
+                            .statistic("Sum")
+                            .period(PERIOD)
+                            .build(),
+                    1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
+                    "The key authorizer could not read API keys (requests answered 503 auth_unavailable)");
+        }
 
         add("AppendConflicts", Metric.Builder.create()
                         .namespace(METRICS_NAMESPACE)

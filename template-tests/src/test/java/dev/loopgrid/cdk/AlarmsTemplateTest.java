@@ -16,8 +16,9 @@ class AlarmsTemplateTest {
 
     @Test
     void alarmCount_isDlqPlusApi5xxPlusAppendConflicts_plusErrorsAndThrottlesPerFunction_plusAuthorizerThrottles() {
-        // functions: one per route plus the replay worker; the authorizer has a throttles alarm only
-        template().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 1) + 1);
+        // functions: one per route plus the replay worker; the authorizer has a throttles alarm and one on its
+        // key-store-unavailable metric
+        template().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 1) + 2);
     }
 
     @Test
@@ -63,6 +64,17 @@ class AlarmsTemplateTest {
                 "MetricName", "AppendConflicts",
                 "Dimensions", List.of(Map.of("Name", "Service", "Value", "loopgrid")),
                 "Statistic", "Sum")));
+    }
+
+    @Test
+    void authorizerKeyStoreFailures_alarmOnTheAuthorizersEmfMetric() {
+        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                "Namespace", "LoopGrid",
+                "MetricName", "AuthStoreUnavailable",
+                "Dimensions", List.of(Map.of("Name", "Service", "Value", "loopgrid")),
+                "Statistic", "Sum",
+                "ComparisonOperator", "GreaterThanOrEqualToThreshold",
+                "Threshold", 1)));
     }
 
     @Test

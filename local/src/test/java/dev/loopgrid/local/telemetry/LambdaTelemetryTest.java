@@ -69,4 +69,44 @@ class LambdaTelemetryTest {
             assertTrue(stderr.contains("first event handled"), stderr);
         }
     }
+
+    @Test
+    void authorizerWithItsKeyStoreDown_emitsAuthStoreUnavailable_andIsNotAnUnauthorizedAnswer() throws Exception {
+        // given the authorizer's sample event and a DynamoDB endpoint nobody listens on
+        Path event = Path.of("..", "events", "authorizer-request.json");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.loopgrid.aws.tools.InvokeOnce",
+                "dev.loopgrid.aws.auth.ApiKeyAuthorizerHandler", event.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("AWS_LAMBDA_FUNCTION_NAME", "Authorizer");
+        pb.environment().put("POWERTOOLS_SERVICE_NAME", "loopgrid");
+        pb.environment().put("POWERTOOLS_METRICS_NAMESPACE", "LoopGrid");
+        pb.environment().put("LOOPGRID_TABLE", "telemetry-ledger");
+        pb.environment().put("LOOPGRID_DYNAMODB_ENDPOINT", "http://127.0.0.1:1");
+        pb.environment().put("AWS_REGION", "us-east-1");
+        pb.environment().put("AWS_ACCESS_KEY_ID", "local");
+        pb.environment().put("AWS_SECRET_ACCESS_KEY", "local");
+        File out = Files.createTempFile("invoke", ".out").toFile();
+        pb.redirectOutput(out).redirectError(ProcessBuilder.Redirect.DISCARD);
+
+        // when
+        Process p = pb.start();
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "InvokeOnce did not finish");
+        String stdout = Files.readString(out.toPath(), StandardCharsets.UTF_8);
+
+        // then: a failure that is not "Unauthorized" (API Gateway answers 503, not 401), counted in the metric
+        assertEquals(1, p.exitValue(), stdout);
+        JsonNode emf = null;
+        JsonNode error = null;
+        for (String line : stdout.split("\n")) {
+            if (!line.startsWith("{")) continue;
+            JsonNode n = Json.MAPPER.readTree(line);
+            if (n.has("_aws")) emf = n;
+            if (n.has("error")) error = n;
+        }
+        assertTrue(error != null && !error.get("error").asText().equals("Unauthorized"), stdout);
+        assertTrue(emf != null, "no EMF metrics document on stdout:\n" + stdout);
+        assertEquals("LoopGrid", emf.get("_aws").get("CloudWatchMetrics").get(0).get("Namespace").asText());
+        assertEquals(1.0, emf.get("AuthStoreUnavailable").asDouble(), emf.toString());
+    }
 }

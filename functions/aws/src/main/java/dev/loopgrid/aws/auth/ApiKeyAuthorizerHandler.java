@@ -75,6 +75,7 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
             throw new UnauthorizedException();
         } catch (StoreException e) {
             LOG.warn("key store unavailable: {}", e.getMessage());
+            Telemetry.count(Telemetry.AUTH_STORE_UNAVAILABLE, 1);
             throw new IllegalStateException("key store unavailable"); // API Gateway: AUTHORIZER_FAILURE
         }
         Map<String, Object> statement = new LinkedHashMap<>();

@@ -31,6 +31,8 @@ public final class Telemetry {
     public static final String REPLAYS_COMPLETED = "ReplaysCompleted";
     public static final String REPLAYS_FAILED = "ReplaysFailed";
     public static final String REPLAY_LATENCY = "ReplayLatency";
+    /** The key authorizer could not read the key store (API Gateway answers 503); its Errors metric also counts 401s. */
+    public static final String AUTH_STORE_UNAVAILABLE = "AuthStoreUnavailable";
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Telemetry.class);
     private static final boolean IN_LAMBDA = System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null;
