@@ -206,7 +206,7 @@ class OpenApiAuthConformanceTest {
         assertEquals(404, foreign.status(), foreign.body());
         assertEquals("key_not_found", foreign.json().get("code").asText());
 
-        // the writer works until globex revokes it, then it is 401 at once (the local front does not cache keys)
+        // the writer works until globex revokes it, then it is 401 at once (a revocation through the API drops the key from the front's cache)
         assertEquals(404, api.checked("GET", "/v1/decisions/{decision_id}", "/v1/decisions/dec_nope", null, bearer(writer)).status());
         Resp revoked = api.checked("DELETE", "/v1/admin/keys/{key_id}", "/v1/admin/keys/" + keyId, null, bearer(globex));
         assertEquals(200, revoked.status(), revoked.body());
