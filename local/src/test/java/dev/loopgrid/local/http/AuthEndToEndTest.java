@@ -10,6 +10,7 @@ import dev.loopgrid.aws.Routes;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.auth.Permission;
 import dev.loopgrid.core.auth.Role;
+import dev.loopgrid.local.KeysCli;
 import dev.loopgrid.local.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -74,15 +75,7 @@ class AuthEndToEndTest {
 
     /** The first admin key of a tenant, through the CLI command (as a user would make it). */
     static String keysCreate(String tenant, String role) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"keys", "create", "--tenant", tenant, "--role", role, "--quiet",
-                "--endpoint", stack.dynamoEndpoint().toString()},
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        String key = out.toString(StandardCharsets.UTF_8).strip();
-        assertTrue(key.matches("lg_[A-Za-z0-9_-]{43}"), key);
-        return key;
+        return KeysCli.create(stack, tenant, role);
     }
 
     static Resp send(String method, String path, String body, String... headers) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopgrid.core.Json;
+import dev.loopgrid.local.KeysCli;
 import dev.loopgrid.local.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -76,11 +77,7 @@ class HostileInputTest {
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                     .connectTimeout(Duration.ofSeconds(5)).build();
-            ByteArrayOutputStream keyOut = new ByteArrayOutputStream();
-            assertEquals(0, Main.run(new String[] {"keys", "create", "--tenant", "acme", "--role", "admin", "--quiet",
-                    "--endpoint", stack.dynamoEndpoint().toString()}, new PrintStream(keyOut, true, StandardCharsets.UTF_8),
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
-            String admin = keyOut.toString(StandardCharsets.UTF_8).strip();
+            String admin = KeysCli.create(stack, "acme", "admin");
             Random rnd = new Random(20261124);
             List<String[]> creds = new ArrayList<>(List.of(
                     new String[0], new String[] {"Authorization", "Bearer"}, new String[] {"Authorization", "Bearer "},

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopgrid.aws.Routes;
 import dev.loopgrid.core.auth.Permission;
 import dev.loopgrid.core.auth.Role;
+import dev.loopgrid.local.KeysCli;
 import dev.loopgrid.local.Main;
 import dev.loopgrid.local.http.OpenApiChecker.Resp;
 import java.io.ByteArrayOutputStream;
@@ -61,15 +62,7 @@ class OpenApiAuthConformanceTest {
 
     /** {@code keys create --quiet} against the running stack's DynamoDB, as in docs/auth.md: the key it prints. */
     static String keysCreate(String tenant, String role) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(new String[] {"keys", "create", "--tenant", tenant, "--role", role, "--name", "bootstrap",
-                "--endpoint", dynamoEndpoint, "--quiet"}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        String key = out.toString(StandardCharsets.UTF_8).strip();
-        assertTrue(key.matches("lg_[A-Za-z0-9_-]{43}"), key);
-        return key;
+        return KeysCli.create(dynamoEndpoint, tenant, role);
     }
 
     static String[] bearer(String key) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopgrid.core.Json;
+import dev.loopgrid.local.KeysCli;
 import dev.loopgrid.local.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,11 +37,7 @@ class RateLimitAndOpenModeTest {
     }
 
     private static String key(Main.Running stack, String tenant) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertEquals(0, Main.run(new String[] {"keys", "create", "--tenant", tenant, "--role", "auditor", "--quiet",
-                "--endpoint", stack.dynamoEndpoint().toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
-        return out.toString(StandardCharsets.UTF_8).strip();
+        return KeysCli.create(stack, tenant, "auditor");
     }
 
     @Test

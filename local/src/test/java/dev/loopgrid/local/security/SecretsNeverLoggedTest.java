@@ -13,6 +13,7 @@ import dev.loopgrid.aws.providers.ProviderHttp;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.replay.LlmProvider;
 import dev.loopgrid.core.replay.ProviderRequest;
+import dev.loopgrid.local.KeysCli;
 import dev.loopgrid.local.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -78,11 +79,7 @@ class SecretsNeverLoggedTest {
     void apiKeys_neverAppearInLogs_whetherAccepted_rejected_or_revoked() throws Exception {
         try (Main.Running stack = Main.start(Main.parse(new String[] {"--in-memory", "--port", "0", "--require-keys"}),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            assertEquals(0, Main.run(new String[] {"keys", "create", "--tenant", "acme", "--role", "admin", "--quiet",
-                    "--endpoint", stack.dynamoEndpoint().toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
-            String admin = out.toString(StandardCharsets.UTF_8).strip();
+            String admin = KeysCli.create(stack, "acme", "admin");
             HttpClient client = HttpClient.newHttpClient();
             String created = send(client, stack.url(), "POST", "/v1/admin/keys", "{\"role\": \"writer\"}", "Authorization", "Bearer " + admin);
             String writer = Json.parse(created).get("api_key").asText();
