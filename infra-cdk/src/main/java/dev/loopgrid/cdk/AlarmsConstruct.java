@@ -84,26 +84,25 @@ public final class AlarmsConstruct extends Construct {
         }
         if (props.authorizer() != null) {
             addThrottles(props.authorizer());
-            add("AuthorizerKeyStoreUnavailable", Metric.Builder.create()
-                            .namespace(METRICS_NAMESPACE)
-                            .metricName(AUTH_STORE_UNAVAILABLE_METRIC)
-                            .dimensionsMap(Map.of("Service", POWERTOOLS_SERVICE))
-                            .statistic("Sum")
-                            .period(PERIOD)
-                            .build(),
+            add("AuthorizerKeyStoreUnavailable", emfSum(AUTH_STORE_UNAVAILABLE_METRIC),
                     1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
                     "The key authorizer could not read API keys (requests answered 503 auth_unavailable)");
         }
 
-        add("AppendConflicts", Metric.Builder.create()
-                        .namespace(METRICS_NAMESPACE)
-                        .metricName(APPEND_CONFLICTS_METRIC)
-                        .dimensionsMap(Map.of("Service", POWERTOOLS_SERVICE))
-                        .statistic("Sum")
-                        .period(PERIOD)
-                        .build(),
+        add("AppendConflicts", emfSum(APPEND_CONFLICTS_METRIC),
                 APPEND_CONFLICTS_PER_5_MIN, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
                 "Many lost head races on appends: a chain is hot (see DESIGN.md, throughput beyond one head item)");
+    }
+
+    /** The five-minute sum of one of the functions' EMF metrics (Powertools adds the {@code Service} dimension). */
+    private static Metric emfSum(String name) {
+        return Metric.Builder.create()
+                .namespace(METRICS_NAMESPACE)
+                .metricName(name)
+                .dimensionsMap(Map.of("Service", POWERTOOLS_SERVICE))
+                .statistic("Sum")
+                .period(PERIOD)
+                .build();
     }
 
     private void addThrottles(LoopGridFunction fn) {

@@ -299,11 +299,8 @@ public final class LocalHttpServer {
                 } catch (LedgerException.Unauthorized e) {
                     return ApiResponses.error(e);
                 }
-                authorizer = new LinkedHashMap<>();
-                authorizer.put("principalId", p.keyId());
-                authorizer.put(ApiHandler.AUTH_TENANT, p.tenant());
-                authorizer.put(ApiHandler.AUTH_ROLE, p.role().wire());
-                authorizer.put(ApiHandler.AUTH_KEY_ID, p.keyId());
+                authorizer = ApiHandler.authorizerContext(p);
+                authorizer.put("principalId", p.keyId()); // API Gateway adds the authorizer's principalId too
                 tenant = p.tenant();
             }
             TenantRateLimiter l = limiter;

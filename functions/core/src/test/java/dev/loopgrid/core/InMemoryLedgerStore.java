@@ -303,9 +303,10 @@ final class InMemoryLedgerStore implements LedgerStore {
             for (int p = 1; p < q.page() && from < all.size(); p++) {
                 int count = 0;
                 long bytes = 0;
-                while (from < all.size()
-                        && !DecisionQuery.pageEndsBefore(count, bytes, servedBytes(tenant, all.get(from)), q.pageSize())) {
-                    bytes += servedBytes(tenant, all.get(from));
+                while (from < all.size()) {
+                    long size = servedBytes(tenant, all.get(from));
+                    if (DecisionQuery.pageEndsBefore(count, bytes, size, q.pageSize())) break;
+                    bytes += size;
                     count++;
                     from++;
                 }

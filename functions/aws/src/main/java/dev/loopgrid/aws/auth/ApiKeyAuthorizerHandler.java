@@ -41,8 +41,9 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
     private static volatile ApiKeys shared;
 
     private final ApiKeys keys;
-    private final Set<String> registeredTenants;
-    private final String usageScope;
+    /** Usage-plan key of each registered tenant, and of everyone else: computed once, not per request. */
+    private final Map<String, String> tenantUsageKeys = new java.util.HashMap<>();
+    private final String sharedUsageKey;
 
     /** Lambda's constructor: one DynamoDB client and key cache per container. */
     public ApiKeyAuthorizerHandler() {
@@ -56,8 +57,8 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
      */
     public ApiKeyAuthorizerHandler(ApiKeys keys, Set<String> registeredTenants, String usageScope) {
         this.keys = keys;
-        this.registeredTenants = registeredTenants;
-        this.usageScope = usageScope;
+        for (String t : registeredTenants) tenantUsageKeys.put(t, UsageKeys.forTenant(usageScope, t));
+        this.sharedUsageKey = UsageKeys.shared(usageScope);
     }
 
     @Override
@@ -69,7 +70,7 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
         Map<String, String> headers = event.getHeaders();
         Principal p;
         try {
-            p = keys.authenticate(header(headers, "Authorization"), header(headers, "X-Api-Key"));
+            p = keys.authenticate(ApiHandler.header(headers, "Authorization"), ApiHandler.header(headers, "X-Api-Key"));
         } catch (LedgerException.Unauthorized e) {
             LOG.info("denied: {}", e.detail());
             throw new UnauthorizedException();
@@ -85,15 +86,11 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
         Map<String, Object> policy = new LinkedHashMap<>();
         policy.put("Version", "2012-10-17");
         policy.put("Statement", List.of(statement));
-        Map<String, Object> ctx = new LinkedHashMap<>();
-        ctx.put(ApiHandler.AUTH_TENANT, p.tenant());
-        ctx.put(ApiHandler.AUTH_ROLE, p.role().wire());
-        ctx.put(ApiHandler.AUTH_KEY_ID, p.keyId());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("principalId", p.keyId());
         out.put("policyDocument", policy);
-        out.put("context", ctx);
-        out.put("usageIdentifierKey", UsageKeys.of(usageScope, p.tenant(), registeredTenants));
+        out.put("context", ApiHandler.authorizerContext(p));
+        out.put("usageIdentifierKey", tenantUsageKeys.getOrDefault(p.tenant(), sharedUsageKey));
         LOG.info("allowed key {} (tenant {}, role {})", p.keyId(), p.tenant(), p.role().wire());
         return out;
     }
@@ -104,14 +101,6 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
         String[] parts = methodArn.split("/", 3);
         if (parts.length < 2) throw new IllegalStateException("unexpected methodArn " + methodArn);
         return parts[0] + "/" + parts[1] + "/*";
-    }
-
-    private static String header(Map<String, String> headers, String name) {
-        if (headers == null) return null;
-        for (Map.Entry<String, String> h : headers.entrySet()) {
-            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) return h.getValue();
-        }
-        return null;
     }
 
     static Set<String> tenants(String csv) {

@@ -36,6 +36,18 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
     public static final String AUTH_ROLE = "role";
     public static final String AUTH_KEY_ID = "key_id";
 
+    /**
+     * The authorizer context that carries {@code p} to the handlers: what the Lambda authorizer returns as its
+     * {@code context} and the local front puts in {@code requestContext.authorizer}; {@link #principal} reads it.
+     */
+    public static Map<String, Object> authorizerContext(Principal p) {
+        Map<String, Object> ctx = new java.util.LinkedHashMap<>();
+        ctx.put(AUTH_TENANT, p.tenant());
+        ctx.put(AUTH_ROLE, p.role().wire());
+        ctx.put(AUTH_KEY_ID, p.keyId());
+        return ctx;
+    }
+
     /** The tenant used when no authorizer names one (open single-tenant mode). */
     protected final String defaultTenant;
     /** When true, a request without an authorizer-established principal is refused (401) instead of open. */
@@ -183,7 +195,11 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
 
     /** A header, case-insensitively, or null. */
     protected static String header(APIGatewayProxyRequestEvent event, String name) {
-        Map<String, String> headers = event.getHeaders();
+        return header(event.getHeaders(), name);
+    }
+
+    /** A header of an API Gateway event's header map (any case), or null. */
+    public static String header(Map<String, String> headers, String name) {
         if (headers == null) return null;
         for (Map.Entry<String, String> h : headers.entrySet()) {
             if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) return h.getValue();
