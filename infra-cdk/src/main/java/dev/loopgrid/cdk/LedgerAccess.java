@@ -87,8 +87,7 @@ public final class LedgerAccess {
 
     /** The key authorizer's grant: one consistent GetItem per key hash, nothing else. */
     public static Grant authorizer(ITable table) {
-        PolicyStatement read = onTable("ApiKeyLookup", AUTHORIZER_ACTIONS, table);
-        read.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(KEY_HASH_PATTERN)));
+        PolicyStatement read = onItems("ApiKeyLookup", AUTHORIZER_ACTIONS, table, KEY_HASH_PATTERN);
         return new Grant("AUTHORIZER (GetItem on " + KEY_HASH_PATTERN + ")", List.of(read));
     }
 
@@ -100,9 +99,7 @@ public final class LedgerAccess {
             case READ -> out.add(read(table));
             case ENQUEUE -> {
                 out.add(read(table));
-                PolicyStatement replayWrite = onTable("ReplayWrite", ENQUEUE_ACTIONS, table);
-                replayWrite.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(REPLAY_KEY_PATTERN)));
-                out.add(replayWrite);
+                out.add(onItems("ReplayWrite", ENQUEUE_ACTIONS, table, REPLAY_KEY_PATTERN));
             }
             case APPEND -> {
                 out.add(read(table));
@@ -110,15 +107,10 @@ public final class LedgerAccess {
             }
             case REPORT -> {
                 out.add(read(table));
-                PolicyStatement checkpoint = onTable("VerificationCheckpoint", CHECKPOINT_ACTIONS, table);
-                checkpoint.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(CHECKPOINT_KEY_PATTERN)));
-                out.add(checkpoint);
+                out.add(onItems("VerificationCheckpoint", CHECKPOINT_ACTIONS, table, CHECKPOINT_KEY_PATTERN));
             }
             case KEYS -> {
-                PolicyStatement keys = onTable("ApiKeyItems", KEYS_ACTIONS, table);
-                keys.addCondition("ForAllValues:StringLike",
-                        Map.of("dynamodb:LeadingKeys", List.of(KEY_HASH_PATTERN, KEY_TENANT_PATTERN)));
-                out.add(keys);
+                out.add(onItems("ApiKeyItems", KEYS_ACTIONS, table, KEY_HASH_PATTERN, KEY_TENANT_PATTERN));
             }
         }
         if (access != Routes.Access.NONE && access != Routes.Access.KEYS) out.add(denyKeyItems(table));
@@ -144,6 +136,13 @@ public final class LedgerAccess {
         deny.addCondition("ForAnyValue:StringLike",
                 Map.of("dynamodb:LeadingKeys", List.of(KEY_HASH_PATTERN, KEY_TENANT_PATTERN)));
         return deny;
+    }
+
+    /** {@link #onTable}, confined to items whose partition key matches one of {@code keyPatterns}. */
+    private static PolicyStatement onItems(String sid, List<String> actions, ITable table, String... keyPatterns) {
+        PolicyStatement st = onTable(sid, actions, table);
+        st.addCondition("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of(keyPatterns)));
+        return st;
     }
 
     /** Writes name the table only: index entries are maintained by DynamoDB, never written directly. */

@@ -74,19 +74,24 @@ public final class IntegrityService {
     public Verification verifyChain(ChainKey chain, ChainHead head) {
         Verification v = ChainVerifier.verify(chain.chainId(), store.readEntries(chain, 1, head.sequence()), head);
         if (!v.valid()) return v;
+        return beyondHead(store, chain, head, v);
+    }
+
+    /**
+     * {@code v}, a valid verification of {@code chain} up to {@code head}, unless an entry stands one past the head
+     * and a fresh head does not cover it: then that entry was inserted, and the verification fails on it.
+     */
+    public static Verification beyondHead(LedgerStore store, ChainKey chain, ChainHead head, Verification v) {
         Optional<Entry> beyond = store.readEntry(chain, head.sequence() + 1);
-        if (beyond.isPresent()) {
-            ChainHead fresh = store.readHead(chain).orElse(head);
-            if (fresh.sequence() < head.sequence() + 1) {
-                Entry e = beyond.get();
-                return new Verification(chain.chainId(), v.entries(), v.decisions(), v.lastSequence(), v.lastHash(),
-                        new Verification.Failure(Verification.Kind.INSERTED, chain.chainId(), e.sequence(), e.id(),
-                                e.decisionId(), Verification.Kind.INSERTED.label() + ": entry " + e.id()
-                                + " stands beyond the head of chain \"" + chain.chainId() + "\" (head at sequence "
-                                + fresh.sequence() + ")"));
-            }
-        }
-        return v;
+        if (beyond.isEmpty()) return v;
+        ChainHead fresh = store.readHead(chain).orElse(head);
+        if (fresh.sequence() >= head.sequence() + 1) return v;
+        Entry e = beyond.get();
+        return new Verification(chain.chainId(), v.entries(), v.decisions(), v.lastSequence(), v.lastHash(),
+                new Verification.Failure(Verification.Kind.INSERTED, chain.chainId(), e.sequence(), e.id(),
+                        e.decisionId(), Verification.Kind.INSERTED.label() + ": entry " + e.id()
+                        + " stands beyond the head of chain \"" + chain.chainId() + "\" (head at sequence "
+                        + fresh.sequence() + ")"));
     }
 
     /** A chain whose head item is missing: any entry found is a failure (the head disagrees). */

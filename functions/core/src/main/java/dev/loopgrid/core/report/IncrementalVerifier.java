@@ -8,6 +8,7 @@ import dev.loopgrid.core.ChainVerifier;
 import dev.loopgrid.core.Counters;
 import dev.loopgrid.core.Entry;
 import dev.loopgrid.core.EntryHasher;
+import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.LedgerStore;
 import dev.loopgrid.core.Times;
@@ -131,7 +132,7 @@ public final class IncrementalVerifier {
         Verification v = ChainVerifier.verifyFrom(chain.chainId(), from, fromHash,
                 from >= head.sequence() ? java.util.Collections.emptyIterator()
                         : store.readEntries(chain, from + 1, head.sequence()), head);
-        if (v.valid()) v = beyondHead(chain, head, v);
+        if (v.valid()) v = IntegrityService.beyondHead(store, chain, head, v);
         if (!v.valid()) return failed(chain, head, decisions, from, v.entries(), v.failure());
         if (cp == null || head.sequence() > cp.sequence()) {
             try {
@@ -170,20 +171,6 @@ public final class IncrementalVerifier {
                             + ") no longer hashes to the chain hash verified before");
         }
         return null;
-    }
-
-    /** As {@code IntegrityService.verifyChain}: an entry past the head that a fresh head does not cover was inserted. */
-    private Verification beyondHead(ChainKey chain, ChainHead head, Verification v) {
-        Optional<Entry> beyond = store.readEntry(chain, head.sequence() + 1);
-        if (beyond.isEmpty()) return v;
-        ChainHead fresh = store.readHead(chain).orElse(head);
-        if (fresh.sequence() >= head.sequence() + 1) return v;
-        Entry e = beyond.get();
-        return new Verification(chain.chainId(), v.entries(), v.decisions(), v.lastSequence(), v.lastHash(),
-                new Verification.Failure(Verification.Kind.INSERTED, chain.chainId(), e.sequence(), e.id(),
-                        e.decisionId(), Verification.Kind.INSERTED.label() + ": entry " + e.id()
-                        + " stands beyond the head of chain \"" + chain.chainId() + "\" (head at sequence "
-                        + fresh.sequence() + ")"));
     }
 
     private static ChainResult failed(ChainKey chain, ChainHead head, long decisions, long from, long checked,
