@@ -36,8 +36,8 @@ public final class ReportsBucketConstruct extends Construct {
      * upload that is never completed is cleaned up by the bucket's lifecycle rule.
      */
     public static final List<String> REPORT_OBJECT_ACTIONS = List.of("s3:PutObject", "s3:GetObject");
-    /** Key prefix of large decisions' content ({@code dev.loopgrid.core.ContentStore#PREFIX}). */
-    public static final String CONTENT_PREFIX = dev.loopgrid.core.ContentStore.PREFIX;
+    /** Key prefix of large decisions' content ({@code dev.loopgrid.core.decision.ContentStore#PREFIX}). */
+    public static final String CONTENT_PREFIX = dev.loopgrid.core.decision.ContentStore.PREFIX;
     public static final List<String> CONTENT_READ_ACTIONS = List.of("s3:GetObject");
     public static final List<String> CONTENT_WRITE_ACTIONS = List.of("s3:PutObject");
     /** On the bucket itself: lets S3 answer 404 rather than 403 for a missing content object. */

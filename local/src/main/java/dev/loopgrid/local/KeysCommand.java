@@ -1,7 +1,7 @@
 package dev.loopgrid.local;
 
 import dev.loopgrid.aws.auth.DynamoApiKeyStore;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.LedgerException;
 import dev.loopgrid.core.auth.ApiKeyRecord;
 import dev.loopgrid.core.auth.ApiKeys;
 import dev.loopgrid.core.auth.Role;

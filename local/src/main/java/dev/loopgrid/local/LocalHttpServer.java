@@ -11,7 +11,7 @@ import dev.loopgrid.aws.Routes;
 import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.http.ApiResponses;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.LedgerException;
 import dev.loopgrid.core.auth.ApiKeys;
 import dev.loopgrid.core.auth.Permission;
 import dev.loopgrid.core.auth.Principal;
@@ -299,7 +299,7 @@ public final class LocalHttpServer {
                 } catch (LedgerException.Unauthorized e) {
                     return ApiResponses.error(e);
                 }
-                authorizer = ApiHandler.authorizerContext(p);
+                authorizer = dev.loopgrid.aws.auth.AuthorizerContext.of(p);
                 authorizer.put("principalId", p.keyId()); // API Gateway adds the authorizer's principalId too
                 tenant = p.tenant();
             }

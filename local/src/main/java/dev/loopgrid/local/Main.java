@@ -126,7 +126,8 @@ public final class Main {
             case "bench":
                 return dev.loopgrid.local.bench.Bench.run(rest);
             case "demo":
-                return dev.loopgrid.local.demo.Demo.run(rest, out, err);
+                return dev.loopgrid.local.demo.Demo.run(rest, out, err,
+                        quiet -> start(parse(new String[] {"--in-memory", "--port", "0"}), quiet));
             case "keys":
                 return KeysCommand.run(rest, out, err);
             case "help":
@@ -238,7 +239,7 @@ public final class Main {
     static final long LEASE_MILLIS = 50_000;
 
     /** A running local stack: the HTTP front, the replay queue and its worker, over DynamoDB Local. Closing stops all (idempotent). */
-    public static final class Running implements AutoCloseable {
+    public static final class Running implements AutoCloseable, dev.loopgrid.local.demo.Demo.Stack {
         private static final Logger LOG = LoggerFactory.getLogger(Main.class);
         private final LocalHttpServer http;
         private final EmbeddedDynamo dynamo;
@@ -353,10 +354,14 @@ public final class Main {
             App.ReportConfig fromEnv = App.ReportConfig.fromEnvironment(System.getenv());
             App.ReportConfig reportConfig = new App.ReportConfig(s3.bucket(), fromEnv.urlTtl(), fromEnv.retentionDays(),
                     fromEnv.exportInlineBytes());
-            App app = App.create(dynamo.client(), sqs.client(), s3.reportStore(reportConfig.urlTtl(), Clock.systemUTC()),
-                    s3.contentStore(), App.Config.fromEnvironment(localEnvironment(o.table())).withRequireKeys(o.requireKeys()),
-                    new App.ReplayConfig(queues.queueUrl(), MAX_RECEIVES, 2, LEASE_MILLIS), reportConfig, providers,
-                    Clock.systemUTC());
+            App app = App.builder(dynamo.client(),
+                            App.Config.fromEnvironment(localEnvironment(o.table())).withRequireKeys(o.requireKeys()),
+                            Clock.systemUTC())
+                    .replays(sqs.client(), new App.ReplayConfig(queues.queueUrl(), MAX_RECEIVES, 2, LEASE_MILLIS))
+                    .reports(s3.reportStore(reportConfig.urlTtl(), Clock.systemUTC()), reportConfig)
+                    .content(s3.contentStore())
+                    .providers(providers)
+                    .build();
             App.install(app);
             poller = new QueuePoller(sqs.client(), queues.queueUrl(), new ReplayWorkerHandler(app), 4);
             http = new LocalHttpServer(app, Routes.ALL, o.host(), o.port());

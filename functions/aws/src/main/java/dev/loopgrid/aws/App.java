@@ -4,16 +4,20 @@ import dev.loopgrid.aws.auth.DynamoApiKeyStore;
 import dev.loopgrid.aws.queue.SqsWorkQueue;
 import dev.loopgrid.core.auth.ApiKeyStore;
 import dev.loopgrid.core.auth.ApiKeys;
-import dev.loopgrid.aws.store.DynamoLedgerStore;
+import dev.loopgrid.aws.store.DynamoChainStore;
+import dev.loopgrid.aws.store.DynamoDecisionIndex;
+import dev.loopgrid.aws.store.ProjectionWriters;
 import dev.loopgrid.aws.store.DynamoReplayStore;
 import dev.loopgrid.aws.store.S3ContentStore;
-import dev.loopgrid.core.ContentResolvingStore;
-import dev.loopgrid.core.ContentStore;
-import dev.loopgrid.core.DecisionService;
+import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.decision.ContentResolvingIndex;
+import dev.loopgrid.core.decision.DecisionIndex;
+import dev.loopgrid.core.decision.ContentStore;
+import dev.loopgrid.core.decision.DecisionService;
 import dev.loopgrid.core.IntegrityService;
-import dev.loopgrid.core.Ledger;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.replay.LlmProvider;
 import dev.loopgrid.core.replay.ReplayExecutor;
 import dev.loopgrid.core.replay.ReplayService;
@@ -41,7 +45,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * The composition root: everything expensive (the DynamoDB client, the store, the ledger with its cached
  * heads) is built once per process, here. Lambda handlers reach it through {@link #get()}; the local stack
- * and tests build their own with {@link #create}.
+ * and tests build their own with {@link #builder}.
  */
 public final class App {
     public static final String VERSION = "0.2.0";
@@ -55,8 +59,12 @@ public final class App {
     public static final Duration KEY_CACHE = Duration.ofSeconds(30);
 
     public final Config config;
-    /** The ledger store, reading large decisions' content from {@link #contentStore} ({@link ContentResolvingStore}). */
-    public final LedgerStore store;
+    /** The chains: heads, entries, appends (content stored under a key comes back as the key). */
+    public final ChainStore chains;
+    /** The decisions' read model, with large decisions' content read from {@link #contentStore} and checked ({@link ContentResolvingIndex}). */
+    public final DecisionIndex decisionIndex;
+    /** Reads content stored under a key, checked against its hash. */
+    public final ContentResolver contentResolver;
     /** Where decision content above {@link Config#maxContentBytes()} lives, or null (such decisions are then refused). */
     public final ContentStore contentStore;
     public final Ledger ledger;
@@ -176,85 +184,115 @@ public final class App {
         }
     }
 
-    private App(Config config, LedgerStore store, ReplayStore replayStore, SqsWorkQueue sqsQueue,
-                ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers, Ledger.Listener listener,
-                Clock clock) {
-        this(config, store, null, replayStore, sqsQueue, replayConfig, providers, listener, clock,
-                CheckpointStore.inMemory(), null, ReportConfig.defaults(), ApiKeyStore.inMemory());
-    }
-
-    private App(Config config, LedgerStore ledgerStore, ContentStore contentStore, ReplayStore replayStore,
+    private App(Config config, ChainStore chains, DecisionIndex index, ContentStore contentStore, ReplayStore replayStore,
                 SqsWorkQueue sqsQueue, ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers,
                 Ledger.Listener listener, Clock clock, CheckpointStore checkpoints, ReportStore reportStore,
                 ReportConfig reportConfig, ApiKeyStore keyStore) {
         this.config = config;
         this.apiKeys = new ApiKeys(keyStore, clock, KEY_CACHE);
         this.contentStore = contentStore;
-        this.store = new ContentResolvingStore(ledgerStore, contentStore);
+        this.chains = chains;
+        this.contentResolver = new ContentResolver(contentStore);
+        this.decisionIndex = new ContentResolvingIndex(index, contentResolver);
         this.clock = clock;
-        // appends (and the ledger's "did my write land?" reads) never need content: the ledger works on the store itself
-        this.ledger = new Ledger(ledgerStore, clock, Ledger.Policy.defaults(), listener);
-        this.decisions = new DecisionService(store, ledger, clock, config.maxContentBytes(), contentStore,
+        // appends (and the ledger's "did my write land?" reads) never need content
+        this.ledger = new Ledger(chains, clock, Ledger.Policy.defaults(), listener);
+        this.decisions = new DecisionService(chains, index, ledger, clock, config.maxContentBytes(), contentStore,
                 config.maxDecisionBytes());
-        this.integrity = new IntegrityService(store);
+        this.integrity = new IntegrityService(chains, contentResolver);
         this.replayConfig = replayConfig;
         this.replayStore = replayStore;
         this.sqsQueue = sqsQueue;
         this.providers = providers;
-        WorkQueue queue = sqsQueue != null ? sqsQueue : (tenant, id) -> {
-            throw new LedgerException.Unavailable("queue_not_configured",
-                    "Replays are not available: no replay queue is configured (LOOPGRID_QUEUE_URL)", 60);
-        };
+        WorkQueue queue = sqsQueue != null ? sqsQueue : NO_QUEUE;
         this.replays = new ReplayService(decisions, replayStore, queue, clock);
         this.reportConfig = reportConfig;
         this.checkpoints = checkpoints;
         this.reportStore = reportStore;
-        this.reports = new ComplianceReportService(store, new IncrementalVerifier(store, checkpoints, clock), reportStore,
+        this.reports = new ComplianceReportService(decisionIndex,
+                new IncrementalVerifier(chains, contentResolver, checkpoints, clock), reportStore,
                 clock, "LoopGrid " + VERSION, new ArticleRules.Settings(reportConfig.retentionDays()));
-        this.exports = new ExportService(store, reportStore, reportConfig.exportInlineBytes());
+        this.exports = new ExportService(decisionIndex, reportStore, reportConfig.exportInlineBytes());
     }
 
-    /** Builds the application over an existing client, without a replay queue (ledger-only tests). */
-    public static App create(DynamoDbClient dynamo, Config config, Clock clock) {
-        return create(dynamo, null, config, ReplayConfig.none(), Map.of(), clock);
+    /** Where replays go when no queue is configured: nowhere, with a 503 that says so. */
+    private static final WorkQueue NO_QUEUE = new WorkQueue() {
+        @Override
+        public void enqueue(String tenant, String replayId) {
+            throw new LedgerException.Unavailable("queue_not_configured",
+                    "Replays are not available: no replay queue is configured (LOOPGRID_QUEUE_URL)", 60);
+        }
+
+        @Override
+        public void retryLater(String deliveryHandle, int delaySeconds) {}
+    };
+
+    /** The ledger's stores over one DynamoDB table: the chains and the decisions' read model. */
+    private record DynamoStores(ChainStore chains, DecisionIndex index) {
+        static DynamoStores of(DynamoDbClient dynamo, String table, Clock clock) {
+            ChainStore chains = new DynamoChainStore(dynamo, table, clock, ProjectionWriters.standard());
+            return new DynamoStores(chains, new DynamoDecisionIndex(dynamo, table, chains));
+        }
     }
 
-    /** Builds the application over existing clients (local stack, tests); {@code providers} maps provider names to configured providers. */
-    public static App create(DynamoDbClient dynamo, SqsClient sqs, Config config, ReplayConfig replayConfig,
-                             Map<String, LlmProvider> providers, Clock clock) {
-        return create(dynamo, sqs, null, config, replayConfig, ReportConfig.defaults(), providers, clock);
+    /** Builds an application over existing clients (local stack, benches, tests). */
+    public static Builder builder(DynamoDbClient dynamo, Config config, Clock clock) {
+        return new Builder(dynamo, config, clock);
     }
 
-    /**
-     * Builds the application over existing clients with report storage (local stack, tests).
-     *
-     * @param reportStore where reports and large exports go, or null
-     */
-    public static App create(DynamoDbClient dynamo, SqsClient sqs, ReportStore reportStore, Config config,
-                             ReplayConfig replayConfig, ReportConfig reportConfig, Map<String, LlmProvider> providers,
-                             Clock clock) {
-        return create(dynamo, sqs, reportStore, null, config, replayConfig, reportConfig, providers, clock);
-    }
+    /** What {@link #builder} needs besides the table; every part is optional. */
+    public static final class Builder {
+        private final DynamoDbClient dynamo;
+        private final Config config;
+        private final Clock clock;
+        private SqsClient sqs;
+        private ReplayConfig replayConfig = ReplayConfig.none();
+        private ReportStore reportStore;
+        private ReportConfig reportConfig = ReportConfig.defaults();
+        private ContentStore contentStore;
+        private Map<String, LlmProvider> providers = Map.of();
 
-    /**
-     * Builds the application over existing clients with report and large-content storage (local stack, tests).
-     *
-     * @param reportStore  where reports and large exports go, or null
-     * @param contentStore where decision content above {@link Config#maxContentBytes()} goes, or null
-     */
-    public static App create(DynamoDbClient dynamo, SqsClient sqs, ReportStore reportStore, ContentStore contentStore,
-                             Config config, ReplayConfig replayConfig, ReportConfig reportConfig,
-                             Map<String, LlmProvider> providers, Clock clock) {
-        SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
-        return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock), contentStore,
-                new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> providers, null, clock,
-                new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
-                new DynamoApiKeyStore(dynamo, config.table()));
-    }
+        private Builder(DynamoDbClient dynamo, Config config, Clock clock) {
+            this.dynamo = dynamo;
+            this.config = config;
+            this.clock = clock;
+        }
 
-    /** Builds the application over any ledger store (tests with fault injection); replays are unavailable. */
-    public static App create(LedgerStore store, Config config, Clock clock) {
-        return new App(config, store, null, null, ReplayConfig.none(), Map::of, null, clock);
+        /** Replays through {@code replayConfig}'s queue on {@code sqs} (none without a queue URL). */
+        public Builder replays(SqsClient sqs, ReplayConfig replayConfig) {
+            this.sqs = sqs;
+            this.replayConfig = replayConfig;
+            return this;
+        }
+
+        /** Where reports and large exports go ({@code reportStore} may be null), and the report settings. */
+        public Builder reports(ReportStore reportStore, ReportConfig reportConfig) {
+            this.reportStore = reportStore;
+            this.reportConfig = reportConfig;
+            return this;
+        }
+
+        /** Where decision content above {@link Config#maxContentBytes()} goes. */
+        public Builder content(ContentStore contentStore) {
+            this.contentStore = contentStore;
+            return this;
+        }
+
+        /** Configured LLM providers by name; a provider not here is simulated. */
+        public Builder providers(Map<String, LlmProvider> providers) {
+            this.providers = Map.copyOf(providers);
+            return this;
+        }
+
+        public App build() {
+            SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
+            DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock);
+            Map<String, LlmProvider> p = providers;
+            return new App(config, stores.chains(), stores.index(), contentStore,
+                    new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> p, null, clock,
+                    new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
+                    new DynamoApiKeyStore(dynamo, config.table()));
+        }
     }
 
     /** The replay executor, built on first use (only the worker needs providers and their secrets). */
@@ -264,7 +302,7 @@ public final class App {
             synchronized (this) {
                 e = executor;
                 if (e == null) {
-                    executor = e = new ReplayExecutor(replayStore, store, ledger, providers.get(), clock,
+                    executor = e = new ReplayExecutor(replayStore, decisionIndex, ledger, providers.get(), clock,
                             replayConfig.leaseMillis(), dev.loopgrid.aws.telemetry.Telemetry.replayListener());
                 }
             }
@@ -272,8 +310,8 @@ public final class App {
         return e;
     }
 
-    /** The SQS queue adapter, or null when no queue is configured. */
-    public SqsWorkQueue workQueue() {
+    /** The replay queue, or null when no queue is configured. */
+    public WorkQueue workQueue() {
         return sqsQueue;
     }
 
@@ -336,7 +374,8 @@ public final class App {
         if (contentBucket != null && contentBucket.isBlank()) contentBucket = null;
         // one S3 client for reports and content, built only where one of the buckets is configured
         var s3 = reportConfig.bucket() == null && contentBucket == null ? null : s3Client(env, region);
-        return new App(config, new DynamoLedgerStore(dynamo, config.table(), clock),
+        DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock);
+        return new App(config, stores.chains(), stores.index(),
                 contentBucket == null ? null : new S3ContentStore(s3, contentBucket),
                 new DynamoReplayStore(dynamo, config.table()), q, replayConfig,
                 () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env),

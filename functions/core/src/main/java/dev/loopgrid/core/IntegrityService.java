@@ -1,5 +1,14 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.ChainVerifier;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.ChainStore;
+import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.ledger.Verification;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
@@ -27,10 +36,13 @@ public final class IntegrityService {
         }
     }
 
-    private final LedgerStore store;
+    private final ChainStore store;
+    private final ContentResolver contents;
 
-    public IntegrityService(LedgerStore store) {
+    /** @param contents reads content stored outside the ledger items, for re-hashing */
+    public IntegrityService(ChainStore store, ContentResolver contents) {
         this.store = store;
+        this.contents = contents;
     }
 
     /** Verifies the chain of {@code serviceName}, or every chain of the tenant when it is null. */
@@ -72,7 +84,7 @@ public final class IntegrityService {
      * it is then looked for: if one exists and a fresh head does not cover it, it was inserted.
      */
     public Verification verifyChain(ChainKey chain, ChainHead head) {
-        Verification v = ChainVerifier.verify(chain.chainId(), store.readEntries(chain, 1, head.sequence()), head);
+        Verification v = ChainVerifier.verify(chain.chainId(), contents.resolveAll(store.readEntries(chain, 1, head.sequence())), head);
         if (!v.valid()) return v;
         return beyondHead(store, chain, head, v);
     }
@@ -81,7 +93,7 @@ public final class IntegrityService {
      * {@code v}, a valid verification of {@code chain} up to {@code head}, unless an entry stands one past the head
      * and a fresh head does not cover it: then that entry was inserted, and the verification fails on it.
      */
-    public static Verification beyondHead(LedgerStore store, ChainKey chain, ChainHead head, Verification v) {
+    public static Verification beyondHead(ChainStore store, ChainKey chain, ChainHead head, Verification v) {
         Optional<Entry> beyond = store.readEntry(chain, head.sequence() + 1);
         if (beyond.isEmpty()) return v;
         ChainHead fresh = store.readHead(chain).orElse(head);
@@ -96,6 +108,6 @@ public final class IntegrityService {
 
     /** A chain whose head item is missing: any entry found is a failure (the head disagrees). */
     private Verification verifyHeadless(ChainKey chain) {
-        return ChainVerifier.verify(chain.chainId(), store.readEntries(chain, 1, Long.MAX_VALUE - 1), null);
+        return ChainVerifier.verify(chain.chainId(), contents.resolveAll(store.readEntries(chain, 1, Long.MAX_VALUE - 1)), null);
     }
 }

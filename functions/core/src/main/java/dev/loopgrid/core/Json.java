@@ -1,5 +1,7 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.ledger.LedgerException;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;

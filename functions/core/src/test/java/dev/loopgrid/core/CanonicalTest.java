@@ -1,5 +1,8 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.LedgerException;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

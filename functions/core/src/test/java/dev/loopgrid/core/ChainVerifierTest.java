@@ -1,5 +1,11 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainVerifier;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.Verification;
+
 import static dev.loopgrid.core.TamperFixtures.CHAIN;
 import static dev.loopgrid.core.TamperFixtures.CORRECTION_A;
 import static dev.loopgrid.core.TamperFixtures.DEC_A;
@@ -14,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.core.TamperFixtures.Chain;
-import dev.loopgrid.core.Verification.Kind;
+import dev.loopgrid.core.ledger.Verification.Kind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.decision.ContentStore;
+
+import dev.loopgrid.core.ledger.Canonical;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,5 +1,12 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.Times;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

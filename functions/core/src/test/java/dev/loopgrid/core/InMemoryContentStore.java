@@ -1,5 +1,10 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.decision.ContentStore;
+
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.StoreException;
+
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,5 +1,23 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.decision.DecisionPage;
+import dev.loopgrid.core.decision.DecisionQuery;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.ledger.AppendRequest;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
+import dev.loopgrid.core.ledger.IdempotencyRecord;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.decision.NewDecision;
+import dev.loopgrid.core.decision.StatusChange;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.StoreException;
+import dev.loopgrid.core.ledger.Times;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -31,7 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "unknown"), {@link Fault#UNEXPECTED} (a runtime failure that is no store outcome), and to let
  * "another process" append first ({@link #appendForeign}). It counts calls so tests can see batching.
  */
-final class InMemoryLedgerStore implements LedgerStore {
+public final class InMemoryLedgerStore implements LedgerStore {
 
     enum Fault {
         /** no fault (a placeholder in a script) */
@@ -133,8 +151,8 @@ final class InMemoryLedgerStore implements LedgerStore {
         Entry e = Entry.link(chain.chainId(), seq, EntryType.DECISION, decisionId, decisionId,
                 Times.format(clock.millis()), content, EntryHasher.contentHash(content), prev);
         AppendRequest r = new AppendRequest(EntryType.DECISION, decisionId, decisionId, content, e.contentHash(),
-                new ProjectionChange.NewDecision("foreign"), null);
-        apply(chain, c, List.of(e), List.of(r), Counters.deltas(List.of(r)));
+                new NewDecision(decisionId, "foreign", null), null);
+        apply(chain, c, List.of(e), List.of(r), Ledger.counterDeltas(List.of(r), List.of(e)));
         return e;
     }
 
@@ -202,8 +220,8 @@ final class InMemoryLedgerStore implements LedgerStore {
         for (int i = 0; i < requests.size(); i++) {
             AppendRequest r = requests.get(i);
             DecisionRecord d = decisions.get(chain.tenant() + "#" + r.decisionId());
-            if (r.projection() instanceof ProjectionChange.NewDecision && d != null
-                    || r.projection() instanceof ProjectionChange.StatusChange sc
+            if (r.projection() instanceof NewDecision && d != null
+                    || r.projection() instanceof StatusChange sc
                        && (d == null || d.status() != sc.expected())) {
                 throw new StoreException.WriteRejected(i, StoreException.WriteRejected.Reason.PROJECTION_MOVED,
                         "scripted store: projection condition failed");
@@ -231,10 +249,10 @@ final class InMemoryLedgerStore implements LedgerStore {
             Entry stored = e.contentKey() == null ? e : e.withContent(null); // the key, not the content
             c.entries.put(e.sequence(), stored);
             String dk = chain.tenant() + "#" + e.decisionId();
-            if (r.projection() instanceof ProjectionChange.NewDecision nd) {
-                decisions.put(dk, DecisionRecord.of(stored, nd.decisionType()));
+            if (r.projection() instanceof NewDecision nd) {
+                decisions.put(dk, DecisionRecord.of(stored, nd));
                 contentBytes.put(dk, Canonical.utf8Length(e.content()));
-            } else if (r.projection() instanceof ProjectionChange.StatusChange sc) {
+            } else if (r.projection() instanceof StatusChange sc) {
                 decisions.put(dk, decisions.get(dk).apply(sc, e));
             }
             if (r.idempotency() != null) {

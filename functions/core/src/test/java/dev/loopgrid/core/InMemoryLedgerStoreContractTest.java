@@ -1,5 +1,6 @@
 package dev.loopgrid.core;
 
+
 import java.time.Clock;
 
 /** The in-memory fake passes the same contract as DynamoDB (see DynamoLedgerStoreContractTest in local/). */

@@ -1,5 +1,23 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.decision.ContentStore;
+
+import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.decision.DecisionPage;
+import dev.loopgrid.core.decision.DecisionQuery;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.decision.DecisionView;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
+import dev.loopgrid.core.ledger.Verification;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,7 +48,6 @@ class LargeDecisionTest {
 
     private InMemoryLedgerStore raw;
     private InMemoryContentStore contents;
-    private ContentResolvingStore store;
     private DecisionService decisions;
     private IntegrityService integrity;
 
@@ -38,9 +55,8 @@ class LargeDecisionTest {
     void setUp() {
         raw = new InMemoryLedgerStore(CLOCK);
         contents = new InMemoryContentStore();
-        store = new ContentResolvingStore(raw, contents);
-        decisions = new DecisionService(store, new Ledger(raw, CLOCK), CLOCK, INLINE, contents, MAX);
-        integrity = new IntegrityService(store);
+        decisions = new DecisionService(raw, raw, new Ledger(raw, CLOCK), CLOCK, INLINE, contents, MAX);
+        integrity = new IntegrityService(raw, new ContentResolver(contents));
     }
 
     /** A valid body whose canonical content is exactly {@code bytes} long (padding in output.response). */
@@ -104,7 +120,7 @@ class LargeDecisionTest {
 
     @Test
     void withoutAContentStore_theInlineLimitIsTheLimit_andThe413SaysWhy() {
-        DecisionService inlineOnly = new DecisionService(store, new Ledger(raw, CLOCK), CLOCK, INLINE);
+        DecisionService inlineOnly = new DecisionService(raw, raw, new Ledger(raw, CLOCK), CLOCK, INLINE, null, INLINE);
         LedgerException.TooLarge e = assertThrows(LedgerException.TooLarge.class,
                 () -> inlineOnly.record(TENANT, bodyOfCanonicalSize("svc", INLINE + 1), null));
         assertTrue(e.detail().contains("at most " + INLINE + " bytes") && e.detail().contains("LOOPGRID_CONTENT_BUCKET"),
@@ -140,7 +156,7 @@ class LargeDecisionTest {
     void verdictsOnALargeDecision_doNotCountItsContentInTheProjection() {
         DecisionRecord d = decisions.record(TENANT, bodyOfCanonicalSize("svc", MAX), null).decision();
         // the content alone is larger than the projection item could hold inline; it lives in the content store
-        DecisionService tight = new DecisionService(store, new Ledger(raw, CLOCK), CLOCK, INLINE, contents, MAX);
+        DecisionService tight = new DecisionService(raw, raw, new Ledger(raw, CLOCK), CLOCK, INLINE, contents, MAX);
         DecisionRecord flagged = tight.markIncorrect(TENANT, d.decisionId(), Json.parse("{\"reason\":\"wrong\"}"));
         assertEquals(DecisionStatus.INCORRECT, flagged.status());
         DecisionRecord corrected = tight.attachCorrection(TENANT, d.decisionId(),
@@ -217,15 +233,14 @@ class LargeDecisionTest {
         contents.failing(true);
         assertThrows(StoreException.Unavailable.class, () -> decisions.get(TENANT, d.decisionId()));
         assertThrows(StoreException.Unavailable.class, () -> integrity.verify(TENANT, "svc"));
-        ContentResolvingStore unconfigured = new ContentResolvingStore(raw, null);
         LedgerException.Unavailable u = assertThrows(LedgerException.Unavailable.class,
-                () -> new IntegrityService(unconfigured).verify(TENANT, "svc"));
+                () -> new IntegrityService(raw, new ContentResolver(null)).verify(TENANT, "svc"));
         assertEquals("content_storage_not_configured", u.code());
     }
 
     @Test
     void listsOfLargeDecisions_areCutByBytes_andEveryDecisionIsReachedThroughTheCursor() {
-        DecisionService big = new DecisionService(store, new Ledger(raw, CLOCK), CLOCK, INLINE, contents,
+        DecisionService big = new DecisionService(raw, raw, new Ledger(raw, CLOCK), CLOCK, INLINE, contents,
                 DecisionService.DEFAULT_MAX_DECISION_BYTES);
         for (int i = 0; i < 3; i++) big.record(TENANT, bodyOfCanonicalSize("svc", 2_500_000 + i), null);
         big.record(TENANT, bodyOfCanonicalSize("svc", 300), null);

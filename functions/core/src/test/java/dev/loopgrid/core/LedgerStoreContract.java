@@ -1,5 +1,24 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.decision.ContentStore;
+
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionPage;
+import dev.loopgrid.core.decision.DecisionQuery;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.ledger.AppendRequest;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.ChainVerifier;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
+import dev.loopgrid.core.decision.NewDecision;
+import dev.loopgrid.core.decision.StatusChange;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.StoreException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -39,14 +58,14 @@ public abstract class LedgerStoreContract {
     private static AppendRequest decision(String id, String type, AppendRequest.IdempotencyClaim claim) {
         String content = "{\"id\":\"" + id + "\"}";
         return new AppendRequest(EntryType.DECISION, id, id, content, EntryHasher.contentHash(content),
-                new ProjectionChange.NewDecision(type), claim);
+                new NewDecision(id, type, null), claim);
     }
 
     private static AppendRequest flag(String decisionId, DecisionStatus expected) {
         String content = "{\"decision_id\":\"" + decisionId + "\",\"reason\":null}";
         return new AppendRequest(EntryType.FLAG, "flg_" + decisionId, decisionId, content,
                 EntryHasher.contentHash(content),
-                new ProjectionChange.StatusChange("t", expected, DecisionStatus.INCORRECT, "wrong", null, null, null), null);
+                new StatusChange(decisionId, "t", expected, DecisionStatus.INCORRECT, "wrong", null, null, null, null, null), null);
     }
 
     private List<Entry> link(ChainHead after, List<AppendRequest> reqs, String at) {
@@ -62,9 +81,18 @@ public abstract class LedgerStoreContract {
         return out;
     }
 
+    /** The deltas the ledger would add for {@code reqs}. */
+    private List<Entry> entriesAt(List<AppendRequest> reqs) {
+        return link(null, reqs, "2026-11-23T20:00:00.000Z");
+    }
+
+    private java.util.Map<String, Long> deltas(List<AppendRequest> reqs) {
+        return Ledger.counterDeltas(reqs, entriesAt(reqs));
+    }
+
     private ChainHead append(ChainHead expected, List<AppendRequest> reqs) {
         List<Entry> entries = link(expected, reqs, "2026-11-23T20:00:00.000Z");
-        store.append(chain, expected, entries, reqs, Counters.deltas(reqs));
+        store.append(chain, expected, entries, reqs, deltas(reqs));
         return store.readHead(chain).orElseThrow();
     }
 
@@ -86,9 +114,9 @@ public abstract class LedgerStoreContract {
         append(h1, List.of(decision("dec_b", "t", null)));
         List<AppendRequest> late = List.of(decision("dec_c", "t", null));
         assertThrows(StoreException.HeadMoved.class,
-                () -> store.append(chain, h1, link(h1, late, "2026-11-23T20:00:00.000Z"), late, Counters.deltas(late)));
+                () -> store.append(chain, h1, link(h1, late, "2026-11-23T20:00:00.000Z"), late, deltas(late)));
         assertThrows(StoreException.HeadMoved.class,
-                () -> store.append(chain, null, link(null, late, "2026-11-23T20:00:00.000Z"), late, Counters.deltas(late)));
+                () -> store.append(chain, null, link(null, late, "2026-11-23T20:00:00.000Z"), late, deltas(late)));
         assertTrue(store.findDecision(TENANT, "dec_c").isEmpty());
         assertEquals(2, store.readHead(chain).orElseThrow().sequence());
     }
@@ -101,7 +129,7 @@ public abstract class LedgerStoreContract {
         List<AppendRequest> batch = List.of(decision("dec_b", "t", null),
                 decision("dec_c", "t", new AppendRequest.IdempotencyClaim("k1", "h2", expires)));
         StoreException.WriteRejected e = assertThrows(StoreException.WriteRejected.class,
-                () -> store.append(chain, h, link(h, batch, "2026-11-23T20:00:00.000Z"), batch, Counters.deltas(batch)));
+                () -> store.append(chain, h, link(h, batch, "2026-11-23T20:00:00.000Z"), batch, deltas(batch)));
         assertEquals(1, e.index());
         assertEquals(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN, e.reason());
         assertTrue(store.findDecision(TENANT, "dec_b").isEmpty(), "all or nothing");
@@ -120,7 +148,7 @@ public abstract class LedgerStoreContract {
         ChainHead at = h;
         List<AppendRequest> stale = List.of(flag("dec_a", DecisionStatus.RECORDED));
         StoreException.WriteRejected e = assertThrows(StoreException.WriteRejected.class,
-                () -> store.append(chain, at, link(at, stale, "2026-11-23T20:00:00.000Z"), stale, Counters.deltas(stale)));
+                () -> store.append(chain, at, link(at, stale, "2026-11-23T20:00:00.000Z"), stale, deltas(stale)));
         assertEquals(StoreException.WriteRejected.Reason.PROJECTION_MOVED, e.reason());
     }
 
@@ -162,7 +190,7 @@ public abstract class LedgerStoreContract {
         String prefix = "{\"id\":\"" + id + "\",\"text\":\"";
         String content = prefix + "x".repeat(bytes - prefix.length() - 2) + "\"}";
         String hash = EntryHasher.contentHash(content);
-        return new AppendRequest(EntryType.DECISION, id, id, content, hash, new ProjectionChange.NewDecision("t"), null,
+        return new AppendRequest(EntryType.DECISION, id, id, content, hash, new NewDecision(id, "t", null), null,
                 ContentStore.key(TENANT, hash));
     }
 

@@ -1,5 +1,21 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.ledger.AppendRequest;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.ChainVerifier;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.decision.NewDecision;
+import dev.loopgrid.core.decision.StatusChange;
+import dev.loopgrid.core.ledger.StoreException;
+import dev.loopgrid.core.ledger.Verification;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -416,13 +432,13 @@ class LedgerTest {
         String hash = EntryHasher.contentHash(content);
         AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
                 : new AppendRequest.IdempotencyClaim(idempotencyKey, hash, Long.MAX_VALUE / 2);
-        return new AppendRequest(EntryType.DECISION, id, id, content, hash, new ProjectionChange.NewDecision("t"), claim);
+        return new AppendRequest(EntryType.DECISION, id, id, content, hash, new NewDecision(id, "t", null), claim);
     }
 
     private static AppendRequest flag(String decisionId, DecisionStatus expected) {
         String content = "{\"decision_id\":\"" + decisionId + "\",\"reason\":null}";
         return new AppendRequest(EntryType.FLAG, Ids.flag(), decisionId, content, EntryHasher.contentHash(content),
-                new ProjectionChange.StatusChange("t", expected, DecisionStatus.INCORRECT, null, null, null, null), null);
+                new StatusChange(decisionId, "t", expected, DecisionStatus.INCORRECT, null, null, null, null, null, null), null);
     }
 
     private static Entry committed(Ledger.Result r) {

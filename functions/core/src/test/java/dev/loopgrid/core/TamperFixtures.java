@@ -1,5 +1,11 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.Routes;
-import dev.loopgrid.core.DecisionService;
+import dev.loopgrid.core.decision.DecisionService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.local.EmbeddedDynamo;
 import dev.loopgrid.local.EmbeddedS3;
@@ -57,9 +57,11 @@ final class ReportBench {
             dynamo.ensureTable("bench-report");
             s3 = EmbeddedS3.start(null, EmbeddedS3.DEFAULT_BUCKET);
             App.ReportConfig rc = new App.ReportConfig(s3.bucket(), Duration.ofMinutes(15), null, 5 * 1024 * 1024);
-            App app = App.create(dynamo.client(), null, s3.reportStore(rc.urlTtl(), Clock.systemUTC()),
-                    new App.Config("bench-report", "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES),
-                    App.ReplayConfig.none(), rc, Map.of(), Clock.systemUTC());
+            App app = App.builder(dynamo.client(),
+                            new App.Config("bench-report", "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES),
+                            Clock.systemUTC())
+                    .reports(s3.reportStore(rc.urlTtl(), Clock.systemUTC()), rc)
+                    .build();
             http = new LocalHttpServer(app, Routes.ALL, "127.0.0.1", 0).start();
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String base = http.url();

@@ -1,14 +1,14 @@
 package dev.loopgrid.local.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.ChainVerifier;
-import dev.loopgrid.core.Entry;
-import dev.loopgrid.core.EntryHasher;
-import dev.loopgrid.core.EntryType;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainVerifier;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.Verification;
+import dev.loopgrid.core.ledger.Verification;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.lang.management.MemoryPoolMXBean;

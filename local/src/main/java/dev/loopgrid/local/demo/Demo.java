@@ -3,7 +3,6 @@ package dev.loopgrid.local.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.local.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -65,7 +64,25 @@ public final class Demo {
     }
 
     /** The {@code demo} command; returns the exit code. */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /** A throwaway local stack the demo talks to when no --url is given; closing it stops the stack. */
+    public interface Stack extends AutoCloseable {
+        String url();
+
+        @Override
+        void close();
+    }
+
+    /** Starts an in-memory local stack whose own output goes to {@code quiet}. */
+    @FunctionalInterface
+    public interface StackStarter {
+        Stack start(PrintStream quiet) throws Exception;
+    }
+
+    /**
+     * @param starter starts a stack when no {@code --url} is given (the runner passes its own, so this package does
+     *                not depend on the runner)
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, StackStarter starter) {
         String url = null;
         String service = null;
         String apiKey = null;
@@ -101,15 +118,14 @@ public final class Demo {
             return 2;
         }
         if (service == null) service = "support-agent-demo-" + UUID.randomUUID().toString().substring(0, 6);
-        Main.Running stack = null;
+        Stack stack = null;
         try {
             if (url == null) {
                 out.println("Starting an in-memory local stack for the demo (use --url to talk to a running one)…");
                 // the stack's own logs (access lines, startup) would interleave with the story: keep warnings only
                 org.apache.logging.log4j.core.config.Configurator.setAllLevels(
                         org.apache.logging.log4j.LogManager.ROOT_LOGGER_NAME, org.apache.logging.log4j.Level.WARN);
-                stack = Main.start(Main.parse(new String[] {"--in-memory", "--port", "0"}),
-                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+                stack = starter.start(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
                 url = stack.url();
             }
             new Demo(url, apiKey, out).walk(service);

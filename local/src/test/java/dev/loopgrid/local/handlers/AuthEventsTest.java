@@ -1,5 +1,6 @@
 package dev.loopgrid.local.handlers;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,7 +23,7 @@ import dev.loopgrid.aws.handlers.MarkIncorrectHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.handlers.RevokeApiKeyHandler;
 import dev.loopgrid.aws.handlers.VerifyIntegrityHandler;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.LedgerException;
 import dev.loopgrid.core.auth.ApiKeyRecord;
 import dev.loopgrid.core.auth.ApiKeyStore;
 import dev.loopgrid.core.auth.ApiKeys;
@@ -197,7 +198,7 @@ class AuthEventsTest extends HandlerTestSupport {
     @Test
     void withKeysRequired_anEventWithoutAnAuthorizer_is401() {
         // a function configured with LOOPGRID_REQUIRE_KEYS=true never serves a request no authorizer vouched for
-        App strict = App.create(dynamo.client(), app.config.withRequireKeys(true), Clock.systemUTC());
+        App strict = TestApps.create(dynamo.client(), app.config.withRequireKeys(true), Clock.systemUTC());
         APIGatewayProxyResponseEvent r = invoke(new VerifyIntegrityHandler(strict), load("verify-integrity.json"));
         assertError(r, 401, "unauthorized");
         assertEquals("Bearer realm=\"loopgrid\"", r.getHeaders().get("WWW-Authenticate"));
@@ -256,7 +257,7 @@ class AuthEventsTest extends HandlerTestSupport {
         Map<String, Object> passedOn = new LinkedHashMap<>(context);
         passedOn.put("principalId", out.get("principalId"));
         verify.getRequestContext().setAuthorizer(passedOn);
-        App strict = App.create(dynamo.client(), app.config.withRequireKeys(true), Clock.systemUTC());
+        App strict = TestApps.create(dynamo.client(), app.config.withRequireKeys(true), Clock.systemUTC());
         APIGatewayProxyResponseEvent r = invoke(new VerifyIntegrityHandler(strict), verify);
         assertEquals(200, r.getStatusCode(), r.getBody());
     }

@@ -1,5 +1,6 @@
 package dev.loopgrid.local.handlers;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +13,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.http.ApiHandler;
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.EntryHasher;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.ledger.EntryHasher;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.local.EmbeddedDynamo;
 import dev.loopgrid.local.LocalLambdaContext;
@@ -58,7 +59,7 @@ abstract class HandlerTestSupport {
     @BeforeEach
     void freshTable() {
         dynamo.resetTable(TABLE);
-        app = App.create(dynamo.client(), new App.Config(TABLE, "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES),
+        app = TestApps.create(dynamo.client(), new App.Config(TABLE, "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES),
                 Clock.systemUTC());
     }
 

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.handlers.GetDecisionHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.handlers.VerifyIntegrityHandler;
-import dev.loopgrid.core.EntryHasher;
+import dev.loopgrid.core.ledger.EntryHasher;
 import dev.loopgrid.core.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

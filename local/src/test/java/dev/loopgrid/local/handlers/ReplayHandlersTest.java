@@ -1,5 +1,6 @@
 package dev.loopgrid.local.handlers;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ import dev.loopgrid.aws.handlers.GetReplayHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.queue.SqsWorkQueue;
 import dev.loopgrid.aws.worker.ReplayWorkerHandler;
-import dev.loopgrid.core.DecisionService;
+import dev.loopgrid.core.decision.DecisionService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.local.EmbeddedSqs;
 import java.time.Clock;
@@ -50,7 +51,7 @@ class ReplayHandlersTest extends HandlerTestSupport {
     @BeforeEach
     void replayApp() {
         queues = sqs.createQueues("handler-replays-" + UUID.randomUUID().toString().substring(0, 8), 3, 30);
-        replayApp = App.create(dynamo.client(), sqs.client(),
+        replayApp = TestApps.create(dynamo.client(), sqs.client(),
                 new App.Config(TABLE, "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES),
                 new App.ReplayConfig(queues.queueUrl(), 3, 0, 60_000), Map.of(), Clock.systemUTC());
     }

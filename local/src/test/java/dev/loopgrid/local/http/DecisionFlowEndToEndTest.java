@@ -1,5 +1,6 @@
 package dev.loopgrid.local.http;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.Routes;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.EntryHasher;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.ledger.EntryHasher;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.local.EmbeddedDynamo;
 import dev.loopgrid.local.LocalHttpServer;
@@ -44,7 +45,7 @@ class DecisionFlowEndToEndTest {
     static void start() throws Exception {
         dynamo = EmbeddedDynamo.start(null);
         dynamo.ensureTable(TABLE);
-        App app = App.create(dynamo.client(),
+        App app = TestApps.create(dynamo.client(),
                 new App.Config(TABLE, "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES), Clock.systemUTC());
         server = new LocalHttpServer(app, Routes.ALL, "127.0.0.1", 0).start();
         http = new HttpTestClient(server.url());

@@ -198,7 +198,7 @@ class HostileInputTest {
         }
         // above the inline limit goes to the content store; above the largest decision (5 MiB) is refused
         out.add(new Req("POST", "/v1/decisions", utf8(VALID.replace("\"hi\"", "\""
-                + "x".repeat(dev.loopgrid.core.DecisionService.DEFAULT_MAX_DECISION_BYTES) + "\"")),
+                + "x".repeat(dev.loopgrid.core.decision.DecisionService.DEFAULT_MAX_DECISION_BYTES) + "\"")),
                 "application/json", none, "content over the largest decision"));
         out.add(new Req("POST", "/v1/decisions", utf8(VALID.replace("\"hi\"", "1e999999")), "application/json", none, "huge number"));
         out.add(new Req("POST", "/v1/decisions", utf8(VALID.replace("\"hi\"", "1" + "0".repeat(2000))), "application/json", none, "long number"));

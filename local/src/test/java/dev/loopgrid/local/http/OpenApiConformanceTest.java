@@ -139,7 +139,7 @@ class OpenApiConformanceTest {
         Resp recorded = checked("POST", "/v1/decisions", "/v1/decisions", large);
         assertEquals(201, recorded.status(), recorded.body());
         String id = recorded.json().get("decision_id").asText();
-        String tooLarge = DECISION.replace("Looks fine.", "x".repeat(dev.loopgrid.core.DecisionService.DEFAULT_MAX_DECISION_BYTES));
+        String tooLarge = DECISION.replace("Looks fine.", "x".repeat(dev.loopgrid.core.decision.DecisionService.DEFAULT_MAX_DECISION_BYTES));
         assertEquals(413, checked("POST", "/v1/decisions", "/v1/decisions", tooLarge).status());
         assertEquals(200, checked("GET", "/v1/decisions/{decision_id}", "/v1/decisions/" + id, null).status());
 

@@ -1,5 +1,6 @@
 package dev.loopgrid.local.replay;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,8 +9,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.worker.ReplayWorkerHandler;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionService;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionService;
 import dev.loopgrid.core.InMemoryContentStore;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.replay.ReplayExecutor;
@@ -60,9 +61,9 @@ class LargeDecisionReplayTest {
         App.Config config = new App.Config(table, TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES);
         App.ReplayConfig rc = new App.ReplayConfig(q.queueUrl(), 5, 0, 60_000);
         InMemoryContentStore contents = new InMemoryContentStore();
-        App worker = App.create(dynamo.client(), sqs.client(), null, contents, config, rc, App.ReportConfig.defaults(),
+        App worker = TestApps.create(dynamo.client(), sqs.client(), null, contents, config, rc, App.ReportConfig.defaults(),
                 provider == null ? Map.of() : Map.of("openai", provider), Clock.systemUTC());
-        App enqueuer = App.create(dynamo.client(), sqs.client(), config, rc, Map.of(), Clock.systemUTC());
+        App enqueuer = TestApps.create(dynamo.client(), sqs.client(), config, rc, Map.of(), Clock.systemUTC());
         return new Apps(worker, enqueuer, contents, q, new ReplayWorkerHandler(worker));
     }
 

@@ -1,5 +1,6 @@
 package dev.loopgrid.local.replay;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,11 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.queue.SqsWorkQueue;
 import dev.loopgrid.aws.worker.ReplayWorkerHandler;
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.Entry;
-import dev.loopgrid.core.EntryType;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryType;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.replay.LlmProvider;
 import dev.loopgrid.core.replay.ProviderException;
@@ -81,7 +82,7 @@ class ReplayWorkerTest {
         String table = "ledger-" + UUID.randomUUID().toString().substring(0, 8);
         dynamo.ensureTable(table);
         EmbeddedSqs.Queues q = sqs.createQueues("replays-" + UUID.randomUUID().toString().substring(0, 8), maxReceives, 30);
-        App app = App.create(dynamo.client(), sqs.client(),
+        App app = TestApps.create(dynamo.client(), sqs.client(),
                 new App.Config(table, TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES),
                 new App.ReplayConfig(q.queueUrl(), maxReceives, 0, 60_000),
                 provider == null ? Map.of() : Map.of("openai", provider), Clock.systemUTC());
@@ -119,9 +120,9 @@ class ReplayWorkerTest {
     }
 
     static List<Entry> chain(App app) {
-        ChainHead head = app.store.readHead(new ChainKey(TENANT, "support-agent")).orElseThrow();
+        ChainHead head = app.chains.readHead(new ChainKey(TENANT, "support-agent")).orElseThrow();
         List<Entry> out = new ArrayList<>();
-        for (Iterator<Entry> it = app.store.readEntries(new ChainKey(TENANT, "support-agent"), 1, head.sequence()); it.hasNext(); ) {
+        for (Iterator<Entry> it = app.chains.readEntries(new ChainKey(TENANT, "support-agent"), 1, head.sequence()); it.hasNext(); ) {
             out.add(it.next());
         }
         return out;

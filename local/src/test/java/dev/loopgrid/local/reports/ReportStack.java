@@ -1,12 +1,13 @@
 package dev.loopgrid.local.reports;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.Routes;
-import dev.loopgrid.core.DecisionService;
+import dev.loopgrid.core.decision.DecisionService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.local.EmbeddedDynamo;
 import dev.loopgrid.local.EmbeddedS3;
@@ -39,7 +40,7 @@ final class ReportStack implements AutoCloseable {
         dynamo.ensureTable(TABLE);
         s3 = EmbeddedS3.start(null, EmbeddedS3.DEFAULT_BUCKET);
         App.ReportConfig rc = new App.ReportConfig(s3.bucket(), Duration.ofMinutes(15), null, exportInlineBytes);
-        app = App.create(dynamo.client(), null, s3.reportStore(rc.urlTtl(), Clock.systemUTC()),
+        app = TestApps.create(dynamo.client(), null, s3.reportStore(rc.urlTtl(), Clock.systemUTC()),
                 new App.Config(TABLE, "local", DecisionService.DEFAULT_MAX_CONTENT_BYTES), App.ReplayConfig.none(), rc,
                 Map.of(), Clock.systemUTC());
         http = new LocalHttpServer(app, Routes.ALL, "127.0.0.1", 0).start();

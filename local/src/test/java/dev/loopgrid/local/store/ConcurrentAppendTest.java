@@ -1,13 +1,14 @@
 package dev.loopgrid.local.store;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.App;
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.Counters;
-import dev.loopgrid.core.DecisionRecord;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionRecord;
 import dev.loopgrid.local.EmbeddedDynamo;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ class ConcurrentAppendTest extends StoreTestSupport {
         ChainKey chain = new ChainKey(TENANT, "hot");
         RequestLog log = new RequestLog();
         DynamoDbClient client = client(64, c -> c.addExecutionInterceptor(log));
-        App app = App.create(client, config(table), Clock.systemUTC());
+        App app = TestApps.create(client, config(table), Clock.systemUTC());
 
         // when
         Workload.Outcome out = Workload.run(List.of(app), 32, 50, "hot");
@@ -69,7 +70,7 @@ class ConcurrentAppendTest extends StoreTestSupport {
         for (int p = 0; p < 4; p++) {
             DynamoDbClient c = EmbeddedDynamo.newClient(dynamo.endpoint(), 16);
             clients.add(c);
-            processes.add(App.create(c, config(table), Clock.systemUTC()));
+            processes.add(TestApps.create(c, config(table), Clock.systemUTC()));
         }
 
         // when

@@ -1,6 +1,5 @@
 package dev.loopgrid.local.store;
 
-import dev.loopgrid.aws.store.DynamoLedgerStore;
 import dev.loopgrid.core.LedgerStore;
 import dev.loopgrid.core.LedgerStoreContract;
 import dev.loopgrid.local.EmbeddedDynamo;
@@ -27,6 +26,6 @@ class DynamoLedgerStoreContractTest extends LedgerStoreContract {
     protected LedgerStore newStore(Clock clock) {
         String table = "contract-" + UUID.randomUUID().toString().substring(0, 8);
         dynamo.ensureTable(table);
-        return new DynamoLedgerStore(dynamo.client(), table, clock);
+        return StoreTestSupport.dynamoStore(dynamo.client(), table, clock);
     }
 }

@@ -1,5 +1,6 @@
 package dev.loopgrid.local.store;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,22 +12,22 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.Counters;
-import dev.loopgrid.core.DecisionPage;
-import dev.loopgrid.core.DecisionQuery;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.DecisionStatus;
-import dev.loopgrid.core.Entry;
-import dev.loopgrid.core.EntryHasher;
-import dev.loopgrid.core.EntryType;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionPage;
+import dev.loopgrid.core.decision.DecisionQuery;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
 import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.Times;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.Times;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +77,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         clock = new MutableClock(T0);
         log = new RequestLog();
         client = client(16, c -> c.addExecutionInterceptor(log));
-        app = App.create(client, config(table), clock);
+        app = TestApps.create(client, config(table), clock);
     }
 
     @AfterEach
@@ -256,7 +257,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
     void record_withTheSameKeyFromAnotherProcess_returnsTheOriginal() {
         // given a decision recorded by one process
         DecisionRecord first = app.decisions.record(TENANT, body("support", "refund", "a"), "key-1").decision();
-        App other = App.create(dynamo.client(), config(table), clock);
+        App other = TestApps.create(dynamo.client(), config(table), clock);
 
         // when another process (its own ledger, cold head) receives the retry
         DecisionService.Recorded again = other.decisions.record(TENANT, body("support", "refund", "a"), "key-1");
@@ -326,7 +327,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
     void record_acceptsContentOfExactlyTheLimit_andRejectsOneByteMore() {
         // given a process with a 2,000-byte limit and a body whose canonical content is exactly 2,000 bytes
         int limit = 2_000;
-        App small = App.create(client, new App.Config(table, TENANT, limit), clock);
+        App small = TestApps.create(client, new App.Config(table, TENANT, limit), clock);
         ObjectNode atLimit = body("support", "refund", "a");
         int size = canonicalContentBytes(atLimit);
         ((ObjectNode) atLimit.get("input")).put("pad", "y".repeat(limit - size - ",\"pad\":\"\"".length()));
@@ -454,7 +455,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         assertEquals(s("recorded"), projection.expressionAttributeValues().get(":expected_status"));
 
         // when another process appends to the existing chain for the first time (cold)
-        App second = App.create(client, config(table), clock);
+        App second = TestApps.create(client, config(table), clock);
         log.clear();
         second.decisions.record(TENANT, body("support", "refund", "d"), null);
 
@@ -468,7 +469,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         // given process A (logged) and process B on one chain; A's cached head goes stale when B appends
         ChainKey chain = new ChainKey(TENANT, "support");
         app.decisions.record(TENANT, body("support", "refund", "a"), null);
-        App b = App.create(dynamo.client(), config(table), clock);
+        App b = TestApps.create(dynamo.client(), config(table), clock);
         b.decisions.record(TENANT, body("support", "refund", "b"), null);
         log.clear();
 
@@ -593,7 +594,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
                     assertEquals(mine.stream().filter(k -> k.type().equals(type)).count(), head.counter(Counters.type(type)));
                 }
                 assertEquals(head.sequence(), head.counter(Counters.ENTRIES), service);
-                assertTrue(new IntegrityService(cleanStore(table)).verify(TENANT, service).valid());
+                assertTrue(new IntegrityService(cleanStore(table), new dev.loopgrid.core.decision.ContentResolver(null)).verify(TENANT, service).valid());
             }
         }));
         return tests.stream();

@@ -1,10 +1,11 @@
 package dev.loopgrid.local.store;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.App;
-import dev.loopgrid.core.ChainKey;
+import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.local.store.FaultInjector.Kind;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,7 +104,7 @@ class FaultInjectionTest extends StoreTestSupport {
                     .apiCallAttemptTimeout(ATTEMPT_TIMEOUT));
             injectors.add(injector);
             clients.add(c);
-            apps.add(App.create(c, config(table), Clock.systemUTC()));
+            apps.add(TestApps.create(c, config(table), Clock.systemUTC()));
         }
 
         Workload.Outcome out = Workload.run(apps, threads, appends, service);

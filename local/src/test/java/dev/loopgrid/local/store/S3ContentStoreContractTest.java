@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.loopgrid.aws.store.S3ContentStore;
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.ContentStore;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.decision.ContentStore;
 import dev.loopgrid.core.ContentStoreContract;
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.local.EmbeddedS3;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

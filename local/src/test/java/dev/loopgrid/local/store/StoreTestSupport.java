@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
-import dev.loopgrid.aws.store.DynamoLedgerStore;
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.Entry;
+import dev.loopgrid.aws.store.DynamoChainStore;
+import dev.loopgrid.aws.store.DynamoDecisionIndex;
+import dev.loopgrid.aws.store.ProjectionWriters;
+import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.local.EmbeddedDynamo;
@@ -82,8 +85,14 @@ abstract class StoreTestSupport {
     }
 
     /** A store over the embedded server's own (clean) client: what the tests read back with. */
-    static DynamoLedgerStore cleanStore(String table) {
-        return new DynamoLedgerStore(dynamo.client(), table, Clock.systemUTC());
+    static LedgerStore cleanStore(String table) {
+        return dynamoStore(dynamo.client(), table, Clock.systemUTC());
+    }
+
+    /** The table's chain store and decision index as one handle. */
+    static LedgerStore dynamoStore(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, String table, Clock clock) {
+        DynamoChainStore chains = new DynamoChainStore(client, table, clock, ProjectionWriters.standard());
+        return LedgerStore.of(chains, new DynamoDecisionIndex(client, table, chains));
     }
 
     /** A valid record-decision body; {@code tag} goes into the input so the stored content can be traced back. */
@@ -119,7 +128,7 @@ abstract class StoreTestSupport {
      * @return the entries
      */
     static List<Entry> assertLinearChain(String table, ChainKey chain, long n) {
-        DynamoLedgerStore store = cleanStore(table);
+        LedgerStore store = cleanStore(table);
         List<Entry> entries = entries(table, chain);
         Map<String, Long> predecessorOf = new HashMap<>();
         for (int i = 0; i < entries.size(); i++) {
@@ -131,7 +140,7 @@ abstract class StoreTestSupport {
         assertEquals(n, entries.size(), "entries in the chain");
         ChainHead head = store.readHead(chain).orElseThrow();
         assertEquals(n, head.sequence(), "head sequence");
-        IntegrityService.Report report = new IntegrityService(store).verify(chain.tenant(), chain.chainId());
+        IntegrityService.Report report = new IntegrityService(store, new dev.loopgrid.core.decision.ContentResolver(null)).verify(chain.tenant(), chain.chainId());
         assertTrue(report.valid(), report::message);
         assertEquals(n, report.entries());
         return entries;

@@ -1,19 +1,20 @@
 package dev.loopgrid.local.store;
 
+import dev.loopgrid.local.TestApps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.App;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.Entry;
-import dev.loopgrid.core.EntryHasher;
-import dev.loopgrid.core.EntryType;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
 import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.Times;
-import dev.loopgrid.core.Verification;
+import dev.loopgrid.core.ledger.Times;
+import dev.loopgrid.core.ledger.Verification;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -49,7 +50,7 @@ class TamperDetectionTest extends StoreTestSupport {
         table = freshTable();
         raw = dynamo.client();
         MutableClock clock = new MutableClock(Instant.parse("2026-03-03T12:00:00.000Z"));
-        App app = App.create(raw, config(table), clock);
+        App app = TestApps.create(raw, config(table), clock);
         String[] d = new String[10];
         for (int i = 0; i < 10; i++) {
             clock.advance(Duration.ofSeconds(1));
@@ -80,7 +81,7 @@ class TamperDetectionTest extends StoreTestSupport {
     @Test
     void untampered_verifiesEveryEntryOfEveryChain() {
         IntegrityService.Report chain = verify();
-        IntegrityService.Report all = new IntegrityService(cleanStore(table)).verify(TENANT, null);
+        IntegrityService.Report all = new IntegrityService(cleanStore(table), new dev.loopgrid.core.decision.ContentResolver(null)).verify(TENANT, null);
 
         assertTrue(chain.valid());
         assertEquals(LAST, chain.entries());
@@ -105,7 +106,7 @@ class TamperDetectionTest extends StoreTestSupport {
         assertEquals(e.id(), r.failure().brokenAt());
         assertTrue(r.message().contains(e.id()), r.message());
         // and verifying all chains names the same entry
-        IntegrityService.Report all = new IntegrityService(cleanStore(table)).verify(TENANT, null);
+        IntegrityService.Report all = new IntegrityService(cleanStore(table), new dev.loopgrid.core.decision.ContentResolver(null)).verify(TENANT, null);
         assertBroken(all, Verification.Kind.CONTENT_CHANGED, 5, e.id());
     }
 
@@ -282,7 +283,7 @@ class TamperDetectionTest extends StoreTestSupport {
         assertFalse(r.valid(), "a deleted head went unnoticed: " + r.message());
         assertEquals(Verification.Kind.HEAD_MISMATCH, r.failure().kind(), r.failure().message());
         assertEquals(LAST, r.failure().sequence(), r.failure().message());
-        IntegrityService.Report all = new IntegrityService(cleanStore(table)).verify(TENANT, null);
+        IntegrityService.Report all = new IntegrityService(cleanStore(table), new dev.loopgrid.core.decision.ContentResolver(null)).verify(TENANT, null);
         assertFalse(all.valid(), "a deleted head went unnoticed when verifying all chains: " + all.message());
     }
 
@@ -315,7 +316,7 @@ class TamperDetectionTest extends StoreTestSupport {
     // ---- helpers ---------------------------------------------------------------------------------------
 
     private IntegrityService.Report verify() {
-        return new IntegrityService(cleanStore(table)).verify(TENANT, SERVICE);
+        return new IntegrityService(cleanStore(table), new dev.loopgrid.core.decision.ContentResolver(null)).verify(TENANT, SERVICE);
     }
 
     private static void assertBroken(IntegrityService.Report r, Verification.Kind kind, long sequence, String entryId) {

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.App;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.Entry;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.LedgerException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -3,10 +3,9 @@ package dev.loopgrid.aws.auth;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayCustomAuthorizerEvent;
-import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.telemetry.Telemetry;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.auth.ApiKeys;
 import dev.loopgrid.core.auth.Principal;
 import java.time.Clock;
@@ -70,7 +69,7 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
         Map<String, String> headers = event.getHeaders();
         Principal p;
         try {
-            p = keys.authenticate(ApiHandler.header(headers, "Authorization"), ApiHandler.header(headers, "X-Api-Key"));
+            p = keys.authenticate(AuthorizerContext.header(headers, "Authorization"), AuthorizerContext.header(headers, "X-Api-Key"));
         } catch (LedgerException.Unauthorized e) {
             LOG.info("denied: {}", e.detail());
             throw new UnauthorizedException();
@@ -89,7 +88,7 @@ public final class ApiKeyAuthorizerHandler implements RequestHandler<APIGatewayC
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("principalId", p.keyId());
         out.put("policyDocument", policy);
-        out.put("context", ApiHandler.authorizerContext(p));
+        out.put("context", AuthorizerContext.of(p));
         out.put("usageIdentifierKey", tenantUsageKeys.getOrDefault(p.tenant(), sharedUsageKey));
         LOG.info("allowed key {} (tenant {}, role {})", p.keyId(), p.tenant(), p.role().wire());
         return out;

@@ -1,6 +1,6 @@
 package dev.loopgrid.aws.auth;
 
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.auth.ApiKeyRecord;
 import dev.loopgrid.core.auth.ApiKeyStore;
 import dev.loopgrid.core.auth.Role;

@@ -5,8 +5,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.http.ApiResponses;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.DecisionView;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.decision.DecisionView;
 
 /** {@code POST /v1/decisions/{decision_id}/correction}: appends a correction entry (ground truth) and returns the decision (200). */
 public final class AttachCorrectionHandler extends ApiHandler {

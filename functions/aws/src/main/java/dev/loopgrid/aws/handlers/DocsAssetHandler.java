@@ -5,7 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.docs.ApiDocs;
 import dev.loopgrid.aws.http.ApiHandler;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.LedgerException;
 import java.util.HashMap;
 import java.util.Map;
 

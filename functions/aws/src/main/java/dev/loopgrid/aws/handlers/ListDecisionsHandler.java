@@ -7,15 +7,15 @@ import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.http.ApiResponses;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.DecisionPage;
-import dev.loopgrid.core.DecisionQuery;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.DecisionStatus;
-import dev.loopgrid.core.DecisionView;
+import dev.loopgrid.core.decision.DecisionPage;
+import dev.loopgrid.core.decision.DecisionQuery;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.decision.DecisionView;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.Times;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.Times;
 
 /** {@code GET /v1/decisions}: one page of decisions, newest first, with the exact total. */
 public final class ListDecisionsHandler extends ApiHandler {

@@ -6,8 +6,8 @@ import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.http.ApiResponses;
 import dev.loopgrid.aws.telemetry.Telemetry;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.DecisionView;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.decision.DecisionView;
 
 /** {@code POST /v1/decisions}: records a decision (201), or returns the original for a repeated Idempotency-Key (200). */
 public final class RecordDecisionHandler extends ApiHandler {

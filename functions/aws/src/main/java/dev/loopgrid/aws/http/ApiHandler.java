@@ -1,5 +1,7 @@
 package dev.loopgrid.aws.http;
 
+import dev.loopgrid.aws.auth.AuthorizerContext;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
@@ -11,10 +13,10 @@ import dev.loopgrid.aws.telemetry.Telemetry;
 import dev.loopgrid.core.auth.Permission;
 import dev.loopgrid.core.auth.Principal;
 import dev.loopgrid.core.auth.Role;
-import dev.loopgrid.core.DecisionService;
+import dev.loopgrid.core.decision.DecisionService;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -30,23 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class ApiHandler implements RequestHandler<APIGatewayProxyRequestEvent, APIGatewayProxyResponseEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
-
-    /** Authorizer context keys: what the Lambda authorizer (and the local front with keys required) passes on. */
-    public static final String AUTH_TENANT = "tenant";
-    public static final String AUTH_ROLE = "role";
-    public static final String AUTH_KEY_ID = "key_id";
-
-    /**
-     * The authorizer context that carries {@code p} to the handlers: what the Lambda authorizer returns as its
-     * {@code context} and the local front puts in {@code requestContext.authorizer}; {@link #principal} reads it.
-     */
-    public static Map<String, Object> authorizerContext(Principal p) {
-        Map<String, Object> ctx = new java.util.LinkedHashMap<>();
-        ctx.put(AUTH_TENANT, p.tenant());
-        ctx.put(AUTH_ROLE, p.role().wire());
-        ctx.put(AUTH_KEY_ID, p.keyId());
-        return ctx;
-    }
 
     /** The tenant used when no authorizer names one (open single-tenant mode). */
     protected final String defaultTenant;
@@ -116,11 +101,11 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
      */
     protected Principal principal(APIGatewayProxyRequestEvent event) {
         Map<String, Object> auth = event.getRequestContext() == null ? null : event.getRequestContext().getAuthorizer();
-        Object tenant = auth == null ? null : auth.get(AUTH_TENANT);
+        Object tenant = auth == null ? null : auth.get(AuthorizerContext.TENANT);
         if (tenant != null) {
-            Role role = Role.fromWire(String.valueOf(auth.get(AUTH_ROLE)));
+            Role role = Role.fromWire(String.valueOf(auth.get(AuthorizerContext.ROLE)));
             if (role == null) throw new LedgerException.Unauthorized("The API key's role is not recognised");
-            Object keyId = auth.get(AUTH_KEY_ID);
+            Object keyId = auth.get(AuthorizerContext.KEY_ID);
             return new Principal(String.valueOf(tenant), role, keyId == null ? "unknown" : String.valueOf(keyId));
         }
         if (requireKeys) {
@@ -195,16 +180,7 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
 
     /** A header, case-insensitively, or null. */
     protected static String header(APIGatewayProxyRequestEvent event, String name) {
-        return header(event.getHeaders(), name);
-    }
-
-    /** A header of an API Gateway event's header map (any case), or null. */
-    public static String header(Map<String, String> headers, String name) {
-        if (headers == null) return null;
-        for (Map.Entry<String, String> h : headers.entrySet()) {
-            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) return h.getValue();
-        }
-        return null;
+        return AuthorizerContext.header(event.getHeaders(), name);
     }
 
     protected static String pathParameter(APIGatewayProxyRequestEvent event, String name) {

@@ -4,7 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.LedgerException;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;

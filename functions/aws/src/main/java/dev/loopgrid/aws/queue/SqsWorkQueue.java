@@ -3,7 +3,7 @@ package dev.loopgrid.aws.queue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.replay.WorkQueue;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -52,6 +52,7 @@ public final class SqsWorkQueue implements WorkQueue {
      * Backs a message off: it becomes visible again after {@code seconds}. Best effort — if this fails the
      * queue's own visibility timeout applies.
      */
+    @Override
     public void retryLater(String receiptHandle, int seconds) {
         try {
             sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(receiptHandle).visibilityTimeout(seconds));

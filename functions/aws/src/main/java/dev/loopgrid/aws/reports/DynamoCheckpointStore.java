@@ -1,7 +1,7 @@
 package dev.loopgrid.aws.reports;
 
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.report.CheckpointStore;
 import dev.loopgrid.core.report.VerificationCheckpoint;
 import java.util.ArrayList;

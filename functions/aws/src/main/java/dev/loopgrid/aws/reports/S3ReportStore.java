@@ -1,7 +1,7 @@
 package dev.loopgrid.aws.reports;
 
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.Times;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.Times;
 import dev.loopgrid.core.report.ReportStore;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.loopgrid.aws.store;
 
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.replay.ReplayRecord;
 import dev.loopgrid.core.replay.ReplayStatus;
 import dev.loopgrid.core.replay.ReplayStore;

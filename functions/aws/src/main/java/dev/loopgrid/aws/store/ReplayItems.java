@@ -1,6 +1,6 @@
 package dev.loopgrid.aws.store;
 
-import dev.loopgrid.core.Entry;
+import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.replay.ReplayRecord;
 import dev.loopgrid.core.replay.ReplayStatus;
 import java.util.HashMap;
@@ -11,18 +11,13 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
 
 /** The replay item ({@code pk = REP#tenant#id, sk = REP}) and its conversions. */
 final class ReplayItems {
-    static final String SK = "REP";
     /** Condition of a finishing write: the replay is still held by the attempt that finishes it. */
     static final String HELD_BY_ATTEMPT = "#status = :running AND attempts = :attempt";
 
     private ReplayItems() {}
 
-    static String pk(String tenant, String replayId) {
-        return LedgerTable.REPLAY_PREFIX + tenant + "#" + replayId;
-    }
-
     static Map<String, AttributeValue> key(String tenant, String replayId) {
-        return Map.of(LedgerTable.PK, AttributeValue.fromS(pk(tenant, replayId)), LedgerTable.SK, AttributeValue.fromS(SK));
+        return LedgerKeys.replay(tenant, replayId);
     }
 
     static Map<String, AttributeValue> item(String tenant, ReplayRecord r) {

@@ -1,8 +1,8 @@
 package dev.loopgrid.aws.store;
 
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.ContentStore;
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.decision.ContentStore;
+import dev.loopgrid.core.ledger.StoreException;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * hash is written again, so the content of the decision being recorded is stored intact (the altered version stays
  * in the bucket's version history, and verification of the entries that referenced it meanwhile reported it).
  *
- * <p><b>Get</b> returns the bytes as stored; {@link dev.loopgrid.core.ContentResolvingStore} re-hashes them. A missing
+ * <p><b>Get</b> returns the bytes as stored; {@link dev.loopgrid.core.decision.ContentResolvingStore} re-hashes them. A missing
  * key is S3's 404 {@code NoSuchKey}, which S3 only answers to a caller that may list the bucket (otherwise 403,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html), so readers get {@code s3:ListBucket}; any
  * other failure, a 403 included, is {@link StoreException.Unavailable}, never "missing".

@@ -1,9 +1,9 @@
 package dev.loopgrid.aws.telemetry;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.Ledger;
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.replay.ReplayExecutor;
 import dev.loopgrid.core.replay.ReplayRecord;
 import dev.loopgrid.core.replay.ReplayStatus;

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.queue.SqsWorkQueue;
+import dev.loopgrid.core.replay.WorkQueue;
 import dev.loopgrid.aws.telemetry.Telemetry;
 import dev.loopgrid.core.replay.ReplayExecutor;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ public final class ReplayWorkerHandler implements RequestHandler<SQSEvent, SQSBa
     private static final Logger LOG = LoggerFactory.getLogger(ReplayWorkerHandler.class);
 
     private final ReplayExecutor executor;
-    private final SqsWorkQueue queue;
+    private final WorkQueue queue;
     private final int maxReceives;
     private final int baseBackoffSeconds;
 

@@ -78,7 +78,7 @@ class ApiKeyAuthorizerHandlerTest {
         ApiKeys failing = new ApiKeys(new ApiKeyStore() {
             @Override public void create(dev.loopgrid.core.auth.ApiKeyRecord key) { }
             @Override public java.util.Optional<dev.loopgrid.core.auth.ApiKeyRecord> findByHash(String h) {
-                throw new dev.loopgrid.core.StoreException.Unavailable("down", null);
+                throw new dev.loopgrid.core.ledger.StoreException.Unavailable("down", null);
             }
             @Override public List<dev.loopgrid.core.auth.ApiKeyRecord> list(String t) { return List.of(); }
             @Override public java.util.Optional<dev.loopgrid.core.auth.ApiKeyRecord> revoke(String t, String k, String at) {

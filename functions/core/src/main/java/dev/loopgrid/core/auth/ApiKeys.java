@@ -1,8 +1,8 @@
 package dev.loopgrid.core.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.Times;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.Times;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

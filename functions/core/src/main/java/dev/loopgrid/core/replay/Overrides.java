@@ -3,7 +3,7 @@ package dev.loopgrid.core.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.LedgerException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -2,16 +2,15 @@ package dev.loopgrid.core.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.AppendRequest;
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.EntryHasher;
-import dev.loopgrid.core.EntryType;
+import dev.loopgrid.core.ledger.AppendRequest;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.ledger.EntryContent;
+import dev.loopgrid.core.ledger.EntryType;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.Ledger;
-import dev.loopgrid.core.LedgerStore;
-import dev.loopgrid.core.ProjectionChange;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.decision.DecisionIndex;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,7 @@ public final class ReplayExecutor {
     }
 
     private final ReplayStore replays;
-    private final LedgerStore store;
+    private final DecisionIndex store;
     private final Ledger ledger;
     private final Map<String, LlmProvider> providers;
     private final Clock clock;
@@ -50,12 +49,12 @@ public final class ReplayExecutor {
      * @param providers   configured providers by name; a provider not in the map is simulated
      * @param leaseMillis how long a claim holds; longer than one worker run, shorter than the visibility timeout
      */
-    public ReplayExecutor(ReplayStore replays, LedgerStore store, Ledger ledger, Map<String, LlmProvider> providers,
+    public ReplayExecutor(ReplayStore replays, DecisionIndex store, Ledger ledger, Map<String, LlmProvider> providers,
                           Clock clock, long leaseMillis) {
         this(replays, store, ledger, providers, clock, leaseMillis, null);
     }
 
-    public ReplayExecutor(ReplayStore replays, LedgerStore store, Ledger ledger, Map<String, LlmProvider> providers,
+    public ReplayExecutor(ReplayStore replays, DecisionIndex store, Ledger ledger, Map<String, LlmProvider> providers,
                           Clock clock, long leaseMillis, Listener listener) {
         this.listener = listener;
         this.replays = replays;
@@ -161,24 +160,24 @@ public final class ReplayExecutor {
     }
 
     private boolean finish(String tenant, ReplayRecord replay, ReplayRecord result) {
-        ObjectNode c = Json.object();
-        c.put("decision_id", replay.decisionId());
-        c.put("error", result.error());
-        c.put("mode", result.mode());
-        c.put("model", result.model());
-        c.set("output", result.output() == null ? c.nullNode() : Json.parseStored(result.output()));
-        c.set("overrides", replay.overrides() == null ? c.nullNode() : Json.parseStored(replay.overrides()));
-        c.put("provider", result.provider());
-        c.put("replay_id", replay.replayId());
-        c.put("status", result.status().wire());
-        String canonical = Canonical.canonicalize(c);
-        AppendRequest req = new AppendRequest(EntryType.REPLAY, replay.replayId(), replay.decisionId(), canonical,
-                EntryHasher.contentHash(canonical), new ProjectionChange.ReplayFinished(result, replay.attempts()), null);
+        EntryContent content = EntryType.REPLAY.content()
+                .set("decision_id", replay.decisionId())
+                .set("replay_id", replay.replayId())
+                .set("overrides", replay.overrides() == null ? null : Json.parseStored(replay.overrides()))
+                .set("output", result.output() == null ? null : Json.parseStored(result.output()))
+                .set("mode", result.mode())
+                .set("provider", result.provider())
+                .set("model", result.model())
+                .set("status", result.status().wire())
+                .set("error", result.error())
+                .build();
+        AppendRequest req = new AppendRequest(EntryType.REPLAY, replay.replayId(), replay.decisionId(), content.canonical(),
+                content.hash(), new ReplayFinished(result, replay.attempts()), null);
         try {
             Ledger.Result r = ledger.append(new ChainKey(tenant, replay.chainId()), req);
             // Rejected: the claim no longer holds (another run finished it, or took over after the lease): done either way
             return r instanceof Ledger.Result.Committed || r instanceof Ledger.Result.Rejected;
-        } catch (dev.loopgrid.core.LedgerException.Unavailable | dev.loopgrid.core.StoreException.Unavailable e) {
+        } catch (dev.loopgrid.core.ledger.LedgerException.Unavailable | dev.loopgrid.core.ledger.StoreException.Unavailable e) {
             return false;
         }
     }

@@ -2,14 +2,14 @@ package dev.loopgrid.core.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionService;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionService;
 import dev.loopgrid.core.Ids;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.StoreException;
-import dev.loopgrid.core.Times;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
+import dev.loopgrid.core.ledger.Times;
 import java.time.Clock;
 import java.util.List;
 

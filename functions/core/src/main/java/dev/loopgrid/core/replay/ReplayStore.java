@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Storage of replays. Finishing a replay is not here: it is an append to the ledger whose transaction
- * also moves the replay item from running to its final state (see {@code ProjectionChange.ReplayFinished}),
+ * also moves the replay item from running to its final state (see {@link ReplayFinished}),
  * so a replay's result and its ledger entry are written together or not at all.
  * Every method may throw {@code StoreException.Unavailable}.
  */

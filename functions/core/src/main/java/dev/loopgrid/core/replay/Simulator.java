@@ -2,7 +2,7 @@ package dev.loopgrid.core.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.Canonical;
+import dev.loopgrid.core.ledger.Canonical;
 import dev.loopgrid.core.Json;
 import java.util.ArrayList;
 import java.util.List;

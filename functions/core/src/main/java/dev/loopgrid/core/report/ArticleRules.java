@@ -2,7 +2,7 @@ package dev.loopgrid.core.report;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.EntryHasher;
+import dev.loopgrid.core.ledger.EntryHasher;
 import dev.loopgrid.core.Json;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,12 +1,12 @@
 package dev.loopgrid.core.report;
 
-import dev.loopgrid.core.ChainKey;
+import dev.loopgrid.core.ledger.ChainKey;
 import java.util.Collection;
 import java.util.Map;
 
 /**
  * Where each chain's {@link VerificationCheckpoint} is kept. Every method may throw
- * {@link dev.loopgrid.core.StoreException.Unavailable}.
+ * {@link dev.loopgrid.core.ledger.StoreException.Unavailable}.
  */
 public interface CheckpointStore {
 

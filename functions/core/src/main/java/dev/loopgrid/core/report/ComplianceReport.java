@@ -1,6 +1,6 @@
 package dev.loopgrid.core.report;
 
-import dev.loopgrid.core.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionRecord;
 import java.util.List;
 
 /**

@@ -1,13 +1,13 @@
 package dev.loopgrid.core.report;
 
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.DecisionPage;
-import dev.loopgrid.core.DecisionQuery;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionStatus;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.decision.DecisionPage;
+import dev.loopgrid.core.decision.DecisionQuery;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionStatus;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerStore;
-import dev.loopgrid.core.Times;
+import dev.loopgrid.core.decision.DecisionIndex;
+import dev.loopgrid.core.ledger.Times;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class ComplianceReportService {
     public record Issued(ComplianceReport report, ReportStore.PresignedLink json, ReportStore.PresignedLink html,
                          String htmlText) {}
 
-    private final LedgerStore store;
+    private final DecisionIndex store;
     private final IncrementalVerifier verifier;
     private final ReportStore reportStore;
     private final Clock clock;
@@ -46,7 +46,7 @@ public final class ComplianceReportService {
     private final ArticleRules.Settings settings;
 
     /** @param reportStore where copies go; null: reports are answered but not stored (no links) */
-    public ComplianceReportService(LedgerStore store, IncrementalVerifier verifier, ReportStore reportStore, Clock clock,
+    public ComplianceReportService(DecisionIndex store, IncrementalVerifier verifier, ReportStore reportStore, Clock clock,
                                    String generator, ArticleRules.Settings settings) {
         this.store = store;
         this.verifier = verifier;

@@ -1,7 +1,7 @@
 package dev.loopgrid.core.report;
 
-import dev.loopgrid.core.Counters;
-import dev.loopgrid.core.DecisionRecord;
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionRecord;
 import dev.loopgrid.core.Json;
 import java.util.Arrays;
 import java.util.List;

@@ -3,15 +3,15 @@ package dev.loopgrid.core.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.Counters;
-import dev.loopgrid.core.DecisionPage;
-import dev.loopgrid.core.DecisionQuery;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionStatus;
-import dev.loopgrid.core.DecisionView;
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionPage;
+import dev.loopgrid.core.decision.DecisionQuery;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.decision.DecisionView;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.decision.DecisionIndex;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
@@ -51,12 +51,12 @@ public final class ExportService {
         record Stored(String exportId, String key, ReportStore.PresignedLink link, long bytes, long rows) implements Delivery {}
     }
 
-    private final LedgerStore store;
+    private final DecisionIndex store;
     private final ReportStore reportStore;
     private final long inlineBytes;
 
     /** @param reportStore where large exports go; null: a file export larger than {@code inlineBytes} is refused (503) */
-    public ExportService(LedgerStore store, ReportStore reportStore, long inlineBytes) {
+    public ExportService(DecisionIndex store, ReportStore reportStore, long inlineBytes) {
         this.store = store;
         this.reportStore = reportStore;
         this.inlineBytes = inlineBytes;

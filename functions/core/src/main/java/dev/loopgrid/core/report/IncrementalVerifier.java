@@ -1,18 +1,19 @@
 package dev.loopgrid.core.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.ChainVerifier;
-import dev.loopgrid.core.Counters;
-import dev.loopgrid.core.Entry;
-import dev.loopgrid.core.EntryHasher;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.ChainVerifier;
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
 import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerStore;
-import dev.loopgrid.core.Times;
-import dev.loopgrid.core.Verification;
+import dev.loopgrid.core.ledger.ChainStore;
+import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.ledger.Times;
+import dev.loopgrid.core.ledger.Verification;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,11 +68,14 @@ public final class IncrementalVerifier {
         }
     }
 
-    private final LedgerStore store;
+    private final ChainStore store;
+    private final ContentResolver contents;
     private final CheckpointStore checkpoints;
     private final Clock clock;
 
-    public IncrementalVerifier(LedgerStore store, CheckpointStore checkpoints, Clock clock) {
+    /** @param contents reads content stored outside the ledger items, for re-hashing */
+    public IncrementalVerifier(ChainStore store, ContentResolver contents, CheckpointStore checkpoints, Clock clock) {
+        this.contents = contents;
         this.store = store;
         this.checkpoints = checkpoints;
         this.clock = clock;
@@ -118,7 +122,7 @@ public final class IncrementalVerifier {
                         "chain \"" + chain.chainId() + "\" was verified up to sequence " + cp.sequence()
                                 + " but its head is missing"));
             }
-            Verification v = ChainVerifier.verify(chain.chainId(), store.readEntries(chain, 1, Long.MAX_VALUE - 1), null);
+            Verification v = ChainVerifier.verify(chain.chainId(), contents.resolveAll(store.readEntries(chain, 1, Long.MAX_VALUE - 1)), null);
             return new ChainResult(chain.chainId(), v.lastSequence(), null, decisions, 0, v.entries(), null, v.failure());
         }
         long from = 0;
@@ -131,13 +135,13 @@ public final class IncrementalVerifier {
         }
         Verification v = ChainVerifier.verifyFrom(chain.chainId(), from, fromHash,
                 from >= head.sequence() ? java.util.Collections.emptyIterator()
-                        : store.readEntries(chain, from + 1, head.sequence()), head);
+                        : contents.resolveAll(store.readEntries(chain, from + 1, head.sequence())), head);
         if (v.valid()) v = IntegrityService.beyondHead(store, chain, head, v);
         if (!v.valid()) return failed(chain, head, decisions, from, v.entries(), v.failure());
         if (cp == null || head.sequence() > cp.sequence()) {
             try {
                 checkpoints.advance(chain, new VerificationCheckpoint(chain.chainId(), head.sequence(), head.headHash(), now));
-            } catch (dev.loopgrid.core.StoreException.Unavailable e) {
+            } catch (dev.loopgrid.core.ledger.StoreException.Unavailable e) {
                 // the verification stands; the next run simply starts from the older checkpoint
             }
         }

@@ -1,8 +1,8 @@
 package dev.loopgrid.core.report;
 
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.Counters;
-import dev.loopgrid.core.DecisionStatus;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionStatus;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

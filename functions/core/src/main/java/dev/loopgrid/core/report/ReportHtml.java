@@ -1,7 +1,7 @@
 package dev.loopgrid.core.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loopgrid.core.Verification;
+import dev.loopgrid.core.ledger.Verification;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.IsoFields;
@@ -124,8 +124,8 @@ public final class ReportHtml {
             h.append("<section id=\"verdicts\"><h2>Latest human verdicts</h2>\n<table class=\"verdicts\"><thead><tr>")
                     .append("<th>Decision</th><th>Verdict</th><th>Reason / correction</th><th>Original output</th>")
                     .append("</tr></thead><tbody>\n");
-            for (dev.loopgrid.core.DecisionRecord d : r.recentVerdicts()) {
-                boolean corrected = d.status() == dev.loopgrid.core.DecisionStatus.CORRECTED;
+            for (dev.loopgrid.core.decision.DecisionRecord d : r.recentVerdicts()) {
+                boolean corrected = d.status() == dev.loopgrid.core.decision.DecisionStatus.CORRECTED;
                 String output = outputOf(d);
                 h.append("<tr><td><span class=\"mono\">").append(t(d.decisionId())).append("</span><br><span class=\"muted\">")
                         .append(t(d.chainId())).append(" · ").append(t(d.decisionType())).append("</span></td><td>")
@@ -172,7 +172,7 @@ public final class ReportHtml {
         return s.codePointCount(0, s.length()) <= EXCERPT ? s : s.substring(0, s.offsetByCodePoints(0, EXCERPT)) + "…";
     }
 
-    private static String outputOf(dev.loopgrid.core.DecisionRecord d) {
+    private static String outputOf(dev.loopgrid.core.decision.DecisionRecord d) {
         if (d.contentProblem() != null) return "[content not shown: " + d.contentProblem() + "]";
         if (d.content() == null) return null;
         JsonNode o = dev.loopgrid.core.Json.parseStored(d.content()).get("output");

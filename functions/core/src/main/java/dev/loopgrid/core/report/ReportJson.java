@@ -3,7 +3,7 @@ package dev.loopgrid.core.report;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.Verification;
+import dev.loopgrid.core.ledger.Verification;
 import java.util.Locale;
 import java.util.Map;
 
@@ -45,7 +45,7 @@ public final class ReportJson {
         b.set("by_service", breakdown("service_name", r.stats().byService()));
         b.set("by_week", breakdown("week", r.stats().byWeek()));
         ArrayNode verdicts = o.putArray("recent_verdicts");
-        for (dev.loopgrid.core.DecisionRecord d : r.recentVerdicts()) {
+        for (dev.loopgrid.core.decision.DecisionRecord d : r.recentVerdicts()) {
             ObjectNode v = verdicts.addObject();
             v.put("decision_id", d.decisionId());
             v.put("service_name", d.chainId());

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 /**
  * Object storage for reports and large exports, with time-limited download links. Keys are relative to the
  * storage's reports area, e.g. {@code reports/rpt_….json}. Every method throws
- * {@link dev.loopgrid.core.LedgerException.Unavailable} when the storage cannot be reached.
+ * {@link dev.loopgrid.core.ledger.LedgerException.Unavailable} when the storage cannot be reached.
  */
 public interface ReportStore {
 

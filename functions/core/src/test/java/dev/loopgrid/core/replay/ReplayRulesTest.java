@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.LedgerException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

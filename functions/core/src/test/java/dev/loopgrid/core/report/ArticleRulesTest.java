@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionStatus;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionStatus;
 import dev.loopgrid.core.Json;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,7 +28,7 @@ class ArticleRulesTest {
     private JsonNode report(ArticleRules.Settings settings) {
         Clock clock = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
         ComplianceReportService s = new ComplianceReportService(ledger,
-                new IncrementalVerifier(ledger, CheckpointStore.inMemory(), clock), null, clock, "LoopGrid test", settings);
+                new IncrementalVerifier(ledger, new dev.loopgrid.core.decision.ContentResolver(null), CheckpointStore.inMemory(), clock), null, clock, "LoopGrid test", settings);
         ComplianceReportService.Issued issued = s.issue(FakeChains.TENANT, null, false);
         assertNull(issued.json(), "no storage, no links");
         return ReportJson.toJson(issued.report(), null, null);

@@ -2,8 +2,8 @@ package dev.loopgrid.core.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionStatus;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionStatus;
 import dev.loopgrid.core.Json;
 import java.io.StringReader;
 import java.io.StringWriter;

@@ -1,21 +1,21 @@
 package dev.loopgrid.core.report;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.Canonical;
-import dev.loopgrid.core.ChainHead;
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.Counters;
-import dev.loopgrid.core.DecisionPage;
-import dev.loopgrid.core.DecisionQuery;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionStatus;
-import dev.loopgrid.core.Entry;
-import dev.loopgrid.core.EntryHasher;
-import dev.loopgrid.core.EntryType;
-import dev.loopgrid.core.IdempotencyRecord;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionPage;
+import dev.loopgrid.core.decision.DecisionQuery;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
+import dev.loopgrid.core.ledger.IdempotencyRecord;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.LedgerStore;
-import dev.loopgrid.core.Times;
+import dev.loopgrid.core.ledger.Times;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -52,7 +52,7 @@ final class FakeChains implements LedgerStore {
         c.putNull("metadata");
         String id = "dec_" + service.hashCode() + "_" + (entries.containsKey(service) ? entries.get(service).size() + 1 : 1);
         Entry e = append(service, EntryType.DECISION, id, id, Canonical.canonicalize(c));
-        DecisionRecord d = DecisionRecord.of(e, type);
+        DecisionRecord d = DecisionRecord.of(e, new dev.loopgrid.core.decision.NewDecision(id, type, provider + "/" + model));
         decisions.put(id, d);
         count(service, Map.of(Counters.DECISIONS, 1L, Counters.status(DecisionStatus.RECORDED), 1L, Counters.type(type), 1L,
                 Counters.typeStatus(type, DecisionStatus.RECORDED), 1L,
@@ -76,8 +76,8 @@ final class FakeChains implements LedgerStore {
         }
         Entry e = append(d.chainId(), type, (type == EntryType.FLAG ? "flg_" : "cor_") + e(d.chainId()), decisionId,
                 Canonical.canonicalize(c));
-        String model = dev.loopgrid.core.Counters.modelLabel(Json.parseStored(d.content()).get("model"));
-        var change = new dev.loopgrid.core.ProjectionChange.StatusChange(d.decisionType(), d.status(), next, reason,
+        String model = dev.loopgrid.core.decision.Counters.modelLabel(Json.parseStored(d.content()).get("model"));
+        var change = new dev.loopgrid.core.decision.StatusChange(decisionId, d.decisionType(), d.status(), next, reason,
                 correction == null ? null : Canonical.canonicalize(correction), by, null, model, d.createdAt());
         DecisionRecord updated = d.apply(change, e);
         decisions.put(decisionId, updated);
@@ -142,7 +142,7 @@ final class FakeChains implements LedgerStore {
     }
 
     @Override
-    public void append(ChainKey chain, ChainHead expected, List<Entry> es, List<dev.loopgrid.core.AppendRequest> requests,
+    public void append(ChainKey chain, ChainHead expected, List<Entry> es, List<dev.loopgrid.core.ledger.AppendRequest> requests,
                        Map<String, Long> counterDeltas) {
         throw new UnsupportedOperationException();
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loopgrid.core.ChainKey;
-import dev.loopgrid.core.Verification;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.Verification;
 import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class IncrementalVerifierTest {
     private final FakeChains ledger = new FakeChains();
     private final CheckpointStore checkpoints = CheckpointStore.inMemory();
-    private final IncrementalVerifier verifier = new IncrementalVerifier(ledger, checkpoints, Clock.systemUTC());
+    private final IncrementalVerifier verifier = new IncrementalVerifier(ledger, new dev.loopgrid.core.decision.ContentResolver(null), checkpoints, Clock.systemUTC());
 
     private IncrementalVerifier.Result run(boolean full) {
         return verifier.verify(FakeChains.TENANT, verifier.heads(FakeChains.TENANT, null), full);

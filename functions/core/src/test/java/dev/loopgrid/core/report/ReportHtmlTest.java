@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loopgrid.core.DecisionRecord;
-import dev.loopgrid.core.DecisionStatus;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.DecisionStatus;
 import dev.loopgrid.core.Json;
 import java.time.Clock;
 import java.util.Locale;
@@ -43,7 +43,7 @@ class ReportHtmlTest {
         ledger.verdict(a.decisionId(), DecisionStatus.CORRECTED, null, fix, "<b>agent</b>" + IMG);
         ledger.verdict(b.decisionId(), DecisionStatus.INCORRECT, UNICODE + " & more", null, null);
         ComplianceReportService s = new ComplianceReportService(ledger,
-                new IncrementalVerifier(ledger, CheckpointStore.inMemory(), Clock.systemUTC()), null, Clock.systemUTC(),
+                new IncrementalVerifier(ledger, new dev.loopgrid.core.decision.ContentResolver(null), CheckpointStore.inMemory(), Clock.systemUTC()), null, Clock.systemUTC(),
                 "LoopGrid test", ArticleRules.Settings.defaults());
         return s.issue(FakeChains.TENANT, serviceFilter, false).htmlText();
     }
@@ -122,7 +122,7 @@ class ReportHtmlTest {
         FakeChains ledger = new FakeChains();
         for (int i = 0; i < 3; i++) ledger.record("svc", "t", "p", "m", null);
         ledger.replace("svc", 3, e -> FakeChains.withContent(e, e.content().replace("hello", "<script>")));
-        String html = new ComplianceReportService(ledger, new IncrementalVerifier(ledger, CheckpointStore.inMemory(),
+        String html = new ComplianceReportService(ledger, new IncrementalVerifier(ledger, new dev.loopgrid.core.decision.ContentResolver(null), CheckpointStore.inMemory(),
                 Clock.systemUTC()), null, Clock.systemUTC(), "g", ArticleRules.Settings.defaults())
                 .issue(FakeChains.TENANT, null, false).htmlText();
         assertOnlyOwnMarkup(html);

@@ -1,0 +1,342 @@
+package dev.loopgrid.aws.store;
+
+import static dev.loopgrid.aws.store.TableAccess.n;
+import static dev.loopgrid.aws.store.TableAccess.num;
+import static dev.loopgrid.aws.store.TableAccess.s;
+import static dev.loopgrid.aws.store.TableAccess.str;
+
+import dev.loopgrid.core.ledger.AppendRequest;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.ChainStore;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.IdempotencyRecord;
+import dev.loopgrid.core.ledger.StoreException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.TreeMap;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+
+/**
+ * The chains in the ledger table (layout in {@link LedgerTable}, keys in {@link LedgerKeys}). An append is one
+ * {@code TransactWriteItems}: the head update conditioned on the sequence read, every entry put with
+ * {@code attribute_not_exists}, each request's projection change written by its {@link ProjectionWriter}, and
+ * idempotency claims — so the chain can never fork and a retried request can never append twice.
+ */
+public final class DynamoChainStore implements ChainStore {
+    /** Condition on the head when the chain is expected to exist at a given sequence. */
+    static final String HEAD_AT_SEQUENCE = "#seq = :expected";
+    static final String ITEM_ABSENT = "attribute_not_exists(pk)";
+    static final String IDEM_FREE = "attribute_not_exists(pk) OR expires_at < :now";
+    private static final String COUNTER_PREFIX = "n:";
+    private static final int ENTRY_PAGE = 200;
+
+    private final TableAccess access;
+    private final String table;
+    private final Clock clock;
+    private final ProjectionWriters writers;
+
+    public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers) {
+        this.access = new TableAccess(dynamo, table);
+        this.table = table;
+        this.clock = clock;
+        this.writers = writers;
+    }
+
+    // ---- append ----------------------------------------------------------------------------------------
+
+    private enum Role { HEAD, REGISTRY, ENTRY, PROJECTION, IDEMPOTENCY }
+
+    @Override
+    public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                       Map<String, Long> counterDeltas) {
+        List<TransactWriteItem> items = new ArrayList<>();
+        List<Role> roles = new ArrayList<>();
+        List<Integer> owners = new ArrayList<>();
+        Entry last = entries.get(entries.size() - 1);
+        String pk = LedgerKeys.chainPk(chain);
+
+        items.add(headWrite(chain, expected, last, entries.get(0).recordedAt(), counterDeltas));
+        roles.add(Role.HEAD);
+        owners.add(-1);
+        if (expected == null) {
+            Map<String, AttributeValue> reg = new HashMap<>(LedgerKeys.key(LedgerKeys.registryPk(chain.tenant()), LedgerKeys.registrySk(chain.chainId())));
+            reg.put("chain_id", s(chain.chainId()));
+            reg.put("created_at", s(entries.get(0).recordedAt()));
+            items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(reg)
+                    .conditionExpression(ITEM_ABSENT).build()).build());
+            roles.add(Role.REGISTRY);
+            owners.add(-1);
+        }
+        long now = clock.instant().getEpochSecond();
+        for (int i = 0; i < entries.size(); i++) {
+            Entry e = entries.get(i);
+            AppendRequest r = requests.get(i);
+            items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(EntryItems.item(pk, e))
+                    .conditionExpression(ITEM_ABSENT).build()).build());
+            roles.add(Role.ENTRY);
+            owners.add(i);
+            if (r.projection() != null) {
+                items.add(writers.write(table, chain.tenant(), e, r.projection()));
+                roles.add(Role.PROJECTION);
+                owners.add(i);
+            }
+            if (r.idempotency() != null) {
+                AppendRequest.IdempotencyClaim claim = r.idempotency();
+                Map<String, AttributeValue> item = new HashMap<>(LedgerKeys.idempotency(chain.tenant(), claim.key()));
+                item.put("decision_id", s(e.decisionId()));
+                item.put("content_hash", s(claim.contentHash()));
+                item.put(LedgerTable.TTL_ATTRIBUTE, n(claim.expiresAtEpochSecond()));
+                items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                        .conditionExpression(IDEM_FREE)
+                        .expressionAttributeValues(Map.of(":now", n(now))).build()).build());
+                roles.add(Role.IDEMPOTENCY);
+                owners.add(i);
+            }
+        }
+        try {
+            access.dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
+        } catch (TransactionCanceledException e) {
+            throw translate(chain, e, roles, owners);
+        } catch (DynamoDbException e) {
+            if (isClientError(e)) {
+                throw new IllegalStateException("DynamoDB refused the append of " + entries.size()
+                        + " entries to chain " + chain.chainId() + ": " + e.awsErrorDetails().errorMessage(), e);
+            }
+            throw new StoreException.Unavailable("DynamoDB append failed: " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB append failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isClientError(DynamoDbException e) {
+        if (e.statusCode() != 400 || e.awsErrorDetails() == null) return false;
+        String code = e.awsErrorDetails().errorCode();
+        return "ValidationException".equals(code) || "ResourceNotFoundException".equals(code);
+    }
+
+    /** Maps the per-item cancellation reasons to a domain outcome: a lost head race wins over item conditions. */
+    private RuntimeException translate(ChainKey chain, TransactionCanceledException e, List<Role> roles,
+                                       List<Integer> owners) {
+        List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+        int rejectedIndex = -1;
+        StoreException.WriteRejected.Reason rejected = null;
+        boolean headMoved = false;
+        ChainHead current = null;
+        String refused = null;
+        for (int i = 0; i < reasons.size() && i < roles.size(); i++) {
+            CancellationReason r = reasons.get(i);
+            String code = r.code();
+            if (code == null || "None".equals(code)) continue;
+            if ("ValidationError".equals(code) && refused == null) refused = r.message();
+            if ("ConditionalCheckFailed".equals(code)) {
+                switch (roles.get(i)) {
+                    case HEAD -> {
+                        headMoved = true;
+                        if (r.hasItem() && r.item() != null && !r.item().isEmpty()) current = head(chain, r.item());
+                    }
+                    case REGISTRY, ENTRY -> headMoved = true;
+                    case PROJECTION -> {
+                        if (rejected == null) {
+                            rejected = StoreException.WriteRejected.Reason.PROJECTION_MOVED;
+                            rejectedIndex = owners.get(i);
+                        }
+                    }
+                    case IDEMPOTENCY -> {
+                        if (rejected == null) {
+                            rejected = StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN;
+                            rejectedIndex = owners.get(i);
+                        }
+                    }
+                }
+            }
+            // other codes (TransactionConflict, ThrottlingError, ProvisionedThroughputExceeded, …): try again later
+        }
+        if (headMoved) return new StoreException.HeadMoved("head of chain " + chain.chainId() + " moved", current);
+        if (rejected != null) {
+            // a definite refusal of one request; any transient reason on other items is moot, nothing was written
+            return new StoreException.WriteRejected(rejectedIndex, rejected, "condition failed: " + rejected);
+        }
+        if (refused != null) {
+            // e.g. an item would grow beyond 400 KB: the same request is refused every time, so this is no unknown
+            // outcome to retry (and answer 503 for) but a definite refusal, like a ValidationException
+            return new IllegalStateException("DynamoDB refused the append to chain " + chain.chainId() + ": " + refused, e);
+        }
+        return new StoreException.Unavailable("transaction cancelled: " + e.getMessage(), e);
+    }
+
+    private TransactWriteItem headWrite(ChainKey chain, ChainHead expected, Entry last, String firstAt,
+                                        Map<String, Long> deltas) {
+        if (expected == null) {
+            Map<String, AttributeValue> item = new HashMap<>(LedgerKeys.head(chain));
+            item.put("chain_id", s(chain.chainId()));
+            item.put("seq", n(last.sequence()));
+            item.put("head_hash", s(last.chainHash()));
+            item.put("first_at", s(firstAt));
+            item.put("last_at", s(last.recordedAt()));
+            deltas.forEach((k, v) -> item.put(COUNTER_PREFIX + k, n(v)));
+            return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                    .conditionExpression(ITEM_ABSENT)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                    .build()).build();
+        }
+        Map<String, String> names = new LinkedHashMap<>();
+        Map<String, AttributeValue> values = new LinkedHashMap<>();
+        names.put("#seq", "seq");
+        values.put(":expected", n(expected.sequence()));
+        values.put(":seq", n(last.sequence()));
+        values.put(":hash", s(last.chainHash()));
+        values.put(":last", s(last.recordedAt()));
+        StringBuilder add = new StringBuilder();
+        int i = 0;
+        for (Map.Entry<String, Long> d : deltas.entrySet()) {
+            names.put("#c" + i, COUNTER_PREFIX + d.getKey());
+            values.put(":c" + i, n(d.getValue()));
+            add.append(add.length() == 0 ? " ADD " : ", ").append("#c").append(i).append(" :c").append(i);
+            i++;
+        }
+        return TransactWriteItem.builder().update(Update.builder().tableName(table).key(LedgerKeys.head(chain))
+                .updateExpression("SET #seq = :seq, head_hash = :hash, last_at = :last" + add)
+                .conditionExpression(HEAD_AT_SEQUENCE)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build()).build();
+    }
+
+    // ---- reads -----------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<ChainHead> readHead(ChainKey chain) {
+        Map<String, AttributeValue> item = access.get(LedgerKeys.head(chain));
+        return item == null ? Optional.empty() : Optional.of(head(chain, item));
+    }
+
+    private static ChainHead head(ChainKey chain, Map<String, AttributeValue> item) {
+        Map<String, Long> counters = new TreeMap<>();
+        item.forEach((k, v) -> {
+            if (k.startsWith(COUNTER_PREFIX) && v.n() != null) counters.put(k.substring(COUNTER_PREFIX.length()), Long.parseLong(v.n()));
+        });
+        return new ChainHead(str(item, "chain_id", chain.chainId()), num(item, "seq"), str(item, "head_hash", null),
+                counters, str(item, "first_at", null), str(item, "last_at", null));
+    }
+
+    @Override
+    public Optional<Entry> readEntry(ChainKey chain, long sequence) {
+        Map<String, AttributeValue> item = access.get(LedgerKeys.entry(chain, sequence));
+        return item == null ? Optional.empty() : Optional.of(EntryItems.entry(item));
+    }
+
+    @Override
+    public Iterator<Entry> readEntries(ChainKey chain, long fromSequence, long toSequence) {
+        // Every key of sequence N with anything appended (inserted items such as E#…03x, even a suffix outside the
+        // BMP, which sorts above '\uffff' in DynamoDB's UTF-8 byte order) sorts below E#<N+1>: read up to that key
+        // and leave it out.
+        String after = toSequence == Long.MAX_VALUE ? null : LedgerKeys.entrySk(toSequence + 1);
+        QueryRequest base = QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.chainPk(chain)), ":from", s(LedgerKeys.entrySk(fromSequence)),
+                        ":to", s(after == null ? LedgerKeys.entrySk(toSequence) + "\uffff" : after)))
+                .consistentRead(true)
+                .limit(ENTRY_PAGE)
+                .build();
+        return new Iterator<>() {
+            Iterator<Map<String, AttributeValue>> page = List.<Map<String, AttributeValue>>of().iterator();
+            Map<String, AttributeValue> startKey;
+            boolean last;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && !last) {
+                    QueryResponse r = access.query(startKey == null ? base : base.toBuilder().exclusiveStartKey(startKey).build());
+                    page = r.items().stream().filter(i -> after == null || !after.equals(str(i, LedgerTable.SK, null)))
+                            .iterator();
+                    startKey = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+                    last = startKey == null;
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public Entry next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return EntryItems.entry(page.next());
+            }
+        };
+    }
+
+    @Override
+    public List<ChainHead> listChains(String tenant) {
+        List<String> chains = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.registryPk(tenant))))
+                    .consistentRead(true);
+            if (start != null) q.exclusiveStartKey(start);
+            QueryResponse r = access.query(q.build());
+            for (Map<String, AttributeValue> item : r.items()) chains.add(str(item, "chain_id", ""));
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        Map<String, ChainHead> heads = new TreeMap<>();
+        for (int i = 0; i < chains.size(); i += 100) {
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            for (String c : chains.subList(i, Math.min(i + 100, chains.size()))) {
+                keys.add(LedgerKeys.head(new ChainKey(tenant, c)));
+            }
+            Map<String, KeysAndAttributes> request = Map.of(table,
+                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+            for (int round = 0; !request.isEmpty(); round++) {
+                BatchGetItemResponse r;
+                try {
+                    r = access.dynamo.batchGetItem(b -> b.requestItems(Map.copyOf(request)));
+                } catch (SdkException e) {
+                    throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
+                }
+                for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
+                    ChainHead h = head(new ChainKey(tenant, str(item, "chain_id", "")), item);
+                    heads.put(h.chainId(), h);
+                }
+                if (!r.hasUnprocessedKeys() || r.unprocessedKeys().isEmpty()) break;
+                if (round > 10) throw new StoreException.Unavailable("DynamoDB kept keys unprocessed", null);
+                request.clear();
+                request.putAll(r.unprocessedKeys());
+            }
+        }
+        // a registered chain whose head item is gone comes back with a null hash, so verification still walks it
+        for (String c : chains) heads.putIfAbsent(c, new ChainHead(c, 0, null, Map.of(), null, null));
+        return List.copyOf(heads.values());
+    }
+
+    @Override
+    public Optional<IdempotencyRecord> findIdempotency(String tenant, String key) {
+        Map<String, AttributeValue> item = access.get(LedgerKeys.idempotency(tenant, key));
+        if (item == null) return Optional.empty();
+        long expires = num(item, LedgerTable.TTL_ATTRIBUTE);
+        if (expires < clock.instant().getEpochSecond()) return Optional.empty();
+        return Optional.of(new IdempotencyRecord(key, str(item, "decision_id", null), str(item, "content_hash", null),
+                expires));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.loopgrid.aws.store;
+
+import dev.loopgrid.core.ledger.ChainKey;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Every key format of the ledger's items in the table (layout in {@link LedgerTable}): chain heads and entries, the
+ * tenant's chain registry, decision projections and their index keys, idempotency claims and replays. Nothing else
+ * spells a key.
+ */
+public final class LedgerKeys {
+    /** Sort key of a chain's head item. */
+    public static final String HEAD_SK = "HEAD";
+    /** Sort key of a decision's projection item. */
+    public static final String DECISION_SK = "DEC";
+    /** Sort key of an idempotency claim. */
+    public static final String IDEMPOTENCY_SK = "IDEM";
+    /** Sort key of a replay item. */
+    public static final String REPLAY_SK = "REP";
+
+    private LedgerKeys() {}
+
+    public static String chainPk(ChainKey c) { return "CHAIN#" + c.tenant() + "#" + c.chainId(); }
+
+    /** An entry's sort key: zero-padded, so key order is sequence order. */
+    public static String entrySk(long seq) { return String.format("E#%020d", seq); }
+
+    public static String registryPk(String tenant) { return "TENANT#" + tenant; }
+
+    public static String registrySk(String chainId) { return "CHAIN#" + chainId; }
+
+    public static String decisionPk(String tenant, String id) { return "DEC#" + tenant + "#" + id; }
+
+    public static String idempotencyPk(String tenant, String key) { return "IDEM#" + tenant + "#" + key; }
+
+    public static String replayPk(String tenant, String replayId) { return LedgerTable.REPLAY_PREFIX + tenant + "#" + replayId; }
+
+    /** Partition key values of the decision indexes ({@link LedgerTable#INDEXES}). */
+    public static String byTenant(String tenant) { return tenant; }
+
+    public static String byService(String tenant, String service) { return tenant + "#" + service; }
+
+    public static String byType(String tenant, String decisionType) { return tenant + "#" + decisionType; }
+
+    public static String byStatus(String tenant, String status) { return tenant + "#" + status; }
+
+    /** The indexes' sort key: newest first by creation time, the id breaking ties. */
+    public static String listSortKey(String createdAt, String decisionId) { return createdAt + "#" + decisionId; }
+
+    public static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of(LedgerTable.PK, AttributeValue.fromS(pk), LedgerTable.SK, AttributeValue.fromS(sk));
+    }
+
+    public static Map<String, AttributeValue> head(ChainKey c) { return key(chainPk(c), HEAD_SK); }
+
+    public static Map<String, AttributeValue> entry(ChainKey c, long seq) { return key(chainPk(c), entrySk(seq)); }
+
+    public static Map<String, AttributeValue> decision(String tenant, String id) { return key(decisionPk(tenant, id), DECISION_SK); }
+
+    public static Map<String, AttributeValue> idempotency(String tenant, String k) { return key(idempotencyPk(tenant, k), IDEMPOTENCY_SK); }
+
+    public static Map<String, AttributeValue> replay(String tenant, String replayId) { return key(replayPk(tenant, replayId), REPLAY_SK); }
+}

@@ -1,0 +1,45 @@
+package dev.loopgrid.aws.store;
+
+import static dev.loopgrid.aws.store.TableAccess.n;
+import static dev.loopgrid.aws.store.TableAccess.s;
+
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.decision.NewDecision;
+import dev.loopgrid.core.ledger.Entry;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+
+/** Puts a new decision's projection, with its index keys; it must not exist yet. */
+final class NewDecisionWriter implements ProjectionWriter<NewDecision> {
+    static final String ITEM_ABSENT = "attribute_not_exists(pk)";
+
+    @Override
+    public Class<NewDecision> changeType() {
+        return NewDecision.class;
+    }
+
+    @Override
+    public TransactWriteItem write(String table, String tenant, Entry e, NewDecision nd) {
+        Map<String, AttributeValue> item = new HashMap<>(LedgerKeys.decision(tenant, e.decisionId()));
+        item.put("decision_id", s(e.decisionId()));
+        item.put("chain_id", s(e.chainId()));
+        item.put("decision_type", s(nd.decisionType()));
+        if (nd.model() != null) item.put(DecisionItems.MODEL_LABEL, s(nd.model()));
+        item.put("seq", n(e.sequence()));
+        item.put("created_at", s(e.recordedAt()));
+        EntryItems.putContent(item, e);
+        item.put("chain_hash", s(e.chainHash()));
+        item.put("previous_hash", s(e.previousHash()));
+        item.put("status", s(DecisionStatus.RECORDED.wire()));
+        item.put("g_all", s(LedgerKeys.byTenant(tenant)));
+        item.put("g_svc", s(LedgerKeys.byService(tenant, e.chainId())));
+        item.put("g_type", s(LedgerKeys.byType(tenant, nd.decisionType())));
+        item.put("g_status", s(LedgerKeys.byStatus(tenant, DecisionStatus.RECORDED.wire())));
+        item.put(LedgerTable.LIST_SORT_KEY, s(LedgerKeys.listSortKey(e.recordedAt(), e.decisionId())));
+        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression(ITEM_ABSENT).build()).build();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.loopgrid.aws.store;
+
+import dev.loopgrid.core.ledger.StoreException;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Reads of the ledger table that turn SDK failures into {@link StoreException.Unavailable}, and typed attribute
+ * access that never throws on a tampered item (a missing or malformed attribute reads as the default).
+ */
+final class TableAccess {
+    final DynamoDbClient dynamo;
+    final String table;
+
+    TableAccess(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    /** A strongly consistent GetItem; null when there is no item. */
+    Map<String, AttributeValue> get(Map<String, AttributeValue> key) {
+        try {
+            var r = dynamo.getItem(GetItemRequest.builder().tableName(table).key(key).consistentRead(true).build());
+            return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
+        }
+    }
+
+    QueryResponse query(QueryRequest q) {
+        try {
+            return dynamo.query(q);
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB query failed: " + e.getMessage(), e);
+        }
+    }
+
+    static AttributeValue s(String v) { return AttributeValue.fromS(v); }
+
+    static AttributeValue n(long v) { return AttributeValue.fromN(Long.toString(v)); }
+
+    static String str(Map<String, AttributeValue> item, String name, String dflt) {
+        AttributeValue v = item.get(name);
+        return v == null || v.s() == null ? dflt : v.s();
+    }
+
+    /** The number, or -1 when missing or not a whole number. */
+    static long num(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        if (v == null || v.n() == null) return -1;
+        try {
+            return Long.parseLong(v.n());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,4 +1,0 @@
-package dev.loopgrid.core;
-
-/** Identifies one chain: a service's entries within a tenant. */
-public record ChainKey(String tenant, String chainId) {}

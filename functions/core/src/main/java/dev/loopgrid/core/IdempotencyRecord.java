@@ -1,4 +1,0 @@
-package dev.loopgrid.core;
-
-/** What an idempotency key was first used for. */
-public record IdempotencyRecord(String key, String decisionId, String contentHash, long expiresAtEpochSecond) {}

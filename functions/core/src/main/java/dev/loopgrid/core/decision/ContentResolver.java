@@ -1,0 +1,91 @@
+package dev.loopgrid.core.decision;
+
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Optional;
+
+/**
+ * Fills in content that lives in the {@link ContentStore} (large decisions), so what reads it (reads, lists,
+ * exports, replays, verification) sees content text as if it were inline. Where a mismatch goes:
+ * <ul>
+ *   <li>Entries ({@link #resolve(Entry)}, {@link #resolveAll}: verification) get the object's text, decoded strictly
+ *       as UTF-8, and the verifier re-hashes it: changed bytes are reported as "content changed" at that entry. A
+ *       missing object, or bytes that are not UTF-8, give null content, which the verifier reports the same way.</li>
+ *   <li>Decisions ({@link #resolve(DecisionRecord)}: what the API serves) are re-hashed here. Content that is missing
+ *       or no longer matches {@code content_hash} is never handed on: the record comes back with null content and
+ *       {@link DecisionRecord#contentProblem()} saying why, and {@link DecisionRecord#requireContent()} turns that
+ *       into {@link LedgerException.IntegrityBroken} (500 {@code content_integrity_failed}) wherever content would
+ *       be shown.</li>
+ * </ul>
+ * A failing object store is {@link StoreException.Unavailable} (503), never a verdict about the content.
+ */
+public final class ContentResolver {
+    private final ContentStore contents;
+
+    /** @param contents where large content lives, or null when none is configured (such content is then unavailable) */
+    public ContentResolver(ContentStore contents) {
+        this.contents = contents;
+    }
+
+    /** {@code e} with its content read from the content store when it lives there. */
+    public Entry resolve(Entry e) {
+        if (e.contentKey() == null) return e;
+        return e.withContent(fetch(e.contentKey()).map(ContentResolver::strictUtf8).orElse(null));
+    }
+
+    /** Resolves each entry as the iterator advances: one object at a time, so memory stays flat however large the chain. */
+    public Iterator<Entry> resolveAll(Iterator<Entry> entries) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return entries.hasNext();
+            }
+
+            @Override
+            public Entry next() {
+                return resolve(entries.next());
+            }
+        };
+    }
+
+    /** {@code d} with its content read and checked against its hash when it lives in the content store. */
+    public DecisionRecord resolve(DecisionRecord d) {
+        if (d.contentKey() == null) return d;
+        Optional<byte[]> bytes = fetch(d.contentKey());
+        if (bytes.isEmpty()) return d.withContent(null, "its content object " + d.contentKey() + " is missing");
+        if (!Canonical.sha256Hex(bytes.get()).equals(d.contentHash())) {
+            return d.withContent(null, "its content object " + d.contentKey() + " no longer matches its content_hash");
+        }
+        String text = strictUtf8(bytes.get());
+        // bytes that hash right but are not UTF-8 cannot have been recorded; refuse them all the same
+        if (text == null) return d.withContent(null, "its content object " + d.contentKey() + " is not UTF-8 text");
+        return d.withContent(text, null);
+    }
+
+    private Optional<byte[]> fetch(String key) {
+        if (contents == null) {
+            throw new LedgerException.Unavailable("content_storage_not_configured", "Decision content stored under "
+                    + key + " cannot be read: no content storage is configured here (LOOPGRID_CONTENT_BUCKET)", 60);
+        }
+        return contents.get(key);
+    }
+
+    /** The bytes as text, or null when they are not well-formed UTF-8 (a lenient decoder could hide a change). */
+    static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

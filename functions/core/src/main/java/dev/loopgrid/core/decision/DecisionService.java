@@ -1,0 +1,404 @@
+package dev.loopgrid.core.decision;
+
+import dev.loopgrid.core.Ids;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.ledger.AppendRequest;
+import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.ChainStore;
+import dev.loopgrid.core.ledger.EntryContent;
+import dev.loopgrid.core.ledger.EntryType;
+import dev.loopgrid.core.ledger.IdempotencyRecord;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The decision use cases: record, read, list, flag as incorrect, attach a correction. Validation of
+ * request bodies lives here, so every adapter rejects the same input the same way.
+ */
+public final class DecisionService {
+    /** Largest canonical decision content stored inline (a DynamoDB item holds 400 KB and it is stored twice). */
+    public static final int DEFAULT_MAX_CONTENT_BYTES = 180_000;
+    /**
+     * Largest canonical decision content that can be recorded at all (5 MiB), when a {@link ContentStore} holds what
+     * is above the inline limit. Lambda takes at most 6 MB of request (the body travels JSON-escaped inside the
+     * event) and gives at most 6 MB of response, so this leaves room for both.
+     */
+    public static final int DEFAULT_MAX_DECISION_BYTES = 5 * 1024 * 1024;
+    public static final int MAX_NAME_LENGTH = 100;
+    public static final int MAX_KEY_LENGTH = 128;
+    public static final int MAX_TEXT_LENGTH = 10_000;
+    private static final long IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+    private static final int MAX_VERDICT_ATTEMPTS = 5;
+
+    /** A recorded decision; {@code created} is false when an idempotent retry returned the original. */
+    public record Recorded(DecisionRecord decision, boolean created) {}
+
+    private final ChainStore chains;
+    private final DecisionIndex index;
+    private final ContentResolver resolver;
+    private final Ledger ledger;
+    private final Clock clock;
+    private final int maxContentBytes;
+    private final ContentStore contents;
+    private final int maxDecisionBytes;
+
+    /**
+     * @param chains           idempotency claims are read here
+     * @param index            the decisions' read model, as stored (content under a key not read)
+     * @param maxContentBytes  canonical bytes stored inline (also the limit of a correction)
+     * @param contents         where decision content above {@code maxContentBytes} goes, or null: then nothing above
+     *                         it can be recorded
+     * @param maxDecisionBytes canonical bytes a decision may have at most when {@code contents} is set
+     */
+    public DecisionService(ChainStore chains, DecisionIndex index, Ledger ledger, Clock clock, int maxContentBytes,
+                           ContentStore contents, int maxDecisionBytes) {
+        if (contents != null && maxDecisionBytes < maxContentBytes) {
+            throw new IllegalArgumentException("the largest decision (" + maxDecisionBytes
+                    + " bytes) must not be smaller than the inline limit (" + maxContentBytes + " bytes)");
+        }
+        this.chains = chains;
+        this.index = index;
+        this.resolver = new ContentResolver(contents);
+        this.ledger = ledger;
+        this.clock = clock;
+        this.maxContentBytes = maxContentBytes;
+        this.contents = contents;
+        this.maxDecisionBytes = contents == null ? maxContentBytes : maxDecisionBytes;
+    }
+
+    /** The largest canonical decision content this service records. */
+    public int maxDecisionBytes() {
+        return maxDecisionBytes;
+    }
+
+    /**
+     * Records a decision. Content above the inline limit is first stored in the {@link ContentStore} under its
+     * hash, and the ledger entry and the projection keep the hash and the key.
+     *
+     * @param idempotencyKey the Idempotency-Key header, or null
+     * @throws LedgerException.Invalid     body fails validation
+     * @throws LedgerException.TooLarge    content above {@link #maxDecisionBytes()}
+     * @throws LedgerException.Conflict    key reused with another body
+     * @throws LedgerException.Unavailable the content store failed (503)
+     */
+    public Recorded record(String tenant, JsonNode body, String idempotencyKey) {
+        if (idempotencyKey != null) validateKey(idempotencyKey);
+        ObjectNode content = decisionContent(body);
+        String canonical = Canonical.canonicalize(content);
+        byte[] utf8 = canonical.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > maxDecisionBytes) throw tooLarge(utf8.length);
+        String contentHash = Canonical.sha256Hex(utf8); // = EntryHasher.contentHash(canonical), without encoding twice
+        String contentKey = null;
+        if (utf8.length > maxContentBytes) {
+            // a retry of a request that was recorded already needs no upload
+            if (idempotencyKey != null) {
+                Optional<IdempotencyRecord> prior = chains.findIdempotency(tenant, idempotencyKey);
+                if (prior.isPresent()) {
+                    if (!prior.get().contentHash().equals(contentHash)) throw keyReused(idempotencyKey, prior.get());
+                    Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(resolver::resolve);
+                    if (original.isPresent()) return new Recorded(original.get(), false);
+                }
+            }
+            contentKey = offload(tenant, contentHash, utf8);
+        }
+        utf8 = null; // up to 5 MiB: let it go before the append
+        String serviceName = content.get("service_name").textValue();
+        String decisionType = content.get("decision_type").textValue();
+        String model = Counters.modelLabel(content.get("model"));
+        for (int attempt = 0; ; attempt++) {
+            String decisionId = Ids.decision();
+            AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
+                    : new AppendRequest.IdempotencyClaim(idempotencyKey, contentHash,
+                            clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS);
+            NewDecision change = new NewDecision(decisionId, decisionType, model);
+            AppendRequest req = new AppendRequest(EntryType.DECISION, decisionId, decisionId, canonical, contentHash,
+                    change, claim, contentKey);
+            Ledger.Result result = ledger.append(new ChainKey(tenant, serviceName), req);
+            if (result instanceof Ledger.Result.Committed c) {
+                return new Recorded(DecisionRecord.of(c.entry(), change), true);
+            }
+            // The key is taken: answer with what it was first used for.
+            Optional<IdempotencyRecord> prior = chains.findIdempotency(tenant, idempotencyKey);
+            if (prior.isEmpty()) {
+                if (attempt < 2) continue; // it expired in between
+                throw new LedgerException.Unavailable("idempotency_unavailable",
+                        "Idempotency-Key could not be claimed; retry later", 1);
+            }
+            if (!prior.get().contentHash().equals(contentHash)) throw keyReused(idempotencyKey, prior.get());
+            Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(resolver::resolve);
+            if (original.isPresent()) return new Recorded(original.get(), false);
+            if (attempt >= 2) {
+                throw new LedgerException.Unavailable("idempotency_unavailable",
+                        "The original decision of this Idempotency-Key is not readable yet; retry later", 1);
+            }
+        }
+    }
+
+    private LedgerException.TooLarge tooLarge(int bytes) {
+        if (contents == null) {
+            return new LedgerException.TooLarge("Decision content is " + bytes + " bytes in canonical form (RFC 8785);"
+                    + " at most " + maxContentBytes + " bytes can be recorded here, because no storage for large"
+                    + " decisions is configured (LOOPGRID_CONTENT_BUCKET)");
+        }
+        return new LedgerException.TooLarge("Decision content is " + bytes + " bytes in canonical form (RFC 8785);"
+                + " at most " + maxDecisionBytes + " bytes" + (maxDecisionBytes % (1024 * 1024) == 0
+                        ? " (" + maxDecisionBytes / (1024 * 1024) + " MiB)" : "") + " can be recorded");
+    }
+
+    private static LedgerException.Conflict keyReused(String idempotencyKey, IdempotencyRecord prior) {
+        return new LedgerException.Conflict("idempotency_key_reused", "Idempotency-Key \"" + idempotencyKey
+                + "\" was already used with a different request body (decision " + prior.decisionId()
+                + "); use a new key for a new decision");
+    }
+
+    /** Stores large content before the append that references it (an unreferenced object is harmless). */
+    private String offload(String tenant, String contentHash, byte[] utf8) {
+        try {
+            return contents.put(tenant, contentHash, utf8);
+        } catch (StoreException.Unavailable e) {
+            throw new LedgerException.Unavailable("content_storage_unavailable",
+                    "The storage for large decisions is temporarily unavailable; retry later", 1);
+        }
+    }
+
+    /** A decision with its content, read from the content store and checked against its hash where it lives there. */
+    public DecisionRecord get(String tenant, String decisionId) {
+        return resolver.resolve(getWithoutContent(tenant, decisionId));
+    }
+
+    /**
+     * A decision's projection without reading content that lives in the {@link ContentStore}: such a record's
+     * content is null (its status, chain and hashes are there). For callers that need no content.
+     */
+    public DecisionRecord getWithoutContent(String tenant, String decisionId) {
+        return index.findDecision(tenant, decisionId).orElseThrow(() -> notFound(decisionId));
+    }
+
+    public DecisionPage list(String tenant, DecisionQuery query) {
+        DecisionPage page = index.listDecisions(tenant, query);
+        if (page.decisions().stream().noneMatch(d -> d.contentKey() != null)) return page;
+        List<DecisionRecord> out = new ArrayList<>(page.decisions().size());
+        for (DecisionRecord d : page.decisions()) out.add(resolver.resolve(d));
+        return new DecisionPage(out, page.total(), page.hasMore(), page.nextCursor());
+    }
+
+    /** Flags a decision as incorrect; {@code body} may be null. */
+    public DecisionRecord markIncorrect(String tenant, String decisionId, JsonNode body) {
+        String reason = null;
+        if (body != null && !body.isNull()) {
+            if (!body.isObject()) throw invalid("body", "must be a JSON object");
+            JsonNode r = body.get("reason");
+            if (r != null && !r.isNull()) {
+                if (!r.isTextual()) throw invalid("reason", "must be a string");
+                reason = r.textValue();
+                if (reason.length() > MAX_TEXT_LENGTH) {
+                    throw invalid("reason", "must be at most " + MAX_TEXT_LENGTH + " characters");
+                }
+            }
+        }
+        EntryContent content = EntryType.FLAG.content().set("decision_id", decisionId).set("reason", reason).build();
+        String finalReason = reason;
+        return verdict(tenant, decisionId, content, Ids.flag(), d ->
+                new StatusChange(decisionId, d.decisionType(), d.status(), DecisionStatus.INCORRECT, finalReason, null,
+                        null, null, d.model(), d.createdAt()));
+    }
+
+    /** Attaches a human correction (ground truth). */
+    public DecisionRecord attachCorrection(String tenant, String decisionId, JsonNode body) {
+        List<LedgerException.FieldError> errors = new ArrayList<>();
+        if (body == null || !body.isObject()) throw invalid("body", "must be a JSON object");
+        JsonNode correction = body.get("correction");
+        if (correction == null || correction.isNull()) errors.add(new LedgerException.FieldError("correction", "is required"));
+        else if (!correction.isObject()) errors.add(new LedgerException.FieldError("correction", "must be an object"));
+        String correctedBy = requiredName(body, "corrected_by", 200, errors);
+        String notes = null;
+        JsonNode n = body.get("notes");
+        if (n != null && !n.isNull()) {
+            if (!n.isTextual()) errors.add(new LedgerException.FieldError("notes", "must be a string"));
+            else if (n.textValue().length() > MAX_TEXT_LENGTH) {
+                errors.add(new LedgerException.FieldError("notes", "must be at most " + MAX_TEXT_LENGTH + " characters"));
+            } else notes = n.textValue();
+        }
+        if (!errors.isEmpty()) throw new LedgerException.Invalid(errors);
+        String correctionText = Canonical.canonicalize(correction);
+        if (correctionText.getBytes(StandardCharsets.UTF_8).length > maxContentBytes) {
+            throw new LedgerException.TooLarge("Correction is larger than " + maxContentBytes + " bytes in canonical form");
+        }
+        EntryContent content = EntryType.CORRECTION.content().set("decision_id", decisionId)
+                .set("correction", correction).set("corrected_by", correctedBy).set("notes", notes).build();
+        String finalNotes = notes;
+        return verdict(tenant, decisionId, content, Ids.correction(), d ->
+                new StatusChange(decisionId, d.decisionType(), d.status(), DecisionStatus.CORRECTED, null,
+                        correctionText, correctedBy, finalNotes, d.model(), d.createdAt()));
+    }
+
+    /**
+     * Appends a verdict entry with the status change {@code change} makes of the decision's projection as read,
+     * retrying when a concurrent verdict moved the status first. The model label and the decision's time that the
+     * counters need come from the projection, never from parsing the content; the content is read (once per attempt,
+     * before the append, so an unreadable object store fails the verdict before anything is written) only because the
+     * answer shows the decision.
+     */
+    private DecisionRecord verdict(String tenant, String decisionId, EntryContent content, String entryId,
+                                   java.util.function.Function<DecisionRecord, StatusChange> change) {
+        for (int attempt = 1; ; attempt++) {
+            DecisionRecord current = get(tenant, decisionId);
+            StatusChange sc = change.apply(current);
+            checkProjectionFits(current, sc);
+            AppendRequest req = new AppendRequest(content.type(), entryId, decisionId, content.canonical(),
+                    content.hash(), sc, null);
+            Ledger.Result result = ledger.append(new ChainKey(tenant, current.chainId()), req);
+            if (result instanceof Ledger.Result.Committed c) {
+                return current.apply(sc, c.entry());
+            }
+            if (attempt >= MAX_VERDICT_ATTEMPTS) {
+                throw new LedgerException.Unavailable("conflict_retry_exhausted",
+                        "Decision " + decisionId + " kept changing while recording this verdict; retry later", 1);
+            }
+        }
+    }
+
+    /** Bytes a decision's projection item may hold: DynamoDB's 400 KB item limit less room for the other attributes. */
+    static final int MAX_PROJECTION_BYTES = 390_000;
+
+    /**
+     * A verdict must leave the projection (decision content unless it is stored under a key, correction, texts)
+     * within one DynamoDB item.
+     */
+    private static void checkProjectionFits(DecisionRecord current, StatusChange change) {
+        long bytes = (current.contentKey() == null ? utf8(current.content()) : 0)
+                + utf8(change.correction() != null ? change.correction() : current.correction())
+                + utf8(change.reason() != null ? change.reason() : current.incorrectReason())
+                + utf8(change.notes() != null ? change.notes() : current.correctionNotes())
+                + utf8(change.correctedBy());
+        if (bytes > MAX_PROJECTION_BYTES) {
+            throw new LedgerException.TooLarge("The decision together with this verdict would be " + bytes
+                    + " bytes; a decision stored inline and its correction, reason and notes must fit in "
+                    + MAX_PROJECTION_BYTES + " bytes");
+        }
+    }
+
+    private static long utf8(String s) {
+        return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    static LedgerException.NotFound notFound(String decisionId) {
+        return new LedgerException.NotFound("decision_not_found", "Decision " + abbreviate(decisionId) + " not found");
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "…";
+    }
+
+    private static LedgerException.Invalid invalid(String field, String message) {
+        return new LedgerException.Invalid(List.of(new LedgerException.FieldError(field, message)));
+    }
+
+    private static void validateKey(String key) {
+        boolean ok = !key.isEmpty() && key.length() <= MAX_KEY_LENGTH;
+        for (int i = 0; ok && i < key.length(); i++) {
+            char c = key.charAt(i);
+            ok = c >= 0x21 && c <= 0x7e;
+        }
+        if (!ok) {
+            throw new LedgerException.Malformed("invalid_idempotency_key",
+                    "Idempotency-Key must be 1.." + MAX_KEY_LENGTH + " visible ASCII characters");
+        }
+    }
+
+    /** Validates a record-decision body and builds the hashed content (all eight members, absent ones null). */
+    public static ObjectNode decisionContent(JsonNode body) {
+        if (body == null || !body.isObject()) throw invalid("body", "must be a JSON object");
+        List<LedgerException.FieldError> errors = new ArrayList<>();
+        String service = requiredName(body, "service_name", MAX_NAME_LENGTH, errors);
+        String type = requiredName(body, "decision_type", MAX_NAME_LENGTH, errors);
+        JsonNode input = requiredObject(body, "input", errors);
+        JsonNode model = requiredObject(body, "model", errors);
+        if (model != null) {
+            for (String f : new String[] {"provider", "name"}) {
+                JsonNode v = model.get(f);
+                if (v != null && !v.isNull() && !v.isTextual()) {
+                    errors.add(new LedgerException.FieldError("model." + f, "must be a string"));
+                }
+            }
+        }
+        JsonNode output = requiredObject(body, "output", errors);
+        JsonNode prompt = optional(body, "prompt", errors, JsonNode::isObject, "must be an object");
+        JsonNode toolCalls = optional(body, "tool_calls", errors, DecisionService::isArrayOfObjects,
+                "must be an array of objects");
+        JsonNode metadata = optional(body, "metadata", errors, JsonNode::isObject, "must be an object");
+        if (!errors.isEmpty()) throw new LedgerException.Invalid(errors);
+        return EntryType.DECISION.content().set("service_name", service).set("decision_type", type)
+                .set("input", input).set("model", model).set("output", output).set("prompt", prompt)
+                .set("tool_calls", toolCalls).set("metadata", metadata).node();
+    }
+
+    private static boolean isArrayOfObjects(JsonNode n) {
+        if (!n.isArray()) return false;
+        for (JsonNode e : n) if (!e.isObject()) return false;
+        return true;
+    }
+
+    private static String requiredName(JsonNode body, String field, int max, List<LedgerException.FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            errors.add(new LedgerException.FieldError(field, "is required"));
+            return null;
+        }
+        if (!v.isTextual()) {
+            errors.add(new LedgerException.FieldError(field, "must be a string"));
+            return null;
+        }
+        String s = v.textValue();
+        int len = s.codePointCount(0, s.length());
+        if (len < 1 || len > max) {
+            errors.add(new LedgerException.FieldError(field, "must be 1.." + max + " characters long (got " + len + ")"));
+            return null;
+        }
+        if (s.isBlank()) {
+            errors.add(new LedgerException.FieldError(field, "must not be blank"));
+            return null;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                errors.add(new LedgerException.FieldError(field, "must not contain control characters"));
+                return null;
+            }
+        }
+        return s;
+    }
+
+    private static JsonNode requiredObject(JsonNode body, String field, List<LedgerException.FieldError> errors) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            errors.add(new LedgerException.FieldError(field, "is required"));
+            return null;
+        }
+        if (!v.isObject()) {
+            errors.add(new LedgerException.FieldError(field, "must be an object"));
+            return null;
+        }
+        return v;
+    }
+
+    private static JsonNode optional(JsonNode body, String field, List<LedgerException.FieldError> errors,
+                                     java.util.function.Predicate<JsonNode> ok, String message) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!ok.test(v)) {
+            errors.add(new LedgerException.FieldError(field, message));
+            return null;
+        }
+        return v;
+    }
+}

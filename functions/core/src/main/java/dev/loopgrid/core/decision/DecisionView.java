@@ -1,0 +1,49 @@
+package dev.loopgrid.core.decision;
+
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.ledger.LedgerException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Renders projections as the API's Decision object (API.md). */
+public final class DecisionView {
+    private static final String[] OPTIONAL = {"prompt", "tool_calls", "metadata"};
+
+    private DecisionView() {}
+
+    /** @throws LedgerException.IntegrityBroken when the decision's content could not be read back intact */
+    public static ObjectNode toJson(DecisionRecord d) {
+        JsonNode content = Json.parseStored(d.requireContent());
+        ObjectNode o = Json.object();
+        o.put("decision_id", d.decisionId());
+        o.put("created_at", d.createdAt());
+        o.set("service_name", content.get("service_name"));
+        o.set("decision_type", content.get("decision_type"));
+        o.set("input", content.get("input"));
+        o.set("model", content.get("model"));
+        o.set("output", content.get("output"));
+        for (String f : OPTIONAL) {
+            JsonNode v = content.get(f);
+            if (v != null && !v.isNull()) o.set(f, v);
+        }
+        o.put("status", d.status().wire());
+        o.put("content_hash", d.contentHash());
+        o.put("chain_hash", d.chainHash());
+        if (d.incorrectAt() != null) {
+            o.put("incorrect_reason", d.incorrectReason());
+            o.put("incorrect_at", d.incorrectAt());
+        }
+        if (d.correctedAt() != null) {
+            ObjectNode c = o.putObject("correction");
+            c.set("output", Json.parseStored(d.correction()));
+            c.put("corrected_by", d.correctedBy());
+            c.put("corrected_at", d.correctedAt());
+            c.put("notes", d.correctionNotes());
+        }
+        o.put("sequence", d.sequence());
+        o.put("previous_hash", d.previousHash());
+        o.put("chain_id", d.chainId());
+        return o;
+    }
+}

@@ -1,0 +1,4 @@
+package dev.loopgrid.core.ledger;
+
+/** What an idempotency key was first used for. */
+public record IdempotencyRecord(String key, String decisionId, String contentHash, long expiresAtEpochSecond) {}
