@@ -367,7 +367,7 @@ class ChainPropertyTest {
         b.contentHash = e.contentHash(); b.previousHash = e.previousHash(); b.chainHash = e.chainHash();
         b = change.apply(b);
         Entry out = new Entry(b.chainId, b.sequence, b.type, b.id, b.decisionId, b.recordedAt, b.content,
-                b.contentHash, b.previousHash, b.chainHash);
+                b.contentHash, b.previousHash, b.chainHash, null);
         assertNotEquals(e, out, "the tamper changed nothing");
         return out;
     }

@@ -271,7 +271,7 @@ class ChainVerifierTest {
         List<Entry> es = new ArrayList<>(TamperFixtures.honestEntries());
         Entry e = es.get(1);
         es.set(1, new Entry(e.chainId(), e.sequence(), e.type(), e.id(), e.decisionId(), e.recordedAt(), e.content(),
-                e.contentHash(), null, e.chainHash()));
+                e.contentHash(), null, e.chainHash(), null));
 
         // when
         Verification v = ChainVerifier.verify(CHAIN, es.iterator(), TamperFixtures.load("honest.jsonl").head());
@@ -289,19 +289,19 @@ class ChainVerifierTest {
         Entry e = honest.get(2);
         Map<String, Entry> damaged = Map.of(
                 "content", new Entry(e.chainId(), 3, e.type(), e.id(), e.decisionId(), e.recordedAt(), null,
-                        e.contentHash(), e.previousHash(), e.chainHash()),
+                        e.contentHash(), e.previousHash(), e.chainHash(), null),
                 "content_hash", new Entry(e.chainId(), 3, e.type(), e.id(), e.decisionId(), e.recordedAt(),
-                        e.content(), null, e.previousHash(), e.chainHash()),
+                        e.content(), null, e.previousHash(), e.chainHash(), null),
                 "chain_hash", new Entry(e.chainId(), 3, e.type(), e.id(), e.decisionId(), e.recordedAt(),
-                        e.content(), e.contentHash(), e.previousHash(), null),
+                        e.content(), e.contentHash(), e.previousHash(), null, null),
                 "type", new Entry(e.chainId(), 3, null, e.id(), e.decisionId(), e.recordedAt(),
-                        e.content(), e.contentHash(), e.previousHash(), e.chainHash()),
+                        e.content(), e.contentHash(), e.previousHash(), e.chainHash(), null),
                 "decision_id", new Entry(e.chainId(), 3, e.type(), e.id(), null, e.recordedAt(),
-                        e.content(), e.contentHash(), e.previousHash(), e.chainHash()),
+                        e.content(), e.contentHash(), e.previousHash(), e.chainHash(), null),
                 "recorded_at", new Entry(e.chainId(), 3, e.type(), e.id(), e.decisionId(), null,
-                        e.content(), e.contentHash(), e.previousHash(), e.chainHash()),
+                        e.content(), e.contentHash(), e.previousHash(), e.chainHash(), null),
                 "chain_id", new Entry(null, 3, e.type(), e.id(), e.decisionId(), e.recordedAt(),
-                        e.content(), e.contentHash(), e.previousHash(), e.chainHash()));
+                        e.content(), e.contentHash(), e.previousHash(), e.chainHash(), null));
         Map<String, Kind> expected = Map.of("content", Kind.CONTENT_CHANGED, "content_hash", Kind.CONTENT_CHANGED,
                 "chain_hash", Kind.ENVELOPE_CHANGED, "type", Kind.ENVELOPE_CHANGED,
                 "decision_id", Kind.ENVELOPE_CHANGED, "recorded_at", Kind.ENVELOPE_CHANGED,

@@ -1,6 +1,5 @@
 package dev.loopgrid.core;
 
-
 import java.time.Clock;
 
 /** The in-memory fake passes the same contract as DynamoDB (see DynamoLedgerStoreContractTest in local/). */

@@ -55,7 +55,7 @@ class LargeDecisionTest {
     void setUp() {
         raw = new InMemoryLedgerStore(CLOCK);
         contents = new InMemoryContentStore();
-        decisions = new DecisionService(raw, raw, new Ledger(raw, CLOCK), CLOCK, INLINE, contents, MAX);
+        decisions = new DecisionService(raw, raw, new Ledger(raw, CLOCK, Ledger.Policy.defaults(), null), CLOCK, INLINE, contents, MAX);
         integrity = new IntegrityService(raw, new ContentResolver(contents));
     }
 
@@ -120,7 +120,7 @@ class LargeDecisionTest {
 
     @Test
     void withoutAContentStore_theInlineLimitIsTheLimit_andThe413SaysWhy() {
-        DecisionService inlineOnly = new DecisionService(raw, raw, new Ledger(raw, CLOCK), CLOCK, INLINE, null, INLINE);
+        DecisionService inlineOnly = new DecisionService(raw, raw, new Ledger(raw, CLOCK, Ledger.Policy.defaults(), null), CLOCK, INLINE, null, INLINE);
         LedgerException.TooLarge e = assertThrows(LedgerException.TooLarge.class,
                 () -> inlineOnly.record(TENANT, bodyOfCanonicalSize("svc", INLINE + 1), null));
         assertTrue(e.detail().contains("at most " + INLINE + " bytes") && e.detail().contains("LOOPGRID_CONTENT_BUCKET"),
@@ -156,7 +156,7 @@ class LargeDecisionTest {
     void verdictsOnALargeDecision_doNotCountItsContentInTheProjection() {
         DecisionRecord d = decisions.record(TENANT, bodyOfCanonicalSize("svc", MAX), null).decision();
         // the content alone is larger than the projection item could hold inline; it lives in the content store
-        DecisionService tight = new DecisionService(raw, raw, new Ledger(raw, CLOCK), CLOCK, INLINE, contents, MAX);
+        DecisionService tight = new DecisionService(raw, raw, new Ledger(raw, CLOCK, Ledger.Policy.defaults(), null), CLOCK, INLINE, contents, MAX);
         DecisionRecord flagged = tight.markIncorrect(TENANT, d.decisionId(), Json.parse("{\"reason\":\"wrong\"}"));
         assertEquals(DecisionStatus.INCORRECT, flagged.status());
         DecisionRecord corrected = tight.attachCorrection(TENANT, d.decisionId(),
@@ -240,7 +240,7 @@ class LargeDecisionTest {
 
     @Test
     void listsOfLargeDecisions_areCutByBytes_andEveryDecisionIsReachedThroughTheCursor() {
-        DecisionService big = new DecisionService(raw, raw, new Ledger(raw, CLOCK), CLOCK, INLINE, contents,
+        DecisionService big = new DecisionService(raw, raw, new Ledger(raw, CLOCK, Ledger.Policy.defaults(), null), CLOCK, INLINE, contents,
                 DecisionService.DEFAULT_MAX_DECISION_BYTES);
         for (int i = 0; i < 3; i++) big.record(TENANT, bodyOfCanonicalSize("svc", 2_500_000 + i), null);
         big.record(TENANT, bodyOfCanonicalSize("svc", 300), null);

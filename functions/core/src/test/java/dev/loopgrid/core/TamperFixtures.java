@@ -112,7 +112,7 @@ final class TamperFixtures {
         es = new ArrayList<>(honest);
         Entry e2 = es.get(1);
         es.set(1, new Entry(e2.chainId(), e2.sequence(), e2.type(), e2.id(), e2.decisionId(),
-                "2026-11-23T20:12:01.457Z", e2.content(), e2.contentHash(), e2.previousHash(), e2.chainHash()));
+                "2026-11-23T20:12:01.457Z", e2.content(), e2.contentHash(), e2.previousHash(), e2.chainHash(), null));
         m.put("envelope-changed@2.jsonl", new Chain(headAt(honest, 5), es));
 
         // decision B is re-hashed onto genesis: its own hashes agree, its link does not
@@ -189,12 +189,12 @@ final class TamperFixtures {
 
     private static Entry withContent(Entry e, String content) {
         return new Entry(e.chainId(), e.sequence(), e.type(), e.id(), e.decisionId(), e.recordedAt(), content,
-                e.contentHash(), e.previousHash(), e.chainHash());
+                e.contentHash(), e.previousHash(), e.chainHash(), null);
     }
 
     private static Entry withContentHash(Entry e, String contentHash) {
         return new Entry(e.chainId(), e.sequence(), e.type(), e.id(), e.decisionId(), e.recordedAt(), e.content(),
-                contentHash, e.previousHash(), e.chainHash());
+                contentHash, e.previousHash(), e.chainHash(), null);
     }
 
     private static Entry relink(Entry e, String previousHash) {
@@ -244,7 +244,7 @@ final class TamperFixtures {
             entries.add(new Entry(text(n, "chain_id"), n.required("sequence").longValue(),
                     EntryType.fromWire(text(n, "type")), text(n, "id"), text(n, "decision_id"),
                     text(n, "recorded_at"), text(n, "content"), text(n, "content_hash"), text(n, "previous_hash"),
-                    text(n, "chain_hash")));
+                    text(n, "chain_hash"), null));
         }
         if (head == null) throw new IllegalArgumentException("fixture has no head line");
         return new Chain(head, List.copyOf(entries));

@@ -227,7 +227,7 @@ public final class Demo {
             JsonNode s = r.path("summary");
             line("summary", "decisions " + s.path("total").asText("?") + ", incorrect " + s.path("incorrect").asText("?")
                     + ", corrected " + s.path("corrected").asText("?"));
-            for (Iterator<Map.Entry<String, JsonNode>> it = r.path("eu_ai_act_mapping").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = r.path("eu_ai_act_mapping").properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> article = it.next();
                 out.printf("   %-36s %s%n", article.getKey(), article.getValue().path("status").asText());
             }

@@ -89,7 +89,7 @@ final class OpenApiChecker {
                 if (!line.isBlank()) validate(Json.parseStored(line), doc.at("/components/schemas/GroundTruthRecord"), "$", problems);
             }
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = response.path("headers").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = response.path("headers").properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> h = it.next();
             String value = r.header(h.getKey());
             if (value != null) validateHeader(value, resolve(h.getValue()).path("schema"), "header " + h.getKey(), problems);
@@ -184,7 +184,7 @@ final class OpenApiChecker {
             }
             JsonNode props = schema.path("properties");
             JsonNode additional = schema.get("additionalProperties");
-            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = value.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 String where = at + "." + f.getKey();
                 if (props.has(f.getKey())) validate(f.getValue(), props.get(f.getKey()), where, problems);

@@ -188,6 +188,7 @@ class ReplayWorkerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the poller works the queue while the try block waits on the dead-letter queue
     void poisonMessages_landInTheDeadLetterQueue_andTheReplayIsMarkedFailed() throws Exception {
         // given a provider that always fails with a retryable error, a receive limit of 3, and a garbage message
         FakeProvider provider = new FakeProvider();

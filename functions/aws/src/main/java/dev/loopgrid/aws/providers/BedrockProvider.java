@@ -309,7 +309,7 @@ public final class BedrockProvider implements LlmProvider, AutoCloseable {
         if (n == null || n.isNull() || n.isMissingNode()) return Document.fromNull();
         if (n.isObject()) {
             Map<String, Document> map = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 map.put(f.getKey(), toDocument(f.getValue()));
             }

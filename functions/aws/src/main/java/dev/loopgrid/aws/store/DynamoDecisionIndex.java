@@ -218,7 +218,7 @@ public final class DynamoDecisionIndex implements DecisionIndex {
                             "cursor belongs to a list with other filters; start again without cursor");
                 }
                 Map<String, AttributeValue> key = new HashMap<>();
-                o.get("k").fields().forEachRemaining(f -> key.put(f.getKey(), s(f.getValue().textValue())));
+                o.get("k").properties().forEach(f -> key.put(f.getKey(), s(f.getValue().textValue())));
                 return new Cursor(key, o.get("n").asLong());
             } catch (LedgerException e) {
                 throw e;

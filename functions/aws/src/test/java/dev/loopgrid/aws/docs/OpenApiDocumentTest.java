@@ -33,7 +33,7 @@ class OpenApiDocumentTest {
 
     private Set<String> documentedOperations() {
         Set<String> ops = new TreeSet<>();
-        for (Iterator<Map.Entry<String, JsonNode>> p = doc.get("paths").fields(); p.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> p = doc.get("paths").properties().iterator(); p.hasNext(); ) {
             Map.Entry<String, JsonNode> path = p.next();
             for (Iterator<String> m = path.getValue().fieldNames(); m.hasNext(); ) {
                 String method = m.next();
@@ -206,9 +206,9 @@ class OpenApiDocumentTest {
     }
 
     private void forEachOperation(OperationVisitor v) {
-        for (Iterator<Map.Entry<String, JsonNode>> p = doc.get("paths").fields(); p.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> p = doc.get("paths").properties().iterator(); p.hasNext(); ) {
             Map.Entry<String, JsonNode> path = p.next();
-            for (Iterator<Map.Entry<String, JsonNode>> m = path.getValue().fields(); m.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> m = path.getValue().properties().iterator(); m.hasNext(); ) {
                 Map.Entry<String, JsonNode> method = m.next();
                 if (METHODS.contains(method.getKey())) v.visit(path.getKey(), method.getKey(), method.getValue());
             }
@@ -227,7 +227,7 @@ class OpenApiDocumentTest {
 
     private void walk(JsonNode node, List<String> broken) {
         if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (f.getKey().equals("$ref") && f.getValue().isTextual()) {
                     String ref = f.getValue().asText();

@@ -1,6 +1,5 @@
 package dev.loopgrid.core.decision;
 
-import dev.loopgrid.core.decision.ContentStore;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.LedgerException;
 

@@ -1,6 +1,5 @@
 package dev.loopgrid.core.ledger;
 
-
 import java.util.Map;
 
 /**

@@ -22,12 +22,6 @@ public record Entry(String chainId, long sequence, EntryType type, String id, St
                     String recordedAt, String content, String contentHash, String previousHash, String chainHash,
                     String contentKey) {
 
-    /** An entry whose content is inline. */
-    public Entry(String chainId, long sequence, EntryType type, String id, String decisionId, String recordedAt,
-                 String content, String contentHash, String previousHash, String chainHash) {
-        this(chainId, sequence, type, id, decisionId, recordedAt, content, contentHash, previousHash, chainHash, null);
-    }
-
     /** Builds the entry that follows {@code previousHash} at {@code sequence}, computing its chain hash. */
     public static Entry link(String chainId, long sequence, EntryType type, String id, String decisionId,
                              String recordedAt, String content, String contentHash, String previousHash) {

@@ -1,6 +1,5 @@
 package dev.loopgrid.core.ledger;
 
-
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -78,10 +77,6 @@ public final class Ledger {
         this.clock = clock;
         this.policy = policy;
         this.listener = listener == null ? new Listener() {} : listener;
-    }
-
-    public Ledger(ChainStore store, Clock clock) {
-        this(store, clock, Policy.defaults(), null);
     }
 
     /**

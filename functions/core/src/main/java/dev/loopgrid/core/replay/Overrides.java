@@ -45,7 +45,7 @@ public final class Overrides {
     }
 
     private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode n) {
-        return n::fields;
+        return n.properties();
     }
 
     /**
@@ -60,7 +60,7 @@ public final class Overrides {
             if (o == null || o.isNull()) continue;
             JsonNode base = effective.get(k);
             ObjectNode merged = base != null && base.isObject() ? ((ObjectNode) base).deepCopy() : Json.object();
-            o.fields().forEachRemaining(f -> {
+            o.properties().forEach(f -> {
                 if (f.getValue().isNull()) merged.remove(f.getKey());
                 else merged.set(f.getKey(), f.getValue());
             });

@@ -31,7 +31,7 @@ public record ProviderRequest(String provider, String model, ArrayNode messages,
         String provider = model.path("provider").asText("").toLowerCase(Locale.ROOT);
         String name = model.path("name").asText(model.path("model").asText(""));
         ObjectNode params = Json.object();
-        for (Iterator<Map.Entry<String, JsonNode>> it = model.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = model.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (!f.getKey().equals("provider") && !f.getKey().equals("name") && !f.getKey().equals("model")
                     && !f.getKey().equals("tools")) {

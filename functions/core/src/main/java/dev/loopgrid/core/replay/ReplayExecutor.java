@@ -50,11 +50,6 @@ public final class ReplayExecutor {
      * @param leaseMillis how long a claim holds; longer than one worker run, shorter than the visibility timeout
      */
     public ReplayExecutor(ReplayStore replays, DecisionIndex store, Ledger ledger, Map<String, LlmProvider> providers,
-                          Clock clock, long leaseMillis) {
-        this(replays, store, ledger, providers, clock, leaseMillis, null);
-    }
-
-    public ReplayExecutor(ReplayStore replays, DecisionIndex store, Ledger ledger, Map<String, LlmProvider> providers,
                           Clock clock, long leaseMillis, Listener listener) {
         this.listener = listener;
         this.replays = replays;

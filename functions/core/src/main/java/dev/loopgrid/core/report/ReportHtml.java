@@ -186,7 +186,7 @@ public final class ReportHtml {
     /** Scalars as "name: value"; lists of scalars joined; lists of objects counted (the tables show them). */
     private static String evidence(JsonNode e) {
         StringBuilder sb = new StringBuilder("<ul class=\"evidence\">");
-        for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = e.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             JsonNode val = f.getValue();
             String shown;

@@ -50,8 +50,8 @@ class EntryContentTest {
         EntryContent c = EntryType.CORRECTION.content().set("decision_id", "dec_Kx3Lm9Qp2Rs5Tv8Wy1Za4B")
                 .set("correction", json("{\"response\":\"We refunded the duplicate charge.\"}"))
                 .set("corrected_by", "agent@example.com").set("notes", "Duplicate charge confirmed in billing").build();
-        // printf '%s' '{"correction":{"response":"We refunded the duplicate charge."},"corrected_by":"agent@example.com","decision_id":"dec_Kx3Lm9Qp2Rs5Tv8Wy1Za4B","notes":"Duplicate charge confirmed in billing"}' | sha256sum
-        assertEquals("979dc72e5f717b64ac9dd4f0a7980c1a2fe8d3fa6531b93b0880e11b0d9579c8", c.hash());
+        // printf '%s' '{"corrected_by":"agent@example.com","correction":{"response":"We refunded the duplicate charge."},"decision_id":"dec_Kx3Lm9Qp2Rs5Tv8Wy1Za4B","notes":"Duplicate charge confirmed in billing"}' | sha256sum
+        assertEquals("44d20d37b0f4c0d763536e88f17119b5625013a877d9f2d2073eef1c935f412b", c.hash());
     }
 
     @Test

@@ -131,7 +131,7 @@ final class FakeChains implements LedgerStore {
 
     static Entry withContent(Entry e, String content) {
         return new Entry(e.chainId(), e.sequence(), e.type(), e.id(), e.decisionId(), e.recordedAt(), content,
-                e.contentHash(), e.previousHash(), e.chainHash());
+                e.contentHash(), e.previousHash(), e.chainHash(), null);
     }
 
     // ---- the port (reads)
