@@ -1,6 +1,8 @@
 // Type declarations of the LoopGrid JavaScript SDK (API version 1; see the OpenAPI document at /openapi.json).
 
 export declare const VERSION: string;
+/** Sent as `X-LoopGrid-Client` on every request ("sdk-js/<version>"): a replay's default `triggered_by`. */
+export declare const CLIENT: string;
 export declare const MAX_SERVER_WAIT_SECONDS: number;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -183,6 +185,59 @@ export interface ListDecisionsOptions {
   until?: Date | string;
 }
 
+export interface ExportPage {
+  decisions: Decision[];
+  total: number;
+  page_size?: number;
+  has_more?: boolean;
+  next_cursor?: string | null;
+}
+
+export interface ExportOptions {
+  serviceName?: string;
+  status?: DecisionStatus;
+  /** 1..1000 decisions a page (JSON only). */
+  pageSize?: number;
+  cursor?: string;
+}
+
+/** One line of the ground-truth export: a corrected decision. */
+export interface GroundTruthRecord {
+  decision_id: string;
+  service_name: string;
+  decision_type: string;
+  created_at: string;
+  model_label?: string;
+  model: ModelInfo;
+  input: JsonObject;
+  prompt?: JsonObject | null;
+  original_output: JsonObject;
+  correction: JsonObject;
+  corrected_by: string;
+  corrected_at: string;
+  notes?: string | null;
+  incorrect_reason?: string | null;
+  decision_entry: { chain_id: string; sequence: number; content_hash: string; chain_hash: string; previous_hash: string };
+  correction_entry: { sequence: number | null; chain_hash: string | null };
+  [key: string]: unknown;
+}
+
+export type Role = 'writer' | 'reviewer' | 'auditor' | 'admin';
+
+/** A key's record: never its hash; the secret `api_key` only in the answer of createApiKey. */
+export interface ApiKey {
+  key_id: string;
+  tenant: string;
+  role: Role;
+  name: string | null;
+  prefix: string;
+  created_at: string;
+  created_by: string;
+  revoked: boolean;
+  revoked_at: string | null;
+  api_key?: string;
+}
+
 export declare class LoopGridError extends Error {
   constructor(message: string, options?: { cause?: unknown });
 }
@@ -216,7 +271,17 @@ export declare class LoopGrid {
   compare(decisionId: string, replayId: string): Promise<Comparison>;
   verifyIntegrity(serviceName?: string): Promise<VerifyResponse>;
   complianceReport(serviceName?: string): Promise<ComplianceReport>;
+  /** The printable, self-contained HTML compliance report. */
+  complianceReportHtml(serviceName?: string): Promise<string>;
   health(): Promise<Health>;
+  exportDecisions(options?: ExportOptions): Promise<ExportPage>;
+  iterateExport(options?: Omit<ExportOptions, 'cursor'>): AsyncGenerator<Decision, void, undefined>;
+  /** The CSV file; a stored (large) export is downloaded from its link without the API key. */
+  exportDecisionsCsv(options?: { serviceName?: string; status?: DecisionStatus }): Promise<string>;
+  exportGroundTruth(serviceName?: string): Promise<GroundTruthRecord[]>;
+  createApiKey(params: { role: Role; name?: string }): Promise<ApiKey & { api_key: string }>;
+  listApiKeys(): Promise<{ keys: ApiKey[]; total: number }>;
+  revokeApiKey(keyId: string): Promise<ApiKey>;
 }
 
 export interface WrapOptions {

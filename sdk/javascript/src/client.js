@@ -4,6 +4,9 @@ import { randomUUID } from 'node:crypto';
 
 export const VERSION = '0.2.0';
 
+/** Sent as `X-LoopGrid-Client` on every request: the server records it as a replay's `triggered_by` when the request names none. */
+export const CLIENT = `sdk-js/${VERSION}`;
+
 /** The longest the server holds a replay creation waiting for it to finish (`wait=N`, seconds). */
 export const MAX_SERVER_WAIT_SECONDS = 20;
 
@@ -145,10 +148,12 @@ export class LoopGrid {
   /**
    * Replay a decision with optional overrides ({prompt, model, input}). Without `wait` the replay comes back
    * pending; with `wait` (ms) the server holds the answer up to 20 s and the replay is then polled until it
-   * finishes or `wait` passes. Resolves to the replay as last seen (check `execution_status`).
+   * finishes or `wait` passes. Resolves to the replay as last seen (check `execution_status`). `triggeredBy`
+   * defaults to this SDK's name (`sdk-js/<version>`, sent as `X-LoopGrid-Client`).
    */
-  async createReplay({ decisionId, overrides, triggeredBy = 'sdk', wait } = {}) {
-    const data = { decision_id: decisionId, triggered_by: triggeredBy };
+  async createReplay({ decisionId, overrides, triggeredBy, wait } = {}) {
+    const data = { decision_id: decisionId };
+    if (triggeredBy) data.triggered_by = triggeredBy;
     if (overrides) data.overrides = overrides;
     if (!wait || wait <= 0) return this._request('POST', '/v1/replays', { data });
     const deadline = Date.now() + wait;
@@ -183,8 +188,92 @@ export class LoopGrid {
     return this._request('GET', `/v1/compliance/report${serviceQuery(serviceName)}`);
   }
 
+  /** The compliance report as a printable, self-contained HTML page. */
+  async complianceReportHtml(serviceName) {
+    return this._text(`/v1/compliance/report/html${serviceQuery(serviceName)}`, 'text/html');
+  }
+
   async health() {
     return this._request('GET', '/health');
+  }
+
+  // ================================================================ exports
+
+  /**
+   * One page of the JSON export ({decisions, total, page_size, has_more, next_cursor}): every decision matching
+   * the filters, no row cap, up to `pageSize` (<= 1000) a page; pass a page's `next_cursor` as `cursor`.
+   */
+  async exportDecisions({ serviceName, status, pageSize, cursor } = {}) {
+    const params = new URLSearchParams();
+    if (serviceName) params.append('service_name', serviceName);
+    if (status) params.append('status', status);
+    if (pageSize !== undefined && pageSize !== null) params.append('page_size', String(pageSize));
+    if (cursor) params.append('cursor', cursor);
+    const q = params.toString();
+    return this._request('GET', `/v1/export/decisions${q ? `?${q}` : ''}`);
+  }
+
+  /** Every decision of the export, fetched page by page as you iterate (`for await`). */
+  async *iterateExport(options = {}) {
+    let cursor;
+    for (;;) {
+      const page = await this.exportDecisions({ ...options, cursor });
+      yield* page.decisions || [];
+      cursor = page.next_cursor;
+      if (!page.has_more || !cursor) return;
+    }
+  }
+
+  /**
+   * The CSV export (header row `decision_id,created_at,service_name,decision_type,status,content_hash,…`). A large
+   * file is stored by the server and answered with a link, which is downloaded without the API key.
+   */
+  async exportDecisionsCsv({ serviceName, status } = {}) {
+    const params = new URLSearchParams();
+    if (serviceName) params.append('service_name', serviceName);
+    if (status) params.append('status', status);
+    params.append('format', 'csv');
+    return this._text(`/v1/export/decisions?${params.toString()}`, 'text/csv');
+  }
+
+  /** The corrected decisions, one record each (input, prompt, model, original output, correction, hashes). */
+  async exportGroundTruth(serviceName) {
+    const text = await this._text(`/v1/export/ground-truth${serviceQuery(serviceName)}`, 'application/x-ndjson');
+    const records = [];
+    text.split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        records.push(JSON.parse(line));
+      } catch (error) {
+        throw new LoopGridError(`the ground-truth export's line ${i + 1} is not JSON: ${line.slice(0, 500)}`,
+          { cause: error });
+      }
+    });
+    return records;
+  }
+
+  // ================================================================ API keys (admin keys only)
+
+  /**
+   * Create a key in the caller's tenant (`writer`, `reviewer`, `auditor` or `admin`). The answer's `api_key` is
+   * the secret, shown this once: LoopGrid stores only its hash.
+   */
+  async createApiKey({ role, name } = {}) {
+    if (!role || !String(role).trim()) throw new TypeError('role must not be empty');
+    const data = { role };
+    if (name !== undefined && name !== null) data.name = name;
+    // not retried once sent: a second delivery would make a second key
+    return this._request('POST', '/v1/admin/keys', { data });
+  }
+
+  /** Every key of the caller's tenant, active and revoked, oldest first: {keys, total}. */
+  async listApiKeys() {
+    return this._request('GET', '/v1/admin/keys');
+  }
+
+  /** Revoke a key of the caller's tenant; resolves to its record (revoking again gives the same). */
+  async revokeApiKey(keyId) {
+    return this._request('DELETE', `/v1/admin/keys/${segment(keyId)}`, { safe: true });
   }
 
   toString() {
@@ -205,9 +294,39 @@ export class LoopGrid {
     return replay;
   }
 
-  async _request(method, endpoint, { data, headers = {}, safe = method === 'GET', timeout = this.timeout } = {}) {
+  /** A GET whose answer is a file (HTML, CSV, JSON Lines), as text; a stored export's link is followed. */
+  async _text(endpoint, accept) {
+    return this._request('GET', endpoint, { headers: { Accept: accept }, text: true });
+  }
+
+  async _download(link, endpoint, timeout) {
+    // the presigned link carries its own signature: the API key stays with LoopGrid
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeout);
+    let response;
+    let text;
+    try {
+      response = await fetch(link, { headers: { 'User-Agent': `loopgrid-js/${VERSION}` }, signal: controller.signal });
+      text = await response.text();
+    } catch (error) {
+      throw new LoopGridError(`Could not download the stored export of ${endpoint}: ${describe(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.status !== 200) {
+      throw new LoopGridAPIError(response.status, `the stored export of ${endpoint} could not be downloaded `
+        + `(HTTP ${response.status}): ${String(text).slice(0, 500)}`);
+    }
+    return text;
+  }
+
+  async _request(method, endpoint, {
+    data, headers = {}, safe = method === 'GET', timeout = this.timeout, text: asText = false,
+  } = {}) {
     const url = `${this.baseUrl}${endpoint}`;
-    const allHeaders = { Accept: 'application/json', 'User-Agent': `loopgrid-js/${VERSION}`, ...headers };
+    const allHeaders = {
+      Accept: 'application/json', 'User-Agent': `loopgrid-js/${VERSION}`, 'X-LoopGrid-Client': CLIENT, ...headers,
+    };
     if (this.apiKey) allHeaders.Authorization = `Bearer ${this.apiKey}`;
     let body;
     if (data !== undefined) {
@@ -221,7 +340,8 @@ export class LoopGrid {
       let response;
       let text;
       try {
-        response = await fetch(url, { method, headers: allHeaders, body, signal: controller.signal });
+        // redirects come back as answers: a stored export's link is fetched without the API key (_download)
+        response = await fetch(url, { method, headers: allHeaders, body, signal: controller.signal, redirect: 'manual' });
         text = await response.text();
       } catch (error) {
         if (controller.signal.aborted) {
@@ -246,6 +366,10 @@ export class LoopGrid {
         continue;
       }
       if (response.status >= 400) throw apiError(response.status, text);
+      if (asText && response.status >= 300 && response.headers.get('location')) {
+        return this._download(new URL(response.headers.get('location'), url).toString(), endpoint, timeout);
+      }
+      if (asText) return text;
       let json;
       try {
         json = JSON.parse(text);

@@ -9,6 +9,6 @@
 //     output: { response: 'Refund initiated.' },
 //   });
 
-export { LoopGrid, LoopGridError, LoopGridAPIError, VERSION, MAX_SERVER_WAIT_SECONDS } from './client.js';
+export { LoopGrid, LoopGridError, LoopGridAPIError, VERSION, CLIENT, MAX_SERVER_WAIT_SECONDS } from './client.js';
 export { wrap, wrapOpenAI, wrapAnthropic, Recorder } from './wrappers.js';
 export { LoopGrid as default } from './client.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
-import { LoopGrid, LoopGridAPIError, LoopGridError, VERSION } from '../src/index.js';
+import { CLIENT, LoopGrid, LoopGridAPIError, LoopGridError, VERSION } from '../src/index.js';
 import { stackUrl } from './support.js';
 
 const url = await stackUrl();
@@ -147,6 +147,75 @@ describe('LoopGrid client against the local stack', { skip: url ? false : 'set L
     assert.equal(report.service_filter, service);
     assert.ok(report.summary.total >= 1);
     assert.ok('article_12_record_keeping' in report.eu_ai_act_mapping);
+  });
+
+  it('says the JavaScript SDK triggered a replay', async () => {
+    const d = await record();
+    assert.equal(CLIENT, `sdk-js/${VERSION}`);
+    assert.equal((await grid.createReplay({ decisionId: d.decision_id })).triggered_by, CLIENT);
+  });
+
+  it('gets the HTML compliance report', async () => {
+    await record();
+    const html = await grid.complianceReportHtml(service);
+    assert.match(html, /LoopGrid Compliance Report/);
+    assert.ok(html.includes(service));
+    assert.match(await grid.complianceReportHtml(), /<\/html>/);
+  });
+
+  it('exports JSON pages, CSV and the ground truth', async () => {
+    const svc = `${service}-export`;
+    const g = new LoopGrid({ baseUrl: url, serviceName: svc });
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await g.recordDecision({ decisionType: 'export', input: { i }, model: { provider: 'openai', name: 'gpt-4' },
+        output: { response: String(i) } })).decision_id);
+    }
+    await g.attachCorrection({ decisionId: ids[1], correction: { response: 'fixed' }, correctedBy: 'agent_7', notes: 'wrong total' });
+
+    const first = await g.exportDecisions({ serviceName: svc, pageSize: 2 });
+    assert.equal(first.total, 3);
+    assert.equal(first.decisions.length, 2);
+    assert.equal(first.has_more, true);
+    const all = [];
+    for await (const d of g.iterateExport({ serviceName: svc, pageSize: 2 })) all.push(d.decision_id);
+    assert.deepEqual(all.sort(), [...ids].sort());
+    assert.deepEqual((await g.exportDecisions({ serviceName: svc, status: 'corrected' })).decisions.map((d) => d.decision_id),
+      [ids[1]]);
+
+    const csv = await g.exportDecisionsCsv({ serviceName: svc });
+    const lines = csv.trim().split(/\r?\n/);
+    assert.match(lines[0], /^decision_id,created_at,service_name,decision_type,status,content_hash/);
+    assert.equal(lines.length, 4, csv);
+    for (const id of ids) assert.ok(csv.includes(id), id);
+    assert.equal((await g.exportDecisionsCsv({ serviceName: svc, status: 'corrected' })).trim().split(/\r?\n/).length, 2);
+
+    const truth = await g.exportGroundTruth(svc);
+    assert.equal(truth.length, 1);
+    assert.equal(truth[0].decision_id, ids[1]);
+    assert.deepEqual(truth[0].correction, { response: 'fixed' });
+    assert.equal(truth[0].corrected_by, 'agent_7');
+    assert.match(truth[0].decision_entry.chain_hash, /^[0-9a-f]{64}$/);
+  });
+
+  it('creates, lists and revokes API keys', async () => {
+    // the local stack runs open: its caller may manage the tenant's keys
+    const name = `js-sdk-${randomUUID()}`;
+    const created = await grid.createApiKey({ role: 'auditor', name });
+    assert.match(created.api_key, /^lg_[A-Za-z0-9_-]{43}$/);
+    assert.equal(created.role, 'auditor');
+    assert.equal(created.name, name);
+    assert.equal(created.revoked, false);
+    const listed = (await grid.listApiKeys()).keys.filter((k) => k.key_id === created.key_id);
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].api_key, undefined);
+    const revoked = await grid.revokeApiKey(created.key_id);
+    assert.equal(revoked.revoked, true);
+    assert.ok(revoked.revoked_at);
+    assert.equal((await grid.revokeApiKey(created.key_id)).revoked, true);
+    await assert.rejects(grid.revokeApiKey('key_AAAAAAAAAAAAAAAA'), (e) => e.statusCode === 404 && e.code === 'key_not_found');
+    await assert.rejects(grid.createApiKey({ role: 'owner' }), (e) => e.statusCode === 422);
+    await assert.rejects(grid.createApiKey({ role: ' ' }), TypeError);
   });
 
   it('maps errors to LoopGridAPIError with the detail', async () => {

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LoopGrid, LoopGridAPIError, LoopGridError } from '../src/index.js';
+import { CLIENT, LoopGrid, LoopGridAPIError, LoopGridError } from '../src/index.js';
 import { DECISION, freePort, json, scriptedServer } from './support.js';
 
 const client = (baseUrl, { maxRetries = 3, timeout = 5000 } = {}) => new LoopGrid({ baseUrl, serviceName: 's', timeout,
@@ -148,6 +148,51 @@ describe('resilience', () => {
       assert.equal(s.requests[0].headers.authorization, 'Bearer k-123');
       assert.equal(s.requests[0].url, '/v1/integrity/verify?service_name=a%20b%26c');
       assert.match(s.requests[0].headers['user-agent'], /^loopgrid-js\//);
+    },
+  ));
+
+  it('follows a stored export to its link, without the API key', () => withServer(
+    (r) => (r.url.startsWith('/v1/export/decisions')
+      ? [303, { Location: '/stored/x.csv?sig=1' }, '{"download_url": "/stored/x.csv?sig=1"}']
+      : [200, { 'Content-Type': 'text/csv' }, 'decision_id,created_at\ndec_1,2026\n']),
+    async (s) => {
+      const g = new LoopGrid({ baseUrl: s.url, apiKey: 'lg_secret', maxRetries: 0 });
+      assert.equal(await g.exportDecisionsCsv({ serviceName: 'svc', status: 'corrected' }), 'decision_id,created_at\ndec_1,2026\n');
+      assert.equal(s.requests.length, 2);
+      const [first, second] = s.requests;
+      assert.equal(first.url, '/v1/export/decisions?service_name=svc&status=corrected&format=csv');
+      assert.equal(first.headers.authorization, 'Bearer lg_secret');
+      assert.equal(first.headers.accept, 'text/csv');
+      assert.equal(first.headers['x-loopgrid-client'], CLIENT);
+      assert.equal(second.url, '/stored/x.csv?sig=1');
+      assert.equal(second.headers.authorization, undefined);
+    },
+  ));
+
+  it('reports a stored export that cannot be downloaded as an API error', () => withServer(
+    (r) => (r.url.startsWith('/v1/')
+      ? [303, { Location: '/stored/gone.jsonl' }, '{}']
+      : [403, { 'Content-Type': 'application/xml' }, '<Error>expired</Error>']),
+    async (s) => {
+      await assert.rejects(client(s.url, { maxRetries: 0 }).exportGroundTruth(),
+        (e) => e instanceof LoopGridAPIError && e.statusCode === 403 && /expired/.test(e.detail));
+    },
+  ));
+
+  it('reports a ground-truth line that is not JSON', () => withServer(
+    () => [200, { 'Content-Type': 'application/x-ndjson' }, '{"a": 1}\nnot json\n'],
+    async (s) => {
+      await assert.rejects(client(s.url, { maxRetries: 0 }).exportGroundTruth('svc'),
+        (e) => e instanceof LoopGridError && /line 2/.test(e.message));
+    },
+  ));
+
+  it('revokes a key with a DELETE', () => withServer(
+    () => json(200, { key_id: 'key_AAAAAAAAAAAAAAAA', revoked: true }),
+    async (s) => {
+      assert.equal((await client(s.url).revokeApiKey('key_AAAAAAAAAAAAAAAA')).revoked, true);
+      assert.equal(s.requests[0].method, 'DELETE');
+      assert.equal(s.requests[0].url, '/v1/admin/keys/key_AAAAAAAAAAAAAAAA');
     },
   ));
 });

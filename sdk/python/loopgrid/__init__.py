@@ -23,7 +23,7 @@ Record every call of an OpenAI or Anthropic client automatically::
     client = wrap_openai(OpenAI(), grid)
 """
 
-from .client import LoopGrid, LoopGridAPIError, LoopGridError, __version__
+from .client import CLIENT, LoopGrid, LoopGridAPIError, LoopGridError, __version__
 from .wrappers import wrap, wrap_anthropic, wrap_openai
 
 __all__ = [
@@ -33,5 +33,6 @@ __all__ = [
     "wrap",
     "wrap_openai",
     "wrap_anthropic",
+    "CLIENT",
     "__version__",
 ]

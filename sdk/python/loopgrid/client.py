@@ -12,10 +12,14 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any, Dict, Iterator, List, Optional, Union
 from urllib.error import HTTPError, URLError
-from urllib.parse import quote, urlencode, urlsplit
-from urllib.request import Request, urlopen
+from urllib.parse import quote, urlencode, urljoin, urlsplit
+from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 __version__ = "0.2.0"
+
+#: Sent as ``X-LoopGrid-Client`` on every request: the server records it as a replay's ``triggered_by`` when the
+#: request names none.
+CLIENT = f"sdk-python/{__version__}"
 
 #: The longest the server holds a replay creation waiting for it to finish (``wait=N``).
 MAX_SERVER_WAIT_SECONDS = 20
@@ -44,6 +48,17 @@ class LoopGridAPIError(LoopGridError):
         self.errors = errors or []
         self.body = body
         super().__init__(f"API Error {status_code}: {detail}")
+
+
+class _NoRedirect(HTTPRedirectHandler):
+    """Redirects come back as answers: a stored export's link is fetched without the API key (see ``_download``)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+_OPENER = build_opener(_NoRedirect)
+_REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class LoopGrid:
@@ -184,14 +199,18 @@ class LoopGrid:
     # ================================================================
 
     def create_replay(self, decision_id: str, overrides: Optional[Dict[str, Any]] = None,
-                      triggered_by: str = "sdk", *, wait: Optional[float] = None) -> Dict[str, Any]:
+                      triggered_by: Optional[str] = None, *, wait: Optional[float] = None) -> Dict[str, Any]:
         """Replay a decision with optional overrides (``{"prompt": …, "model": …, "input": …}``).
+
+        ``triggered_by`` defaults to this SDK's name (``sdk-python/<version>``, sent as ``X-LoopGrid-Client``).
 
         Replays run asynchronously: without ``wait`` the replay comes back pending. With ``wait`` (seconds), the
         server holds the answer for up to 20 s and the replay is then polled until it finishes or ``wait`` passes;
         the replay is returned as last seen (check ``execution_status``).
         """
-        data: Dict[str, Any] = {"decision_id": decision_id, "triggered_by": triggered_by}
+        data: Dict[str, Any] = {"decision_id": decision_id}
+        if triggered_by:
+            data["triggered_by"] = triggered_by
         if overrides:
             data["overrides"] = overrides
         if not wait or wait <= 0:
@@ -228,9 +247,99 @@ class LoopGrid:
         params = {"service_name": service_name} if service_name else {}
         return self._request("GET", "/v1/compliance/report", params=params)
 
+    def compliance_report_html(self, service_name: Optional[str] = None) -> str:
+        """The compliance report as a printable, self-contained HTML page."""
+        params = {"service_name": service_name} if service_name else {}
+        return self._text("/v1/compliance/report/html", params, "text/html")
+
     def health(self) -> Dict[str, Any]:
         """Check that the LoopGrid server is healthy."""
         return self._request("GET", "/health")
+
+    # ================================================================
+    # Exports
+    # ================================================================
+
+    def export_decisions(self, service_name: Optional[str] = None, status: Optional[str] = None, *,
+                         page_size: Optional[int] = None, cursor: Optional[str] = None) -> Dict[str, Any]:
+        """One page of the JSON export: ``{"decisions", "total", "page_size", "has_more", "next_cursor"}``.
+
+        Every decision matching the filters, no row cap, up to ``page_size`` (≤ 1000) a page; pass a page's
+        ``next_cursor`` as ``cursor`` for the next (or use :meth:`iter_export`).
+        """
+        params: Dict[str, Any] = {}
+        if service_name:
+            params["service_name"] = service_name
+        if status:
+            params["status"] = status
+        if page_size is not None:
+            params["page_size"] = page_size
+        if cursor:
+            params["cursor"] = cursor
+        return self._request("GET", "/v1/export/decisions", params=params)
+
+    def iter_export(self, service_name: Optional[str] = None, status: Optional[str] = None, *,
+                    page_size: Optional[int] = None) -> Iterator[Dict[str, Any]]:
+        """Every decision of the export, fetched page by page as you iterate."""
+        cursor: Optional[str] = None
+        while True:
+            page = self.export_decisions(service_name, status, page_size=page_size, cursor=cursor)
+            yield from page.get("decisions") or []
+            cursor = page.get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return
+
+    def export_decisions_csv(self, service_name: Optional[str] = None, status: Optional[str] = None) -> str:
+        """The CSV export (header row ``decision_id,created_at,service_name,decision_type,status,content_hash,…``).
+
+        A large file is stored by the server and answered with a link, which is downloaded without the API key.
+        """
+        params: Dict[str, Any] = {}
+        if service_name:
+            params["service_name"] = service_name
+        if status:
+            params["status"] = status
+        params["format"] = "csv"
+        return self._text("/v1/export/decisions", params, "text/csv")
+
+    def export_ground_truth(self, service_name: Optional[str] = None) -> List[Dict[str, Any]]:
+        """The corrected decisions, one record each (input, prompt, model, original output, correction, hashes)."""
+        params = {"service_name": service_name} if service_name else {}
+        text = self._text("/v1/export/ground-truth", params, "application/x-ndjson")
+        records = []
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                raise LoopGridError(f"the ground-truth export's line {number} is not JSON: {line[:500]}") from None
+        return records
+
+    # ================================================================
+    # API keys (admin keys only)
+    # ================================================================
+
+    def create_api_key(self, role: str, name: Optional[str] = None) -> Dict[str, Any]:
+        """Create a key in the caller's tenant (``writer``, ``reviewer``, ``auditor`` or ``admin``).
+
+        The answer's ``api_key`` is the secret, shown this once: LoopGrid stores only its hash.
+        """
+        if not role or not str(role).strip():
+            raise ValueError("role must not be empty")
+        data: Dict[str, Any] = {"role": role}
+        if name is not None:
+            data["name"] = name
+        # not retried once sent: a second delivery would make a second key
+        return self._request("POST", "/v1/admin/keys", data=data, retry=_UNSENT)
+
+    def list_api_keys(self) -> Dict[str, Any]:
+        """Every key of the caller's tenant, active and revoked, oldest first: ``{"keys": [...], "total"}``."""
+        return self._request("GET", "/v1/admin/keys")
+
+    def revoke_api_key(self, key_id: str) -> Dict[str, Any]:
+        """Revoke a key of the caller's tenant; returns its record (revoking again returns the same)."""
+        return self._request("DELETE", f"/v1/admin/keys/{_segment(key_id)}")
 
     # ================================================================
     # Plumbing
@@ -247,14 +356,31 @@ class LoopGrid:
             replay = self.get_replay(replay["replay_id"])
         return replay
 
+    def _text(self, endpoint: str, params: Dict[str, Any], accept: str) -> str:
+        """A GET whose answer is a file (HTML, CSV, JSON Lines), as text; a stored export's link is followed."""
+        return self._request("GET", endpoint, params=params, headers={"Accept": accept}, text=True)
+
+    def _download(self, link: str, endpoint: str, timeout: float) -> str:
+        # the presigned link carries its own signature: the API key stays with LoopGrid
+        request = Request(link, headers={"User-Agent": f"loopgrid-python/{__version__}"}, method="GET")
+        try:
+            with _OPENER.open(request, timeout=timeout) as response:
+                return response.read().decode("utf-8")
+        except HTTPError as e:
+            raise LoopGridAPIError(e.code, f"the stored export of {endpoint} could not be downloaded "
+                                           f"(HTTP {e.code}): {_read(e)[:500]}") from None
+        except (URLError, OSError, http.client.HTTPException) as e:
+            raise LoopGridError(f"Could not download the stored export of {endpoint}: {e!r}") from e
+
     def _request(self, method: str, endpoint: str, data: Optional[Dict[str, Any]] = None,
                  params: Optional[Dict[str, Any]] = None, headers: Optional[Dict[str, str]] = None,
-                 retry: str = _SAFE, timeout: Optional[float] = None) -> Dict[str, Any]:
+                 retry: str = _SAFE, timeout: Optional[float] = None, text: bool = False) -> Any:
         url = self.base_url + endpoint
         if params:
             url += "?" + urlencode(params, quote_via=quote)
         body = None
-        all_headers = {"Accept": "application/json", "User-Agent": f"loopgrid-python/{__version__}"}
+        all_headers = {"Accept": "application/json", "User-Agent": f"loopgrid-python/{__version__}",
+                       "X-LoopGrid-Client": CLIENT}
         if data is not None:
             body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             all_headers["Content-Type"] = "application/json"
@@ -268,15 +394,19 @@ class LoopGrid:
             can_retry = attempt < self.max_retries
             request = Request(url, data=body, headers=all_headers, method=method)
             try:
-                with urlopen(request, timeout=timeout) as response:
-                    return _parse(response.status, response.read())
+                with _OPENER.open(request, timeout=timeout) as response:
+                    raw = response.read()
+                    return raw.decode("utf-8", errors="replace") if text else _parse(response.status, raw)
             except HTTPError as e:
-                text = _read(e)
+                if text and e.code in _REDIRECTS and e.headers and e.headers.get("Location"):
+                    _read(e)
+                    return self._download(urljoin(url, e.headers["Location"]), endpoint, timeout)
+                answer = _read(e)
                 if e.code in (429, 503) and can_retry:
                     self._backoff(attempt, e.headers.get("Retry-After") if e.headers else None)
                     attempt += 1
                     continue
-                raise _api_error(e.code, text) from None
+                raise _api_error(e.code, answer) from None
             except URLError as e:
                 # raised while connecting or sending: refused, unknown host, connect timeout
                 reason = e.reason

@@ -4,7 +4,7 @@ import unittest
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from loopgrid import LoopGrid, LoopGridAPIError, LoopGridError, __version__
+from loopgrid import CLIENT, LoopGrid, LoopGridAPIError, LoopGridError, __version__
 from tests.support import stack_url
 
 
@@ -116,6 +116,71 @@ class ClientTest(unittest.TestCase):
         self.assertEqual({"response": "Your account looks fine."}, cmp["original_output"])
         self.assertTrue(cmp["output_changed"])
         self.assertEqual("/response", cmp["diff"][0]["path"])
+
+    def test_a_replay_says_the_python_sdk_triggered_it(self):
+        d = self.record()
+        self.assertEqual("sdk-python/" + __version__, CLIENT)
+        self.assertEqual(CLIENT, self.grid.create_replay(d["decision_id"])["triggered_by"])
+
+    def test_compliance_report_html(self):
+        self.record()
+        html = self.grid.compliance_report_html(service_name=self.service)
+        self.assertIn("LoopGrid Compliance Report", html)
+        self.assertIn(self.service, html)
+        self.assertIn("</html>", self.grid.compliance_report_html())
+
+    def test_exports_json_pages_csv_and_ground_truth(self):
+        service = self.service + "-export"
+        g = LoopGrid(base_url=stack_url(), service_name=service)
+        ids = [g.record_decision("export", {"i": i}, {"provider": "openai", "name": "gpt-4"}, {"response": str(i)})
+               ["decision_id"] for i in range(3)]
+        g.attach_correction(ids[1], correction={"response": "fixed"}, corrected_by="agent_7", notes="wrong total")
+
+        first = g.export_decisions(service_name=service, page_size=2)
+        self.assertEqual(3, first["total"])
+        self.assertEqual(2, len(first["decisions"]))
+        self.assertTrue(first["has_more"])
+        self.assertEqual(sorted(ids), sorted(d["decision_id"] for d in g.iter_export(service, page_size=2)))
+        self.assertEqual([ids[1]], [d["decision_id"] for d in g.export_decisions(service, "corrected")["decisions"]])
+
+        csv_text = g.export_decisions_csv(service_name=service)
+        lines = csv_text.strip().splitlines()
+        self.assertTrue(lines[0].startswith("decision_id,created_at,service_name,decision_type,status,content_hash"))
+        self.assertEqual(4, len(lines), csv_text)
+        for i in ids:
+            self.assertIn(i, csv_text)
+        self.assertEqual(2, len(g.export_decisions_csv(service, status="corrected").strip().splitlines()))
+
+        truth = g.export_ground_truth(service_name=service)
+        self.assertEqual(1, len(truth))
+        self.assertEqual(ids[1], truth[0]["decision_id"])
+        self.assertEqual({"response": "fixed"}, truth[0]["correction"])
+        self.assertEqual("agent_7", truth[0]["corrected_by"])
+        self.assertRegex(truth[0]["decision_entry"]["chain_hash"], "^[0-9a-f]{64}$")
+
+    def test_api_keys_create_list_revoke(self):
+        # the local stack runs open: its caller may manage the tenant's keys
+        name = "py-sdk-" + uuid.uuid4().hex
+        created = self.grid.create_api_key("auditor", name=name)
+        self.assertRegex(created["api_key"], r"^lg_[A-Za-z0-9_-]{43}$")
+        self.assertEqual("auditor", created["role"])
+        self.assertEqual(name, created["name"])
+        self.assertFalse(created["revoked"])
+        listed = [k for k in self.grid.list_api_keys()["keys"] if k["key_id"] == created["key_id"]]
+        self.assertEqual(1, len(listed))
+        self.assertNotIn("api_key", listed[0])
+        revoked = self.grid.revoke_api_key(created["key_id"])
+        self.assertTrue(revoked["revoked"])
+        self.assertIsNotNone(revoked["revoked_at"])
+        self.assertTrue(self.grid.revoke_api_key(created["key_id"])["revoked"])
+        with self.assertRaises(LoopGridAPIError) as e:
+            self.grid.revoke_api_key("key_AAAAAAAAAAAAAAAA")
+        self.assertEqual((404, "key_not_found"), (e.exception.status_code, e.exception.code))
+        with self.assertRaises(LoopGridAPIError) as e:
+            self.grid.create_api_key("owner")
+        self.assertEqual(422, e.exception.status_code)
+        with self.assertRaises(ValueError):
+            self.grid.create_api_key(" ")
 
     def test_verify_integrity(self):
         self.record()

@@ -4,7 +4,7 @@ import json
 import time
 import unittest
 
-from loopgrid import LoopGrid, LoopGridAPIError, LoopGridError
+from loopgrid import CLIENT, LoopGrid, LoopGridAPIError, LoopGridError
 from tests.support import DECISION, ScriptedServer, free_port, json_response
 
 
@@ -46,6 +46,47 @@ class ResilienceTest(unittest.TestCase):
             self.assertEqual(3, len(s.requests))
             self.assertEqual(1, len(keys))
             self.assertEqual("s", json.loads(s.requests[0]["body"])["service_name"])
+
+    def test_a_stored_export_is_followed_to_its_link_without_the_api_key(self):
+        def script(method, path, headers, body):
+            if path.startswith("/v1/export/decisions"):
+                return 303, {"Location": "/stored/x.csv?sig=1"}, '{"download_url": "/stored/x.csv?sig=1"}'
+            return 200, {"Content-Type": "text/csv"}, "decision_id,created_at\ndec_1,2026\n"
+        with ScriptedServer(script) as s:
+            g = LoopGrid(base_url=s.url, api_key="lg_secret", max_retries=0)
+            self.assertEqual("decision_id,created_at\ndec_1,2026\n", g.export_decisions_csv("svc", "corrected"))
+            self.assertEqual(2, len(s.requests))
+            first, second = s.requests
+            self.assertEqual("/v1/export/decisions?service_name=svc&status=corrected&format=csv", first["path"])
+            self.assertEqual("Bearer lg_secret", first["headers"]["authorization"])
+            self.assertEqual("text/csv", first["headers"]["accept"])
+            self.assertEqual(CLIENT, first["headers"]["x-loopgrid-client"])
+            self.assertEqual("/stored/x.csv?sig=1", second["path"])
+            self.assertNotIn("authorization", second["headers"])
+
+    def test_a_stored_export_that_cannot_be_downloaded_is_an_api_error(self):
+        def script(method, path, headers, body):
+            if path.startswith("/v1/"):
+                return 303, {"Location": "/stored/gone.jsonl"}, "{}"
+            return 403, {"Content-Type": "application/xml"}, "<Error>expired</Error>"
+        with ScriptedServer(script) as s:
+            with self.assertRaises(LoopGridAPIError) as e:
+                client(s.url, retries=0).export_ground_truth()
+            self.assertEqual(403, e.exception.status_code)
+            self.assertIn("expired", e.exception.detail)
+
+    def test_a_ground_truth_line_that_is_not_json_is_a_loopgrid_error(self):
+        with ScriptedServer(lambda *r: (200, {"Content-Type": "application/x-ndjson"}, '{"a": 1}\nnot json\n')) as s:
+            with self.assertRaises(LoopGridError) as e:
+                client(s.url, retries=0).export_ground_truth("svc")
+            self.assertIn("line 2", str(e.exception))
+
+    def test_revoking_a_key_sends_a_delete(self):
+        key = {"key_id": "key_AAAAAAAAAAAAAAAA", "revoked": True}
+        with ScriptedServer(lambda *r: json_response(200, key)) as s:
+            self.assertTrue(client(s.url).revoke_api_key("key_AAAAAAAAAAAAAAAA")["revoked"])
+            self.assertEqual(("DELETE", "/v1/admin/keys/key_AAAAAAAAAAAAAAAA"),
+                             (s.requests[0]["method"], s.requests[0]["path"]))
 
     def test_record_retries_a_dropped_connection_with_the_same_key(self):
         answers = ["drop", "drop", json_response(201, DECISION)]

@@ -105,6 +105,35 @@ class ReplayHandlersTest extends HandlerTestSupport {
     }
 
     @Test
+    void triggeredBy_isApi_unlessTheBodyOrTheClientHeaderSaysOtherwise() {
+        // given a decision and the sample event without its triggered_by
+        String id = recordDecision();
+        APIGatewayProxyRequestEvent plain = withBodyDecision(load("create-replay.json"), id);
+        ObjectNode b = (ObjectNode) Json.parse(plain.getBody());
+        b.remove("triggered_by");
+        plain.setBody(Json.write(b));
+        CreateReplayHandler handler = new CreateReplayHandler(replayApp);
+
+        // then: a bare API call is "api", an SDK's header names the SDK, the body's member wins over both
+        assertEquals("api", body(invoke(handler, plain)).get("triggered_by").asText());
+        assertEquals("sdk-python/0.2.0", body(invoke(handler, withHeader(plain, "x-loopgrid-client", "sdk-python/0.2.0")))
+                .get("triggered_by").asText());
+        assertEquals("console", body(invoke(handler, withHeader(withBodyDecision(load("create-replay.json"), id),
+                "X-LoopGrid-Client", "sdk-js/0.2.0"))).get("triggered_by").asText());
+        // and a header that is no client name is refused before anything is stored
+        assertError(invoke(handler, withHeader(plain, "X-LoopGrid-Client", "two words")), 400, "invalid_header");
+        assertError(invoke(handler, withHeader(plain, "X-LoopGrid-Client", "x".repeat(101))), 400, "invalid_header");
+    }
+
+    private static APIGatewayProxyRequestEvent withHeader(APIGatewayProxyRequestEvent e, String name, String value) {
+        Map<String, String> h = new HashMap<>(e.getHeaders());
+        h.put(name, value);
+        return new APIGatewayProxyRequestEvent().withHttpMethod(e.getHttpMethod()).withPath(e.getPath())
+                .withResource(e.getResource()).withHeaders(h).withBody(e.getBody())
+                .withRequestContext(e.getRequestContext()).withQueryStringParameters(e.getQueryStringParameters());
+    }
+
+    @Test
     void invalidAndUnknownReplayEvents_answerWithDetail() {
         assertError(invoke(new CreateReplayHandler(replayApp), load("create-replay-invalid.json")), 422, "validation_failed");
         assertError(invoke(new GetReplayHandler(replayApp), load("get-replay-unknown.json")), 404, "replay_not_found");

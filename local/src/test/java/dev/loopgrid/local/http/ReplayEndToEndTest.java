@@ -100,6 +100,16 @@ class ReplayEndToEndTest {
     }
 
     @Test
+    void triggeredBy_isApiForAPlainCall_andTheSdkNamedByTheClientHeader() {
+        String id = record("replay-trigger", "Who asked?");
+        String body = "{\"decision_id\": \"" + id + "\"}";
+        assertEquals("api", http.post("/v1/replays", body).ok(202).get("triggered_by").asText());
+        assertEquals("sdk-java/0.2.0", http.post("/v1/replays", body, "X-LoopGrid-Client", "sdk-java/0.2.0").ok(202)
+                .get("triggered_by").asText());
+        http.post("/v1/replays", body, "X-LoopGrid-Client", "two words").error(400, "invalid_header");
+    }
+
+    @Test
     void errors() {
         String a = record("replay-errors", "A");
         String b = record("replay-errors", "B");

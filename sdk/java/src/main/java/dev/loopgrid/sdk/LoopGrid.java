@@ -52,6 +52,11 @@ import java.util.stream.StreamSupport;
  */
 public final class LoopGrid {
     public static final String VERSION = "0.2.0";
+    /**
+     * Sent as {@code X-LoopGrid-Client} on every request: the server records it as a replay's {@code triggered_by}
+     * when the request names none.
+     */
+    public static final String CLIENT = "sdk-java/" + VERSION;
     /** The longest the server holds a replay creation waiting for it to finish ({@code wait=N}). */
     public static final int MAX_SERVER_WAIT_SECONDS = 20;
 
@@ -254,8 +259,131 @@ public final class LoopGrid {
         return ComplianceReport.of(get("/v1/compliance/report", serviceQuery(serviceName)));
     }
 
+    /**
+     * The compliance report as a printable, self-contained HTML page ({@code GET /v1/compliance/report/html};
+     * {@code null}: every service).
+     */
+    public String complianceReportHtml(String serviceName) {
+        return text("/v1/compliance/report/html", serviceQuery(serviceName), "text/html");
+    }
+
+    public String complianceReportHtml() {
+        return complianceReportHtml(null);
+    }
+
     public Health health() {
         return Health.of(get("/health", Map.of()));
+    }
+
+    // ---------------------------------------------------------------- exports
+
+    /**
+     * One page of the JSON export ({@code GET /v1/export/decisions}): every decision matching the service and
+     * status filters, no row cap, up to {@code pageSize} (≤ 1000) decisions a page; follow {@code nextCursor}
+     * with {@link DecisionQuery.Builder#cursor}. The export filters by service and status only.
+     *
+     * @throws IllegalArgumentException when the query sets a decision type, a time range or a page number
+     */
+    public DecisionPage exportDecisions(DecisionQuery query) {
+        Map<String, String> q = query.toQuery();
+        for (String unsupported : List.of("decision_type", "since", "until", "page")) {
+            if (q.containsKey(unsupported)) {
+                throw new IllegalArgumentException("the export filters by serviceName and status and pages with "
+                        + "pageSize and cursor; it takes no " + unsupported);
+            }
+        }
+        return DecisionPage.of(get("/v1/export/decisions", q));
+    }
+
+    /** Every decision matching the service and status filters, fetched export page by export page. */
+    public Iterable<Decision> iterateExport(DecisionQuery query) {
+        return () -> new Iterator<>() {
+            private DecisionQuery next = query;
+            private Iterator<Decision> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && next != null) {
+                    DecisionPage p = exportDecisions(next);
+                    current = p.decisions().iterator();
+                    next = p.hasMore() && p.nextCursor() != null ? next.withCursor(p.nextCursor()) : null;
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public Decision next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                return current.next();
+            }
+        };
+    }
+
+    /**
+     * The CSV export of every decision of a service ({@code null}: all) with a status ({@code null}: any): a header
+     * row starting {@code decision_id,created_at,service_name,decision_type,status,content_hash}, one row per
+     * decision. A large file comes as a link to the stored copy, which this method downloads (without the API key).
+     */
+    public String exportDecisionsCsv(String serviceName, String status) {
+        Map<String, String> q = new java.util.LinkedHashMap<>(serviceQuery(serviceName));
+        if (status != null) q.put("status", status);
+        q.put("format", "csv");
+        return text("/v1/export/decisions", q, "text/csv");
+    }
+
+    /**
+     * The ground truth ({@code GET /v1/export/ground-truth}): one record per corrected decision — input, prompt,
+     * model, the original output, the correction, who made it, and the hashes of both ledger entries.
+     */
+    public List<JsonNode> exportGroundTruth(String serviceName) {
+        String jsonl = text("/v1/export/ground-truth", serviceQuery(serviceName), "application/x-ndjson");
+        List<JsonNode> records = new ArrayList<>();
+        int line = 0;
+        for (String l : jsonl.split("\n")) {
+            line++;
+            if (l.isBlank()) continue;
+            try {
+                records.add(mapper.readTree(l));
+            } catch (IOException e) {
+                throw new LoopGridException("the ground-truth export's line " + line + " is not JSON: " + abbreviate(l), e);
+            }
+        }
+        return List.copyOf(records);
+    }
+
+    public List<JsonNode> exportGroundTruth() {
+        return exportGroundTruth(null);
+    }
+
+    // ---------------------------------------------------------------- API keys (admin)
+
+    /**
+     * Creates an API key in the caller's tenant (admin keys only). The answer's {@link ApiKey#apiKey()} is the secret,
+     * returned this once: LoopGrid stores only its hash.
+     *
+     * @param role {@code writer}, {@code reviewer}, {@code auditor} or {@code admin}
+     * @param name a label, e.g. what uses the key; may be null
+     */
+    public ApiKey createApiKey(String role, String name) {
+        if (role == null || role.isBlank()) throw new IllegalArgumentException("role must not be empty");
+        ObjectNode body = mapper.createObjectNode();
+        body.put("role", role);
+        if (name != null) body.put("name", name);
+        // not retried once sent: a second delivery would make a second key
+        return ApiKey.of(call("POST", "/v1/admin/keys", Map.of(), body, Map.of(), Retry.UNSENT, timeout));
+    }
+
+    /** Every key of the caller's tenant, active and revoked, oldest first (never a secret). */
+    public List<ApiKey> listApiKeys() {
+        List<ApiKey> keys = new ArrayList<>();
+        for (JsonNode k : get("/v1/admin/keys", Map.of()).path("keys")) keys.add(ApiKey.of(k));
+        return List.copyOf(keys);
+    }
+
+    /** Revokes a key of the caller's tenant and returns its record; revoking again returns the same record. */
+    public ApiKey revokeApiKey(String keyId) {
+        // revoking twice changes nothing: safe to retry
+        return ApiKey.of(call("DELETE", "/v1/admin/keys/" + segment(keyId), Map.of(), null, Map.of(), Retry.SAFE, timeout));
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -311,6 +439,47 @@ public final class LoopGrid {
 
     private JsonNode call(String method, String path, Map<String, String> query, JsonNode body,
                           Map<String, String> headers, Retry retry, Duration requestTimeout) {
+        return parse(send(method, path, query, body, headers, retry, requestTimeout));
+    }
+
+    /**
+     * A GET whose answer is a file (HTML, CSV, JSON Lines), as text. A {@code 303 See Other} (a large export, stored)
+     * is followed to its presigned link, which is fetched without the API key: the link carries its own signature.
+     */
+    private String text(String path, Map<String, String> query, String accept) {
+        HttpResponse<String> response = send("GET", path, query, null, Map.of("Accept", accept), Retry.SAFE, timeout);
+        int status = response.statusCode();
+        if (status >= 300 && status < 400) {
+            String location = response.headers().firstValue("Location").orElseThrow(() -> new LoopGridException(
+                    "LoopGrid answered " + status + " without a Location to " + path));
+            return download(response.uri().resolve(location), path);
+        }
+        return response.body();
+    }
+
+    private String download(URI link, String path) {
+        HttpRequest request = HttpRequest.newBuilder(link).timeout(timeout).GET()
+                .header("User-Agent", "loopgrid-java/" + VERSION).build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new LoopGridException("Could not download the stored export of " + path + " from " + link.getHost()
+                    + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoopGridException("Interrupted while downloading the stored export of " + path, e);
+        }
+        if (response.statusCode() != 200) {
+            throw new LoopGridApiException(response.statusCode(), null, "the stored export of " + path
+                    + " could not be downloaded (HTTP " + response.statusCode() + "): " + abbreviate(response.body()));
+        }
+        return response.body();
+    }
+
+    /** Sends with retries; an error answer (≥ 400) throws, anything else (2xx, 3xx) is returned. */
+    private HttpResponse<String> send(String method, String path, Map<String, String> query, JsonNode body,
+                                      Map<String, String> headers, Retry retry, Duration requestTimeout) {
         HttpRequest request = request(method, path, query, body, headers, requestTimeout);
         for (int attempt = 0; ; attempt++) {
             boolean canRetry = attempt < maxRetries;
@@ -341,7 +510,7 @@ public final class LoopGrid {
                 continue;
             }
             if (status >= 400) throw apiError(response);
-            return parse(response);
+            return response;
         }
     }
 
@@ -356,9 +525,10 @@ public final class LoopGrid {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString()))
                 .timeout(requestTimeout)
                 .header("Accept", "application/json")
-                .header("User-Agent", "loopgrid-java/" + VERSION);
+                .header("User-Agent", "loopgrid-java/" + VERSION)
+                .header("X-LoopGrid-Client", CLIENT);
         if (apiKey != null) b.header("Authorization", "Bearer " + apiKey);
-        headers.forEach(b::header);
+        headers.forEach(b::setHeader);
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -77,6 +77,51 @@ class LoopGridResilienceTest {
     }
 
     @Test
+    void aStoredExport_isFollowedToItsLink_withoutTheApiKey() throws Exception {
+        // given a server that answers the CSV export 303 to a presigned link, then serves the file there
+        try (FakeServer s = new FakeServer(r -> r.target().startsWith("/v1/export/decisions")
+                ? new Respond(303, "application/json", "{\"download_url\": \"/stored/x.csv?sig=1\"}",
+                        Map.of("Location", "/stored/x.csv?sig=1"))
+                : new Respond(200, "text/csv", "decision_id,created_at\ndec_1,2026\n", Map.of()))) {
+            LoopGrid g = LoopGrid.builder().baseUrl(s.url()).apiKey("lg_secret").maxRetries(0).build();
+
+            // when
+            String csv = g.exportDecisionsCsv("svc", "corrected");
+
+            // then
+            assertEquals("decision_id,created_at\ndec_1,2026\n", csv);
+            assertEquals(2, s.requests.size());
+            assertEquals("/v1/export/decisions?service_name=svc&status=corrected&format=csv", s.requests.get(0).target());
+            assertEquals("Bearer lg_secret", s.requests.get(0).header("Authorization"));
+            assertEquals("text/csv", s.requests.get(0).header("Accept"));
+            assertEquals(LoopGrid.CLIENT, s.requests.get(0).header("X-LoopGrid-Client"));
+            assertEquals("/stored/x.csv?sig=1", s.requests.get(1).target());
+            assertNull(s.requests.get(1).header("Authorization"), "the link is signed; the key stays with LoopGrid");
+        }
+    }
+
+    @Test
+    void aStoredExportThatCannotBeDownloaded_isAnApiError() throws Exception {
+        try (FakeServer s = new FakeServer(r -> r.target().startsWith("/v1/")
+                ? new Respond(303, "application/json", "{}", Map.of("Location", "/stored/gone.jsonl"))
+                : new Respond(403, "application/xml", "<Error>expired</Error>", Map.of()))) {
+            LoopGridApiException e = assertThrows(LoopGridApiException.class,
+                    () -> client(s.url(), 0, Duration.ofSeconds(5)).exportGroundTruth());
+            assertEquals(403, e.status());
+            assertTrue(e.detail().contains("expired"), e.detail());
+        }
+    }
+
+    @Test
+    void aGroundTruthLineThatIsNotJson_isALoopGridError() throws Exception {
+        try (FakeServer s = new FakeServer(r -> new Respond(200, "application/x-ndjson", "{\"a\": 1}\nnot json\n", Map.of()))) {
+            LoopGridException e = assertThrows(LoopGridException.class,
+                    () -> client(s.url(), 0, Duration.ofSeconds(5)).exportGroundTruth("svc"));
+            assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        }
+    }
+
+    @Test
     void aFlag_isNotResent_whenTheConnectionDropsAfterSending() throws Exception {
         // a second delivery would append a second flag entry
         try (FakeServer s = new FakeServer(r -> new Drop())) {

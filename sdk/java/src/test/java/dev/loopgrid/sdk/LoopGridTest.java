@@ -215,6 +215,94 @@ class LoopGridTest {
     }
 
     @Test
+    void replays_sayTheJavaSdkTriggeredThem_unlessTheRequestNamesATrigger() {
+        Decision d = record("Who asked?");
+        assertEquals(LoopGrid.CLIENT, grid.createReplay(d.decisionId(), null).triggeredBy());
+        assertEquals("sdk-java/" + LoopGrid.VERSION, LoopGrid.CLIENT);
+    }
+
+    @Test
+    void complianceReportHtml_isThePrintablePage() {
+        record("c");
+        String html = grid.complianceReportHtml(SERVICE);
+        assertTrue(html.contains("LoopGrid Compliance Report"), html.substring(0, Math.min(300, html.length())));
+        assertTrue(html.contains(SERVICE));
+        assertTrue(grid.complianceReportHtml().contains("</html>"));
+    }
+
+    @Test
+    void exports_jsonPagesCsvAndGroundTruth() {
+        // given a service of three decisions, one of them corrected
+        String service = SERVICE + "-export";
+        LoopGrid g = LoopGrid.builder().baseUrl(TestStack.url()).serviceName(service).build();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(g.recordDecision("export", Map.of("i", i), Map.of("provider", "openai", "name", "gpt-4"),
+                    Map.of("response", "r" + i)).decisionId());
+        }
+        g.attachCorrection(ids.get(1), Map.of("response", "fixed"), "agent_7", "wrong total");
+
+        // JSON: paged by cursor, exact total
+        DecisionPage first = g.exportDecisions(DecisionQuery.builder().serviceName(service).pageSize(2).build());
+        assertEquals(3, first.total());
+        assertEquals(2, first.decisions().size());
+        assertTrue(first.hasMore());
+        List<String> all = new ArrayList<>();
+        for (Decision d : g.iterateExport(DecisionQuery.builder().serviceName(service).pageSize(2).build())) {
+            all.add(d.decisionId());
+        }
+        assertEquals(ids.stream().sorted().toList(), all.stream().sorted().toList());
+        assertEquals(List.of(ids.get(1)), g.exportDecisions(DecisionQuery.builder().serviceName(service)
+                .status("corrected").build()).decisions().stream().map(Decision::decisionId).toList());
+        assertThrows(IllegalArgumentException.class, () -> g.exportDecisions(DecisionQuery.builder().decisionType("x").build()));
+
+        // CSV: the header row, then one row per decision
+        String csv = g.exportDecisionsCsv(service, null);
+        String[] lines = csv.strip().split("\r?\n");
+        assertTrue(lines[0].startsWith("decision_id,created_at,service_name,decision_type,status,content_hash"), lines[0]);
+        assertEquals(4, lines.length, csv);
+        for (String id : ids) assertTrue(csv.contains(id), id);
+        assertEquals(2, g.exportDecisionsCsv(service, "corrected").strip().split("\r?\n").length);
+
+        // ground truth: the corrected decision, with its correction and both entries' hashes
+        List<com.fasterxml.jackson.databind.JsonNode> truth = g.exportGroundTruth(service);
+        assertEquals(1, truth.size());
+        assertEquals(ids.get(1), truth.get(0).get("decision_id").asText());
+        assertEquals("fixed", truth.get(0).at("/correction/response").asText());
+        assertEquals("agent_7", truth.get(0).get("corrected_by").asText());
+        assertTrue(truth.get(0).at("/decision_entry/chain_hash").asText().matches("[0-9a-f]{64}"));
+    }
+
+    @Test
+    void apiKeys_createListRevoke() {
+        // the local stack runs open: its caller may manage the tenant's keys
+        String name = "java-sdk-" + UUID.randomUUID();
+        ApiKey created = grid.createApiKey("auditor", name);
+        assertTrue(created.apiKey().matches("lg_[A-Za-z0-9_-]{43}"), "the secret, once");
+        assertTrue(created.keyId().startsWith("key_"));
+        assertEquals("auditor", created.role());
+        assertEquals(name, created.name());
+        assertFalse(created.revoked());
+        assertFalse(created.toString().contains(created.apiKey()), "toString never shows the secret");
+
+        ApiKey listed = grid.listApiKeys().stream().filter(k -> k.keyId().equals(created.keyId())).findFirst().orElseThrow();
+        assertNull(listed.apiKey(), "lists never carry the secret");
+        assertEquals(created.prefix(), listed.prefix());
+
+        ApiKey revoked = grid.revokeApiKey(created.keyId());
+        assertTrue(revoked.revoked());
+        assertNotNull(revoked.revokedAt());
+        assertTrue(grid.revokeApiKey(created.keyId()).revoked(), "revoking again is harmless");
+
+        LoopGridApiException unknown = assertThrows(LoopGridApiException.class, () -> grid.revokeApiKey("key_AAAAAAAAAAAAAAAA"));
+        assertEquals(404, unknown.status());
+        assertEquals("key_not_found", unknown.code());
+        LoopGridApiException badRole = assertThrows(LoopGridApiException.class, () -> grid.createApiKey("owner", null));
+        assertEquals(422, badRole.status());
+        assertThrows(IllegalArgumentException.class, () -> grid.createApiKey(" ", null));
+    }
+
+    @Test
     void errors_mapToApiExceptions_withStatusCodeAndDetail() {
         LoopGridApiException notFound = assertThrows(LoopGridApiException.class, () -> grid.getDecision("dec_x"));
         assertEquals(404, notFound.status());

@@ -2,6 +2,8 @@ package dev.loopgrid.aws.handlers;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.http.ApiResponses;
@@ -16,8 +18,14 @@ import java.util.regex.Pattern;
  * {@code POST /v1/replays}: stores a pending replay, queues it and answers 202 with {@code Location}. With
  * {@code ?wait=N} or {@code Prefer: wait=N} (N ≤ 20) it holds the answer until the replay finishes (200)
  * or N seconds pass (202).
+ *
+ * <p>{@code triggered_by} says who asked: the body's member when given, else the {@code X-LoopGrid-Client}
+ * header our SDKs send (e.g. {@code sdk-python/0.2.0}), else {@code api}.
  */
 public final class CreateReplayHandler extends ApiHandler {
+    /** The header our SDKs send to name themselves, e.g. {@code sdk-java/0.2.0}. */
+    public static final String CLIENT_HEADER = "X-LoopGrid-Client";
+    private static final Pattern CLIENT = Pattern.compile("[\\x21-\\x7e]{1,100}");
     private static final Pattern PREFER_WAIT = Pattern.compile("(?:^|[,;\\s])wait\\s*=\\s*(\\d+)", Pattern.CASE_INSENSITIVE);
 
     private final ReplayService replays;
@@ -35,11 +43,24 @@ public final class CreateReplayHandler extends ApiHandler {
     protected APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event) {
         int wait = waitSeconds(event);
         String tenant = tenant(event);
-        ReplayRecord r = replays.create(tenant, requiredJson(event));
+        ReplayRecord r = replays.create(tenant, withCaller(requiredJson(event), header(event, CLIENT_HEADER)));
         if (wait > 0) r = replays.await(tenant, r.replayId(), wait);
         APIGatewayProxyResponseEvent resp = ApiResponses.json(r.terminal() ? 200 : 202, ReplayView.toJson(r));
         resp.getHeaders().put("Location", "/v1/replays/" + r.replayId());
         return resp;
+    }
+
+    /** The body with {@code triggered_by} from the client header when the body names no trigger itself. */
+    private static JsonNode withCaller(JsonNode body, String client) {
+        if (client == null) return body;
+        if (!CLIENT.matcher(client).matches()) {
+            throw new LedgerException.Malformed("invalid_header", CLIENT_HEADER
+                    + " must be 1..100 visible ASCII characters without spaces, e.g. sdk-python/0.2.0");
+        }
+        if (body instanceof ObjectNode o && (o.get("triggered_by") == null || o.get("triggered_by").isNull())) {
+            o.put("triggered_by", client);
+        }
+        return body;
     }
 
     private static int waitSeconds(APIGatewayProxyRequestEvent event) {

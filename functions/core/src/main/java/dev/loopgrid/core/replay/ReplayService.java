@@ -46,7 +46,7 @@ public final class ReplayService {
             throw new LedgerException.Invalid(List.of(new LedgerException.FieldError("decision_id", "must be a non-empty string")));
         }
         ObjectNode overrides = Overrides.validate(body.get("overrides"));
-        String triggeredBy = "sdk";
+        String triggeredBy = "api"; // the API handler sets it from X-LoopGrid-Client for SDK callers
         JsonNode t = body.get("triggered_by");
         if (t != null && !t.isNull()) {
             if (!t.isTextual() || t.textValue().isEmpty() || t.textValue().length() > DecisionService.MAX_NAME_LENGTH) {
