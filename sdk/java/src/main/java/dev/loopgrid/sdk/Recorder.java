@@ -324,7 +324,7 @@ public final class Recorder {
         JsonNode t = b.hasNonNull("tools") ? b.get("tools") : b.get("functions");
         if (t != null && t.isArray()) tools.addAll((ArrayNode) t);
         ObjectNode parameters = JSON.objectNode();
-        b.fields().forEachRemaining(f -> {
+        b.properties().forEach(f -> {
             if (!NOT_PARAMETERS.contains(f.getKey()) && !f.getValue().isNull()) parameters.set(f.getKey(), f.getValue());
         });
         return new Call(b.hasNonNull("model") ? b.get("model").asText() : null, messages, tools, parameters,
