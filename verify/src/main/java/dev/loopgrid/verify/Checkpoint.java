@@ -78,7 +78,15 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
      * @throws VerificationException MALFORMED_NOTE, UNKNOWN_KEY, BAD_SIGNATURE, MALFORMED_CHECKPOINT or ORIGIN_MISMATCH
      */
     public static Checkpoint open(String signedNote, String origin, NoteVerifier logKey) throws VerificationException {
-        Note note = Note.parse(signedNote);
+        return open(Note.parse(signedNote), origin, logKey);
+    }
+
+    /** {@link #open(String, String, NoteVerifier)} of the note as served (UTF-8 bytes, checked strictly). */
+    public static Checkpoint open(byte[] signedNote, String origin, NoteVerifier logKey) throws VerificationException {
+        return open(Note.parse(signedNote), origin, logKey);
+    }
+
+    private static Checkpoint open(Note note, String origin, NoteVerifier logKey) throws VerificationException {
         note.verify(logKey);
         Checkpoint c = parse(note.text());
         if (!c.origin.equals(origin)) {

@@ -70,7 +70,7 @@ public final class NoteSigner {
      * {@code PRIVATE+KEY+<name>+<hex key ID>+<base64(0x01 ‖ 32-byte seed)>}.
      */
     public static NoteSigner parse(String skey) throws VerificationException {
-        String[] parts = skey.split("\\+", -1);
+        String[] parts = skey.split("\\+", 5); // base64 may contain +, names may not
         if (parts.length != 5 || !parts[0].equals("PRIVATE") || !parts[1].equals("KEY")) {
             throw new VerificationException(Reason.MALFORMED_KEY, "a signer key is PRIVATE+KEY+<name>+<id>+<key>");
         }

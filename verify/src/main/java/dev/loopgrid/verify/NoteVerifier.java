@@ -57,7 +57,7 @@ public final class NoteVerifier {
 
     /** Parses a vkey strictly: three {@code +}-separated parts, lower-case 8-digit hex, canonical base64, matching ID. */
     public static NoteVerifier parse(String vkey) throws VerificationException {
-        String[] parts = vkey.split("\\+", -1);
+        String[] parts = vkey.split("\\+", 3); // base64 may contain +, names may not
         if (parts.length != 3) throw new VerificationException(Reason.MALFORMED_KEY, "a vkey has three +-separated parts");
         String name = parts[0];
         checkName(name, Reason.MALFORMED_KEY);
