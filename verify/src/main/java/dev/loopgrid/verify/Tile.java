@@ -70,7 +70,10 @@ public record Tile(int level, long index, int width) {
         return out;
     }
 
-    /** Parses a tile path; {@code tile/entries/…} parses as a level-0 tile (use {@link #isEntriesPath}). */
+    /**
+     * Parses a tile path strictly (canonical index groups, width 1..255 without leading zeros);
+     * {@code tile/entries/…} parses as a level-0 tile (use {@link #isEntriesPath}).
+     */
     public static Tile parsePath(String path) {
         Matcher m = PATH.matcher(path);
         if (!m.matches()) throw new IllegalArgumentException("not a tile path: " + path);
@@ -79,7 +82,9 @@ public record Tile(int level, long index, int width) {
         for (String part : m.group(2).split("/")) {
             index = Math.multiplyExact(index, 1000) + Integer.parseInt(part.startsWith("x") ? part.substring(1) : part);
         }
+        if (!encodeIndex(index).equals(m.group(2))) throw new IllegalArgumentException("non-canonical tile index: " + path);
         int width = m.group(3) == null ? WIDTH : Integer.parseInt(m.group(3));
+        if (m.group(3) != null && width >= WIDTH) throw new IllegalArgumentException("partial tile width must be 1..255: " + path);
         return new Tile(level, index, width);
     }
 
