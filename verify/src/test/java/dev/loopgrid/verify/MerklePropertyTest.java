@@ -231,6 +231,11 @@ class MerklePropertyTest {
         return c;
     }
 
+    /** A copy of {@code b} with bit {@code bit} flipped (any length). */
+    static byte[] flipAny(byte[] b, int bit) {
+        return flip(b, bit);
+    }
+
     static boolean same(List<byte[]> a, List<byte[]> b) {
         if (a.size() != b.size()) return false;
         for (int i = 0; i < a.size(); i++) if (!java.util.Arrays.equals(a.get(i), b.get(i))) return false;
