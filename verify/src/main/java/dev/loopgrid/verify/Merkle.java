@@ -135,7 +135,7 @@ public final class Merkle {
             throw new VerificationException(Reason.INDEX_OUT_OF_RANGE, "leaf index " + index + " is not below tree size " + size);
         }
         checkHash(leafHash, "leaf hash");
-        checkProof(proof);
+        proof = checkProof(proof);
         int want = inclusionProofLength(index, size);
         if (proof.size() != want) {
             throw new VerificationException(Reason.WRONG_PROOF_LENGTH, "inclusion proof of leaf " + index + " in tree of "
@@ -173,7 +173,7 @@ public final class Merkle {
             throws VerificationException {
         checkHash(root1, "root1");
         checkHash(root2, "root2");
-        checkProof(proof);
+        proof = checkProof(proof);
         if (size1 < 0 || size1 > size2) {
             throw new VerificationException(Reason.BAD_TREE_SIZES, "size1 " + size1 + " is not in [0, size2 " + size2 + "]");
         }
@@ -293,9 +293,11 @@ public final class Merkle {
         }
     }
 
-    private static void checkProof(List<byte[]> proof) throws VerificationException {
-        if (proof == null) proof = Collections.emptyList();
+    /** The proof (null = empty) after checking every hash is 32 bytes. */
+    private static List<byte[]> checkProof(List<byte[]> proof) throws VerificationException {
+        if (proof == null) return Collections.emptyList();
         for (int i = 0; i < proof.size(); i++) checkHash(proof.get(i), "proof[" + i + "]");
+        return proof;
     }
 
     static MessageDigest sha256() {
