@@ -322,4 +322,93 @@ export declare function wrapOpenAI<T extends object>(client: T, grid: LoopGrid, 
 export declare function wrapAnthropic<T extends object>(client: T, grid: LoopGrid, options?: WrapOptions): Recorded<T>;
 export declare function wrap<T extends object>(client: T, grid: LoopGrid, options?: WrapOptions): Recorded<T>;
 
+// ---- Offline verification (src/verify.js): RFC 9162 Merkle proofs, C2SP signed notes, checkpoints, cosignatures ----
+
+/** Why verification failed (the same names as the Java module's VerificationException.Reason). */
+export type VerificationReason =
+  | 'BAD_HASH_LENGTH' | 'INDEX_OUT_OF_RANGE' | 'BAD_TREE_SIZES' | 'WRONG_PROOF_LENGTH' | 'ROOT_MISMATCH'
+  | 'MALFORMED_NOTE' | 'MALFORMED_KEY' | 'UNKNOWN_KEY' | 'AMBIGUOUS_KEY' | 'BAD_SIGNATURE'
+  | 'MALFORMED_CHECKPOINT' | 'ORIGIN_MISMATCH';
+
+/** Thrown by every verifier and strict parser of src/verify.js. */
+export declare class VerificationError extends Error {
+  readonly reason: VerificationReason;
+  constructor(reason: VerificationReason, detail: string);
+}
+
+/** Tree sizes and indices: numbers, or bigints above 2^53. */
+export type TreeNumber = number | bigint;
+
+export declare const HASH_SIZE: number;
+/** SHA-256(0x00 || data). */
+export declare function leafHash(data: Uint8Array): Uint8Array;
+/** SHA-256(0x01 || left || right). */
+export declare function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array;
+/** SHA-256 of nothing: the root of the empty tree. */
+export declare function emptyRoot(): Uint8Array;
+/** The exact number of hashes of an inclusion proof (0 <= index < size). */
+export declare function inclusionProofLength(index: TreeNumber, size: TreeNumber): number;
+/** The exact number of hashes of a consistency proof (0 < size1 <= size2). */
+export declare function consistencyProofLength(size1: TreeNumber, size2: TreeNumber): number;
+/** The root an inclusion proof gives (RFC 9162 2.1.3.2) after the length checks; throws VerificationError. */
+export declare function rootFromInclusionProof(index: TreeNumber, size: TreeNumber, leafHash: Uint8Array, proof: Uint8Array[]): Uint8Array;
+/** Throws VerificationError unless leafHash is leaf `index` of the tree of `size` leaves with `root`. */
+export declare function verifyInclusion(index: TreeNumber, size: TreeNumber, leafHash: Uint8Array, proof: Uint8Array[], root: Uint8Array): void;
+/** Throws VerificationError unless (size1, root1) is a prefix of (size2, root2); size1 = 0 is refused. */
+export declare function verifyConsistency(size1: TreeNumber, size2: TreeNumber, proof: Uint8Array[], root1: Uint8Array, root2: Uint8Array): void;
+
+/** A C2SP verifier key `<name>+<hex key ID>+<base64(type || key)>`: Ed25519 (0x01) or cosignature (0x04). */
+export declare class NoteVerifier {
+  readonly name: string;
+  readonly type: number;
+  readonly keyId: number;
+  readonly publicKey: Uint8Array;
+  constructor(name: string, type: number, publicKey: Uint8Array);
+  static parse(vkey: string): NoteVerifier;
+  vkey(): string;
+  /** Whether `signature` (after the 4-byte key ID) is valid over the note text. */
+  verify(text: Uint8Array, signature: Uint8Array): boolean;
+}
+
+export interface NoteSignature {
+  name: string;
+  keyId: number;
+  /** The signature bytes after the key ID. */
+  signature: Uint8Array;
+}
+
+export interface SignedNote {
+  /** The signed text, final newline included. */
+  text: string;
+  signatures: NoteSignature[];
+}
+
+export interface VerifiedNote {
+  text: string;
+  verified: NoteSignature[];
+  unknown: NoteSignature[];
+}
+
+export interface Checkpoint {
+  origin: string;
+  size: bigint;
+  rootHash: Uint8Array;
+  extensions: string[];
+}
+
+/** `cosignature/v1\ntime <t>\n` followed by the checkpoint text. */
+export declare function cosignatureMessage(checkpointText: Uint8Array, timestamp: bigint | number): Uint8Array;
+/** Parses a signed note strictly (throws VerificationError MALFORMED_NOTE). */
+export declare function parseNote(message: string | Uint8Array): SignedNote;
+/** Verifies with the known keys: unknown ones ignored, a bad known one throws BAD_SIGNATURE, none throws UNKNOWN_KEY. */
+export declare function verifyNote(note: SignedNote, known: NoteVerifier[]): VerifiedNote;
+/** Parses checkpoint note text strictly (throws MALFORMED_CHECKPOINT). */
+export declare function parseCheckpoint(text: string): Checkpoint;
+/** Formats checkpoint note text. */
+export declare function formatCheckpoint(checkpoint: Omit<Checkpoint, 'extensions'> & { extensions?: string[]; size: bigint | number }): string;
+/** Parses a signed checkpoint and requires a valid signature by logKey and the expected origin. */
+export declare function openCheckpoint(signedNote: string | Uint8Array, origin: string, logKey: NoteVerifier): Checkpoint;
+/** Verifies a cosignature/v1 by `cosigner` (a 0x04 key) on the note; returns its timestamp. */
+export declare function verifyCosignature(note: SignedNote, cosigner: NoteVerifier): bigint;
+
 export default LoopGrid;

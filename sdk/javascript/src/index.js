@@ -12,3 +12,23 @@
 export { LoopGrid, LoopGridError, LoopGridAPIError, VERSION, CLIENT, MAX_SERVER_WAIT_SECONDS } from './client.js';
 export { wrap, wrapOpenAI, wrapAnthropic, Recorder } from './wrappers.js';
 export { LoopGrid as default } from './client.js';
+export {
+  VerificationError,
+  HASH_SIZE,
+  leafHash,
+  nodeHash,
+  emptyRoot,
+  inclusionProofLength,
+  consistencyProofLength,
+  rootFromInclusionProof,
+  verifyInclusion,
+  verifyConsistency,
+  NoteVerifier,
+  cosignatureMessage,
+  parseNote,
+  verifyNote,
+  parseCheckpoint,
+  formatCheckpoint,
+  openCheckpoint,
+  verifyCosignature,
+} from './verify.js';

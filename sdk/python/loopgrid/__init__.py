@@ -17,6 +17,12 @@ Usage::
     )
     print(decision["decision_id"], decision["chain_hash"])
 
+Verify a receipt offline (``loopgrid.verify``: RFC 9162 proofs, C2SP signed checkpoints, pure-Python Ed25519)::
+
+    from loopgrid.verify import Checkpoint, NoteVerifier, verify_inclusion
+    checkpoint = Checkpoint.open(signed_checkpoint, origin, NoteVerifier.parse(log_vkey))
+    verify_inclusion(index, checkpoint.size, leaf_hash, proof, checkpoint.root_hash)
+
 Record every call of an OpenAI or Anthropic client automatically::
 
     from loopgrid import wrap_openai
@@ -24,6 +30,7 @@ Record every call of an OpenAI or Anthropic client automatically::
 """
 
 from .client import CLIENT, LoopGrid, LoopGridAPIError, LoopGridError, __version__
+from . import verify
 from .wrappers import wrap, wrap_anthropic, wrap_openai
 
 __all__ = [
@@ -34,5 +41,6 @@ __all__ = [
     "wrap_openai",
     "wrap_anthropic",
     "CLIENT",
+    "verify",
     "__version__",
 ]
