@@ -34,7 +34,11 @@ public final class VerificationException extends Exception {
         /** The checkpoint's origin is not the expected one. */
         ORIGIN_MISMATCH,
         /** A tile or entry bundle has the wrong length or structure. */
-        MALFORMED_TILE
+        MALFORMED_TILE,
+        /** A C2SP tlog-proof is not canonical text. */
+        MALFORMED_PROOF,
+        /** The entry a receipt names does not match its proof's leaf or its own chain hash. */
+        ENTRY_MISMATCH
     }
 
     private final Reason reason;

@@ -87,11 +87,17 @@ public final class InMemoryLedgerStore implements LedgerStore {
     /** Number of entries of each append call, in call order. */
     final List<Integer> batchSizes = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    InMemoryLedgerStore(Clock clock) {
+    public InMemoryLedgerStore(Clock clock) {
         this.clock = clock;
     }
 
     // ---- scripting ---------------------------------------------------------------------------------------
+
+    /** Replaces the stored entry at {@code sequence} of {@code chain} (an insider's write; the head stays). */
+    public synchronized void tamper(ChainKey chain, long sequence, java.util.function.UnaryOperator<Entry> change) {
+        Chain c = chains.get(chain);
+        c.entries.put(sequence, change.apply(c.entries.get(sequence)));
+    }
 
     /** The next appends fail as given, one fault per call, in order. */
     synchronized void failNextAppends(Fault... faults) {

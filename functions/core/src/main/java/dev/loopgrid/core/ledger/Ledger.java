@@ -55,6 +55,8 @@ public final class Ledger {
     /** Hooks for metrics; all no-ops by default. */
     public interface Listener {
         default void committed(ChainKey chain, int entries, int attempts) {}
+        /** The entries of a committed batch, in chain order (the log's integrator takes them from here in process). */
+        default void appended(ChainKey chain, List<Entry> entries) {}
         default void headMoved(ChainKey chain) {}
         default void storeUnavailable(ChainKey chain, StoreException.Unavailable e) {}
         default void exhausted(ChainKey chain, int entries) {}
@@ -329,6 +331,7 @@ public final class Ledger {
 
         private void succeed(List<Pending> batch, List<Entry> entries, int attempts) {
             listener.committed(chain, entries.size(), attempts);
+            listener.appended(chain, entries);
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).future.complete(new Result.Committed(entries.get(i)));
             }

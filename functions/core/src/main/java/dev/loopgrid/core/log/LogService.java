@@ -1,0 +1,179 @@
+package dev.loopgrid.core.log;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.ChainStore;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.verify.Merkle;
+import dev.loopgrid.verify.NoteVerifier;
+import dev.loopgrid.verify.Tile;
+import dev.loopgrid.verify.TiledHashes;
+import dev.loopgrid.verify.TlogProof;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the API serves of a tenant's log: receipts (an entry, its inclusion proof and the signed checkpoint it leads
+ * to: everything needed to check it offline), the latest checkpoint, consistency proofs, tiles and the verifier key.
+ * Proofs are built from tiles and are only as good as the signed checkpoint they are checked against — which is the
+ * point: nothing served here needs to be trusted.
+ */
+public final class LogService {
+    /** Longest wait a receipt request may ask for. */
+    public static final int MAX_WAIT_SECONDS = 20;
+
+    /** A receipt, or how long until one is likely. */
+    public sealed interface ReceiptResult {
+        record Ready(ObjectNode receipt) implements ReceiptResult {}
+
+        /** The entry is not yet in a signed checkpoint. */
+        record Pending(int retryAfterSeconds) implements ReceiptResult {}
+    }
+
+    private final ChainStore chains;
+    private final LogStore log;
+    private final TileStore tiles;
+    private final SignedCheckpoints checkpoints;
+    private final NoteVerifier key;
+    private final LogConfig config;
+    private final Clock clock;
+
+    public LogService(ChainStore chains, LogStore log, TileStore tiles, SignedCheckpoints checkpoints, NoteVerifier key,
+                      LogConfig config, Clock clock) {
+        this.chains = chains;
+        this.log = log;
+        this.tiles = tiles;
+        this.checkpoints = checkpoints;
+        this.key = key;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** The verifier key of every tenant's log, in C2SP vkey form. */
+    public String verifierKey() {
+        return key.vkey();
+    }
+
+    public String origin(String tenant) {
+        return config.origin(tenant);
+    }
+
+    /** The latest signed checkpoint of the tenant's log, or empty before the first. */
+    public Optional<byte[]> latestCheckpoint(String tenant) {
+        LogState s = log.state(tenant);
+        if (s.checkpointSize() == 0) return Optional.empty();
+        return checkpoints.get(tenant, s.checkpointSize());
+    }
+
+    /**
+     * The receipt of the entry at {@code sequence} of {@code chainId}, waiting up to {@code waitSeconds} for it to be
+     * in a signed checkpoint.
+     *
+     * @throws LedgerException.NotFound when there is no such entry
+     */
+    public ReceiptResult receipt(String tenant, String chainId, long sequence, int waitSeconds) {
+        ChainKey chain = new ChainKey(tenant, chainId);
+        Entry entry = chains.readEntry(chain, sequence).orElseThrow(() -> new LedgerException.NotFound(
+                "entry_not_found", "Chain \"" + abbreviate(chainId) + "\" has no entry " + sequence));
+        long deadline = clock.millis() + Math.min(Math.max(waitSeconds, 0), MAX_WAIT_SECONDS) * 1000L;
+        while (true) {
+            Optional<ObjectNode> r = tryReceipt(tenant, entry);
+            if (r.isPresent()) return new ReceiptResult.Ready(r.get());
+            long left = deadline - clock.millis();
+            if (left <= 0) return new ReceiptResult.Pending(1 + (int) Math.min(5, config.checkpointInterval() / 1000));
+            try {
+                Thread.sleep(Math.min(left, 100));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new ReceiptResult.Pending(1);
+            }
+        }
+    }
+
+    private Optional<ObjectNode> tryReceipt(String tenant, Entry entry) {
+        Optional<Run> run = log.runOf(tenant, entry.chainId(), entry.sequence());
+        if (run.isEmpty()) return Optional.empty();
+        long index = run.get().indexOf(entry.sequence());
+        LogState s = log.state(tenant);
+        if (index >= s.checkpointSize()) return Optional.empty();
+        long size = s.checkpointSize();
+        byte[] note = checkpoints.get(tenant, size).orElseThrow(() -> new LedgerException.Unavailable(
+                "checkpoint_unavailable", "The log's checkpoint at size " + size + " cannot be read; retry later", 5));
+        List<byte[]> proof = Merkle.inclusionProof(hashes(tenant, size), index, size);
+        TlogProof p = new TlogProof(LogLeaves.leafData(entry), index, proof, new String(note, StandardCharsets.UTF_8));
+        ObjectNode r = JsonNodeFactory.instance.objectNode();
+        r.put("format", "loopgrid-receipt/v1");
+        r.put("origin", config.origin(tenant));
+        ObjectNode e = r.putObject("entry");
+        e.put("v", 1);
+        e.put("chain_id", entry.chainId());
+        e.put("sequence", entry.sequence());
+        e.put("type", entry.type() == null ? null : entry.type().wire());
+        e.put("id", entry.id());
+        e.put("decision_id", entry.decisionId());
+        e.put("recorded_at", entry.recordedAt());
+        e.put("content_hash", entry.contentHash());
+        e.put("previous_hash", entry.previousHash());
+        e.put("chain_hash", entry.chainHash());
+        r.put("leaf_index", index);
+        r.put("tree_size", size);
+        r.put("tlog_proof", p.format());
+        return Optional.of(r);
+    }
+
+    /**
+     * A consistency proof between two sizes of the tenant's log, the larger at most its latest checkpoint.
+     *
+     * @throws LedgerException.Malformed when the sizes are out of order or beyond the latest checkpoint
+     */
+    public ObjectNode consistency(String tenant, long from, long to) {
+        long latest = log.state(tenant).checkpointSize();
+        if (from < 1 || to < from) {
+            throw new LedgerException.Malformed("invalid_sizes", "from and to must satisfy 1 <= from <= to (got from="
+                    + from + ", to=" + to + ")");
+        }
+        if (to > latest) {
+            throw new LedgerException.Malformed("invalid_sizes", "to=" + to + " is beyond the latest checkpoint (size "
+                    + latest + ")");
+        }
+        List<byte[]> proof = Merkle.consistencyProof(hashes(tenant, to), from, to);
+        ObjectNode r = JsonNodeFactory.instance.objectNode();
+        r.put("origin", config.origin(tenant));
+        r.put("from", from);
+        r.put("to", to);
+        ArrayNode a = r.putArray("proof");
+        for (byte[] h : proof) a.add(Base64.getEncoder().encodeToString(h));
+        return r;
+    }
+
+    /**
+     * A tile or entry bundle of the tenant's log, by its C2SP path.
+     *
+     * @throws LedgerException.Malformed when the path is not a C2SP tile path
+     */
+    public Optional<byte[]> tile(String tenant, String path) {
+        try {
+            Tile.parsePath(path);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new LedgerException.Malformed("invalid_tile_path", "not a tile path (tile/<L>/<N>[.p/<W>] or"
+                    + " tile/entries/<N>[.p/<W>]): " + e.getMessage());
+        }
+        return tiles.get(tenant, path);
+    }
+
+    private TiledHashes hashes(String tenant, long size) {
+        return new TiledHashes(size, path -> tiles.get(tenant, path)
+                .orElseThrow(() -> new IOException("tile " + path + " of tenant " + tenant + " is missing")));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "…";
+    }
+}
