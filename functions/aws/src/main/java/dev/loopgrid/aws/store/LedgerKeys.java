@@ -6,8 +6,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Every key format of the ledger's items in the table (layout in {@link LedgerTable}): chain heads and entries, the
- * tenant's chain registry, decision projections and their index keys, idempotency claims and replays. Nothing else
- * spells a key.
+ * tenant's chain registry, decision projections and their index keys, idempotency claims, replays, and the verifiable
+ * log's state, batches and runs. Nothing else spells a key.
  */
 public final class LedgerKeys {
     /** Sort key of a chain's head item. */
@@ -47,6 +47,19 @@ public final class LedgerKeys {
 
     /** The indexes' sort key: newest first by creation time, the id breaking ties. */
     public static String listSortKey(String createdAt, String decisionId) { return createdAt + "#" + decisionId; }
+
+    /** A tenant's log: its state item and its sequencing batches. */
+    public static String logPk(String tenant) { return "LOG#" + tenant; }
+
+    public static final String LOG_STATE_SK = "STATE";
+
+    /** A log batch's sort key: zero-padded first leaf index, so key order is log order. */
+    public static String logBatchSk(long fromIndex) { return String.format("B#%020d", fromIndex); }
+
+    /** A chain's runs in the log (how far it is integrated, and where each entry is). */
+    public static String logRunPk(String tenant, String chainId) { return "LOGRUN#" + tenant + "#" + chainId; }
+
+    public static String logRunSk(long fromSequence) { return String.format("R#%020d", fromSequence); }
 
     public static Map<String, AttributeValue> key(String pk, String sk) {
         return Map.of(LedgerTable.PK, AttributeValue.fromS(pk), LedgerTable.SK, AttributeValue.fromS(sk));
