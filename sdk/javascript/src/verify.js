@@ -189,6 +189,31 @@ function keyId(name, type, key) {
   return Buffer.from(sha256(Buffer.from(name, 'utf8'), Uint8Array.of(0x0a, type), key)).readUInt32BE(0);
 }
 
+// RFC 8032 5.1.3 point decoding, only to refuse a key that is no curve point when it is configured (node:crypto
+// would accept it and fail every verification later).
+const P = (1n << 255n) - 19n;
+const D = (-121665n * modPow(121666n, P - 2n)) % P;
+function modPow(b, e) {
+  let r = 1n;
+  let x = ((b % P) + P) % P;
+  for (let k = e; k > 0n; k >>= 1n) {
+    if (k & 1n) r = (r * x) % P;
+    x = (x * x) % P;
+  }
+  return r;
+}
+function isCurvePoint(key) {
+  let y = BigInt(`0x${Buffer.from(key).reverse().toString('hex')}`);
+  const sign = y >> 255n;
+  y &= (1n << 255n) - 1n;
+  if (y >= P) return false;
+  const x2 = (((y * y - 1n) % P + P) % P) * modPow(D * y * y + 1n, P - 2n) % P;
+  if (x2 === 0n) return sign === 0n;
+  let x = modPow(x2, (P + 3n) / 8n);
+  if ((x * x - x2) % P !== 0n) x = (x * modPow(2n, (P - 1n) / 4n)) % P;
+  return (x * x - x2) % P === 0n;
+}
+
 function ed25519Verify(publicKey, message, signature) {
   if (signature.length !== 64) return false;
   try {
@@ -206,6 +231,7 @@ export class NoteVerifier {
       throw new VerificationError('MALFORMED_KEY', `unsupported signature type 0x${type.toString(16).padStart(2, '0')}`);
     }
     if (publicKey.length !== 32) throw new VerificationError('MALFORMED_KEY', `Ed25519 key must be 32 bytes, got ${publicKey.length}`);
+    if (!isCurvePoint(publicKey)) throw new VerificationError('MALFORMED_KEY', 'not an Ed25519 public key: no such curve point');
     try {
       this.key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') }, format: 'jwk' });
     } catch (e) {

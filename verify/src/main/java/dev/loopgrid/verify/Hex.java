@@ -15,13 +15,20 @@ public final class Hex {
         return new String(out);
     }
 
-    /** Decodes lower- or upper-case hex of even length. */
+    private static int digit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1; // Character.digit would also take other scripts' digits
+    }
+
+    /** Decodes ASCII hex (either case) of even length. */
     public static byte[] decode(String s) {
         if (s.length() % 2 != 0) throw new IllegalArgumentException("odd hex length " + s.length());
         byte[] out = new byte[s.length() / 2];
         for (int i = 0; i < out.length; i++) {
-            int hi = Character.digit(s.charAt(2 * i), 16);
-            int lo = Character.digit(s.charAt(2 * i + 1), 16);
+            int hi = digit(s.charAt(2 * i));
+            int lo = digit(s.charAt(2 * i + 1));
             if (hi < 0 || lo < 0) throw new IllegalArgumentException("not hex: " + s);
             out[i] = (byte) (hi << 4 | lo);
         }

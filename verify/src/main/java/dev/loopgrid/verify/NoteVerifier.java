@@ -38,8 +38,12 @@ public final class NoteVerifier {
         this.keyId = keyId(name, type, rawKey);
         try {
             this.publicKey = Ed25519.publicKey(rawKey);
-        } catch (InvalidKeySpecException e) {
+            // the JDK decodes the point only here (InvalidKeyException "Invalid point"): fail at configuration time
+            java.security.Signature.getInstance("Ed25519").initVerify(publicKey);
+        } catch (InvalidKeySpecException | java.security.InvalidKeyException e) {
             throw new VerificationException(Reason.MALFORMED_KEY, "not an Ed25519 public key: " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no Ed25519 (Java 15+ needed)", e);
         }
     }
 

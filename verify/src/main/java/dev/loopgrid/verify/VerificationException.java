@@ -44,7 +44,8 @@ public final class VerificationException extends Exception {
     private final Reason reason;
 
     public VerificationException(Reason reason, String detail) {
-        super(reason + ": " + detail);
+        // an outcome, not a bug: no stack trace (rejecting forged input stays cheap; the reason and detail say why)
+        super(reason + ": " + detail, null, false, false);
         this.reason = reason;
     }
 

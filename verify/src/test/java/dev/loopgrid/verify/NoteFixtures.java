@@ -90,6 +90,7 @@ final class NoteFixtures {
             {"vkey-wrong-key-id", "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "key ID off by one"},
             {"vkey-uppercase-hex", "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "key ID must be lower-case hex"},
             {"vkey-missing-part", "PeterNeumann+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", "no key ID"},
+            {"vkey-not-a-curve-point", "example.com/not-a-point+3a693f4f+AQIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "32 bytes that decode to no point of the curve (y = 2), with a matching key ID"},
             {"vkey-unpadded-base64", "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2", "base64 one character short"},
         };
         for (String[] k : badKeys) {
