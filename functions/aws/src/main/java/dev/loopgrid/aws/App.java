@@ -4,6 +4,10 @@ import dev.loopgrid.aws.auth.DynamoApiKeyStore;
 import dev.loopgrid.aws.queue.SqsWorkQueue;
 import dev.loopgrid.core.auth.ApiKeyStore;
 import dev.loopgrid.core.auth.ApiKeys;
+import dev.loopgrid.aws.log.DynamoLogStore;
+import dev.loopgrid.aws.log.LogKeys;
+import dev.loopgrid.aws.log.S3SignedCheckpoints;
+import dev.loopgrid.aws.log.S3TileStore;
 import dev.loopgrid.aws.store.DynamoChainStore;
 import dev.loopgrid.aws.store.DynamoDecisionIndex;
 import dev.loopgrid.aws.store.ProjectionWriters;
@@ -17,7 +21,17 @@ import dev.loopgrid.core.decision.DecisionService;
 import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.ledger.Ledger;
 import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.ChainStore;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.StoreException;
+import dev.loopgrid.core.log.Integrator;
+import dev.loopgrid.core.log.LogConfig;
+import dev.loopgrid.core.log.LogService;
+import dev.loopgrid.core.log.LogStore;
+import dev.loopgrid.core.log.SignedCheckpoints;
+import dev.loopgrid.core.log.TileStore;
+import dev.loopgrid.verify.NoteSigner;
 import dev.loopgrid.core.replay.LlmProvider;
 import dev.loopgrid.core.replay.ReplayExecutor;
 import dev.loopgrid.core.replay.ReplayService;
@@ -35,6 +49,7 @@ import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -65,6 +80,9 @@ public final class App {
     public final DecisionIndex decisionIndex;
     /** Reads content stored under a key, checked against its hash. */
     public final ContentResolver contentResolver;
+    private final LogSetup logSetup;
+    private volatile Integrator integrator;
+    private volatile LogService logService;
     /** Where decision content above {@link Config#maxContentBytes()} lives, or null (such decisions are then refused). */
     public final ContentStore contentStore;
     public final Ledger ledger;
@@ -184,11 +202,25 @@ public final class App {
         }
     }
 
+    /**
+     * The verifiable log's parts (null where no log is configured).
+     *
+     * @param signer    the checkpoint signer (or, where nothing signs, the source of the verifier key), built on first use
+     * @param inProcess integrate in this process (the local stack); on AWS the table's stream feeds the integrator
+     */
+    public record LogSetup(LogStore store, TileStore tiles, SignedCheckpoints checkpoints, Supplier<NoteSigner> signer,
+                           LogConfig config, boolean inProcess) {}
+
     private App(Config config, ChainStore chains, DecisionIndex index, ContentStore contentStore, ReplayStore replayStore,
                 SqsWorkQueue sqsQueue, ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers,
                 Ledger.Listener listener, Clock clock, CheckpointStore checkpoints, ReportStore reportStore,
-                ReportConfig reportConfig, ApiKeyStore keyStore) {
+                ReportConfig reportConfig, ApiKeyStore keyStore, LogSetup logSetup) {
         this.config = config;
+        this.logSetup = logSetup;
+        if (logSetup != null && logSetup.inProcess()) {
+            this.integrator = newIntegrator(chains, logSetup, clock);
+            listener = handingOver(listener, integrator);
+        }
         this.apiKeys = new ApiKeys(keyStore, clock, KEY_CACHE);
         this.contentStore = contentStore;
         this.chains = chains;
@@ -213,6 +245,69 @@ public final class App {
                 new IncrementalVerifier(chains, contentResolver, checkpoints, clock), reportStore,
                 clock, "LoopGrid " + VERSION, new ArticleRules.Settings(reportConfig.retentionDays()));
         this.exports = new ExportService(decisionIndex, reportStore, reportConfig.exportInlineBytes());
+    }
+
+    private static Integrator newIntegrator(ChainStore chains, LogSetup s, Clock clock) {
+        return new Integrator(chains, s.store(), s.tiles(), s.checkpoints(), s.signer().get(), s.config(), clock);
+    }
+
+    /** {@code base}, and every committed batch handed to the integrator (in-process integration). */
+    private static Ledger.Listener handingOver(Ledger.Listener base, Integrator integrator) {
+        Ledger.Listener b = base == null ? new Ledger.Listener() {} : base;
+        return new Ledger.Listener() {
+            @Override
+            public void committed(ChainKey chain, int entries, int attempts) {
+                b.committed(chain, entries, attempts);
+            }
+
+            @Override
+            public void appended(ChainKey chain, List<Entry> entries) {
+                b.appended(chain, entries);
+                integrator.offer(chain, entries);
+            }
+
+            @Override
+            public void headMoved(ChainKey chain) {
+                b.headMoved(chain);
+            }
+
+            @Override
+            public void storeUnavailable(ChainKey chain, StoreException.Unavailable e) {
+                b.storeUnavailable(chain, e);
+            }
+
+            @Override
+            public void exhausted(ChainKey chain, int entries) {
+                b.exhausted(chain, entries);
+            }
+        };
+    }
+
+    /** The verifiable log's reads, or null where no log is configured. */
+    public LogService log() {
+        LogService l = logService;
+        if (l == null && logSetup != null) {
+            synchronized (this) {
+                l = logService;
+                if (l == null) {
+                    logService = l = new LogService(chains, logSetup.store(), logSetup.tiles(), logSetup.checkpoints(),
+                            logSetup.signer().get().verifier(), logSetup.config(), clock);
+                }
+            }
+        }
+        return l;
+    }
+
+    /** The log's integrator, or null where no log is configured (built on first use outside the local stack). */
+    public Integrator integrator() {
+        Integrator i = integrator;
+        if (i == null && logSetup != null) {
+            synchronized (this) {
+                i = integrator;
+                if (i == null) integrator = i = newIntegrator(chains, logSetup, clock);
+            }
+        }
+        return i;
     }
 
     /** Where replays go when no queue is configured: nowhere, with a 503 that says so. */
@@ -251,6 +346,7 @@ public final class App {
         private ReportConfig reportConfig = ReportConfig.defaults();
         private ContentStore contentStore;
         private Map<String, LlmProvider> providers = Map.of();
+        private LogSetup log;
 
         private Builder(DynamoDbClient dynamo, Config config, Clock clock) {
             this.dynamo = dynamo;
@@ -284,6 +380,13 @@ public final class App {
             return this;
         }
 
+        /** The verifiable log, integrated in this process. */
+        public Builder log(TileStore tiles, SignedCheckpoints checkpoints, NoteSigner signer, LogConfig logConfig) {
+            this.log = new LogSetup(new DynamoLogStore(dynamo, config.table()), tiles, checkpoints, () -> signer,
+                    logConfig, true);
+            return this;
+        }
+
         public App build() {
             SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
             DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock);
@@ -291,7 +394,7 @@ public final class App {
             return new App(config, stores.chains(), stores.index(), contentStore,
                     new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> p, null, clock,
                     new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
-                    new DynamoApiKeyStore(dynamo, config.table()));
+                    new DynamoApiKeyStore(dynamo, config.table()), log);
         }
     }
 
@@ -372,8 +475,11 @@ public final class App {
         ReportConfig reportConfig = ReportConfig.fromEnvironment(env);
         String contentBucket = env.get("LOOPGRID_CONTENT_BUCKET");
         if (contentBucket != null && contentBucket.isBlank()) contentBucket = null;
-        // one S3 client for reports and content, built only where one of the buckets is configured
-        var s3 = reportConfig.bucket() == null && contentBucket == null ? null : s3Client(env, region);
+        String logBucket = blankToNull(env.get("LOOPGRID_LOG_BUCKET"));
+        String checkpointBucket = blankToNull(env.get("LOOPGRID_CHECKPOINT_BUCKET"));
+        // one S3 client for reports, content and the log, built only where one of the buckets is configured
+        var s3 = reportConfig.bucket() == null && contentBucket == null && logBucket == null && checkpointBucket == null
+                ? null : s3Client(env, region);
         DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock);
         return new App(config, stores.chains(), stores.index(),
                 contentBucket == null ? null : new S3ContentStore(s3, contentBucket),
@@ -381,7 +487,53 @@ public final class App {
                 () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env),
                 dev.loopgrid.aws.telemetry.Telemetry.ledgerListener(), clock,
                 new DynamoCheckpointStore(dynamo, config.table()), reportStore(s3, env, reportConfig, region, clock),
-                reportConfig, new DynamoApiKeyStore(dynamo, config.table()));
+                reportConfig, new DynamoApiKeyStore(dynamo, config.table()),
+                logSetup(env, dynamo, s3, config, region, logBucket, checkpointBucket, clock));
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v;
+    }
+
+    /**
+     * The log in AWS: tiles in {@code LOOPGRID_LOG_BUCKET}, signed checkpoints in {@code LOOPGRID_CHECKPOINT_BUCKET}
+     * (Object Lock, compliance mode, retained {@code LOOPGRID_CHECKPOINT_RETENTION_DAYS}, default 180), signed by the
+     * KMS key {@code LOOPGRID_LOG_KMS_KEY} (Ed25519), named {@code LOOPGRID_LOG_ORIGIN}; checkpoints at most every
+     * {@code LOOPGRID_CHECKPOINT_INTERVAL_MS} (default 5,000) per tenant. Null unless both buckets and the key are set.
+     */
+    static LogSetup logSetup(Map<String, String> env, DynamoDbClient dynamo, software.amazon.awssdk.services.s3.S3Client s3,
+                             Config config, String region, String logBucket, String checkpointBucket, Clock clock) {
+        String keyId = blankToNull(env.get("LOOPGRID_LOG_KMS_KEY"));
+        if (logBucket == null || checkpointBucket == null || keyId == null) return null;
+        LogConfig lc = new LogConfig(env.getOrDefault("LOOPGRID_LOG_ORIGIN", "loopgrid/" + config.table()),
+                Long.parseLong(env.getOrDefault("LOOPGRID_CHECKPOINT_INTERVAL_MS", "5000")), 1000);
+        Duration retention = Duration.ofDays(Long.parseLong(env.getOrDefault("LOOPGRID_CHECKPOINT_RETENTION_DAYS", "180")));
+        Supplier<NoteSigner> signer = memoize(() -> {
+            var kms = software.amazon.awssdk.services.kms.KmsClient.builder().httpClient(UrlConnectionHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)).build());
+            if (region != null) kms.region(Region.of(region));
+            return LogKeys.kms(kms.build(), keyId, lc.originPrefix());
+        });
+        return new LogSetup(new DynamoLogStore(dynamo, config.table()), new S3TileStore(s3, logBucket),
+                new S3SignedCheckpoints(s3, checkpointBucket, retention, clock), signer, lc, false);
+    }
+
+    private static <T> Supplier<T> memoize(Supplier<T> s) {
+        return new Supplier<>() {
+            private volatile T value;
+
+            @Override
+            public T get() {
+                T v = value;
+                if (v == null) {
+                    synchronized (this) {
+                        v = value;
+                        if (v == null) value = v = s.get();
+                    }
+                }
+                return v;
+            }
+        };
     }
 
     private static software.amazon.awssdk.services.s3.S3Client s3Client(Map<String, String> env, String region) {

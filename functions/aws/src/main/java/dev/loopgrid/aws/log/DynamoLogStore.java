@@ -148,13 +148,12 @@ public final class DynamoLogStore implements LogStore {
     private void forward(String tenant, String attr, long value, String atAttr, long at) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":v", n(value));
-        String set = "SET #a = :v";
         Map<String, String> names = new HashMap<>(Map.of("#a", attr));
         if (atAttr != null) {
-            set += ", #t = :t";
             names.put("#t", atAttr);
             values.put(":t", n(at));
         }
+        String set = atAttr == null ? "SET #a = :v" : "SET #a = :v, #t = :t";
         try {
             dynamo.updateItem(u -> u.tableName(table).key(LedgerKeys.key(LedgerKeys.logPk(tenant), LedgerKeys.LOG_STATE_SK))
                     .updateExpression(set).conditionExpression("attribute_exists(pk) AND (attribute_not_exists(#a) OR #a < :v)")
