@@ -84,7 +84,8 @@ public final class GenAiMapper {
             if (!llmType.equals("chat") && !llmType.equals("completion")) {
                 return new Skipped("llm.request.type \"" + clip(llmType) + "\" is not a model inference");
             }
-            operation = llmType.equals("chat") ? "chat" : "text_completion";
+            // OpenLLMetry marks Anthropic's Messages API "completion"; its span is named "anthropic.chat"
+            operation = llmType.equals("chat") || span.name().endsWith(".chat") ? "chat" : "text_completion";
             convention = "openllmetry";
         } else if ((a.containsKey("gen_ai.system") || a.containsKey("gen_ai.provider.name"))
                 && (a.containsKey("gen_ai.request.model") || hasPrefix(a, "gen_ai.prompt."))) {
@@ -94,7 +95,7 @@ public final class GenAiMapper {
         } else {
             return new Skipped("not a GenAI span");
         }
-        if (operation == null) operation = convention.equals("openinference") ? "chat" : "chat";
+        if (operation == null) operation = "chat";
         if (span.traceId().length() != 32 || span.spanId().length() != 16 || span.traceId().matches("0+")
                 || span.spanId().matches("0+")) {
             throw new IllegalArgumentException("a GenAI span needs a 16-byte trace id and an 8-byte span id");
@@ -579,7 +580,7 @@ public final class GenAiMapper {
         if (responseId != null) m.put("response_id", responseId);
         String responseModel = first(a, "gen_ai.response.model", "llm.response.model");
         if (responseModel != null) m.put("response_model", responseModel);
-        String fingerprint = first(a, "gen_ai.openai.response.system_fingerprint");
+        String fingerprint = first(a, "gen_ai.openai.response.system_fingerprint", "gen_ai.openai.system_fingerprint");
         if (fingerprint != null) m.put("system_fingerprint", fingerprint);
         if (s.endUnixNano() > 0 && s.startUnixNano() > 0 && s.endUnixNano() >= s.startUnixNano()) {
             m.put("latency_ms", (s.endUnixNano() - s.startUnixNano()) / 1_000_000);

@@ -92,6 +92,11 @@ public final class OtlpIngest {
 
     /** Records the GenAI spans of a trace export. */
     public Result traces(String tenant, ExportTraceServiceRequest request) {
+        return record(tenant, spans(request));
+    }
+
+    /** The spans of a trace export in the mapping's form, after checking the {@link Limits}. */
+    public List<OtlpData.Span> spans(ExportTraceServiceRequest request) {
         List<OtlpData.Span> spans = new ArrayList<>();
         int count = 0;
         for (ResourceSpans rs : request.getResourceSpansList()) {
@@ -127,7 +132,7 @@ public final class OtlpIngest {
                 }
             }
         }
-        return record(tenant, spans);
+        return spans;
     }
 
     /** The log event that carries a GenAI inference with its content (semantic conventions v1.37+). */
