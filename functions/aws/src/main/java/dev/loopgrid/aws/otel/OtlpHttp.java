@@ -74,13 +74,19 @@ public final class OtlpHttp {
         }
     }
 
+    /**
+     * Default recording threads per process: enough concurrent appends to fill the ledger's group-commit batches
+     * (32 entries per transaction) on a chain while another batch commits.
+     */
+    public static final int DEFAULT_CONCURRENCY = 64;
+
     private static volatile ThreadPoolExecutor executor;
 
     private OtlpHttp() {}
 
     /**
-     * The ingestion use case over the app's decisions, recording on one bounded executor per process (16 threads;
-     * a full queue answers 503). Concurrent appends to one chain are group-committed by the ledger.
+     * The ingestion use case over the app's decisions, recording on one bounded executor per process
+     * ({@link #DEFAULT_CONCURRENCY} threads, {@code LOOPGRID_OTLP_CONCURRENCY}; a full queue answers 503). Concurrent appends to one chain are group-committed by the ledger.
      */
     public static OtlpIngest ingest(App app) {
         return new OtlpIngest(app.decisions, executor(), OtlpIngest.Limits.defaults());
@@ -93,7 +99,8 @@ public final class OtlpHttp {
                 e = executor;
                 if (e == null) {
                     AtomicInteger n = new AtomicInteger();
-                    e = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(20_000), r -> {
+                    int threads = concurrency(System.getenv("LOOPGRID_OTLP_CONCURRENCY"));
+                    e = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(20_000), r -> {
                         Thread t = new Thread(r, "loopgrid-otlp-" + n.incrementAndGet());
                         t.setDaemon(true);
                         return t;
@@ -104,6 +111,14 @@ public final class OtlpHttp {
             }
         }
         return e;
+    }
+
+    /** Recording threads per process: {@code LOOPGRID_OTLP_CONCURRENCY} (1..256), default {@value #DEFAULT_CONCURRENCY}. */
+    static int concurrency(String configured) {
+        if (configured == null || configured.isBlank()) return DEFAULT_CONCURRENCY;
+        int n = Integer.parseInt(configured.trim());
+        if (n < 1 || n > 256) throw new IllegalStateException("LOOPGRID_OTLP_CONCURRENCY must be 1..256, got " + n);
+        return n;
     }
 
     /** Serves one export request of {@code signal} for {@code tenant}. */
