@@ -209,4 +209,61 @@ class OtlpExporterEndToEndTest {
         }
         assertEquals(0, get("/v1/decisions?service_name=otel-java-refused").get("total").asInt());
     }
+
+    /**
+     * A seeded corpus of hostile bodies (random bytes, truncated and bit-flipped exports, invalid UTF-8, gzip that is
+     * not, deep nesting) as protobuf and as JSON: never a 5xx, every 4xx readable, and nothing recorded.
+     */
+    @Test
+    void hostileBodies_neverA5xx_everyRefusalReadable_nothingRecorded() throws Exception {
+        long before = get("/v1/decisions?page_size=1").get("total").asLong();
+        ByteArrayOutputStream good = new ByteArrayOutputStream();
+        // the base export is the non-GenAI span: a flipped bit that still parses must not make a decision either
+        TraceRequestMarshaler.create(genAiSpans("otel-hostile").stream().filter(sp -> sp.getName().equals("POST"))
+                .toList()).writeBinaryTo(good);
+        byte[] valid = good.toByteArray();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(20261204L);
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            byte[] b = new byte[1 + random.nextInt(2000)];
+            for (int k = 0; k < b.length; k++) b[k] = (byte) random.nextInt(256);
+            bodies.add(b);
+        }
+        for (int cut = 1; cut < valid.length; cut += Math.max(1, valid.length / 40)) {
+            bodies.add(java.util.Arrays.copyOf(valid, cut));
+        }
+        for (int i = 0; i < 40; i++) {
+            byte[] b = valid.clone();
+            b[random.nextInt(b.length)] ^= (byte) (1 << random.nextInt(8));
+            bodies.add(b);
+        }
+        bodies.add(new byte[] {(byte) 0xc3, 0x28, (byte) 0xa0, (byte) 0xa1});
+        bodies.add("{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"name\": \"\u00ff\"}]}]}]}".getBytes(StandardCharsets.ISO_8859_1));
+        bodies.add(("{\"resourceSpans\": " + "[".repeat(5000) + "]".repeat(5000) + "}").getBytes(StandardCharsets.UTF_8));
+        int refused = 0;
+        for (byte[] body : bodies) {
+            for (String type : new String[] {"application/x-protobuf", "application/json"}) {
+                for (String encoding : new String[] {null, "gzip"}) {
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(stack.url() + "/v1/traces"))
+                            .header("Content-Type", type).header("Authorization", "Bearer " + writer)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                    if (encoding != null) b.header("Content-Encoding", encoding);
+                    HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    String what = type + " " + encoding + " " + body.length + " bytes: " + r.statusCode();
+                    assertTrue(r.statusCode() == 200 || r.statusCode() == 400 || r.statusCode() == 413, what);
+                    if (r.statusCode() == 200) continue; // bytes that happen to parse: an export without GenAI spans
+                    refused++;
+                    String ct = r.headers().firstValue("Content-Type").orElse("");
+                    if (ct.startsWith("application/json")) {
+                        assertFalse(Json.parseStored(new String(r.body(), StandardCharsets.UTF_8)).path("detail").asText().isBlank(), what);
+                    } else {
+                        assertEquals("application/x-protobuf", ct, what);
+                        assertTrue(r.body().length > 0, what + ": a google.rpc.Status");
+                    }
+                }
+            }
+        }
+        assertTrue(refused > bodies.size(), "most of the corpus is refused: " + refused);
+        assertEquals(before, get("/v1/decisions?page_size=1").get("total").asLong(), "nothing recorded");
+    }
 }
