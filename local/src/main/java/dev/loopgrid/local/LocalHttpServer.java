@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * <p>What API Gateway answers by itself is answered here too, as JSON with {@code detail} and {@code code}:
  * unknown path (404), known path with another method (405 with {@code Allow}), body above Lambda's 6 MiB
  * payload limit (413), body that is not UTF-8 (400). Nothing a client sends produces a stack trace.
+ *
+ * <p>Bodies of the binary media types ({@link Routes#BINARY_MEDIA_TYPES}: OTLP protobuf) and bodies with a
+ * {@code Content-Encoding} reach the handler base64-encoded with {@code isBase64Encoded}, as API Gateway passes a body
+ * of one of the RestApi's {@code binaryMediaTypes}; handlers that read text decode them ({@code ApiHandler.bodyText}).
  */
 public final class LocalHttpServer {
     static {

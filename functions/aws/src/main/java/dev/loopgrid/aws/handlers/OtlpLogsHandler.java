@@ -8,8 +8,9 @@ import dev.loopgrid.aws.otel.OtlpHttp;
 import dev.loopgrid.core.otel.OtlpIngest;
 
 /**
- * {@code POST /v1/logs}: OTLP/HTTP ingestion (protobuf or JSON, optionally gzip) of GenAI inference events ({@code gen_ai.client.inference.operation.details}), each model
- * inference recorded as a decision ({@link OtlpHttp}, {@link OtlpIngest}, docs/opentelemetry.md).
+ * {@code POST /v1/logs}: OTLP/HTTP ingestion (protobuf or JSON, optionally gzip) of GenAI inference events
+ * ({@code gen_ai.client.inference.operation.details}), each recorded as a decision keyed by the trace and span id it
+ * carries ({@link OtlpHttp}, {@link OtlpIngest}, docs/opentelemetry.md).
  */
 public final class OtlpLogsHandler extends ApiHandler {
     private final OtlpIngest ingest;
