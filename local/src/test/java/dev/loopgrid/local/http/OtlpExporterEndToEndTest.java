@@ -123,9 +123,27 @@ class OtlpExporterEndToEndTest {
                 .build();
     }
 
+    /**
+     * The exporter in JSON mode. The Java exporter has no public switch for OTLP/JSON; its builder delegates to the
+     * SDK's internal {@code HttpExporterBuilder}, whose {@code exportAsJson()} makes the same exporter send
+     * {@code application/json} with the SDK's JSON marshalers (internal API, pinned by the SDK version in the BOM).
+     */
+    static OtlpHttpSpanExporter jsonExporter(String endpoint, String key) throws Exception {
+        var builder = OtlpHttpSpanExporter.builder().setEndpoint(endpoint)
+                .addHeader("Authorization", "Bearer " + key).setTimeout(Duration.ofSeconds(30));
+        java.lang.reflect.Field delegate = builder.getClass().getDeclaredField("delegate");
+        delegate.setAccessible(true);
+        ((io.opentelemetry.exporter.otlp.internal.HttpExporterBuilder) delegate.get(builder)).exportAsJson();
+        return builder.build();
+    }
+
     static JsonNode get(String path) throws Exception {
+        return get(path, auditor);
+    }
+
+    static JsonNode get(String path, String key) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url() + path))
-                .header("Authorization", "Bearer " + auditor).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return Json.parseStored(r.body());
     }
@@ -176,6 +194,53 @@ class OtlpExporterEndToEndTest {
         assertEquals(0, body.at("/loopgrid/rejected").asInt(), "different content would be rejected: " + r.body());
         assertEquals(1, get("/v1/decisions?service_name=otel-java-e2e").get("total").asInt());
         assertEquals(d.get("content_hash"), get("/v1/decisions/" + d.get("decision_id").asText()).get("content_hash"));
+    }
+
+    /**
+     * The same spans through the exporter in JSON mode (tenant acme) and in protobuf mode (tenant initech: idempotency
+     * keys are per tenant, so both record): the two decisions have the same content hash.
+     */
+    @Test
+    void javaSdkExporter_jsonAndProtobuf_giveTheSameDecisionContent() throws Exception {
+        List<SpanData> spans = genAiSpans("otel-java-both");
+        String otherWriter = KeysCli.create(stack, "initech", "writer");
+        String otherAuditor = KeysCli.create(stack, "initech", "auditor");
+        // the JSON mode really sends OTLP/JSON (checked against a recording server first)
+        java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        com.sun.net.httpserver.HttpServer probe = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        probe.createContext("/", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            seen.set(ex.getRequestHeaders().getFirst("Content-Type") + " " + new String(body, StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        probe.start();
+        OtlpHttpSpanExporter probed = jsonExporter("http://127.0.0.1:" + probe.getAddress().getPort() + "/v1/traces", writer);
+        try {
+            assertTrue(probed.export(spans).join(30, TimeUnit.SECONDS).isSuccess());
+        } finally {
+            probed.shutdown().join(10, TimeUnit.SECONDS);
+            probe.stop(0);
+        }
+        assertTrue(seen.get().startsWith("application/json {\"resourceSpans\""), seen.get());
+
+        OtlpHttpSpanExporter json = jsonExporter(stack.url() + "/v1/traces", writer);
+        OtlpHttpSpanExporter proto = OtlpHttpSpanExporter.builder().setEndpoint(stack.url() + "/v1/traces")
+                .addHeader("Authorization", "Bearer " + otherWriter).build();
+        try {
+            assertTrue(json.export(spans).join(30, TimeUnit.SECONDS).isSuccess(), "JSON export");
+            assertTrue(proto.export(spans).join(30, TimeUnit.SECONDS).isSuccess(), "protobuf export");
+        } finally {
+            json.shutdown().join(10, TimeUnit.SECONDS);
+            proto.shutdown().join(10, TimeUnit.SECONDS);
+        }
+        JsonNode a = get("/v1/decisions?service_name=otel-java-both", auditor);
+        JsonNode b = get("/v1/decisions?service_name=otel-java-both", otherAuditor);
+        assertEquals(1, a.get("total").asInt(), a.toString());
+        assertEquals(1, b.get("total").asInt(), b.toString());
+        assertEquals(a.at("/decisions/0/content_hash"), b.at("/decisions/0/content_hash"));
+        assertEquals("Is my card blocked?", a.at("/decisions/0/input/message").asText());
     }
 
     @Test
