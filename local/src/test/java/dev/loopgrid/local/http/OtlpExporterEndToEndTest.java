@@ -194,6 +194,18 @@ class OtlpExporterEndToEndTest {
         assertEquals(0, body.at("/loopgrid/rejected").asInt(), "different content would be rejected: " + r.body());
         assertEquals(1, get("/v1/decisions?service_name=otel-java-e2e").get("total").asInt());
         assertEquals(d.get("content_hash"), get("/v1/decisions/" + d.get("decision_id").asText()).get("content_hash"));
+
+        // and the ingested decision replays through the replay pipeline (simulated here: no provider key)
+        HttpResponse<String> replay = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url() + "/v1/replays?wait=20"))
+                .header("Authorization", "Bearer " + writer).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"decision_id\": \"" + d.get("decision_id").asText() + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, replay.statusCode(), replay.body());
+        JsonNode rp = Json.parseStored(replay.body());
+        assertEquals("completed", rp.get("execution_status").asText(), replay.body());
+        assertEquals("openai", rp.get("provider").asText(), replay.body());
+        assertEquals("gpt-4o-mini", rp.get("model").asText(), replay.body());
+        assertFalse(rp.get("output_changed").asBoolean(), "no change: the recorded output: " + replay.body());
     }
 
     /**
