@@ -3,6 +3,8 @@ package dev.loopgrid.cdk;
 import dev.loopgrid.aws.Routes;
 import dev.loopgrid.aws.handlers.CreateReplayHandler;
 import dev.loopgrid.aws.handlers.GetReplayHandler;
+import dev.loopgrid.aws.handlers.OtlpLogsHandler;
+import dev.loopgrid.aws.handlers.OtlpTracesHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 
 /**
@@ -10,7 +12,7 @@ import dev.loopgrid.aws.handlers.RecordDecisionHandler;
  * {@code dev.loopgrid.aws.store.S3ContentStore}), granted by {@link ReportsBucketConstruct#grantContent}.
  *
  * <ul>
- *   <li>WRITE: recording a decision stores the content of a large one ({@code s3:PutObject}) and reads an existing
+ *   <li>WRITE: recording a decision (also from OTLP spans) stores the content of a large one ({@code s3:PutObject}) and reads an existing
  *       object back when its conditional put finds one, or when an idempotent retry answers the original (READ).</li>
  *   <li>READ: every other function that serves, verifies, exports or replays decisions reads content
  *       ({@code s3:GetObject}), plus {@code s3:ListBucket} on the bucket so that a missing object is S3's 404 (which
@@ -27,7 +29,8 @@ public enum ContentAccess {
     /** A route's content access; exhaustive on purpose: a new route that reads decisions reads content. */
     public static ContentAccess of(Routes.Route route) {
         if (route.access() == Routes.Access.NONE || route.access() == Routes.Access.KEYS) return NONE;
-        if (route.handler() == RecordDecisionHandler.class) return WRITE;
+        if (route.handler() == RecordDecisionHandler.class || route.handler() == OtlpTracesHandler.class
+                || route.handler() == OtlpLogsHandler.class) return WRITE;
         if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class) return NONE;
         return READ;
     }

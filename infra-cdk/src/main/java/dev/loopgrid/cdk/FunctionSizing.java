@@ -23,7 +23,10 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
 
     private static final Map<String, FunctionSizing> OVERRIDES = Map.of(
             // walks a whole chain, re-hashing every entry
-            "VerifyIntegrity", new FunctionSizing(1024, 29));
+            "VerifyIntegrity", new FunctionSizing(1024, 29),
+            // an OTLP export records up to thousands of decisions concurrently: CPU (memory) and time for the batch
+            "OtlpTraces", new FunctionSizing(1024, 29),
+            "OtlpLogs", new FunctionSizing(1024, 29));
 
     public static FunctionSizing of(Routes.Route route) {
         FunctionSizing override = OVERRIDES.get(route.name());

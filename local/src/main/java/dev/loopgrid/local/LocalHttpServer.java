@@ -52,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * <p>What API Gateway answers by itself is answered here too, as JSON with {@code detail} and {@code code}:
  * unknown path (404), known path with another method (405 with {@code Allow}), body above Lambda's 6 MiB
  * payload limit (413), body that is not UTF-8 (400). Nothing a client sends produces a stack trace.
+ *
+ * <p>Bodies of the binary media types ({@link Routes#BINARY_MEDIA_TYPES}: OTLP protobuf) and bodies with a
+ * {@code Content-Encoding} reach the handler base64-encoded with {@code isBase64Encoded}, as API Gateway passes a body
+ * of one of the RestApi's {@code binaryMediaTypes}; handlers that read text decode them ({@code ApiHandler.bodyText}).
  */
 public final class LocalHttpServer {
     static {
@@ -276,7 +280,12 @@ public final class LocalHttpServer {
                     + " bytes (6 MiB, the Lambda payload limit)"));
         }
         String body = null;
-        if (bytes.length > 0) {
+        boolean base64 = false;
+        if (bytes.length > 0 && binary(ex)) {
+            // as API Gateway passes a body of one of the RestApi's binaryMediaTypes (and bytes it cannot read as text)
+            body = Base64.getEncoder().encodeToString(bytes);
+            base64 = true;
+        } else if (bytes.length > 0) {
             try {
                 body = StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
@@ -315,7 +324,7 @@ public final class LocalHttpServer {
         }
 
         APIGatewayProxyRequestEvent event = event(ex, method, rawPath, chosen.route(), pathParameters, query, body,
-                requestId, authorizer);
+                base64, requestId, authorizer);
         APIGatewayProxyResponseEvent response = chosen.handler().handleRequest(event,
                 new LocalLambdaContext(requestId, chosen.route().name()));
         if (response == null || response.getStatusCode() == null) {
@@ -329,7 +338,8 @@ public final class LocalHttpServer {
     private static APIGatewayProxyRequestEvent event(HttpExchange ex, String method, String rawPath,
                                                      Routes.Route route, Map<String, String> pathParameters,
                                                      Map<String, List<String>> query, String body,
-                                                     String requestId, Map<String, Object> authorizer) {
+                                                     boolean base64, String requestId,
+                                                     Map<String, Object> authorizer) {
         String sourceIp = ex.getRemoteAddress() != null && ex.getRemoteAddress().getAddress() != null
                 ? ex.getRemoteAddress().getAddress().getHostAddress() : "127.0.0.1";
 
@@ -396,7 +406,19 @@ public final class LocalHttpServer {
                 .withStageVariables(null)
                 .withRequestContext(context)
                 .withBody(body)
-                .withIsBase64Encoded(false);
+                .withIsBase64Encoded(base64);
+    }
+
+    /**
+     * True when the body is binary: its Content-Type is one of {@link Routes#BINARY_MEDIA_TYPES}, or it carries a
+     * Content-Encoding (gzip): the handler gets it base64-encoded and decodes it itself.
+     */
+    private static boolean binary(HttpExchange ex) {
+        String ct = ex.getRequestHeaders().getFirst("Content-Type");
+        String media = ct == null ? "" : ct.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (Routes.BINARY_MEDIA_TYPES.contains(media)) return true;
+        String ce = ex.getRequestHeaders().getFirst("Content-Encoding");
+        return ce != null && !ce.isBlank() && !ce.trim().equalsIgnoreCase("identity");
     }
 
     /**

@@ -227,6 +227,27 @@ class ApiTemplateTest {
                 "ApiKeySourceType", "AUTHORIZER")));
     }
 
+    /** OTLP protobuf bodies must reach the functions base64-encoded, not mangled into text. */
+    @Test
+    void restApi_passesOtlpProtobufBodiesAsBinary() {
+        template().hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of(
+                "BinaryMediaTypes", List.of("application/x-protobuf"))));
+        assertEquals(List.of("application/x-protobuf"), Routes.BINARY_MEDIA_TYPES);
+    }
+
+    /** The OTLP routes record decisions: a function of their own each, with the record permission and APPEND access. */
+    @Test
+    void otlpRoutes_recordDecisions_withTheirOwnFunctions() {
+        for (String path : List.of("/v1/traces", "/v1/logs")) {
+            Routes.Route route = Routes.ALL.stream().filter(r -> r.path().equals(path)).findFirst().orElseThrow();
+            assertEquals("POST", route.method());
+            assertEquals(Permission.RECORD, route.permission());
+            assertEquals(Routes.Access.APPEND, route.access());
+            template().hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of(
+                    "Handler", route.lambdaHandler(), "MemorySize", 1024, "Timeout", 29)));
+        }
+    }
+
     @Test
     void routeFunctions_refuseRequestsWithoutAnAuthorizerPrincipal_otherFunctionsDoNotHaveTheSetting() {
         Set<String> routeHandlers = new HashSet<>();

@@ -39,11 +39,15 @@ class LeastPrivilegeTemplateTest {
     /** The routes that record, serve, flag, correct, compare, verify, report, export or replay decisions, by name. */
     private static final Map<String, Set<String>> CONTENT = Map.ofEntries(
             Map.entry("RecordDecision", CONTENT_WRITE),
+            // OTLP ingestion records decisions, large ones included
+            Map.entry("OtlpTraces", CONTENT_WRITE), Map.entry("OtlpLogs", CONTENT_WRITE),
             Map.entry("ListDecisions", CONTENT_READ), Map.entry("GetDecision", CONTENT_READ),
             Map.entry("MarkIncorrect", CONTENT_READ), Map.entry("AttachCorrection", CONTENT_READ),
             Map.entry("CompareReplay", CONTENT_READ), Map.entry("VerifyIntegrity", CONTENT_READ),
             Map.entry("ComplianceReport", CONTENT_READ), Map.entry("ComplianceReportHtml", CONTENT_READ),
             Map.entry("ExportDecisions", CONTENT_READ), Map.entry("ExportGroundTruth", CONTENT_READ));
+    /** The routes that record decisions (POST /v1/decisions, and OTLP ingestion). */
+    private static final Set<String> RECORDING_ROUTES = Set.of("RecordDecision", "OtlpTraces", "OtlpLogs");
     private static final Set<String> APPEND_WRITES = Set.of("dynamodb:TransactWriteItems", "dynamodb:PutItem",
             "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
     /** The key-admin routes: reads and (transactional, item by item) writes of key items, nothing else on the table. */
@@ -249,9 +253,10 @@ class LeastPrivilegeTemplateTest {
 
     @Test
     void onlyRecordingADecision_mayWriteContentObjects() {
+        assertEquals(Set.of("RecordDecision", "OtlpTraces", "OtlpLogs"), RECORDING_ROUTES);
         for (Routes.Route route : Routes.ALL) {
             boolean writes = bucketGrants(grantsOf(route), route.name()).contains("s3:PutObject on content/*");
-            assertEquals(route.name().equals("RecordDecision"), writes, route.name());
+            assertEquals(RECORDING_ROUTES.contains(route.name()), writes, route.name());
         }
     }
 

@@ -15,6 +15,8 @@ import dev.loopgrid.aws.handlers.HealthHandler;
 import dev.loopgrid.aws.handlers.ListDecisionsHandler;
 import dev.loopgrid.aws.handlers.MarkIncorrectHandler;
 import dev.loopgrid.aws.handlers.OpenApiHandler;
+import dev.loopgrid.aws.handlers.OtlpLogsHandler;
+import dev.loopgrid.aws.handlers.OtlpTracesHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.handlers.RootHandler;
 import dev.loopgrid.aws.handlers.VerifyIntegrityHandler;
@@ -80,6 +82,10 @@ public final class Routes {
     public static final List<Route> ALL = List.of(
             new Route("RecordDecision", "POST", "/v1/decisions", RecordDecisionHandler.class,
                     RecordDecisionHandler::new, Access.APPEND, Permission.RECORD),
+            new Route("OtlpTraces", "POST", "/v1/traces", OtlpTracesHandler.class, OtlpTracesHandler::new,
+                    Access.APPEND, Permission.RECORD),
+            new Route("OtlpLogs", "POST", "/v1/logs", OtlpLogsHandler.class, OtlpLogsHandler::new,
+                    Access.APPEND, Permission.RECORD),
             new Route("ListDecisions", "GET", "/v1/decisions", ListDecisionsHandler.class,
                     ListDecisionsHandler::new, Access.READ, Permission.READ),
             new Route("GetDecision", "GET", "/v1/decisions/{decision_id}", GetDecisionHandler.class,
@@ -115,6 +121,13 @@ public final class Routes {
             new Route("OpenApi", "GET", "/openapi.json", OpenApiHandler.class, OpenApiHandler::new, Access.NONE, Permission.PUBLIC),
             new Route("Docs", "GET", "/docs", DocsHandler.class, DocsHandler::new, Access.NONE, Permission.PUBLIC),
             new Route("DocsAsset", "GET", "/docs/{asset}", DocsAssetHandler.class, DocsAssetHandler::new, Access.NONE, Permission.PUBLIC));
+
+    /**
+     * Request media types whose bodies are binary: API Gateway (the RestApi's {@code binaryMediaTypes}) and the local
+     * front pass them base64-encoded ({@code isBase64Encoded}). OTLP/HTTP's protobuf encoding ({@code POST /v1/traces},
+     * {@code /v1/logs}).
+     */
+    public static final List<String> BINARY_MEDIA_TYPES = List.of("application/x-protobuf");
 
     private static final Map<Class<?>, Permission> PERMISSIONS = new HashMap<>();
 

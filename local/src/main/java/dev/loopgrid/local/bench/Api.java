@@ -54,6 +54,14 @@ final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
     }
 
+    /** POST of a binary body (e.g. OTLP protobuf), optionally with a Content-Encoding. */
+    Reply postBytes(String pathAndQuery, byte[] body, String contentType, String contentEncoding) {
+        HttpRequest.Builder b = request(pathAndQuery).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentEncoding != null) b.header("Content-Encoding", contentEncoding);
+        return send(b);
+    }
+
     Reply get(String pathAndQuery) {
         return send(request(pathAndQuery).GET());
     }

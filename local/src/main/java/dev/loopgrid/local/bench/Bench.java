@@ -13,13 +13,14 @@ import java.util.SplittableRandom;
 /**
  * The bench runner: {@code record} (concurrent appends to one chain over HTTP, then a linearity check),
  * {@code scaling} (append rate against chain length), {@code verify} (in-process chain verification
- * cost and memory) and {@code report} (compliance-report latency as the ledger grows, {@link ReportBench}). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
+ * cost and memory), {@code report} (compliance-report latency as the ledger grows, {@link ReportBench}) and
+ * {@code otlp} (OTLP/HTTP ingestion of GenAI spans, {@link OtlpBench}). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
  * in {@link #USAGE}. See docs/benchmarks.md for the numbers measured.
  */
 public final class Bench {
 
     static final String USAGE = String.join(System.lineSeparator(),
-            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report> [options]",
+            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp> [options]",
             "",
             "  bench record  [--url URL] [--clients 32] [--requests 4000] [--size 1024] [--warmup 200]",
             "                [--service NAME] [--timeout SECONDS] [--api-key KEY] [--trace FILE.csv]",
@@ -60,6 +61,15 @@ public final class Bench {
             "      over HTTP: the first report at the level, REPEAT reports with nothing new, and REPEAT reports",
             "      after NEW more decisions each; and one full GET /v1/integrity/verify for contrast.",
             "      Exit 1 when the steady-state median at the last level is above 3x the first.",
+            "",
+            "  bench otlp    [--url URL] [--clients 4] [--exports 200] [--spans 100] [--warmup 10] [--service NAME]",
+            "                [--services 1] [--gzip] [--json] [--timeout SECONDS] [--api-key KEY]",
+            "      CLIENTS threads POST OTLP/HTTP exports (protobuf; --json for OTLP/JSON, --gzip to compress) of",
+            "      SPANS GenAI chat spans each (v1.37+ conventions, with messages) to /v1/traces, EXPORTS in all,",
+            "      to one fresh service (one chain), or spread over SERVICES services (chains NAME-0…). Prints GenAI",
+            "      spans recorded per second, export latency p50/p90/p99/max and errors, then checks the chains",
+            "      hold every span and verifies them.",
+            "      Exit 1 when a span is missing or rejected, or the chain does not verify.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -126,6 +136,13 @@ public final class Bench {
                     return ReportBench.run(new ReportBench.Options(levels, a.integer("repeat", 20, 1, 10_000),
                             a.integer("new", 100, 0, 1_000_000), a.integer("clients", 16, 1, 256),
                             a.integer("size", 512, 200, 1_000_000)));
+                }
+                case "otlp": {
+                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "exports", "spans", "services"), Set.of("gzip", "json"));
+                    return OtlpBench.run(new OtlpBench.Options(api(a), a.integer("clients", 4, 1, 256),
+                            a.integer("exports", 200, 1, 1_000_000), a.integer("spans", 100, 1, 5_000),
+                            a.integer("warmup", 10, 0, 100_000), service(a), a.integer("services", 1, 1, 1000),
+                            a.flag("gzip"), a.flag("json")));
                 }
                 default:
                     return bad(System.err, "unknown subcommand \"" + command + "\"");

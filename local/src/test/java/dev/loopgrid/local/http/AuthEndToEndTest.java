@@ -97,6 +97,11 @@ class AuthEndToEndTest {
         return key == null ? send(method, path, body) : send(method, path, body, "Authorization", "Bearer " + key);
     }
 
+    static final String OTLP_SPAN = "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"traceId\": "
+            + "\"5b8efff798038103d269b633813fc60c\", \"spanId\": \"eee19b7ec3c1b174\", \"attributes\": ["
+            + "{\"key\": \"gen_ai.operation.name\", \"value\": {\"stringValue\": \"chat\"}},"
+            + "{\"key\": \"gen_ai.provider.name\", \"value\": {\"stringValue\": \"openai\"}}]}]}]}]}";
+
     static String keyFor(String role) {
         Resp r = as(admin, "POST", "/v1/admin/keys", "{\"role\": \"" + role + "\", \"name\": \"" + role + " key\"}");
         assertEquals(201, r.status(), r.body());
@@ -118,6 +123,9 @@ class AuthEndToEndTest {
         String replayId = replay.json().get("replay_id").asText();
         Map<String, Supplier<Sample>> m = new LinkedHashMap<>();
         m.put("RecordDecision", () -> new Sample("POST", "/v1/decisions", DECISION, 201));
+        // OTLP/JSON: one GenAI span (recorded once, then found recorded), and a log export without GenAI events
+        m.put("OtlpTraces", () -> new Sample("POST", "/v1/traces", OTLP_SPAN, 200));
+        m.put("OtlpLogs", () -> new Sample("POST", "/v1/logs", "{\"resourceLogs\": []}", 200));
         m.put("ListDecisions", () -> new Sample("GET", "/v1/decisions?service_name=support", null, 200));
         m.put("GetDecision", () -> new Sample("GET", "/v1/decisions/" + decision, null, 200));
         m.put("MarkIncorrect", () -> new Sample("POST", "/v1/decisions/" + record(admin) + "/incorrect",

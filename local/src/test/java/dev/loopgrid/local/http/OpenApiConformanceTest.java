@@ -104,6 +104,15 @@ class OpenApiConformanceTest {
             Resp lines = checked("GET", "/v1/export/ground-truth", "/v1/export/ground-truth?service_name=openapi", null);
             assertEquals(1, lines.body().lines().count(), "the one corrected decision: " + lines.body());
         }
+        // OTLP ingestion: a recorded span, the same export again, a skipped one, a malformed one (JSON answers)
+        Resp otlp = checked("POST", "/v1/traces", "/v1/traces", AuthEndToEndTest.OTLP_SPAN);
+        assertEquals(1, otlp.json().at("/loopgrid/recorded").asInt(), otlp.body());
+        assertEquals(1, checked("POST", "/v1/traces", "/v1/traces", AuthEndToEndTest.OTLP_SPAN).json()
+                .at("/loopgrid/already_recorded").asInt());
+        assertEquals(400, checked("POST", "/v1/traces", "/v1/traces", "{\"resourceSpans\": 1}").status());
+        assertEquals(200, checked("POST", "/v1/logs", "/v1/logs",
+                "{\"resourceLogs\": [{\"scopeLogs\": [{\"logRecords\": [{\"body\": {\"stringValue\": \"hi\"}}]}]}]}").status());
+        assertEquals(400, checked("POST", "/v1/logs", "/v1/logs", "[").status());
         // the admin key routes (open mode acts as an admin of tenant "local")
         Resp created = checked("POST", "/v1/admin/keys", "/v1/admin/keys", "{\"role\": \"writer\", \"name\": \"conformance\"}");
         assertEquals(201, created.status(), created.body());
