@@ -95,7 +95,8 @@ class OtlpExporterEndToEndTest {
                     .setAttribute("gen_ai.request.max_tokens", 256L)
                     .setAttribute(AttributeKey.stringArrayKey("gen_ai.request.stop_sequences"), List.of("END"))
                     .startSpan();
-            try (Scope ignored = chat.makeCurrent()) {
+            Scope scope = chat.makeCurrent(); // the HTTP span below is the chat span's child
+            try {
                 tracer.spanBuilder("POST").setSpanKind(SpanKind.CLIENT).setAttribute("http.request.method", "POST")
                         .startSpan().end();
                 chat.setAttribute("gen_ai.system_instructions", "[{\"type\":\"text\",\"content\":\"Answer in one sentence.\"}]");
@@ -107,6 +108,7 @@ class OtlpExporterEndToEndTest {
                 chat.setAttribute("gen_ai.usage.input_tokens", 21L);
                 chat.setAttribute("gen_ai.usage.output_tokens", 7L);
             } finally {
+                scope.close();
                 chat.end();
             }
         }

@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.loopgrid.aws.App;
-import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.http.ApiResponses;
 import dev.loopgrid.aws.telemetry.Telemetry;
 import dev.loopgrid.core.Json;
-import dev.loopgrid.core.LedgerException;
+import dev.loopgrid.core.ledger.LedgerException;
 import dev.loopgrid.core.otel.OtlpIngest;
 import dev.loopgrid.core.otel.OtlpJson;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -143,7 +142,7 @@ public final class OtlpHttp {
 
     /** True for {@code application/x-protobuf}, false for {@code application/json}; anything else is 415. */
     static boolean isProtobuf(APIGatewayProxyRequestEvent event) {
-        String ct = ApiHandler.header(event.getHeaders(), "Content-Type");
+        String ct = dev.loopgrid.aws.auth.AuthorizerContext.header(event.getHeaders(), "Content-Type");
         String media = ct == null ? "" : ct.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (media.equals(PROTOBUF)) return true;
         if (media.equals(JSON)) return false;
@@ -166,7 +165,7 @@ public final class OtlpHttp {
         } else {
             bytes = raw.getBytes(StandardCharsets.UTF_8);
         }
-        String encoding = ApiHandler.header(event.getHeaders(), "Content-Encoding");
+        String encoding = dev.loopgrid.aws.auth.AuthorizerContext.header(event.getHeaders(), "Content-Encoding");
         String coding = encoding == null ? "" : encoding.trim().toLowerCase(Locale.ROOT);
         if (coding.isEmpty() || coding.equals("identity")) return limit(bytes);
         if (!coding.equals("gzip") && !coding.equals("x-gzip")) {

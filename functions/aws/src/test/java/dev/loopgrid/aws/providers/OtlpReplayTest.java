@@ -3,7 +3,7 @@ package dev.loopgrid.aws.providers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loopgrid.core.Canonical;
+import dev.loopgrid.core.ledger.Canonical;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.otel.GenAiMapper;
 import dev.loopgrid.core.otel.OtlpIngest;

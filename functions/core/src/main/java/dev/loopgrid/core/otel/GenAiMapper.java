@@ -151,7 +151,7 @@ public final class GenAiMapper {
         // OpenInference: the request's parameters as a JSON object
         JsonNode inv = parsed(a.get("llm.invocation_parameters"));
         if (inv != null && inv.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = inv.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = inv.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (!NOT_PARAMETERS.contains(f.getKey()) && !f.getValue().isNull()) m.set(f.getKey(), f.getValue());
             }
@@ -341,7 +341,7 @@ public final class GenAiMapper {
         ObjectNode o = Json.object();
         e.attributes().forEach(o::set);
         JsonNode ec = parsed(e.attributes().get("gen_ai.event.content"));
-        if (ec != null && ec.isObject()) ec.fields().forEachRemaining(f -> o.set(f.getKey(), f.getValue()));
+        if (ec != null && ec.isObject()) ec.properties().forEach(f -> o.set(f.getKey(), f.getValue()));
         return o;
     }
 
@@ -661,7 +661,7 @@ public final class GenAiMapper {
     static List<JsonNode> indexed(JsonNode node) {
         TreeMap<Integer, JsonNode> byIndex = new TreeMap<>();
         if (node != null && node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().matches("\\d{1,6}")) byIndex.put(Integer.parseInt(e.getKey()), e.getValue());
             }

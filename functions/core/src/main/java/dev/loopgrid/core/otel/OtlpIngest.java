@@ -1,9 +1,9 @@
 package dev.loopgrid.core.otel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loopgrid.core.DecisionService;
-import dev.loopgrid.core.LedgerException;
-import dev.loopgrid.core.StoreException;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -174,7 +174,7 @@ public final class OtlpIngest {
                     }
                     // the body may hold the content too (an object of the same attributes)
                     JsonNode body = OtlpData.json(r.getBody());
-                    if (body.isObject()) body.fields().forEachRemaining(f -> attributes.putIfAbsent(f.getKey(), f.getValue()));
+                    if (body.isObject()) body.properties().forEach(f -> attributes.putIfAbsent(f.getKey(), f.getValue()));
                     items.add(new OtlpData.Span(trace, span, "", "", 0, 0, 0, 0, "", attributes, List.of(), resource,
                             sl.getScope().getName(), sl.getScope().getVersion()));
                 }
