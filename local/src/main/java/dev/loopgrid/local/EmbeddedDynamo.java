@@ -99,6 +99,27 @@ public final class EmbeddedDynamo implements AutoCloseable {
         }
     }
 
+    /**
+     * Every tenant with a chain in the table (their chain registries, {@code TENANT#…}): a Scan, for the local
+     * integrator's catch-up after a restart; its cost grows with the table, which is fine on a laptop.
+     */
+    public java.util.List<String> tenants(String table) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> start = null;
+        do {
+            var startKey = start;
+            var r = client.scan(b -> {
+                b.tableName(table).filterExpression("begins_with(pk, :p)").projectionExpression("pk")
+                        .expressionAttributeValues(java.util.Map.of(":p",
+                                software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("TENANT#")));
+                if (startKey != null) b.exclusiveStartKey(startKey);
+            });
+            r.items().forEach(i -> out.add(i.get("pk").s().substring("TENANT#".length())));
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return new java.util.ArrayList<>(out);
+    }
+
     /** Deletes and re-creates the table (tests). */
     public void resetTable(String name) {
         try {

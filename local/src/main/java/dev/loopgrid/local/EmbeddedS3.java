@@ -106,6 +106,18 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     public URI endpoint() { return endpoint; }
 
+    /** Creates {@code name} if it does not exist yet; returns it. */
+    public String ensureBucket(String name) {
+        try {
+            client.createBucket(b -> b.bucket(name));
+        } catch (BucketAlreadyOwnedByYouException e) {
+            // kept from an earlier run
+        } catch (S3Exception e) {
+            if (e.statusCode() != 409) throw e;
+        }
+        return name;
+    }
+
     public String bucket() { return bucket; }
 
     public S3Client client() { return client; }

@@ -250,8 +250,10 @@ public final class LocalHttpServer {
         for (int i = 0; i < chosen.segments().length; i++) {
             String t = chosen.segments()[i];
             if (isParam(t)) {
-                String name = t.substring(1, t.length() - 1);
-                String value = percentDecode(parts[i], false);
+                boolean greedy = isGreedy(t);
+                String name = t.substring(1, t.length() - (greedy ? 2 : 1));
+                String raw = greedy ? String.join("/", java.util.Arrays.copyOfRange(parts, i, parts.length)) : parts[i];
+                String value = percentDecode(raw, false);
                 if (value == null) {
                     return malformed("Path parameter " + name + " is not valid percent-encoded UTF-8");
                 }
@@ -534,9 +536,21 @@ public final class LocalHttpServer {
         return segment.length() > 2 && segment.startsWith("{") && segment.endsWith("}");
     }
 
+    /** A greedy parameter ({@code {path+}}, last segment only): one or more segments, as API Gateway's proxy resources. */
+    private static boolean isGreedy(String segment) {
+        return isParam(segment) && segment.endsWith("+}");
+    }
+
     private static boolean matches(String[] template, String[] parts) {
-        if (template.length != parts.length) return false;
-        for (int i = 0; i < template.length; i++) {
+        int n = template.length;
+        if (n > 0 && isGreedy(template[n - 1])) {
+            if (parts.length < n) return false;
+            for (int i = n - 1; i < parts.length; i++) if (parts[i].isEmpty()) return false;
+        } else if (n != parts.length) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (isGreedy(template[i])) continue;
             if (isParam(template[i])) {
                 if (parts[i].isEmpty()) return false;
             } else if (!template[i].equals(parts[i])) {

@@ -5,6 +5,10 @@ import dev.loopgrid.aws.worker.ReplayWorkerHandler;
 import dev.loopgrid.core.replay.LlmProvider;
 import java.util.Map;
 import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.log.LogKeys;
+import dev.loopgrid.aws.log.S3SignedCheckpoints;
+import dev.loopgrid.aws.log.S3TileStore;
+import dev.loopgrid.core.log.LogConfig;
 import dev.loopgrid.aws.Routes;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -28,6 +32,10 @@ public final class Main {
         }
     }
 
+    /** The local stack's bucket of signed checkpoints (on AWS a bucket with Object Lock in compliance mode). */
+    static final String CHECKPOINT_BUCKET = "loopgrid-checkpoints";
+    /** At most one signed checkpoint per tenant this often (receipts are ready within about this much). */
+    static final long CHECKPOINT_INTERVAL_MILLIS = 500;
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar loopgrid-local.jar [serve] [options]",
             "       java -jar loopgrid-local.jar bench [bench options]   (bench --help for its options)",
@@ -248,10 +256,12 @@ public final class Main {
         private final QueuePoller poller;
         private final Path dataDir;
         private final long startupMillis;
+        private final IntegratorLoop integrator;
         private boolean closed;
 
         private Running(LocalHttpServer http, EmbeddedDynamo dynamo, EmbeddedSqs sqs, EmbeddedS3 s3, QueuePoller poller,
-                        Path dataDir, long startupMillis) {
+                        Path dataDir, long startupMillis, IntegratorLoop integrator) {
+            this.integrator = integrator;
             this.http = http;
             this.dynamo = dynamo;
             this.sqs = sqs;
@@ -299,6 +309,7 @@ public final class Main {
             } catch (RuntimeException e) {
                 LOG.warn("stopping the HTTP server: {}", e.toString());
             }
+            integrator.close();
             try {
                 poller.close();
                 sqs.close();
@@ -343,6 +354,8 @@ public final class Main {
         EmbeddedSqs sqs = null;
         EmbeddedS3 s3 = null;
         QueuePoller poller = null;
+        IntegratorLoop integratorLoop = null;
+        String logOrigin = System.getenv().getOrDefault("LOOPGRID_LOG_ORIGIN", "loopgrid.local");
         Map<String, LlmProvider> providers;
         EmbeddedSqs.Queues queues;
         try {
@@ -361,14 +374,21 @@ public final class Main {
                     .reports(s3.reportStore(reportConfig.urlTtl(), Clock.systemUTC()), reportConfig)
                     .content(s3.contentStore())
                     .providers(providers)
+                    .log(new S3TileStore(s3.client(), s3.bucket()),
+                            new S3SignedCheckpoints(s3.client(), s3.ensureBucket(CHECKPOINT_BUCKET), null, Clock.systemUTC()),
+                            o.inMemory() ? LogKeys.generate(logOrigin) : LogKeys.fromFile(o.dataDir().resolve("log-signing.key"),
+                                    logOrigin),
+                            new LogConfig(logOrigin, CHECKPOINT_INTERVAL_MILLIS, 1000))
                     .build();
             App.install(app);
+            integratorLoop = new IntegratorLoop(app.integrator(), () -> dynamo.tenants(o.table()), 50, 30_000).start();
             poller = new QueuePoller(sqs.client(), queues.queueUrl(), new ReplayWorkerHandler(app), 4);
             http = new LocalHttpServer(app, Routes.ALL, o.host(), o.port());
             if (o.requireKeys()) http.requireKeys(app.apiKeys);
             if (o.rate() > 0) http.rateLimit(o.rate(), o.burst());
             http.start();
         } catch (Exception | Error e) {
+            if (integratorLoop != null) integratorLoop.close();
             if (poller != null) poller.close();
             if (sqs != null) sqs.close();
             if (s3 != null) s3.close();
@@ -388,6 +408,8 @@ public final class Main {
                 + App.get().config.maxContentBytes() + " bytes, up to " + App.get().config.maxDecisionBytes() + ")");
         out.println("  Replays:   " + (providers.isEmpty() ? "simulated (no provider key set)"
                 : "live for " + String.join(", ", new java.util.TreeSet<>(providers.keySet())) + "; others simulated"));
+        out.println("  Log:       signed checkpoints every " + CHECKPOINT_INTERVAL_MILLIS + " ms at most; verifier key "
+                + App.get().log().verifierKey() + "   (" + http.url() + "/v1/log/key)");
         out.println("  Auth:      " + (o.requireKeys()
                 ? "API keys required (create one: java -jar loopgrid-local.jar keys create --tenant T --role admin"
                         + " --endpoint " + dynamo.endpoint() + (o.table().equals(Options.defaults().table()) ? "" : " --table " + o.table()) + ")"
@@ -396,7 +418,7 @@ public final class Main {
         out.println("  Data:      " + (dynamoDir == null ? "in memory (nothing persists)" : dynamoDir));
         out.println("  Routes:    " + Routes.ALL.size() + "; Ctrl-C stops");
         out.flush();
-        return new Running(http, dynamo, sqs, s3, poller, dynamoDir, ms);
+        return new Running(http, dynamo, sqs, s3, poller, dynamoDir, ms, integratorLoop);
     }
 
     /**

@@ -20,6 +20,12 @@ import dev.loopgrid.aws.handlers.OtlpTracesHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.handlers.RootHandler;
 import dev.loopgrid.aws.handlers.VerifyIntegrityHandler;
+import dev.loopgrid.aws.handlers.LogTileHandler;
+import dev.loopgrid.aws.handlers.LogKeyHandler;
+import dev.loopgrid.aws.handlers.LogConsistencyHandler;
+import dev.loopgrid.aws.handlers.LogCheckpointHandler;
+import dev.loopgrid.aws.handlers.GetEntryReceiptHandler;
+import dev.loopgrid.aws.handlers.GetReceiptHandler;
 import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.aws.handlers.CreateApiKeyHandler;
 import dev.loopgrid.aws.handlers.ListApiKeysHandler;
@@ -52,6 +58,11 @@ public final class Routes {
          * s3:GetObject on {@code reports/*} of the reports bucket (reports, large exports, presigned links)
          */
         REPORT,
+        /**
+         * READ plus the verifiable log: its state and run items ({@code LOG#…}, {@code LOGRUN#…}), s3:GetObject on the
+         * log bucket and the checkpoint bucket, kms:GetPublicKey on the log's key (never kms:Sign)
+         */
+        LOG,
         /** API key items only ({@code APIKEY#…}, {@code KEYS#…}): GetItem, Query, transactional Put/Update */
         KEYS
     }
@@ -100,6 +111,18 @@ public final class Routes {
                     Access.ENQUEUE, Permission.REPLAY),
             new Route("GetReplay", "GET", "/v1/replays/{replay_id}", GetReplayHandler.class, GetReplayHandler::new,
                     Access.READ, Permission.READ),
+            new Route("GetReceipt", "GET", "/v1/decisions/{decision_id}/receipt", GetReceiptHandler.class,
+                    GetReceiptHandler::new, Access.LOG, Permission.READ),
+            new Route("GetEntryReceipt", "GET", "/v1/entries/{chain_id}/{sequence}/receipt", GetEntryReceiptHandler.class,
+                    GetEntryReceiptHandler::new, Access.LOG, Permission.READ),
+            new Route("LogCheckpoint", "GET", "/v1/log/checkpoint", LogCheckpointHandler.class,
+                    LogCheckpointHandler::new, Access.LOG, Permission.READ),
+            new Route("LogConsistency", "GET", "/v1/log/consistency", LogConsistencyHandler.class,
+                    LogConsistencyHandler::new, Access.LOG, Permission.READ),
+            new Route("LogTile", "GET", "/v1/log/tile/{path+}", LogTileHandler.class, LogTileHandler::new,
+                    Access.LOG, Permission.READ),
+            new Route("LogKey", "GET", "/v1/log/key", LogKeyHandler.class, LogKeyHandler::new, Access.LOG,
+                    Permission.PUBLIC),
             new Route("VerifyIntegrity", "GET", "/v1/integrity/verify", VerifyIntegrityHandler.class,
                     VerifyIntegrityHandler::new, Access.READ, Permission.AUDIT),
             new Route("ComplianceReport", "GET", "/v1/compliance/report", ComplianceReportHandler.class,
@@ -124,10 +147,11 @@ public final class Routes {
 
     /**
      * Request media types whose bodies are binary: API Gateway (the RestApi's {@code binaryMediaTypes}) and the local
-     * front pass them base64-encoded ({@code isBase64Encoded}). OTLP/HTTP's protobuf encoding ({@code POST /v1/traces},
-     * {@code /v1/logs}).
+     * front pass them base64-encoded ({@code isBase64Encoded}): OTLP/HTTP's protobuf encoding ({@code POST /v1/traces},
+     * {@code /v1/logs}). API Gateway also answers a base64 body as binary when the request's {@code Accept} names one
+     * of these: the log's tiles ({@code GET /v1/log/tile/…}, {@code Accept: application/octet-stream}).
      */
-    public static final List<String> BINARY_MEDIA_TYPES = List.of("application/x-protobuf");
+    public static final List<String> BINARY_MEDIA_TYPES = List.of("application/x-protobuf", "application/octet-stream");
 
     private static final Map<Class<?>, Permission> PERMISSIONS = new HashMap<>();
 

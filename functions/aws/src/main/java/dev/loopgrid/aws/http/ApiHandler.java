@@ -206,6 +206,20 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         return v;
     }
 
+    /** A required whole-number query parameter (0 or more). */
+    protected static long longQuery(APIGatewayProxyRequestEvent event, String name) {
+        String v = query(event, name);
+        if (v == null) throw new LedgerException.Malformed("invalid_parameter", "Query parameter " + name + " is required");
+        try {
+            long l = Long.parseLong(v.trim());
+            if (l < 0) throw new NumberFormatException();
+            return l;
+        } catch (NumberFormatException e) {
+            throw new LedgerException.Malformed("invalid_parameter", "Query parameter " + name
+                    + " must be a whole number, got \"" + (v.length() > 40 ? v.substring(0, 40) + "…" : v) + "\"");
+        }
+    }
+
     protected static int intQuery(APIGatewayProxyRequestEvent event, String name, int dflt, int min, int max) {
         String v = query(event, name);
         if (v == null) return dflt;
