@@ -13,7 +13,7 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Entry items and the content attributes that entries and projections share. */
-final class EntryItems {
+public final class EntryItems {
     static final String CONTENT_KEY = "content_key";
     static final String CONTENT_BYTES = "content_bytes";
 
@@ -51,7 +51,7 @@ final class EntryItems {
     }
 
     /** Reads an entry item leniently: a tampered item still yields an entry for the verifier to judge. */
-    static Entry entry(Map<String, AttributeValue> item) {
+    public static Entry entry(Map<String, AttributeValue> item) {
         EntryType type;
         try {
             type = EntryType.fromWire(str(item, "type", ""));
