@@ -28,6 +28,7 @@ import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.log.Integrator;
 import dev.loopgrid.core.log.LogConfig;
 import dev.loopgrid.core.log.LogService;
+import dev.loopgrid.core.log.LogVerifier;
 import dev.loopgrid.core.log.LogStore;
 import dev.loopgrid.core.log.SignedCheckpoints;
 import dev.loopgrid.core.log.TileStore;
@@ -83,6 +84,7 @@ public final class App {
     private final LogSetup logSetup;
     private volatile Integrator integrator;
     private volatile LogService logService;
+    private volatile LogVerifier logVerifier;
     /** Where decision content above {@link Config#maxContentBytes()} lives, or null (such decisions are then refused). */
     public final ContentStore contentStore;
     public final Ledger ledger;
@@ -231,7 +233,7 @@ public final class App {
         this.ledger = new Ledger(chains, clock, Ledger.Policy.defaults(), listener);
         this.decisions = new DecisionService(chains, index, ledger, clock, config.maxContentBytes(), contentStore,
                 config.maxDecisionBytes());
-        this.integrity = new IntegrityService(chains, contentResolver);
+        this.integrity = new IntegrityService(chains, contentResolver, this::logVerifier);
         this.replayConfig = replayConfig;
         this.replayStore = replayStore;
         this.sqsQueue = sqsQueue;
@@ -296,6 +298,21 @@ public final class App {
             }
         }
         return l;
+    }
+
+    /** Checks the table against the signed log, or null where no log is configured. */
+    public LogVerifier logVerifier() {
+        LogVerifier v = logVerifier;
+        if (v == null && logSetup != null) {
+            synchronized (this) {
+                v = logVerifier;
+                if (v == null) {
+                    logVerifier = v = new LogVerifier(chains, logSetup.store(), logSetup.tiles(), logSetup.checkpoints(),
+                            logSetup.signer().get().verifier(), logSetup.config());
+                }
+            }
+        }
+        return v;
     }
 
     /** The log's integrator, or null where no log is configured (built on first use outside the local stack). */

@@ -7,6 +7,7 @@ import dev.loopgrid.core.ledger.ChainVerifier;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.log.LogVerifier;
 import dev.loopgrid.core.ledger.Verification;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +25,12 @@ public final class IntegrityService {
      *                 {@code {chain_id: head_hash, …}}; null when there is no chain
      */
     public record Report(boolean valid, long entries, long decisions, int chains, String headHash,
-                         Verification.Failure failure) {
+                         Verification.Failure failure, LogVerifier.Result log) {
+
+        public Report(boolean valid, long entries, long decisions, int chains, String headHash,
+                      Verification.Failure failure) {
+            this(valid, entries, decisions, chains, headHash, failure, null);
+        }
 
         public String message() {
             if (failure != null) {
@@ -38,11 +44,21 @@ public final class IntegrityService {
 
     private final ChainStore store;
     private final ContentResolver contents;
+    private final java.util.function.Supplier<LogVerifier> log;
 
     /** @param contents reads content stored outside the ledger items, for re-hashing */
     public IntegrityService(ChainStore store, ContentResolver contents) {
+        this(store, contents, () -> null);
+    }
+
+    /**
+     * @param contents reads content stored outside the ledger items, for re-hashing
+     * @param log      checks the table against the signed log (null where no log is configured)
+     */
+    public IntegrityService(ChainStore store, ContentResolver contents, java.util.function.Supplier<LogVerifier> log) {
         this.store = store;
         this.contents = contents;
+        this.log = log;
     }
 
     /** Verifies the chain of {@code serviceName}, or every chain of the tenant when it is null. */
@@ -75,7 +91,31 @@ public final class IntegrityService {
         String headHash = heads.isEmpty() ? null
                 : heads.size() == 1 ? headsJson.get(heads.get(0).chainId()).textValue()
                 : Canonical.sha256Hex(Canonical.canonicalize(headsJson));
-        return new Report(true, entries, decisions, heads.size(), headHash, null);
+        return withLog(tenant, new Report(true, entries, decisions, heads.size(), headHash, null));
+    }
+
+    /**
+     * {@code chains}, a valid verification of the chains, checked further against the signed log: the tenant's whole
+     * log (whatever service was asked for), since the log is one tree per tenant.
+     */
+    private Report withLog(String tenant, Report chains) {
+        LogVerifier verifier = log.get();
+        if (verifier == null) return chains;
+        LogVerifier.Result r = verifier.verify(tenant);
+        if (r.valid()) {
+            return new Report(true, chains.entries(), chains.decisions(), chains.chains(), chains.headHash(), null, r);
+        }
+        LogVerifier.Failure f = r.failure();
+        Verification.Kind kind = switch (f.kind()) {
+            case CHECKPOINT_FORGED -> Verification.Kind.CHECKPOINT_FORGED;
+            case ENTRY_MISSING -> Verification.Kind.SIGNED_ENTRY_MISSING;
+            case ENTRY_CHANGED -> Verification.Kind.CHANGED_AFTER_SIGNING;
+            case ROOT_MISMATCH -> Verification.Kind.SIGNED_ROOT_MISMATCH;
+            case LOG_TRUNCATED -> Verification.Kind.LOG_TRUNCATED;
+        };
+        String chain = f.chainId() == null ? "log" : f.chainId();
+        return new Report(false, chains.entries(), chains.decisions(), chains.chains(), null,
+                new Verification.Failure(kind, chain, f.sequence(), f.entryId(), null, kind.label() + ": " + f.message()), r);
     }
 
     /**

@@ -99,6 +99,20 @@ public final class InMemoryLedgerStore implements LedgerStore {
         c.entries.put(sequence, change.apply(c.entries.get(sequence)));
     }
 
+    /** Deletes the chain's entries after {@code toSequence} and rolls its head back to that entry (a "consistent" truncation). */
+    public synchronized void truncate(ChainKey chain, long toSequence) {
+        Chain c = chains.get(chain);
+        c.entries.tailMap(toSequence, false).clear();
+        Entry last = c.entries.get(toSequence);
+        c.head = new ChainHead(chain.chainId(), toSequence, last.chainHash(), c.head.counters(), c.head.firstRecordedAt(),
+                last.recordedAt());
+    }
+
+    /** Replaces the chain's head (an insider's write). */
+    public synchronized void setHead(ChainKey chain, ChainHead head) {
+        chains.get(chain).head = head;
+    }
+
     /** The next appends fail as given, one fault per call, in order. */
     synchronized void failNextAppends(Fault... faults) {
         appendFaults.addAll(List.of(faults));

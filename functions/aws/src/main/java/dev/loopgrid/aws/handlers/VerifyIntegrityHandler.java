@@ -12,6 +12,7 @@ import dev.loopgrid.core.Json;
 /** {@code GET /v1/integrity/verify}: recomputes every hash and link of one chain or all; names the first bad entry. */
 public final class VerifyIntegrityHandler extends ApiHandler {
     private final IntegrityService integrity;
+    private final App app;
 
     public VerifyIntegrityHandler() {
         this(App.get());
@@ -20,6 +21,7 @@ public final class VerifyIntegrityHandler extends ApiHandler {
     public VerifyIntegrityHandler(App app) {
         super(app.config);
         this.integrity = app.integrity;
+        this.app = app;
     }
 
     @Override
@@ -42,6 +44,14 @@ public final class VerifyIntegrityHandler extends ApiHandler {
             f.put("sequence", r.failure().sequence());
             f.put("entry_id", r.failure().entryId());
             f.put("decision_id", r.failure().decisionId());
+        }
+        if (r.log() != null) {
+            // what the table was checked against: the log's signed checkpoints (whatever service was asked for)
+            ObjectNode l = i.putObject("log");
+            l.put("checkpoints_checked", r.log().checkpoints());
+            l.put("verified_size", r.log().verifiedSize());
+            l.put("latest_checkpoint", r.log().latest());
+            l.put("verifier_key", app.log().verifierKey());
         }
         body.put("service_filter", service);
         return ApiResponses.json(200, body);

@@ -31,7 +31,17 @@ public record Verification(String chainId, long entries, long decisions, long la
         /** entries are stored out of sequence order */
         REORDERED("entries reordered"),
         /** the chain head names a later entry (or another hash) than the last entry found: truncation */
-        HEAD_MISMATCH("head disagrees with last entry");
+        HEAD_MISMATCH("head disagrees with last entry"),
+        /** the entry is not the one signed into the verifiable log: changed after it was recorded, however re-hashed */
+        CHANGED_AFTER_SIGNING("entry changed after it was signed into the log"),
+        /** an entry the signed log holds is no longer in the table */
+        SIGNED_ENTRY_MISSING("signed entry missing"),
+        /** the table's entries do not add up to a signed checkpoint's root */
+        SIGNED_ROOT_MISMATCH("table disagrees with a signed checkpoint"),
+        /** the table's log is shorter than a signed checkpoint covers */
+        LOG_TRUNCATED("log truncated below a signed checkpoint"),
+        /** a kept checkpoint does not verify with the log's key */
+        CHECKPOINT_FORGED("checkpoint not signed by the log's key");
 
         private final String label;
 

@@ -71,6 +71,11 @@ final class InMemoryLog implements LogStore, TileStore, SignedCheckpoints {
         return new ArrayList<>(b.tailMap(first == null ? fromIndex : first, true).values()).iterator();
     }
 
+    /** Deletes the tenant's batches from {@code fromIndex} on (an insider's write). */
+    synchronized void dropBatchesFrom(String tenant, long fromIndex) {
+        batches.getOrDefault(tenant, new TreeMap<>()).tailMap(fromIndex, true).clear();
+    }
+
     @Override
     public synchronized Optional<byte[]> get(String tenant, String path) {
         return Optional.ofNullable(objects.get(tenant + "/" + path)).map(byte[]::clone);
