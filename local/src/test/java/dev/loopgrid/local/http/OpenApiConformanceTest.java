@@ -47,6 +47,42 @@ class OpenApiConformanceTest {
             + " \"tool_calls\": [{\"name\": \"lookup\", \"arguments\": {}}], \"metadata\": {\"latency_ms\": 3}}";
 
     @Test
+    void theLogsOperations_answerWhatTheDocumentSays_andTheReceiptVerifiesWithTheKey() throws Exception {
+        String id = checked("POST", "/v1/decisions", "/v1/decisions", DECISION.replace("\"openapi\"", "\"openapi-log\""))
+                .json().get("decision_id").asText();
+        Resp receipt = checked("GET", "/v1/decisions/{decision_id}/receipt", "/v1/decisions/" + id + "/receipt?wait=10", null);
+        assertEquals(200, receipt.status(), receipt.body());
+        checked("GET", "/v1/decisions/{decision_id}/receipt", "/v1/decisions/dec_nope/receipt", null); // 404
+        checked("GET", "/v1/decisions/{decision_id}/receipt", "/v1/decisions/" + id + "/receipt?wait=99", null); // 400
+        JsonNode entry = receipt.json().get("entry");
+        String chainPath = "/v1/entries/openapi-log/" + entry.get("sequence").asLong() + "/receipt";
+        assertEquals(200, checked("GET", "/v1/entries/{chain_id}/{sequence}/receipt", chainPath, null).status());
+        assertEquals(404, checked("GET", "/v1/entries/{chain_id}/{sequence}/receipt", "/v1/entries/openapi-log/999999/receipt", null).status());
+        assertEquals(400, checked("GET", "/v1/entries/{chain_id}/{sequence}/receipt", "/v1/entries/openapi-log/x/receipt", null).status());
+        Resp cp = checked("GET", "/v1/log/checkpoint", "/v1/log/checkpoint", null);
+        assertEquals(200, cp.status());
+        Resp key = checked("GET", "/v1/log/key", "/v1/log/key", null);
+        dev.loopgrid.verify.NoteVerifier verifier = dev.loopgrid.verify.NoteVerifier.parse(key.body().trim());
+        long size = dev.loopgrid.verify.Checkpoint.open(cp.body(), receipt.json().get("origin").asText(), verifier).size();
+        assertTrue(size >= 1);
+        // the receipt verifies offline: its checkpoint under the key, its path to the checkpoint's root
+        dev.loopgrid.verify.TlogProof proof = dev.loopgrid.verify.TlogProof.parse(receipt.json().get("tlog_proof").asText());
+        assertEquals(entry.get("chain_hash").asText(), new dev.loopgrid.verify.EntryEnvelope(entry.get("chain_id").asText(),
+                entry.get("sequence").asLong(), entry.get("type").asText(), entry.get("id").asText(),
+                entry.get("decision_id").asText(), entry.get("recorded_at").asText(), entry.get("content_hash").asText(),
+                entry.get("previous_hash").asText()).chainHash());
+        proof.verifyExtra(receipt.json().get("origin").asText(), verifier);
+        assertEquals(200, checked("GET", "/v1/log/consistency", "/v1/log/consistency?from=1&to=" + size, null).status());
+        assertEquals(400, checked("GET", "/v1/log/consistency", "/v1/log/consistency?from=2&to=1", null).status());
+        assertEquals(400, checked("GET", "/v1/log/consistency", "/v1/log/consistency?from=1", null).status());
+        Resp tile = checked("GET", "/v1/log/tile/{path+}", "/v1/log/tile/entries/" + dev.loopgrid.verify.Tile.of(0, 0, size)
+                .entriesPath().substring("tile/entries/".length()), null);
+        assertEquals(200, tile.status(), tile.body());
+        assertEquals(400, checked("GET", "/v1/log/tile/{path+}", "/v1/log/tile/0/001.p/999", null).status());
+        assertEquals(404, checked("GET", "/v1/log/tile/{path+}", "/v1/log/tile/9/x123/456", null).status());
+    }
+
+    @Test
     void everyRoutedOperation_answersWhatTheDocumentSays() throws Exception {
         // given a recorded decision
         String id = checked("POST", "/v1/decisions", "/v1/decisions", DECISION).json().get("decision_id").asText();
@@ -134,6 +170,14 @@ class OpenApiConformanceTest {
         assertEquals(200, revoked.status(), revoked.body());
         assertTrue(revoked.json().get("revoked").asBoolean());
         assertEquals(404, checked("DELETE", "/v1/admin/keys/{key_id}", "/v1/admin/keys/key_nope", null).status());
+
+        // the log's operations (their successes: theLogsOperations_…)
+        checked("GET", "/v1/decisions/{decision_id}/receipt", "/v1/decisions/" + id + "/receipt", null);
+        checked("GET", "/v1/entries/{chain_id}/{sequence}/receipt", "/v1/entries/openapi/1/receipt", null);
+        checked("GET", "/v1/log/checkpoint", "/v1/log/checkpoint", null);
+        checked("GET", "/v1/log/consistency", "/v1/log/consistency?from=0&to=1", null);
+        checked("GET", "/v1/log/tile/{path+}", "/v1/log/tile/entries/x999/000", null);
+        checked("GET", "/v1/log/key", "/v1/log/key", null);
 
         // then every routed operation was checked
         TreeSet<String> routes = new TreeSet<>();
