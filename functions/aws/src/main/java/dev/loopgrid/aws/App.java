@@ -244,7 +244,7 @@ public final class App {
         this.checkpoints = checkpoints;
         this.reportStore = reportStore;
         this.reports = new ComplianceReportService(decisionIndex,
-                new IncrementalVerifier(chains, contentResolver, checkpoints, clock), reportStore,
+                new IncrementalVerifier(chains, contentResolver, checkpoints, clock, this::logVerifier), reportStore,
                 clock, "LoopGrid " + VERSION, new ArticleRules.Settings(reportConfig.retentionDays()));
         this.exports = new ExportService(decisionIndex, reportStore, reportConfig.exportInlineBytes());
     }

@@ -105,7 +105,11 @@ public final class IntegrityService {
         if (r.valid()) {
             return new Report(true, chains.entries(), chains.decisions(), chains.chains(), chains.headHash(), null, r);
         }
-        LogVerifier.Failure f = r.failure();
+        return new Report(false, chains.entries(), chains.decisions(), chains.chains(), null, asChainFailure(r.failure()), r);
+    }
+
+    /** A failure of the signed log, as verification answers report failures. */
+    public static Verification.Failure asChainFailure(LogVerifier.Failure f) {
         Verification.Kind kind = switch (f.kind()) {
             case CHECKPOINT_FORGED -> Verification.Kind.CHECKPOINT_FORGED;
             case ENTRY_MISSING -> Verification.Kind.SIGNED_ENTRY_MISSING;
@@ -114,8 +118,7 @@ public final class IntegrityService {
             case LOG_TRUNCATED -> Verification.Kind.LOG_TRUNCATED;
         };
         String chain = f.chainId() == null ? "log" : f.chainId();
-        return new Report(false, chains.entries(), chains.decisions(), chains.chains(), null,
-                new Verification.Failure(kind, chain, f.sequence(), f.entryId(), null, kind.label() + ": " + f.message()), r);
+        return new Verification.Failure(kind, chain, f.sequence(), f.entryId(), null, kind.label() + ": " + f.message());
     }
 
     /**

@@ -135,6 +135,12 @@ class AuthEndToEndTest {
         m.put("CompareReplay", () -> new Sample("GET", "/v1/decisions/" + decision + "/compare/" + replayId, null, 200));
         m.put("CreateReplay", () -> new Sample("POST", "/v1/replays", "{\"decision_id\": \"" + decision + "\"}", 202));
         m.put("GetReplay", () -> new Sample("GET", "/v1/replays/" + replayId, null, 200));
+        m.put("GetReceipt", () -> new Sample("GET", "/v1/decisions/" + decision + "/receipt?wait=15", null, 200));
+        m.put("GetEntryReceipt", () -> new Sample("GET", "/v1/entries/support/1/receipt?wait=15", null, 200));
+        m.put("LogCheckpoint", () -> new Sample("GET", "/v1/log/checkpoint", null, 200));
+        m.put("LogConsistency", () -> new Sample("GET", "/v1/log/consistency?from=1&to=1", null, 200));
+        m.put("LogTile", () -> new Sample("GET", "/v1/log/tile/9/x999/000", null, 404)); // a valid path no log has yet
+        m.put("LogKey", () -> new Sample("GET", "/v1/log/key", null, 200));
         m.put("VerifyIntegrity", () -> new Sample("GET", "/v1/integrity/verify", null, 200));
         m.put("ComplianceReport", () -> new Sample("GET", "/v1/compliance/report", null, 200));
         m.put("ComplianceReportHtml", () -> new Sample("GET", "/v1/compliance/report/html", null, 200));

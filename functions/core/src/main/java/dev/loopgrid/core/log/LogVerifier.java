@@ -67,7 +67,8 @@ public final class LogVerifier {
      * @param verifiedSize   the largest signed size the table was found to match
      * @param latest         the latest signed checkpoint (the note as kept), or null when there is none yet
      */
-    public record Result(boolean valid, long leaves, int checkpoints, long verifiedSize, String latest, Failure failure) {}
+    public record Result(boolean valid, long leaves, int checkpoints, long verifiedSize, String latest, Failure failure,
+                         byte[] verifiedRange, String verifierKey) {}
 
     private final ChainStore chains;
     private final LogStore log;
@@ -88,10 +89,20 @@ public final class LogVerifier {
 
     private record Signed(long size, byte[] root, String note) {}
 
+    /** Everything from the first leaf, against every signed checkpoint. */
     public Result verify(String tenant) {
+        return verify(tenant, 0, CompactRange.empty());
+    }
+
+    /**
+     * From a point verified before ({@code fromSize} leaves whose compact range is {@code fromRange}) on, against the
+     * checkpoints signed beyond it: the cost of what was added since. Entries before the point changed since are the
+     * chain verification's to find (its anchors change with any re-hash).
+     */
+    public Result verify(String tenant, long fromSize, CompactRange fromRange) {
         // 1. the signed checkpoints: the only thing trusted, through the key
         List<Signed> signed = new ArrayList<>();
-        for (long size : checkpoints.sizes(tenant, 1)) {
+        for (long size : checkpoints.sizes(tenant, Math.max(1, fromSize))) {
             byte[] note = checkpoints.get(tenant, size).orElse(null);
             if (note == null) continue; // listed then gone: Object Lock makes this impossible in AWS
             String text = new String(note, java.nio.charset.StandardCharsets.UTF_8);
@@ -109,16 +120,25 @@ public final class LogVerifier {
             }
         }
         // 2. the tree recomputed from the entries as the table holds them, compared at every signed size
-        CompactRange range = CompactRange.empty();
+        CompactRange range = fromRange.copy();
         int next = 0;
-        long verified = 0;
-        while (next < signed.size() && signed.get(next).size() == 0) next++;
-        for (Iterator<LogBatch> it = log.batches(tenant, 0); it.hasNext() && next < signed.size(); ) {
+        long verified = fromSize;
+        byte[] verifiedRange = fromRange.encode();
+        while (next < signed.size() && signed.get(next).size() <= fromSize) {
+            if (signed.get(next).size() == fromSize && fromSize > 0 && !Arrays.equals(range.root(), signed.get(next).root())) {
+                return fail(signed, 0, new Failure(Kind.ROOT_MISMATCH, null, 0, null, -1, fromSize, "the point verified"
+                        + " before (size " + fromSize + ") disagrees with the checkpoint signed at that size"));
+            }
+            next++;
+        }
+        for (Iterator<LogBatch> it = log.batches(tenant, fromSize); it.hasNext() && next < signed.size(); ) {
             LogBatch b = it.next();
-            if (b.fromIndex() != range.size()) break; // a gap in the log's items: the size check below reports it
+            if (b.fromIndex() > range.size()) break; // a gap in the log's items: the size check below reports it
             for (Run r : b.runs()) {
-                Iterator<Entry> es = chains.readEntries(new ChainKey(tenant, r.chainId()), r.fromSequence(), r.toSequence());
-                for (long seq = r.fromSequence(); seq <= r.toSequence() && next < signed.size(); seq++) {
+                if (r.fromIndex() + r.count() <= range.size()) continue; // before the point
+                long firstSeq = r.fromSequence() + Math.max(0, range.size() - r.fromIndex());
+                Iterator<Entry> es = chains.readEntries(new ChainKey(tenant, r.chainId()), firstSeq, r.toSequence());
+                for (long seq = firstSeq; seq <= r.toSequence() && next < signed.size(); seq++) {
                     long index = range.size();
                     Entry e = es.hasNext() ? es.next() : null;
                     if (e == null || e.sequence() != seq) {
@@ -133,6 +153,7 @@ public final class LogVerifier {
                             return fail(signed, verified, name(tenant, s, verified, e));
                         }
                         verified = s.size();
+                        verifiedRange = range.encode();
                         next++;
                     }
                 }
@@ -144,7 +165,8 @@ public final class LogVerifier {
                     "a checkpoint signed at size " + s.size() + " covers leaves the table's log no longer holds (it"
                             + " holds " + range.size() + "): entries or the log's items were deleted"));
         }
-        return new Result(true, range.size(), signed.size(), verified, signed.isEmpty() ? null : signed.get(signed.size() - 1).note(), null);
+        return new Result(true, range.size(), signed.size(), verified, signed.isEmpty() ? null : signed.get(signed.size() - 1).note(),
+                null, verifiedRange, key.vkey());
     }
 
     /**
@@ -184,8 +206,9 @@ public final class LogVerifier {
                         + ": an entry among leaves " + verifiedSize + ".." + (s.size() - 1) + " was changed");
     }
 
-    private static Result fail(List<Signed> signed, long verified, Failure f) {
-        return new Result(false, -1, signed.size(), verified, signed.isEmpty() ? null : signed.get(signed.size() - 1).note(), f);
+    private Result fail(List<Signed> signed, long verified, Failure f) {
+        return new Result(false, -1, signed.size(), verified, signed.isEmpty() ? null : signed.get(signed.size() - 1).note(), f,
+                null, key.vkey());
     }
 
     /** The latest signed checkpoint kept for the tenant, unverified (for reports that embed it). */

@@ -71,8 +71,22 @@ public final class ArticleRules {
         e.put("chains", integrity.chains());
         e.put("head_hash", integrity.headHash());
         e.put("verification", integrity.full() ? "full" : "incremental");
+        if (integrity.log() != null) {
+            // the evidence that does not depend on trusting whoever runs the database
+            e.put("signed_checkpoint", integrity.log().latest());
+            e.put("verifier_key", integrity.log().verifierKey());
+            e.put("signed_size_verified", integrity.log().verifiedSize());
+            e.put("how_to_verify", "Every entry is a leaf of the tenant's RFC 9162 Merkle log; the checkpoint above is"
+                    + " a C2SP signed note by the verifier key, kept in write-once storage. Check any decision offline:"
+                    + " GET /v1/decisions/{id}/receipt, then `java -jar loopgrid-verify.jar receipt FILE --key KEY`;"
+                    + " watch the log with `loopgrid-verify monitor` (consistency between checkpoints) and rebuild it"
+                    + " with `loopgrid-verify audit`.");
+        }
         String basis = total == 0 ? "No decision has been logged yet."
                 : !integrity.valid() ? "The hash chain does not verify: " + integrity.message()
+                : integrity.log() != null && integrity.log().latest() != null
+                        ? "Every decision is an entry of a hash chain that verifies, and the table agrees with every"
+                                + " checkpoint of the signed log."
                 : "Every decision is an entry of a hash chain that verifies.";
         return new Article("article_12_record_keeping", "Art. 12", "Record-keeping",
                 ok ? Article.Status.COMPLIANT : Article.Status.NON_COMPLIANT,

@@ -12,6 +12,8 @@ import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.log.CompactRange;
+import dev.loopgrid.core.log.LogVerifier;
 import dev.loopgrid.core.ledger.Times;
 import dev.loopgrid.core.ledger.Verification;
 import java.time.Clock;
@@ -55,7 +57,13 @@ public final class IncrementalVerifier {
      * @param full      whether every entry was walked (no checkpoint used)
      */
     public record Result(boolean valid, long entries, long decisions, int chains, String headHash,
-                         Verification.Failure failure, long newlyVerified, boolean full, List<ChainResult> chainResults) {
+                         Verification.Failure failure, long newlyVerified, boolean full, List<ChainResult> chainResults,
+                         LogVerifier.Result log) {
+
+        public Result(boolean valid, long entries, long decisions, int chains, String headHash,
+                      Verification.Failure failure, long newlyVerified, boolean full, List<ChainResult> chainResults) {
+            this(valid, entries, decisions, chains, headHash, failure, newlyVerified, full, chainResults, null);
+        }
 
         public String message() {
             if (failure != null) {
@@ -70,11 +78,19 @@ public final class IncrementalVerifier {
 
     private final ChainStore store;
     private final ContentResolver contents;
+    private final java.util.function.Supplier<LogVerifier> log;
     private final CheckpointStore checkpoints;
     private final Clock clock;
 
     /** @param contents reads content stored outside the ledger items, for re-hashing */
     public IncrementalVerifier(ChainStore store, ContentResolver contents, CheckpointStore checkpoints, Clock clock) {
+        this(store, contents, checkpoints, clock, () -> null);
+    }
+
+    /** @param log checks the table against the signed log (null where no log is configured) */
+    public IncrementalVerifier(ChainStore store, ContentResolver contents, CheckpointStore checkpoints, Clock clock,
+                               java.util.function.Supplier<LogVerifier> log) {
+        this.log = log;
         this.contents = contents;
         this.store = store;
         this.checkpoints = checkpoints;
@@ -109,8 +125,49 @@ public final class IncrementalVerifier {
         String headHash = first != null || heads.isEmpty() ? null
                 : heads.size() == 1 ? heads.get(0).headHash()
                 : Canonical.sha256Hex(Canonical.canonicalize(headsJson));
-        return new Result(first == null, entries, decisions, heads.size(), headHash, first, fresh, full, results);
+        LogVerifier.Result logResult = null;
+        LogVerifier lv = log.get();
+        if (first == null && lv != null) {
+            logResult = verifyLog(lv, tenant, full);
+            if (!logResult.valid()) {
+                first = IntegrityService.asChainFailure(logResult.failure());
+                headHash = null;
+            }
+        }
+        return new Result(first == null, entries, decisions, heads.size(), headHash, first, fresh, full, results, logResult);
     }
+
+    /**
+     * The tenant's signed log from the point verified last time (or all of it: {@code full}, or no point yet), the
+     * point moved on when it verifies. The point is kept with the chains' checkpoints under {@link #LOG_POINT}.
+     */
+    private LogVerifier.Result verifyLog(LogVerifier lv, String tenant, boolean full) {
+        VerificationCheckpoint saved = full ? null : checkpoints.read(tenant, List.of(LOG_POINT)).get(LOG_POINT);
+        LogVerifier.Result r;
+        if (saved == null) {
+            r = lv.verify(tenant);
+        } else {
+            CompactRange range;
+            try {
+                range = CompactRange.decode(saved.sequence(), java.util.HexFormat.of().parseHex(saved.chainHash()));
+            } catch (IllegalArgumentException e) {
+                range = null; // an unreadable point: verify it all
+            }
+            r = range == null ? lv.verify(tenant) : lv.verify(tenant, saved.sequence(), range);
+        }
+        if (r.valid() && r.verifiedSize() > (saved == null ? 0 : saved.sequence())) {
+            try {
+                checkpoints.advance(new ChainKey(tenant, LOG_POINT), new VerificationCheckpoint(LOG_POINT, r.verifiedSize(),
+                        java.util.HexFormat.of().formatHex(r.verifiedRange()), Times.format(clock.millis())));
+            } catch (dev.loopgrid.core.ledger.StoreException.Unavailable e) {
+                // the next run starts from the older point
+            }
+        }
+        return r;
+    }
+
+    /** Where the log's verified point is kept among the chains' checkpoints: no service can have this name. */
+    static final String LOG_POINT = "\u0001log";
 
     private ChainResult verifyChain(ChainKey chain, ChainHead head, VerificationCheckpoint cp) {
         String now = Times.format(clock.millis());

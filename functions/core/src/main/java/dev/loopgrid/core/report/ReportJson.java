@@ -99,6 +99,13 @@ public final class ReportJson {
         i.put("head_hash", v.headHash());
         i.put("verification", v.full() ? "full" : "incremental");
         i.put("newly_verified", v.newlyVerified());
+        if (v.log() != null) {
+            ObjectNode l = i.putObject("log");
+            l.put("checkpoints_checked", v.log().checkpoints());
+            l.put("verified_size", v.log().verifiedSize());
+            l.put("latest_checkpoint", v.log().latest());
+            l.put("verifier_key", v.log().verifierKey());
+        }
         Verification.Failure f = v.failure();
         if (f != null) {
             ObjectNode fo = i.putObject("failure");
