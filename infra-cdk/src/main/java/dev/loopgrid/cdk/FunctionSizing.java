@@ -34,6 +34,8 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
         return switch (route.access()) {
             case NONE -> new FunctionSizing(256, 5);
             case READ -> new FunctionSizing(512, 10);
+            // a receipt may wait up to 20 s for its checkpoint (?wait=N)
+            case LOG -> new FunctionSizing(512, 25);
             case ENQUEUE -> new FunctionSizing(512, 10);
             // bounded optimistic retries (App: 12 s per DynamoDB call) fit below this
             case APPEND -> new FunctionSizing(512, 15);

@@ -96,7 +96,7 @@ public final class LedgerAccess {
         List<PolicyStatement> out = new ArrayList<>();
         switch (access) {
             case NONE -> { }
-            case READ -> out.add(read(table));
+            case READ, LOG -> out.add(read(table));
             case ENQUEUE -> {
                 out.add(read(table));
                 out.add(onItems("ReplayWrite", ENQUEUE_ACTIONS, table, REPLAY_KEY_PATTERN));

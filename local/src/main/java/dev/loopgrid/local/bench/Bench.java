@@ -62,6 +62,16 @@ public final class Bench {
             "      after NEW more decisions each; and one full GET /v1/integrity/verify for contrast.",
             "      Exit 1 when the steady-state median at the last level is above 3x the first.",
             "",
+            "  bench integrate [--entries 100000] [--chains 1] [--batch 1000]",
+            "      In process (own DynamoDB Local and S3Proxy): the log's integrator alone over ENTRIES entries offered",
+            "      in batches of BATCH: sequencing commits, tiles and entry bundles, a signed checkpoint per pass.",
+            "      Prints entries/s. Exit 1 unless the final checkpoint covers every entry.",
+            "",
+            "  bench receipts [--url URL] [--rate 300] [--seconds 20] [--size 1024] [--service NAME] [--api-key KEY]",
+            "      Records RATE decisions/s for SECONDS; right after each 201 asks GET /v1/decisions/{id}/receipt?wait=20",
+            "      and measures the time from the 201 to the receipt (p50/p90/p99/max) and the largest receipt's size.",
+            "      Exit 1 on any failed record or receipt.",
+            "",
             "  bench otlp    [--url URL] [--clients 4] [--exports 200] [--spans 100] [--warmup 10] [--service NAME]",
             "                [--services 1] [--gzip] [--json] [--timeout SECONDS] [--api-key KEY]",
             "      CLIENTS threads POST OTLP/HTTP exports (protobuf; --json for OTLP/JSON, --gzip to compress) of",
@@ -143,6 +153,16 @@ public final class Bench {
                             a.integer("exports", 200, 1, 1_000_000), a.integer("spans", 100, 1, 5_000),
                             a.integer("warmup", 10, 0, 100_000), service(a), a.integer("services", 1, 1, 1000),
                             a.flag("gzip"), a.flag("json")));
+                }
+                case "integrate": {
+                    Args a = Args.parse(rest, Set.of("entries", "chains", "batch"), Set.of());
+                    return LogBench.integrate(new LogBench.IntegrateOptions(a.integer("entries", 100_000, 1, 50_000_000),
+                            a.integer("chains", 1, 1, 1000), a.integer("batch", 1000, 1, 10_000)));
+                }
+                case "receipts": {
+                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "rate", "seconds"), Set.of());
+                    return LogBench.receipts(new LogBench.ReceiptOptions(api(a), a.integer("rate", 300, 1, 5000),
+                            a.integer("seconds", 20, 1, 3600), service(a), size(a)));
                 }
                 default:
                     return bad(System.err, "unknown subcommand \"" + command + "\"");
