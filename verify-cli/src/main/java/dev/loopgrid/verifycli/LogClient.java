@@ -33,7 +33,7 @@ final class LogClient {
         this.baseUrl = url;
         this.apiKey = apiKey;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** The latest signed checkpoint, or empty when the log has none yet (404). */
@@ -52,9 +52,33 @@ final class LogClient {
     }
 
     private Optional<byte[]> get(String path, boolean notFoundIsEmpty) throws CliException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).GET()
-                .header("User-Agent", "loopgrid-verify");
-        if (apiKey != null) b.header("Authorization", "Bearer " + apiKey);
+        URI uri = URI.create(baseUrl + path);
+        HttpResponse<byte[]> r = send(uri, path, true);
+        for (int hops = 0; hops < 3 && isRedirect(r.statusCode()); hops++) {
+            // a tile served from elsewhere (a presigned link): followed without the API key, which is not for that host
+            String location = r.headers().firstValue("Location").orElse(null);
+            if (location == null) break;
+            uri = uri.resolve(location);
+            r = send(uri, path, false);
+        }
+        int status = r.statusCode();
+        if (status == 404 && notFoundIsEmpty) return Optional.empty();
+        if (status != 200) {
+            String body = new String(r.body(), StandardCharsets.UTF_8).strip();
+            if (body.length() > 300) body = body.substring(0, 300) + "…";
+            String hint = status == 401 || status == 403 ? " (pass an API key with read permission: --api-key)" : "";
+            throw CliException.usage("GET " + path + " answered HTTP " + status + hint + (body.isEmpty() ? "" : ": " + body));
+        }
+        return Optional.of(r.body());
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private HttpResponse<byte[]> send(URI uri, String path, boolean withKey) throws CliException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET().header("User-Agent", "loopgrid-verify");
+        if (apiKey != null && withKey) b.header("Authorization", "Bearer " + apiKey);
         HttpResponse<byte[]> r;
         try {
             r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -70,14 +94,6 @@ final class LogClient {
             Thread.currentThread().interrupt();
             throw CliException.usage("interrupted");
         }
-        int status = r.statusCode();
-        if (status == 404 && notFoundIsEmpty) return Optional.empty();
-        if (status != 200) {
-            String body = new String(r.body(), StandardCharsets.UTF_8).strip();
-            if (body.length() > 300) body = body.substring(0, 300) + "…";
-            String hint = status == 401 || status == 403 ? " (pass an API key with read permission: --api-key)" : "";
-            throw CliException.usage("GET " + path + " answered HTTP " + status + hint + (body.isEmpty() ? "" : ": " + body));
-        }
-        return Optional.of(r.body());
+        return r;
     }
 }

@@ -32,6 +32,20 @@ class AuditTest {
     }
 
     @Test
+    void redirectedTiles_areFollowed_withoutTheApiKey() throws Exception {
+        TestLog log = new TestLog(1, "");
+        log.appendDecisions(300, 2);
+        try (LogServer s = new LogServer(log, 300)) {
+            s.requiredKey = "lg_secret";
+            s.redirectTiles = true;
+            Cli r = Cli.run("audit", "--url", s.url(), "--key", log.signer.verifier().vkey(), "--api-key", "lg_secret");
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(s.requests.contains("/blob/tile/entries/001.p/44"), s.requests.toString());
+            assertEquals(List.of(), s.blobAuthorizations);
+        }
+    }
+
+    @Test
     void theRootBuilder_equalsMerkleRoot_atEverySize() {
         List<byte[]> leaves = new ArrayList<>();
         Audit.RootBuilder b = new Audit.RootBuilder();

@@ -30,6 +30,10 @@ final class LogServer implements AutoCloseable {
     final Map<String, byte[]> tileOverrides = new ConcurrentHashMap<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
     volatile String requiredKey;
+    /** When set, tiles are answered with a redirect to /blob/&lt;tile path&gt; (served without the key, like a presigned link). */
+    volatile boolean redirectTiles;
+    /** Authorization headers that came with /blob/ requests. */
+    final List<String> blobAuthorizations = new CopyOnWriteArrayList<>();
 
     LogServer(TestLog log, long size) throws IOException {
         this.log = log;
@@ -47,6 +51,15 @@ final class LogServer implements AutoCloseable {
         try (x) {
             URI uri = x.getRequestURI();
             requests.add(uri.toString());
+            if (uri.getPath().startsWith("/blob/")) {
+                String auth = x.getRequestHeaders().getFirst("Authorization");
+                if (auth != null) blobAuthorizations.add(auth);
+                byte[] b = log.tiles(size).get(uri.getPath().substring("/blob/".length()));
+                x.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                x.sendResponseHeaders(b == null ? 404 : 200, b == null ? -1 : b.length);
+                if (b != null) x.getResponseBody().write(b);
+                return;
+            }
             if (requiredKey != null && !("Bearer " + requiredKey).equals(x.getRequestHeaders().getFirst("Authorization"))) {
                 send(x, 401, "application/json", "{\"code\":\"unauthorized\",\"detail\":\"API key required\"}");
                 return;
@@ -73,6 +86,11 @@ final class LogServer implements AutoCloseable {
                 }
             } else if (path.startsWith("/v1/log/tile/")) {
                 String tile = path.substring("/v1/log/".length());
+                if (redirectTiles) {
+                    x.getResponseHeaders().set("Location", "/blob/" + tile);
+                    x.sendResponseHeaders(302, -1);
+                    return;
+                }
                 byte[] b = tileOverrides.containsKey(tile) ? tileOverrides.get(tile) : l.tiles(s).get(tile);
                 if (b == null) {
                     send(x, 404, "application/json", "{\"code\":\"not_found\",\"detail\":\"no tile " + tile + "\"}");
