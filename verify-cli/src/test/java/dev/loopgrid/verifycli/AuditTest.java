@@ -46,6 +46,20 @@ class AuditTest {
     }
 
     @Test
+    void anotherTenantsLog_orAnotherKey_isInvalid() throws Exception {
+        TestLog log = new TestLog(1, "");
+        log.appendDecisions(10, 2);
+        try (LogServer s = new LogServer(log, 10)) {
+            Cli origin = Cli.run("audit", "--url", s.url(), "--key", log.signer.verifier().vkey(), "--tenant-origin", "log.example.test/globex");
+            assertEquals(1, origin.exit(), origin.toString());
+            assertTrue(origin.err().startsWith("INVALID checkpoint: origin \"log.example.test/acme\""), origin.err());
+            Cli key = Cli.run("audit", "--url", s.url(), "--key", TestLog.signer(TestLog.PREFIX, 2).verifier().vkey());
+            assertEquals(1, key.exit(), key.toString());
+            assertTrue(key.err().startsWith("INVALID checkpoint: no signature by key log.example.test+"), key.err());
+        }
+    }
+
+    @Test
     void theRootBuilder_equalsMerkleRoot_atEverySize() {
         List<byte[]> leaves = new ArrayList<>();
         Audit.RootBuilder b = new Audit.RootBuilder();

@@ -217,6 +217,23 @@ class MonitorTest {
     }
 
     @Test
+    void aKeptCheckpointThatIsNotThisLogs_isAUsageError_andIsLeftAlone() throws Exception {
+        TestLog log = new TestLog(1, "");
+        log.appendDecisions(10, 2);
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state);
+        String foreign = new TestLog(2, "").checkpoint(0);
+        Files.writeString(state.resolve(Monitor.CHECKPOINT), foreign);
+        try (LogServer s = new LogServer(log, 10)) {
+            Cli r = monitor(s, state);
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.err().startsWith("the kept checkpoint " + state.resolve(Monitor.CHECKPOINT) + " is not a checkpoint of this log"),
+                    r.err());
+            assertEquals(foreign, kept(state));
+        }
+    }
+
+    @Test
     void anUnreachableServer_isAnIoError() {
         Cli r = Cli.run("monitor", "--url", "http://127.0.0.1:1", "--key", new TestLog(1, "").signer.verifier().vkey(),
                 "--state", tmp.resolve("s").toString());
