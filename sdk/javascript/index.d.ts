@@ -282,6 +282,14 @@ export declare class LoopGrid {
   createApiKey(params: { role: Role; name?: string }): Promise<ApiKey & { api_key: string }>;
   listApiKeys(): Promise<{ keys: ApiKey[]; total: number }>;
   revokeApiKey(keyId: string): Promise<ApiKey>;
+  /** A decision's receipt, or null while it is not yet in a signed checkpoint (202). `wait` in ms (server holds ≤ 20 s). */
+  receipt(decisionId: string, options?: { wait?: number }): Promise<Receipt | null>;
+  /** Any entry's receipt by chain and sequence, or null while pending. */
+  entryReceipt(chainId: string, sequence: number, options?: { wait?: number }): Promise<Receipt | null>;
+  /** The log's verifier key (C2SP vkey): fetch once and pin it. */
+  logKey(): Promise<string>;
+  /** The latest signed checkpoint (C2SP signed note). */
+  logCheckpoint(): Promise<string>;
 }
 
 export interface WrapOptions {
@@ -410,5 +418,63 @@ export declare function formatCheckpoint(checkpoint: Omit<Checkpoint, 'extension
 export declare function openCheckpoint(signedNote: string | Uint8Array, origin: string, logKey: NoteVerifier): Checkpoint;
 /** Verifies a cosignature/v1 by `cosigner` (a 0x04 key) on the note; returns its timestamp. */
 export declare function verifyCosignature(note: SignedNote, cosigner: NoteVerifier): bigint;
+
+// ---- Receipts (src/receipts.js) ----
+
+/** A ledger entry's envelope fields, as a receipt carries them. */
+export interface ReceiptEntry {
+  v: 1;
+  chain_id: string;
+  sequence: number;
+  type: 'decision' | 'flag' | 'correction' | 'replay' | string;
+  id: string;
+  decision_id: string;
+  recorded_at: string;
+  content_hash: string;
+  previous_hash: string;
+  chain_hash: string;
+}
+
+/** GET /v1/decisions/{id}/receipt, GET /v1/entries/{chain}/{sequence}/receipt. */
+export interface Receipt {
+  format: 'loopgrid-receipt/v1';
+  /** `<key name>/<tenant>`. */
+  origin: string;
+  entry: ReceiptEntry;
+  leaf_index: number;
+  tree_size: number;
+  /** C2SP tlog-proof: header, extra <base64 envelope>, index, proof hashes, blank line, signed checkpoint. */
+  tlog_proof: string;
+}
+
+/** The check a receipt failed. */
+export type ReceiptCheck = 'malformed' | 'chain-hash' | 'leaf-data' | 'origin' | 'signature' | 'inclusion' | 'decision';
+
+/** Thrown by verifyReceipt: `check` names the failed check, the message what differs. */
+export declare class ReceiptError extends Error {
+  readonly check: ReceiptCheck;
+  readonly detail: string;
+  constructor(check: ReceiptCheck, detail: string);
+}
+
+/** What a valid receipt proves. */
+export interface VerifiedReceipt {
+  origin: string;
+  leafIndex: number;
+  treeSize: number;
+  rootHash: Uint8Array;
+  entry: Omit<ReceiptEntry, 'v'>;
+}
+
+/**
+ * Verifies a receipt offline with the log's verifier key: entry hash, leaf data, origin, checkpoint signature,
+ * inclusion proof, and with `decision` (GET /v1/decisions/{id}) its content hash and ids. Throws ReceiptError.
+ */
+export declare function verifyReceipt(receipt: Receipt | string | Uint8Array, key: string | NoteVerifier,
+                                      options?: { origin?: string | null; decision?: JsonObject | null }): VerifiedReceipt;
+/** RFC 8785 canonical JSON text. */
+export declare function canonicalJson(value: unknown): string;
+/** The entry's canonical envelope bytes: its leaf data; SHA-256 of them is its chain_hash. */
+export declare function entryEnvelope(entry: Omit<ReceiptEntry, 'v' | 'chain_hash'>): Uint8Array;
 
 export default LoopGrid;

@@ -164,6 +164,43 @@ export class LoopGrid {
     return this._poll(replay, deadline);
   }
 
+  /**
+   * The receipt of a decision (loopgrid-receipt/v1: its entry, inclusion proof and signed checkpoint), or null while
+   * the decision is not yet in a signed checkpoint (202). With `wait` (ms, at most 20 s) the server holds the answer
+   * until the receipt is ready. Check it offline with verifyReceipt and the log's pinned key (logKey()).
+   */
+  async receipt(decisionId, { wait } = {}) {
+    return this._receipt(`/v1/decisions/${segment(decisionId)}/receipt`, wait);
+  }
+
+  /** The receipt of any ledger entry (decision, flag, correction, replay) by chain and sequence; null while pending. */
+  async entryReceipt(chainId, sequence, { wait } = {}) {
+    if (!Number.isSafeInteger(sequence) || sequence < 1) throw new TypeError('sequence must be a positive integer');
+    return this._receipt(`/v1/entries/${segment(chainId)}/${sequence}/receipt`, wait);
+  }
+
+  /** The log's verifier key (C2SP vkey). Fetch it once and pin it: a key that comes with the receipt proves nothing. */
+  async logKey() {
+    return (await this._text('/v1/log/key', 'text/plain')).trim();
+  }
+
+  /** The latest signed checkpoint of the tenant's log (C2SP signed note). */
+  async logCheckpoint() {
+    return this._text('/v1/log/checkpoint', 'text/plain');
+  }
+
+  async _receipt(endpoint, wait) {
+    let query = '';
+    let timeout = this.timeout;
+    if (wait && wait > 0) {
+      const serverWait = Math.min(MAX_SERVER_WAIT_SECONDS, Math.ceil(wait / 1000));
+      query = `?wait=${serverWait}`;
+      timeout = this.timeout + serverWait * 1000;
+    }
+    const { status, body } = await this._request('GET', `${endpoint}${query}`, { timeout, withStatus: true });
+    return status === 202 ? null : body;
+  }
+
   /** Poll a replay until it completes or fails, or `timeout` ms pass; resolves to it as last seen. */
   async waitForReplay(replayId, { timeout = 60000 } = {}) {
     return this._poll(await this.getReplay(replayId), Date.now() + timeout);
@@ -321,7 +358,7 @@ export class LoopGrid {
   }
 
   async _request(method, endpoint, {
-    data, headers = {}, safe = method === 'GET', timeout = this.timeout, text: asText = false,
+    data, headers = {}, safe = method === 'GET', timeout = this.timeout, text: asText = false, withStatus = false,
   } = {}) {
     const url = `${this.baseUrl}${endpoint}`;
     const allHeaders = {
@@ -370,6 +407,7 @@ export class LoopGrid {
         return this._download(new URL(response.headers.get('location'), url).toString(), endpoint, timeout);
       }
       if (asText) return text;
+      if (withStatus && response.status === 202) return { status: 202, body: null };
       let json;
       try {
         json = JSON.parse(text);
@@ -380,7 +418,7 @@ export class LoopGrid {
         throw new LoopGridError(`LoopGrid answered ${response.status} with a body that is not a JSON object: `
           + `${String(text).slice(0, 500)}`);
       }
-      return json;
+      return withStatus ? { status: response.status, body: json } : json;
     }
   }
 

@@ -32,3 +32,4 @@ export {
   openCheckpoint,
   verifyCosignature,
 } from './verify.js';
+export { verifyReceipt, ReceiptError, canonicalJson, entryEnvelope } from './receipts.js';

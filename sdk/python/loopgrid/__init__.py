@@ -23,6 +23,12 @@ Verify a receipt offline (``loopgrid.verify``: RFC 9162 proofs, C2SP signed chec
     checkpoint = Checkpoint.open(signed_checkpoint, origin, NoteVerifier.parse(log_vkey))
     verify_inclusion(index, checkpoint.size, leaf_hash, proof, checkpoint.root_hash)
 
+Check a receipt (the proof that a decision is in the log, signed by the log's key)::
+
+    from loopgrid import verify_receipt
+    proof = verify_receipt(grid.receipt(decision["decision_id"], wait=10), pinned_log_key,
+                           decision=grid.get_decision(decision["decision_id"]))
+
 Record every call of an OpenAI or Anthropic client automatically::
 
     from loopgrid import wrap_openai
@@ -31,6 +37,7 @@ Record every call of an OpenAI or Anthropic client automatically::
 
 from .client import CLIENT, LoopGrid, LoopGridAPIError, LoopGridError, __version__
 from . import verify
+from .receipts import ReceiptError, VerifiedReceipt, verify_receipt
 from .wrappers import wrap, wrap_anthropic, wrap_openai
 
 __all__ = [
@@ -42,5 +49,8 @@ __all__ = [
     "wrap_anthropic",
     "CLIENT",
     "verify",
+    "verify_receipt",
+    "ReceiptError",
+    "VerifiedReceipt",
     "__version__",
 ]

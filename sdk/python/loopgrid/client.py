@@ -234,6 +234,43 @@ class LoopGrid:
         return self._request("GET", f"/v1/decisions/{_segment(decision_id)}/compare/{_segment(replay_id)}")
 
     # ================================================================
+    # Verifiable log: receipts
+    # ================================================================
+
+    def receipt(self, decision_id: str, wait: Optional[float] = None) -> Optional[Dict[str, Any]]:
+        """The receipt of a decision (``loopgrid-receipt/v1``: its entry, inclusion proof and signed checkpoint), or
+        ``None`` while the decision is not yet in a signed checkpoint (the server answered 202). With ``wait``
+        (seconds, at most 20) the server holds the answer until the receipt is ready. Check it offline with
+        :func:`loopgrid.verify_receipt` and the log's key (:meth:`log_key`)."""
+        return self._receipt(f"/v1/decisions/{_segment(decision_id)}/receipt", wait)
+
+    def entry_receipt(self, chain_id: str, sequence: int, wait: Optional[float] = None) -> Optional[Dict[str, Any]]:
+        """The receipt of any ledger entry (decision, flag, correction, replay) by chain and sequence; ``None`` while
+        pending. See :meth:`receipt`."""
+        if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
+            raise ValueError("sequence must be a positive integer")
+        return self._receipt(f"/v1/entries/{_segment(chain_id)}/{sequence}/receipt", wait)
+
+    def log_key(self) -> str:
+        """The log's verifier key (C2SP vkey, ``GET /v1/log/key``). Fetch it once and pin it: a key that comes with
+        the receipt proves nothing."""
+        return self._text("/v1/log/key", {}, "text/plain").strip()
+
+    def log_checkpoint(self) -> str:
+        """The latest signed checkpoint of the tenant's log (C2SP signed note, ``GET /v1/log/checkpoint``)."""
+        return self._text("/v1/log/checkpoint", {}, "text/plain")
+
+    def _receipt(self, endpoint: str, wait: Optional[float]) -> Optional[Dict[str, Any]]:
+        params: Dict[str, Any] = {}
+        timeout = None
+        if wait and wait > 0:
+            server_wait = min(MAX_SERVER_WAIT_SECONDS, int(math.ceil(wait)))
+            params["wait"] = server_wait
+            timeout = self.timeout + server_wait
+        status, body = self._request("GET", endpoint, params=params, timeout=timeout, with_status=True)
+        return None if status == 202 else body
+
+    # ================================================================
     # Integrity, compliance, health
     # ================================================================
 
@@ -374,7 +411,8 @@ class LoopGrid:
 
     def _request(self, method: str, endpoint: str, data: Optional[Dict[str, Any]] = None,
                  params: Optional[Dict[str, Any]] = None, headers: Optional[Dict[str, str]] = None,
-                 retry: str = _SAFE, timeout: Optional[float] = None, text: bool = False) -> Any:
+                 retry: str = _SAFE, timeout: Optional[float] = None, text: bool = False,
+                 with_status: bool = False) -> Any:
         url = self.base_url + endpoint
         if params:
             url += "?" + urlencode(params, quote_via=quote)
@@ -396,6 +434,8 @@ class LoopGrid:
             try:
                 with _OPENER.open(request, timeout=timeout) as response:
                     raw = response.read()
+                    if with_status:
+                        return response.status, _parse(response.status, raw) if raw.strip() else {}
                     return raw.decode("utf-8", errors="replace") if text else _parse(response.status, raw)
             except HTTPError as e:
                 if text and e.code in _REDIRECTS and e.headers and e.headers.get("Location"):

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.UUID;
@@ -236,6 +237,56 @@ public final class LoopGrid {
     /** The decision's recorded output against the replay's, with a JSON-pointer diff. */
     public Comparison compare(String decisionId, String replayId) {
         return Comparison.of(get("/v1/decisions/" + segment(decisionId) + "/compare/" + segment(replayId), Map.of()));
+    }
+
+    // ---------------------------------------------------------------- verifiable log: receipts
+
+    /**
+     * The receipt of a decision ({@code GET /v1/decisions/{id}/receipt}: its entry, inclusion proof and signed
+     * checkpoint, {@code loopgrid-receipt/v1}), or empty while the decision is not yet in a signed checkpoint (the
+     * server answered 202). Check it offline with {@link Receipts#verify} and the log's pinned key ({@link #logKey()}).
+     *
+     * @throws LoopGridApiException 404 for an unknown decision
+     */
+    public Optional<JsonNode> receipt(String decisionId) {
+        return receipt(decisionId, Duration.ZERO);
+    }
+
+    /** {@link #receipt(String)}, the server holding the answer up to {@code wait} (at most {@value #MAX_SERVER_WAIT_SECONDS} s) for it. */
+    public Optional<JsonNode> receipt(String decisionId, Duration wait) {
+        return fetchReceipt("/v1/decisions/" + segment(decisionId) + "/receipt", wait);
+    }
+
+    /** The receipt of any ledger entry (decision, flag, correction, replay) by chain and sequence; empty while pending. */
+    public Optional<JsonNode> entryReceipt(String chainId, long sequence) {
+        return entryReceipt(chainId, sequence, Duration.ZERO);
+    }
+
+    /** {@link #entryReceipt(String, long)}, the server holding the answer up to {@code wait} for it. */
+    public Optional<JsonNode> entryReceipt(String chainId, long sequence, Duration wait) {
+        if (sequence < 1) throw new IllegalArgumentException("sequence must be positive");
+        return fetchReceipt("/v1/entries/" + segment(chainId) + "/" + sequence + "/receipt", wait);
+    }
+
+    /**
+     * The log's verifier key ({@code GET /v1/log/key}, a C2SP vkey). Fetch it once, out of band if you can, and pin it:
+     * a key fetched along with the receipt proves nothing against whoever runs the server.
+     */
+    public String logKey() {
+        return text("/v1/log/key", Map.of(), "text/plain").strip();
+    }
+
+    /** The latest signed checkpoint of the tenant's log ({@code GET /v1/log/checkpoint}, a C2SP signed note). */
+    public String logCheckpoint() {
+        return text("/v1/log/checkpoint", Map.of(), "text/plain");
+    }
+
+    private Optional<JsonNode> fetchReceipt(String path, Duration wait) {
+        int serverWait = (int) Math.min(MAX_SERVER_WAIT_SECONDS, Math.max(0, (wait.toMillis() + 999) / 1000));
+        Map<String, String> query = serverWait > 0 ? Map.of("wait", Integer.toString(serverWait)) : Map.of();
+        HttpResponse<String> response = send("GET", path, query, null, Map.of(), Retry.SAFE, timeout.plusSeconds(serverWait));
+        if (response.statusCode() == 202) return Optional.empty();
+        return Optional.of(parse(response));
     }
 
     // ---------------------------------------------------------------- integrity, compliance, health
