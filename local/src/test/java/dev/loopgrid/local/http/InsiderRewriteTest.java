@@ -197,6 +197,16 @@ class InsiderRewriteTest {
     }
 
     @Test
+    void aProjectionEditedInTheTable_isNeverServed() {
+        List<String> ids = recordFive();
+        Map<String, AttributeValue> p = new HashMap<>(get("DEC#" + TENANT + "#" + ids.get(0), "DEC"));
+        p.put("content", s(p.get("content").s().replace("refund denied", "refund approved")));
+        put(p);
+
+        new HttpTestClient(stack.url(), false).get("/v1/decisions/" + ids.get(0)).error(500, "content_integrity_failed");
+    }
+
+    @Test
     void aConsistentTailDeletion_isInvalid() {
         List<String> ids = recordFive();
         receipt(ids.get(4)); // integrated and signed

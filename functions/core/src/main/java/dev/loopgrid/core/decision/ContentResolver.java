@@ -24,7 +24,8 @@ import java.util.Optional;
  *       into {@link LedgerException.IntegrityBroken} (500 {@code content_integrity_failed}) wherever content would
  *       be shown.</li>
  * </ul>
- * A failing object store is {@link StoreException.Unavailable} (503), never a verdict about the content.
+ * Inline content (in the projection item) is re-hashed too. A failing object store is
+ * {@link StoreException.Unavailable} (503), never a verdict about the content.
  */
 public final class ContentResolver {
     private final ContentStore contents;
@@ -57,7 +58,14 @@ public final class ContentResolver {
 
     /** {@code d} with its content read and checked against its hash when it lives in the content store. */
     public DecisionRecord resolve(DecisionRecord d) {
-        if (d.contentKey() == null) return d;
+        if (d.contentKey() == null) {
+            // inline content is re-hashed just the same: a projection edited in the table is never served as the record
+            if (d.content() != null && !Canonical.sha256Hex(d.content().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .equals(d.contentHash())) {
+                return d.withContent(null, "its stored content no longer matches its content_hash");
+            }
+            return d;
+        }
         Optional<byte[]> bytes = fetch(d.contentKey());
         if (bytes.isEmpty()) return d.withContent(null, "its content object " + d.contentKey() + " is missing");
         if (!Canonical.sha256Hex(bytes.get()).equals(d.contentHash())) {

@@ -25,7 +25,6 @@ public final class ContentResolvingIndex implements DecisionIndex {
     @Override
     public DecisionPage listDecisions(String tenant, DecisionQuery query) {
         DecisionPage page = index.listDecisions(tenant, query);
-        if (page.decisions().stream().noneMatch(d -> d.contentKey() != null)) return page;
         List<DecisionRecord> out = new ArrayList<>(page.decisions().size());
         for (DecisionRecord d : page.decisions()) out.add(resolver.resolve(d));
         return new DecisionPage(out, page.total(), page.hasMore(), page.nextCursor());
