@@ -48,7 +48,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *   <li>the key authorizer ({@link #authorizer}): {@code GetItem} on the table, only on {@value #KEY_HASH_PATTERN}.</li>
  * </ul>
  *
- * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT) also gets an explicit Deny of
+ * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT, LOG, and the integrator) also gets an explicit Deny of
  * its item actions on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}). Their Allow
  * statements name the whole table, so without it a READ function could read key records (a hash is no key, but
  * the records name tenants, roles and revocations) and an APPEND function could write one — i.e. mint an admin key.
