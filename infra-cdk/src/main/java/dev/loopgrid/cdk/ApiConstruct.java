@@ -138,7 +138,8 @@ public final class ApiConstruct extends Construct {
                 .restApiName(Stack.of(this).getStackName())
                 .description("LoopGrid API: the route table of dev.loopgrid.aws.Routes")
                 .endpointTypes(List.of(EndpointType.REGIONAL))
-                // OTLP protobuf bodies reach the functions base64-encoded (gzip bodies API Gateway decompresses itself)
+                // OTLP protobuf bodies reach the functions base64-encoded (gzip bodies API Gateway decompresses itself);
+                // the log's tiles go back as bytes to requests that accept application/octet-stream
                 .binaryMediaTypes(Routes.BINARY_MEDIA_TYPES)
                 // Access logging needs the account-level CloudWatch role of API Gateway; set it here so a
                 // fresh account works (AWS::ApiGateway::Account, retained on delete).

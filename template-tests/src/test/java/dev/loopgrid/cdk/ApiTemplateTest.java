@@ -252,6 +252,10 @@ class ApiTemplateTest {
         assertEquals("{path+}", resource.get("PathPart"));
         assertEquals("tile", props(resources("AWS::ApiGateway::Resource").get(refId(resource.get("ParentId")))).get("PathPart"));
         assertEquals("CUSTOM", method.get("AuthorizationType"), "tiles are the tenant's: keyed like every read");
+        // API Gateway may invoke the tile function for any path below /v1/log/tile/ (the greedy parameter as *)
+        long permits = resources("AWS::Lambda::Permission").values().stream()
+                .filter(p -> String.valueOf(props(p).get("SourceArn")).contains("/GET/v1/log/tile/*")).count();
+        assertEquals(1, permits, "one invoke permission for GET /v1/log/tile/*");
     }
 
     /** The log's routes and the verifying functions know where the log is; no other route does. */
