@@ -23,12 +23,15 @@ import software.constructs.Construct;
  *   <li>replay dead-letter queue not empty ({@code ApproximateNumberOfMessagesVisible > 0});</li>
  *   <li>API 5xx rate: the average of {@code 5XXError} (the fraction of requests answered 5xx) above
  *       {@value #API_5XX_RATE} in 2 of 3 five-minute periods;</li>
- *   <li>per function (routes and worker): any {@code Errors}, any {@code Throttles} in five minutes;</li>
+ *   <li>per function (routes, worker and the log's integrator): any {@code Errors}, any {@code Throttles} in five minutes;</li>
  *   <li>the key authorizer: any {@code Throttles} in five minutes. No {@code Errors} alarm: a REST API Lambda
  *       authorizer answers 401 by failing with {@code Unauthorized}, so every request with a wrong or revoked key
  *       is a function error. A failing authorizer (key store down, timeout) makes API Gateway answer 503
  *       {@code AUTHORIZER_FAILURE}, which the API 5xx rate alarm sees, and the authorizer counts it in its EMF
  *       metric {@code LoopGrid/AuthStoreUnavailable}, which has an alarm of its own (any in five minutes);</li>
+ *   <li>the verifiable log's integrator (besides its errors and throttles as a function): its stream lag
+ *       ({@code IteratorAge}, maximum) at {@value #INTEGRATOR_ITERATOR_AGE_MS} ms or more in 2 of 3 five-minute
+ *       periods, and any message in its on-failure queue (stream records it gave up on);</li>
  *   <li>append conflicts: the functions' EMF metric {@code LoopGrid/AppendConflicts} (Powertools adds the
  *       dimension {@code Service} = {@value #POWERTOOLS_SERVICE}) reaching {@value #APPEND_CONFLICTS_PER_5_MIN}
  *       in five minutes, the sign of a hot chain.</li>
@@ -42,6 +45,8 @@ public final class AlarmsConstruct extends Construct {
     public static final String AUTH_STORE_UNAVAILABLE_METRIC = dev.loopgrid.aws.telemetry.Telemetry.AUTH_STORE_UNAVAILABLE;
     public static final double API_5XX_RATE = 0.05;
     public static final int APPEND_CONFLICTS_PER_5_MIN = 50;
+    /** The integrator's stream lag (Lambda {@code IteratorAge}, maximum) that alarms, in 2 of 3 five-minute periods. */
+    public static final int INTEGRATOR_ITERATOR_AGE_MS = 60_000;
     private static final Duration PERIOD = Duration.minutes(5);
 
     /**
@@ -49,10 +54,12 @@ public final class AlarmsConstruct extends Construct {
      * @param functions  every LoopGrid function (routes and worker) but the authorizer
      * @param authorizer the key authorizer's function, or null (open API)
      * @param dlq        the replay dead-letter queue
+     * @param integrator the verifiable log's integrator (also in {@code functions})
+     * @param integratorFailures the integrator's on-failure queue (stream records it gave up on)
      * @param email      an address to subscribe to the alarm topic, or null
      */
     public record Props(RestApi api, List<LoopGridFunction> functions, LoopGridFunction authorizer, IQueue dlq,
-                        String email) {}
+                        LoopGridFunction integrator, IQueue integratorFailures, String email) {}
 
     private final Topic topic;
     private final List<Alarm> alarms = new ArrayList<>();
@@ -88,6 +95,17 @@ public final class AlarmsConstruct extends Construct {
                     1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,
                     "The key authorizer could not read API keys (requests answered 503 auth_unavailable)");
         }
+
+        add("LogIntegratorIteratorAge", props.integrator().function().metric("IteratorAge",
+                        MetricOptions.builder().period(PERIOD).statistic("Maximum").build()),
+                INTEGRATOR_ITERATOR_AGE_MS, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 3, 2,
+                "The log's integrator lags the ledger table's stream by a minute or more: receipts and checkpoints "
+                        + "are late (stream records are kept 24 hours)");
+        add("LogIntegratorFailures", props.integratorFailures().metricApproximateNumberOfMessagesVisible(
+                        MetricOptions.builder().period(PERIOD).statistic("Maximum").build()),
+                0, ComparisonOperator.GREATER_THAN_THRESHOLD, 1, 1,
+                "The log's integrator gave up on stream records after its retries (their entries join the log with the "
+                        + "next entry of their chain; see docs/deploy.md)");
 
         add("AppendConflicts", emfSum(APPEND_CONFLICTS_METRIC),
                 APPEND_CONFLICTS_PER_5_MIN, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, 1, 1,

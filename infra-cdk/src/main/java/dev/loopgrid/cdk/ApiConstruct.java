@@ -115,9 +115,10 @@ public final class ApiConstruct extends Construct {
      * @param maxReceives    the replay queue's receive limit (its redrive {@code maxReceiveCount})
      * @param reports        the reports bucket {@code REPORT} routes store reports and large exports in, and that holds
      *                       large decisions' content ({@link ContentAccess})
+     * @param log            the verifiable log the log's routes and the verifying functions read ({@link LogAccess})
      */
     public record Props(Path lambdaJar, ITable table, String tenant, Auth auth, IQueue replayQueue,
-                        int maxReceives, ReportsBucketConstruct reports) {}
+                        int maxReceives, ReportsBucketConstruct reports, VerifiableLogConstruct log) {}
 
     private final RestApi api;
     private final LogGroup accessLogs;
@@ -137,7 +138,8 @@ public final class ApiConstruct extends Construct {
                 .restApiName(Stack.of(this).getStackName())
                 .description("LoopGrid API: the route table of dev.loopgrid.aws.Routes")
                 .endpointTypes(List.of(EndpointType.REGIONAL))
-                // OTLP protobuf bodies reach the functions base64-encoded (gzip bodies API Gateway decompresses itself)
+                // OTLP protobuf bodies reach the functions base64-encoded (gzip bodies API Gateway decompresses itself);
+                // the log's tiles go back as bytes to requests that accept application/octet-stream
                 .binaryMediaTypes(Routes.BINARY_MEDIA_TYPES)
                 // Access logging needs the account-level CloudWatch role of API Gateway; set it here so a
                 // fresh account works (AWS::ApiGateway::Account, retained on delete).
@@ -185,6 +187,8 @@ public final class ApiConstruct extends Construct {
             if (content != ContentAccess.NONE) {
                 env.put("LOOPGRID_CONTENT_BUCKET", props.reports().bucket().getBucketName());
             }
+            LogAccess log = LogAccess.of(route);
+            if (log != LogAccess.NONE) env.putAll(props.log().env());
             LoopGridFunction fn = new LoopGridFunction(this, route.name(), new LoopGridFunction.Spec(
                     route.name(), route.method() + " " + route.path(), route.lambdaHandler(), FunctionSizing.of(route),
                     LedgerAccess.of(route.access(), props.table()), props.lambdaJar(), props.table(), props.tenant(),
@@ -200,6 +204,7 @@ public final class ApiConstruct extends Construct {
             }
             if (route.access() == Routes.Access.REPORT) props.reports().grantReportObjects(fn.role());
             props.reports().grantContent(fn.role(), content);
+            if (log == LogAccess.READ) props.log().grantRead(fn.role());
             functions.add(fn);
             IResource resource = "/".equals(route.path()) ? api.getRoot() : api.getRoot().resourceForPath(route.path());
             MethodOptions.Builder options = MethodOptions.builder();

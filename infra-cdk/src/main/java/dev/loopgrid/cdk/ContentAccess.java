@@ -18,7 +18,8 @@ import dev.loopgrid.aws.handlers.RecordDecisionHandler;
  *       ({@code s3:GetObject}), plus {@code s3:ListBucket} on the bucket so that a missing object is S3's 404 (which
  *       verification reports as the entry's content changed) rather than a 403 (which LoopGrid treats as storage
  *       unavailable): https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html.</li>
- *   <li>NONE: functions without ledger access, the API key functions (they touch key items only), and the two
+ *   <li>NONE: functions without ledger access, the API key functions (they touch key items only), the log's routes
+ *       (hashes, proofs and checkpoints; a receipt looks its decision up without content), and the two
  *       replay routes that read replay items only ({@code POST /v1/replays} looks the decision up without its
  *       content).</li>
  * </ul>
@@ -29,6 +30,8 @@ public enum ContentAccess {
     /** A route's content access; exhaustive on purpose: a new route that reads decisions reads content. */
     public static ContentAccess of(Routes.Route route) {
         if (route.access() == Routes.Access.NONE || route.access() == Routes.Access.KEYS) return NONE;
+        // receipts, checkpoints, proofs and tiles hold hashes; a receipt looks its decision up without content
+        if (route.access() == Routes.Access.LOG) return NONE;
         if (route.handler() == RecordDecisionHandler.class || route.handler() == OtlpTracesHandler.class
                 || route.handler() == OtlpLogsHandler.class) return WRITE;
         if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class) return NONE;

@@ -26,7 +26,10 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
             "VerifyIntegrity", new FunctionSizing(1024, 29),
             // an OTLP export records up to thousands of decisions concurrently: CPU (memory) and time for the batch
             "OtlpTraces", new FunctionSizing(1024, 29),
-            "OtlpLogs", new FunctionSizing(1024, 29));
+            "OtlpLogs", new FunctionSizing(1024, 29),
+            // a receipt may wait (?wait=, up to LogService.MAX_WAIT_SECONDS = 20 s) for the checkpoint that covers it
+            "GetReceipt", new FunctionSizing(512, 29),
+            "GetEntryReceipt", new FunctionSizing(512, 29));
 
     public static FunctionSizing of(Routes.Route route) {
         FunctionSizing override = OVERRIDES.get(route.name());
@@ -34,7 +37,7 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
         return switch (route.access()) {
             case NONE -> new FunctionSizing(256, 5);
             case READ -> new FunctionSizing(512, 10);
-            // a receipt may wait up to 20 s for its checkpoint (?wait=N)
+            // a receipt may wait up to 20 s for its checkpoint (?wait=N); the rest is a few S3 reads and a query
             case LOG -> new FunctionSizing(512, 25);
             case ENQUEUE -> new FunctionSizing(512, 10);
             // bounded optimistic retries (App: 12 s per DynamoDB call) fit below this

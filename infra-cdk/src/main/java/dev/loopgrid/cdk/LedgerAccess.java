@@ -33,6 +33,14 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *       {@value #CHECKPOINT_KEY_PATTERN} ({@code DynamoCheckpointStore}'s {@code VERIFIED#tenant#chain}), so a report
  *       can remember how far it verified but never touch a ledger entry or head. (Objects under {@code reports/} in
  *       the reports bucket are granted by the API construct, from {@link ReportsBucketConstruct}.)</li>
+ *   <li>LOG (the log's receipts, checkpoint, consistency proofs, tiles and key): READ. The log's items
+ *       ({@value #LOG_KEY_PATTERN}, {@value #LOG_RUN_KEY_PATTERN}) are table items, so READ covers them; the log's
+ *       buckets and key are granted by {@link VerifiableLogConstruct#grantRead}.</li>
+ *   <li>the log's integrator ({@link #integrator}): READ (it reads the chains whatever a stream batch lacks) plus
+ *       {@code TransactWriteItems}, {@code PutItem}, {@code UpdateItem} on the table only, and only on the log's items:
+ *       a {@code dynamodb:LeadingKeys} condition limits the partition keys to {@value #LOG_KEY_PATTERN} and
+ *       {@value #LOG_RUN_KEY_PATTERN} ({@code DynamoLogStore}), so integrating can never touch a chain, a projection
+ *       or a key item.</li>
  *   <li>KEYS (the admin key endpoints): {@code GetItem}, {@code Query}, {@code PutItem}, {@code UpdateItem} on the
  *       table only, and only on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}:
  *       {@code DynamoApiKeyStore}). Creating and revoking a key are transactions of two Puts / two Updates, authorized
@@ -40,7 +48,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *   <li>the key authorizer ({@link #authorizer}): {@code GetItem} on the table, only on {@value #KEY_HASH_PATTERN}.</li>
  * </ul>
  *
- * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT) also gets an explicit Deny of
+ * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT, LOG, and the integrator) also gets an explicit Deny of
  * its item actions on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}). Their Allow
  * statements name the whole table, so without it a READ function could read key records (a hash is no key, but
  * the records name tenants, roles and revocations) and an APPEND function could write one — i.e. mint an admin key.
@@ -64,6 +72,13 @@ public final class LedgerAccess {
     public static final String KEY_TENANT_PATTERN = DynamoApiKeyStore.BY_TENANT + "*";
     public static final List<String> KEYS_ACTIONS = List.of(
             "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    /** Partition keys of a tenant's log state and batches ({@code LOG#<tenant>}, {@code DynamoLogStore}). */
+    public static final String LOG_KEY_PATTERN = dev.loopgrid.aws.store.LedgerKeys.logPk("") + "*";
+    /** Partition keys of a chain's runs in the log ({@code LOGRUN#<tenant>#<chain>}). */
+    public static final String LOG_RUN_KEY_PATTERN = logRunPrefix() + "*";
+    /** What the integrator does with the log's items: one transaction per commit, forward-only state updates. */
+    public static final List<String> LOG_WRITE_ACTIONS = List.of(
+            "dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem");
     public static final List<String> AUTHORIZER_ACTIONS = List.of("dynamodb:GetItem");
     /** Every item action a non-key level is allowed; denied on key items. */
     public static final List<String> KEY_ITEM_DENIED_ACTIONS = List.of(
@@ -89,6 +104,20 @@ public final class LedgerAccess {
     public static Grant authorizer(ITable table) {
         PolicyStatement read = onItems("ApiKeyLookup", AUTHORIZER_ACTIONS, table, KEY_HASH_PATTERN);
         return new Grant("AUTHORIZER (GetItem on " + KEY_HASH_PATTERN + ")", List.of(read));
+    }
+
+    /** The log integrator's grant: READ, and writes of the log's own items only. */
+    public static Grant integrator(ITable table) {
+        List<PolicyStatement> out = new ArrayList<>();
+        out.add(read(table));
+        out.add(onItems("LogIntegrate", LOG_WRITE_ACTIONS, table, LOG_KEY_PATTERN, LOG_RUN_KEY_PATTERN));
+        out.add(denyKeyItems(table));
+        return new Grant("INTEGRATOR (READ, writes on " + LOG_KEY_PATTERN + " and " + LOG_RUN_KEY_PATTERN + ")", out);
+    }
+
+    private static String logRunPrefix() {
+        String pk = dev.loopgrid.aws.store.LedgerKeys.logRunPk("t", "c");
+        return pk.substring(0, pk.lastIndexOf("t#c"));
     }
 
     /** The statements for one access level; empty for NONE. Exhaustive on purpose: a new level must be decided here. */

@@ -8,6 +8,7 @@ import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.StreamViewType;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.constructs.Construct;
 
@@ -17,7 +18,8 @@ import software.constructs.Construct;
  * four listing indexes (projection ALL, sort key {@code lsk}).
  *
  * <p>The ledger is the system of record, so the table is kept whatever happens to the stack: on-demand
- * billing, point-in-time recovery, deletion protection and a RETAIN removal policy. It is a
+ * billing, point-in-time recovery, deletion protection and a RETAIN removal policy. Its stream (new images, kept 24 h)
+ * feeds the verifiable log's integrator. It is a
  * {@link Table} ({@code AWS::DynamoDB::Table}), not a {@code TableV2} ({@code AWS::DynamoDB::GlobalTable}).
  */
 public final class LedgerTableConstruct extends Construct {
@@ -34,6 +36,9 @@ public final class LedgerTableConstruct extends Construct {
                 .deletionProtection(true)
                 .removalPolicy(RemovalPolicy.RETAIN)
                 .timeToLiveAttribute(LedgerTable.TTL_ATTRIBUTE)
+                // the verifiable log's integrator reads new entries from the stream (VerifiableLogConstruct);
+                // new images only: an entry is written once, and the integrator needs nothing of an old image
+                .stream(StreamViewType.NEW_IMAGE)
                 .build();
         for (String[] index : LedgerTable.INDEXES) {
             table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()

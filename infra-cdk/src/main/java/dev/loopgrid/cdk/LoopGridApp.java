@@ -37,6 +37,10 @@ import software.amazon.awscdk.Tags;
  *   <tr><td>{@code loopgrid:gatewayCacheSeconds}</td><td>{@code loopgrid.gatewayCacheSeconds}</td><td>{@code 0}: API
  *       Gateway's authorizer cache off; &gt; 0 caches keyed on {@code Authorization} only ({@code X-Api-Key}-only
  *       clients then get 401)</td></tr>
+ *   <tr><td>{@code loopgrid:checkpointRetentionDays}</td><td>{@code loopgrid.checkpointRetentionDays}</td><td>{@code 180}:
+ *       the verifiable log's signed checkpoints are locked this long (S3 Object Lock, compliance mode: irreversible)</td></tr>
+ *   <tr><td>{@code loopgrid:checkpointIntervalMs}</td><td>{@code loopgrid.checkpointIntervalMs}</td><td>{@code 5000}: at
+ *       most one signed checkpoint per tenant per interval (1000..30000)</td></tr>
  *   <tr><td>{@code loopgrid:stackName}</td><td>{@code loopgrid.stackName}</td><td>{@code LoopGrid}</td></tr>
  * </table>
  */
@@ -52,7 +56,7 @@ public final class LoopGridApp {
         String stackName = setting(app, "stackName", DEFAULT_STACK_NAME);
         // Environment-agnostic unless the CLI resolved an account/region (cdk deploy with credentials does).
         StackProps.Builder props = StackProps.builder()
-                .description("LoopGrid: system of record for AI decisions (API, functions, ledger table, replay queue, reports bucket, alarms)");
+                .description("LoopGrid: system of record for AI decisions (API, functions, ledger table, replay queue, reports bucket, verifiable log, alarms)");
         String account = System.getenv("CDK_DEFAULT_ACCOUNT");
         String region = System.getenv("CDK_DEFAULT_REGION");
         if (account != null || region != null) {
@@ -77,7 +81,15 @@ public final class LoopGridApp {
         return new LoopGridStack.Config(jar,
                 setting(app, "tenant", "default"),
                 setting(app, "alarmEmail", null),
-                authFrom(app));
+                authFrom(app),
+                logFrom(app));
+    }
+
+    /** The verifiable log's settings; a malformed value stops the app naming the setting. */
+    static VerifiableLogConstruct.Settings logFrom(App app) {
+        return new VerifiableLogConstruct.Settings(
+                (int) whole(app, "checkpointRetentionDays", VerifiableLogConstruct.DEFAULT_CHECKPOINT_RETENTION_DAYS),
+                whole(app, "checkpointIntervalMs", VerifiableLogConstruct.DEFAULT_CHECKPOINT_INTERVAL_MS));
     }
 
     /** The authorizer and throttling settings; a malformed value stops the app naming the setting. */

@@ -11,7 +11,7 @@ import software.constructs.Construct;
 
 /**
  * The LoopGrid stack: a thin composition of one construct per concern (ledger table, replay pipeline, API
- * and its functions, reports bucket, alarms) plus the stack outputs.
+ * and its functions, reports bucket, verifiable log, alarms) plus the stack outputs.
  */
 public final class LoopGridStack extends Stack {
 
@@ -22,12 +22,20 @@ public final class LoopGridStack extends Stack {
      * @param tenant      {@code LOOPGRID_TENANT} of the functions: the tenant of open mode (unused with keys required)
      * @param alarmEmail  an address subscribed to the alarm topic, or null
      * @param auth        the key authorizer and per-tenant throttling, or open mode
+     * @param log         the verifiable log's checkpoint retention and interval
      */
-    public record Config(Path lambdaJar, String tenant, String alarmEmail, ApiConstruct.Auth auth) {
+    public record Config(Path lambdaJar, String tenant, String alarmEmail, ApiConstruct.Auth auth,
+                         VerifiableLogConstruct.Settings log) {
         public Config {
             Objects.requireNonNull(lambdaJar, "lambdaJar");
             Objects.requireNonNull(tenant, "tenant");
             Objects.requireNonNull(auth, "auth");
+            Objects.requireNonNull(log, "log");
+        }
+
+        /** The log at its defaults. */
+        public Config(Path lambdaJar, String tenant, String alarmEmail, ApiConstruct.Auth auth) {
+            this(lambdaJar, tenant, alarmEmail, auth, VerifiableLogConstruct.Settings.DEFAULTS);
         }
     }
 
@@ -35,6 +43,7 @@ public final class LoopGridStack extends Stack {
     private final ApiConstruct api;
     private final ReplayPipelineConstruct replays;
     private final ReportsBucketConstruct reports;
+    private final VerifiableLogConstruct log;
     private final AlarmsConstruct alarms;
 
     public LoopGridStack(Construct scope, String id, StackProps props, Config config) {
@@ -43,16 +52,19 @@ public final class LoopGridStack extends Stack {
 
         ledger = new LedgerTableConstruct(this, "Ledger");
         reports = new ReportsBucketConstruct(this, "Reports");
+        log = new VerifiableLogConstruct(this, "Log", new VerifiableLogConstruct.Props(
+                config.lambdaJar(), ledger.table(), config.tenant(), config.log()));
         replays = new ReplayPipelineConstruct(this, "Replays", new ReplayPipelineConstruct.Props(
                 config.lambdaJar(), ledger.table(), config.tenant(), reports));
         api = new ApiConstruct(this, "Api", new ApiConstruct.Props(
                 config.lambdaJar(), ledger.table(), config.tenant(), config.auth(),
-                replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports));
+                replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports, log));
         List<LoopGridFunction> functions = new ArrayList<>(api.functions());
         functions.add(replays.worker());
+        functions.add(log.integrator());
         alarms = new AlarmsConstruct(this, "Alarms", new AlarmsConstruct.Props(
                 api.restApi(), functions, api.keyAuthorizer() == null ? null : api.keyAuthorizer().function(),
-                replays.deadLetterQueue(), config.alarmEmail()));
+                replays.deadLetterQueue(), log.integrator(), log.failures(), config.alarmEmail()));
 
         CfnOutput.Builder.create(this, "ApiUrl").value(api.restApi().getUrl())
                 .description("Base URL of the LoopGrid REST API (stage v1)").build();
@@ -63,11 +75,20 @@ public final class LoopGridStack extends Stack {
                 .description("The S3 bucket for compliance reports (reports/) and large decisions' content (content/)").build();
         CfnOutput.Builder.create(this, "QueueUrl").value(replays.queue().getQueueUrl())
                 .description("The SQS replay queue").build();
+        CfnOutput.Builder.create(this, "LogBucketName").value(log.logBucket().getBucketName())
+                .description("The verifiable log's tiles and entry bundles (log/<tenant>/tile/...)").build();
+        CfnOutput.Builder.create(this, "CheckpointBucketName").value(log.checkpointBucket().getBucketName())
+                .description("The verifiable log's signed checkpoints (checkpoints/<tenant>/<size>), S3 Object Lock in "
+                        + "compliance mode: nobody can delete them before their retention ends").build();
+        CfnOutput.Builder.create(this, "LogKeyArn").value(log.key().getKeyArn())
+                .description("The KMS Ed25519 key that signs the log's checkpoints (only the integrator may sign; "
+                        + "its verifier key: GET /v1/log/key)").build();
     }
 
     public LedgerTableConstruct ledger() { return ledger; }
     public ApiConstruct api() { return api; }
     public ReplayPipelineConstruct replays() { return replays; }
     public ReportsBucketConstruct reports() { return reports; }
+    public VerifiableLogConstruct log() { return log; }
     public AlarmsConstruct alarms() { return alarms; }
 }

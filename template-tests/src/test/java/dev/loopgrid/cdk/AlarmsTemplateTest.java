@@ -16,15 +16,14 @@ class AlarmsTemplateTest {
 
     @Test
     void alarmCount_isDlqPlusApi5xxPlusAppendConflicts_plusErrorsAndThrottlesPerFunction_plusAuthorizerThrottles() {
-        // functions: one per route plus the replay worker; the authorizer has a throttles alarm and one on its
-        // key-store-unavailable metric
-        template().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 1) + 2);
+        // functions: one per route plus the replay worker and the log's integrator; the authorizer has a throttles alarm
+        // and one on its key-store-unavailable metric; the integrator also its iterator age and its failure queue
+        template().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 2) + 2 + 2);
     }
 
     @Test
     void deadLetterQueueNotEmpty_alarms() {
-        String dlqId = template().getResourceId("AWS::SQS::Queue",
-                Match.objectLike(Map.of("Properties", Match.not(Match.objectLike(Map.of("RedrivePolicy", Match.anyValue()))))));
+        String dlqId = Synthesized.replayDlqId();
         template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "Namespace", "AWS/SQS",
                 "MetricName", "ApproximateNumberOfMessagesVisible",

@@ -68,13 +68,13 @@ class ApiTemplateTest {
     }
 
     @Test
-    void functionCount_isOnePerRoute_plusTheReplayWorker_plusTheKeyAuthorizer() {
-        int functions = Routes.ALL.size() + 2;
+    void functionCount_isOnePerRoute_plusTheReplayWorker_plusTheKeyAuthorizer_plusTheLogIntegrator() {
+        int functions = Routes.ALL.size() + 3;
         template().resourceCountIs("AWS::Lambda::Function", functions);
         template().resourceCountIs("AWS::Lambda::Alias", functions);
         template().resourceCountIs("AWS::Lambda::Version", functions);
         // one invoke permission per method, scoped to the alias and the method's ARN, and one for the authorizer
-        // (the worker is invoked by its event source mapping)
+        // (the worker and the log's integrator are invoked by their event source mappings)
         template().resourceCountIs("AWS::Lambda::Permission", Routes.ALL.size() + 1);
     }
 
@@ -117,7 +117,7 @@ class ApiTemplateTest {
 
     @Test
     void onlyReportRoutes_knowTheReportsBucket() {
-        String bucketId = template().getResourceId("AWS::S3::Bucket");
+        String bucketId = Synthesized.reportsBucketId();
         for (Routes.Route route : Routes.ALL) {
             Matcher withBucket = Match.objectLike(Map.of("Handler", route.lambdaHandler(),
                     "Environment", Map.of("Variables", Match.objectLike(Map.of(
@@ -129,9 +129,11 @@ class ApiTemplateTest {
 
     @Test
     void routesThatReadOrRecordDecisions_knowWhereLargeContentLives_andNoOthers() {
-        String bucketId = template().getResourceId("AWS::S3::Bucket");
+        String bucketId = Synthesized.reportsBucketId();
+        // the log's routes serve hashes, proofs and checkpoints, never a decision's content
         Set<String> without = Set.of("GetReplay", "CreateReplay", "Health", "Root", "OpenApi", "Docs", "DocsAsset",
-                "CreateApiKey", "ListApiKeys", "RevokeApiKey");
+                "CreateApiKey", "ListApiKeys", "RevokeApiKey",
+                "GetReceipt", "GetEntryReceipt", "LogCheckpoint", "LogConsistency", "LogTile", "LogKey");
         for (Routes.Route route : Routes.ALL) {
             Matcher withContent = Match.objectLike(Map.of("Handler", route.lambdaHandler(),
                     "Environment", Map.of("Variables", Match.objectLike(Map.of(
@@ -162,8 +164,8 @@ class ApiTemplateTest {
 
     @Test
     void functionsAndAccessLogs_haveLogGroupsWithRetention() {
-        // one per route function, the worker's, the authorizer's, the API's access logs
-        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 3);
+        // one per route function, the worker's, the authorizer's, the integrator's, the API's access logs
+        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 4);
         template().allResourcesProperties("AWS::Logs::LogGroup",
                 Match.objectLike(Map.of("RetentionInDays", 30)));
         // retention is set on our log groups, not by the LogRetention custom resource (which would add a function)
@@ -198,7 +200,9 @@ class ApiTemplateTest {
     }
 
     /** The public routes, written out: a route that becomes public by mistake fails here. */
-    private static final Set<String> PUBLIC = Set.of("GET /health", "GET /", "GET /openapi.json", "GET /docs", "GET /docs/{asset}");
+    private static final Set<String> PUBLIC = Set.of("GET /health", "GET /", "GET /openapi.json", "GET /docs", "GET /docs/{asset}",
+            // the log's verifier key: anyone may check a receipt or a checkpoint offline
+            "GET /v1/log/key");
 
     private static Map<String, Object> methodOf(Routes.Route route) {
         return resources("AWS::ApiGateway::Method").values().stream()
@@ -227,12 +231,52 @@ class ApiTemplateTest {
                 "ApiKeySourceType", "AUTHORIZER")));
     }
 
-    /** OTLP protobuf bodies must reach the functions base64-encoded, not mangled into text. */
+    /**
+     * OTLP protobuf bodies must reach the functions base64-encoded, not mangled into text; the log's tiles go back as
+     * binary to a request that accepts {@code application/octet-stream}.
+     */
     @Test
-    void restApi_passesOtlpProtobufBodiesAsBinary() {
+    void restApi_passesOtlpProtobufBodiesAndLogTilesAsBinary() {
         template().hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of(
-                "BinaryMediaTypes", List.of("application/x-protobuf"))));
-        assertEquals(List.of("application/x-protobuf"), Routes.BINARY_MEDIA_TYPES);
+                "BinaryMediaTypes", List.of("application/x-protobuf", "application/octet-stream"))));
+        assertEquals(List.of("application/x-protobuf", "application/octet-stream"), Routes.BINARY_MEDIA_TYPES);
+    }
+
+    /** /v1/log/tile/{path+}: a greedy path parameter, as API Gateway spells it, under /v1/log/tile. */
+    @Test
+    void logTiles_areServedThroughAGreedyPathParameter() {
+        Routes.Route tile = Routes.ALL.stream().filter(r -> r.name().equals("LogTile")).findFirst().orElseThrow();
+        assertEquals("/v1/log/tile/{path+}", tile.path());
+        Map<String, Object> method = props(methodOf(tile));
+        Map<String, Object> resource = props(resources("AWS::ApiGateway::Resource").get(refId(method.get("ResourceId"))));
+        assertEquals("{path+}", resource.get("PathPart"));
+        assertEquals("tile", props(resources("AWS::ApiGateway::Resource").get(refId(resource.get("ParentId")))).get("PathPart"));
+        assertEquals("CUSTOM", method.get("AuthorizationType"), "tiles are the tenant's: keyed like every read");
+        // API Gateway may invoke the tile function for any path below /v1/log/tile/ (the greedy parameter as *)
+        long permits = resources("AWS::Lambda::Permission").values().stream()
+                .filter(p -> String.valueOf(props(p).get("SourceArn")).contains("/GET/v1/log/tile/*")).count();
+        assertEquals(1, permits, "one invoke permission for GET /v1/log/tile/*");
+    }
+
+    /** The log's routes and the verifying functions know where the log is; no other route does. */
+    @Test
+    void logRoutes_andTheVerifyingFunctions_knowTheLog_andNoOthers() {
+        Set<String> readers = Set.of("GetReceipt", "GetEntryReceipt", "LogCheckpoint", "LogConsistency", "LogTile", "LogKey",
+                "VerifyIntegrity", "ComplianceReport", "ComplianceReportHtml");
+        for (Routes.Route route : Routes.ALL) {
+            Matcher withLog = Match.objectLike(Map.of("Handler", route.lambdaHandler(),
+                    "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                            "LOOPGRID_LOG_BUCKET", Map.of("Ref", Synthesized.tilesBucketId()),
+                            "LOOPGRID_CHECKPOINT_BUCKET", Map.of("Ref", Synthesized.checkpointBucketId()),
+                            "LOOPGRID_LOG_KMS_KEY", Map.of("Fn::GetAtt", List.of(Synthesized.logKeyId(), "Arn")),
+                            "LOOPGRID_CHECKPOINT_INTERVAL_MS", "5000",
+                            "LOOPGRID_CHECKPOINT_RETENTION_DAYS", "180")))));
+            template().resourcePropertiesCountIs("AWS::Lambda::Function", withLog, readers.contains(route.name()) ? 1 : 0);
+            if (!readers.contains(route.name())) {
+                Map<String, Object> fn = props(resources("AWS::Lambda::Function").get(Synthesized.functionId(route.lambdaHandler())));
+                assertFalse(String.valueOf(fn.get("Environment")).contains("LOOPGRID_LOG_"), route.name());
+            }
+        }
     }
 
     /** The OTLP routes record decisions: a function of their own each, with the record permission and APPEND access. */

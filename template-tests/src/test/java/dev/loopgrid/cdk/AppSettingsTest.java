@@ -55,4 +55,29 @@ class AppSettingsTest {
             assertTrue(e.getMessage().contains(setting.split(" ")[0]), setting + ": " + e.getMessage());
         });
     }
+
+    private static VerifiableLogConstruct.Settings log(Map<String, Object> context) {
+        return LoopGridApp.logFrom(new App(AppProps.builder().context(context).build()));
+    }
+
+    @Test
+    void verifiableLog_defaultsTo180DaysOfLockedCheckpoints_every5Seconds() {
+        assertEquals(new VerifiableLogConstruct.Settings(180, 5000), log(Map.of()));
+        assertEquals(VerifiableLogConstruct.Settings.DEFAULTS, log(Map.of()));
+        assertEquals(new VerifiableLogConstruct.Settings(365, 1000),
+                log(Map.of("loopgrid:checkpointRetentionDays", "365", "loopgrid:checkpointIntervalMs", 1000)));
+    }
+
+    @Test
+    void malformedLogSettings_stopTheApp_namingTheSetting() {
+        Map<String, Map<String, Object>> bad = Map.of(
+                "loopgrid:checkpointRetentionDays", Map.of("loopgrid:checkpointRetentionDays", "0"),
+                "loopgrid:checkpointRetentionDays fraction", Map.of("loopgrid:checkpointRetentionDays", "1.5"),
+                "loopgrid:checkpointIntervalMs", Map.of("loopgrid:checkpointIntervalMs", "500"),
+                "loopgrid:checkpointIntervalMs long", Map.of("loopgrid:checkpointIntervalMs", "60000"));
+        bad.forEach((setting, context) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> log(context), setting);
+            assertTrue(e.getMessage().contains(setting.split(" ")[0]), setting + ": " + e.getMessage());
+        });
+    }
 }

@@ -46,6 +46,15 @@ class LeastPrivilegeTemplateTest {
             Map.entry("CompareReplay", CONTENT_READ), Map.entry("VerifyIntegrity", CONTENT_READ),
             Map.entry("ComplianceReport", CONTENT_READ), Map.entry("ComplianceReportHtml", CONTENT_READ),
             Map.entry("ExportDecisions", CONTENT_READ), Map.entry("ExportGroundTruth", CONTENT_READ));
+    /** Reading the verifiable log: tiles and checkpoints (and listing their buckets), the key's public half. */
+    private static final Set<String> LOG_READ = Set.of("s3:GetObject", "s3:ListBucket", "kms:GetPublicKey");
+    /** The log's routes and the functions that verify the table against the signed checkpoints. */
+    private static final Set<String> LOG_READERS = Set.of("GetReceipt", "GetEntryReceipt", "LogCheckpoint",
+            "LogConsistency", "LogTile", "LogKey", "VerifyIntegrity", "ComplianceReport", "ComplianceReportHtml");
+    /** Lambda's reads of the table's stream, on the integrator's role (not item actions: no LeadingKeys). */
+    private static final Set<String> STREAM_READ = Set.of("dynamodb:DescribeStream", "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator", "dynamodb:ListStreams");
+    private static final String INTEGRATOR_HANDLER = Synthesized.INTEGRATOR_HANDLER;
     /** The routes that record decisions (POST /v1/decisions, and OTLP ingestion). */
     private static final Set<String> RECORDING_ROUTES = Set.of("RecordDecision", "OtlpTraces", "OtlpLogs");
     private static final Set<String> APPEND_WRITES = Set.of("dynamodb:TransactWriteItems", "dynamodb:PutItem",
@@ -138,7 +147,7 @@ class LeastPrivilegeTemplateTest {
         Set<String> out = new TreeSet<>(BASELINE);
         switch (access) {
             case NONE -> { }
-            case READ -> out.addAll(READ);
+            case READ, LOG -> out.addAll(READ);
             case ENQUEUE -> {
                 out.addAll(READ);
                 out.addAll(ENQUEUE_WRITES);
@@ -161,6 +170,7 @@ class LeastPrivilegeTemplateTest {
     private static Set<String> expected(Routes.Route route) {
         Set<String> out = expected(route.access());
         out.addAll(CONTENT.getOrDefault(route.name(), Set.of()));
+        if (LOG_READERS.contains(route.name())) out.addAll(LOG_READ);
         return out;
     }
 
@@ -220,13 +230,20 @@ class LeastPrivilegeTemplateTest {
         assertTrue(any, "no REPORT route");
     }
 
-    /** The bucket grants of a function as "action on where": where is reports/*, content/* or the bucket itself. */
+    /**
+     * The reports bucket grants of a function as "action on where": where is reports/*, content/* or the bucket itself.
+     * Every S3 grant names one of the stack's buckets: the reports bucket, or one of the log's (see {@link #logGrants}).
+     */
     private static Set<String> bucketGrants(List<Grant> grants, String who) {
-        String bucketId = template().getResourceId("AWS::S3::Bucket");
+        String bucketId = Synthesized.reportsBucketId();
+        Set<String> logBuckets = Set.of(Synthesized.tilesBucketId(), Synthesized.checkpointBucketId());
         Set<String> out = new TreeSet<>();
         for (Grant g : grants) {
             if (!g.action().startsWith("s3:")) continue;
-            assertEquals(List.of(bucketId), refsIn(g.resource()), who + " " + g.action());
+            List<String> refs = refsIn(g.resource());
+            assertEquals(1, refs.size(), who + " " + g.action() + " on " + g.resource());
+            if (logBuckets.contains(refs.get(0))) continue;
+            assertEquals(List.of(bucketId), refs, who + " " + g.action());
             String r = g.resource().toString();
             String where = r.contains("/reports/*") ? "reports/*" : r.contains("/content/*") ? "content/*"
                     : r.contains("/") ? "other: " + r : "bucket";
@@ -324,6 +341,8 @@ class LeastPrivilegeTemplateTest {
             for (Grant g : grantsOf(handler)) if (g.action().startsWith("dynamodb:")) allowed.add(g.action());
             // TransactWriteItems is not authorized per item (its Put/Update/ConditionCheck are, see LedgerAccess)
             allowed.remove("dynamodb:TransactWriteItems");
+            // nor are the stream's reads (the integrator's), which carry no partition key
+            allowed.removeAll(STREAM_READ);
             List<Map<String, Object>> denies = statementsOf(handler).stream()
                     .filter(st -> "Deny".equals(st.get("Effect"))).toList();
             if (allowed.isEmpty()) {
@@ -339,8 +358,8 @@ class LeastPrivilegeTemplateTest {
             assertEquals(List.of(tableId), refsIn(res.get(0)), handler);
             assertTrue(res.toString().contains("/index/*"), handler + ": the Deny covers the indexes too");
         }
-        // every route but the NONE and KEYS ones, plus the worker
-        long expected = Routes.ALL.stream().filter(r -> r.access() != Routes.Access.NONE && r.access() != Routes.Access.KEYS).count() + 1;
+        // every route but the NONE and KEYS ones, plus the worker and the log's integrator
+        long expected = Routes.ALL.stream().filter(r -> r.access() != Routes.Access.NONE && r.access() != Routes.Access.KEYS).count() + 2;
         assertEquals(expected, checked);
     }
 
@@ -358,6 +377,9 @@ class LeastPrivilegeTemplateTest {
                 if (!"Allow".equals(st.get("Effect"))) continue;
                 for (String action : actions(st)) {
                     if (!action.startsWith("dynamodb:") || action.equals("dynamodb:TransactWriteItems")) continue;
+                    // the stream (integrator only, pinned by integrator_readsTheStream_ofTheLedgerTableOnly) carries new
+                    // images of every item, key records' hashes included: readable, never writable, through it
+                    if (STREAM_READ.contains(action)) continue;
                     boolean write = WRITE_ACTIONS.contains(action);
                     if (keysFunction) continue;
                     if (!write && handler.equals(AUTHORIZER_HANDLER)) continue;
@@ -451,6 +473,150 @@ class LeastPrivilegeTemplateTest {
                     || statements(policy).stream().anyMatch(st -> actions(st).stream().anyMatch(a -> a.startsWith("secretsmanager:")));
             if (mentionsSecret) {
                 assertEquals(List.of(workerRole), refsIn(props(policy).get("Roles")), "the provider keys are granted beyond the worker");
+            }
+        }
+    }
+
+    // ---- the verifiable log ----
+
+    /** A function's grants on the log's buckets and key, as "action on where". */
+    private static Set<String> logGrants(List<Grant> grants) {
+        String tiles = Synthesized.tilesBucketId();
+        String checkpoints = Synthesized.checkpointBucketId();
+        String key = Synthesized.logKeyId();
+        Set<String> out = new TreeSet<>();
+        for (Grant g : grants) {
+            List<String> refs = refsIn(g.resource());
+            if (refs.size() != 1) continue;
+            String r = g.resource().toString();
+            if (refs.get(0).equals(tiles)) {
+                out.add(g.action() + " on tiles " + (r.contains("/log/*") ? "log/*" : r.contains("/") ? "other: " + r : "bucket"));
+            } else if (refs.get(0).equals(checkpoints)) {
+                out.add(g.action() + " on checkpoints " + (r.contains("/checkpoints/*") ? "checkpoints/*"
+                        : r.contains("/") ? "other: " + r : "bucket"));
+            } else if (refs.get(0).equals(key)) {
+                out.add(g.action() + " on key");
+            }
+        }
+        return out;
+    }
+
+    private static final Set<String> LOG_READ_GRANTS = Set.of(
+            "s3:GetObject on tiles log/*", "s3:ListBucket on tiles bucket",
+            "s3:GetObject on checkpoints checkpoints/*", "s3:ListBucket on checkpoints bucket",
+            "kms:GetPublicKey on key");
+
+    @Test
+    void logReaders_readTilesCheckpointsAndThePublicKey_andNoOtherFunctionTouchesTheLog() {
+        for (Routes.Route route : Routes.ALL) {
+            Set<String> expected = LOG_READERS.contains(route.name()) ? LOG_READ_GRANTS : Set.of();
+            assertEquals(expected, logGrants(grantsOf(route)), route.name());
+        }
+        assertEquals(Set.of(), logGrants(grantsOf(WORKER_HANDLER)), "the replay worker");
+        assertEquals(Set.of(), logGrants(grantsOf(AUTHORIZER_HANDLER)), "the key authorizer");
+    }
+
+    @Test
+    void integrator_readsTheLog_writesTilesAndLockedCheckpoints_andSigns() {
+        Set<String> expected = new TreeSet<>(LOG_READ_GRANTS);
+        expected.addAll(Set.of("s3:PutObject on tiles log/*",
+                "s3:PutObject on checkpoints checkpoints/*", "s3:PutObjectRetention on checkpoints checkpoints/*",
+                "kms:Sign on key"));
+        assertEquals(expected, logGrants(grantsOf(INTEGRATOR_HANDLER)));
+    }
+
+    @Test
+    void integrator_isAllowedExactlyWhatIntegrationNeeds() {
+        Set<String> expected = new TreeSet<>(BASELINE);
+        expected.addAll(READ);
+        expected.addAll(Set.of("dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem"));
+        expected.addAll(STREAM_READ);
+        expected.addAll(Set.of("s3:GetObject", "s3:ListBucket", "s3:PutObject", "s3:PutObjectRetention",
+                "kms:GetPublicKey", "kms:Sign"));
+        // the on-failure destination (SqsDlq): Lambda sends the failed batch's description as the function's role
+        expected.addAll(Set.of("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"));
+        assertEquals(expected, actionSet(grantsOf(INTEGRATOR_HANDLER)));
+        String failures = Synthesized.integratorFailuresId();
+        for (Grant g : grantsOf(INTEGRATOR_HANDLER)) {
+            if (g.action().startsWith("sqs:")) assertEquals(List.of(failures), refsIn(g.resource()), g.action());
+        }
+    }
+
+    /** The integrator writes the log's own items only: never a chain, a projection or a key item. */
+    @Test
+    void integrator_writesOnlyTheLogsItems() {
+        String tableId = template().getResourceId("AWS::DynamoDB::Table");
+        boolean any = false;
+        for (Map<String, Object> st : statementsOf(INTEGRATOR_HANDLER)) {
+            if (!"Allow".equals(st.get("Effect"))) continue;
+            for (String action : actions(st)) {
+                if (!WRITE_ACTIONS.contains(action)) continue;
+                any = true;
+                assertEquals(List.of("LOG#*", "LOGRUN#*"), leadingKeys(st, "ForAllValues:StringLike"), action);
+                assertEquals(Map.of("Fn::GetAtt", List.of(tableId, "Arn")), st.get("Resource"), action + ": the table only");
+            }
+        }
+        assertTrue(any, "the integrator writes nothing");
+    }
+
+    @Test
+    void integrator_readsTheStream_ofTheLedgerTableOnly_andNoOtherFunctionDoes() {
+        String tableId = template().getResourceId("AWS::DynamoDB::Table");
+        for (Grant g : grantsOf(INTEGRATOR_HANDLER)) {
+            if (!STREAM_READ.contains(g.action())) continue;
+            assertEquals(List.of(tableId), refsIn(g.resource()), g.action());
+            assertTrue(g.resource().toString().contains("/stream/*"), g.action() + " on " + g.resource());
+        }
+        for (String handler : allHandlers()) {
+            if (handler.equals(INTEGRATOR_HANDLER)) continue;
+            assertTrue(actionSet(grantsOf(handler)).stream().noneMatch(STREAM_READ::contains), handler);
+        }
+    }
+
+    /** Exactly one role may sign with the log's key, the integrator's; the key policy denies every other principal. */
+    @Test
+    void onlyTheIntegrator_maySignCheckpoints() {
+        String integratorRole = Synthesized.roleIdOf(INTEGRATOR_HANDLER);
+        List<String> signers = new ArrayList<>();
+        for (Map<String, Object> policy : resources("AWS::IAM::Policy").values()) {
+            for (Map<String, Object> st : statements(policy)) {
+                if ("Allow".equals(st.get("Effect")) && actions(st).contains("kms:Sign")) {
+                    signers.addAll(refsIn(props(policy).get("Roles")));
+                    assertEquals(List.of(Synthesized.logKeyId()), refsIn(st.get("Resource")), "kms:Sign on " + st.get("Resource"));
+                }
+            }
+        }
+        assertEquals(List.of(integratorRole), signers);
+        for (Routes.Route route : Routes.ALL) {
+            assertFalse(actionSet(grantsOf(route)).contains("kms:Sign"), route.name() + " may sign");
+        }
+        for (String handler : List.of(WORKER_HANDLER, AUTHORIZER_HANDLER)) {
+            assertFalse(actionSet(grantsOf(handler)).contains("kms:Sign"), handler + " may sign");
+        }
+        // the key policy: an explicit Deny of kms:Sign to anyone but the integrator's role
+        template().hasResourceProperties("AWS::KMS::Key", Match.objectLike(Map.of(
+                "KeyPolicy", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
+                        "Effect", "Deny",
+                        "Principal", Map.of("AWS", "*"),
+                        "Action", "kms:Sign",
+                        "Condition", Map.of("ArnNotEquals", Map.of("aws:PrincipalArn",
+                                Map.of("Fn::GetAtt", List.of(integratorRole, "Arn")))))))))))));
+    }
+
+    @Test
+    void noRoute_mayWriteTheLog() {
+        for (Routes.Route route : Routes.ALL) {
+            for (String g : logGrants(grantsOf(route))) {
+                assertFalse(g.startsWith("s3:Put") || g.startsWith("kms:Sign"), route.name() + " may " + g);
+            }
+            for (Map<String, Object> st : statementsOf(route.lambdaHandler())) {
+                List<String> confined = leadingKeys(st, "ForAllValues:StringLike");
+                if (!"Allow".equals(st.get("Effect")) || confined == null) continue;
+                assertTrue(confined.stream().noneMatch(p -> mayMatch(p, "LOG#") || mayMatch(p, "LOGRUN#")),
+                        route.name() + " may write log items: " + confined);
+            }
+            if (route.access() == Routes.Access.LOG) {
+                assertTrue(actionSet(grantsOf(route)).stream().noneMatch(WRITE_ACTIONS::contains), route.name() + " can write");
             }
         }
     }

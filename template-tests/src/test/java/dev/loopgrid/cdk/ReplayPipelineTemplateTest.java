@@ -22,7 +22,9 @@ class ReplayPipelineTemplateTest {
 
     @Test
     void pipeline_isOneQueuePlusItsDeadLetterQueue_andOneSecret() {
-        template().resourceCountIs("AWS::SQS::Queue", 2);
+        // + the log integrator's on-failure queue (VerifiableLogTemplateTest)
+        template().resourceCountIs("AWS::SQS::Queue", 3);
+        assertTrue(resources("AWS::SQS::Queue").containsKey(Synthesized.replayDlqId()));
         template().resourceCountIs("AWS::SecretsManager::Secret", 1);
     }
 
@@ -40,7 +42,8 @@ class ReplayPipelineTemplateTest {
     @Test
     void worker_consumesTheQueue_throughItsLiveAlias_reportingBatchItemFailures() {
         String queueId = queueWithRedrive();
-        template().resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
+        // the replay queue's, and the log integrator's on the table's stream (VerifiableLogTemplateTest)
+        template().resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
         template().hasResourceProperties("AWS::Lambda::EventSourceMapping", Match.objectLike(Map.of(
                 "EventSourceArn", Map.of("Fn::GetAtt", List.of(queueId, "Arn")),
                 "FunctionResponseTypes", List.of("ReportBatchItemFailures"),
@@ -57,12 +60,21 @@ class ReplayPipelineTemplateTest {
                         "LOOPGRID_QUEUE_URL", Map.of("Ref", queueId),
                         "LOOPGRID_MAX_RECEIVES", String.valueOf(ReplayPipelineConstruct.MAX_RECEIVE_COUNT),
                         "LOOPGRID_PROVIDER_SECRET_ARN", Map.of("Ref", template().getResourceId("AWS::SecretsManager::Secret")),
-                        "LOOPGRID_CONTENT_BUCKET", Map.of("Ref", template().getResourceId("AWS::S3::Bucket"))))))));
+                        "LOOPGRID_CONTENT_BUCKET", Map.of("Ref", Synthesized.reportsBucketId())))))));
+    }
+
+    /** The mappings that consume the replay queue. */
+    private static List<Map<String, Object>> queueMappings() {
+        String queueId = queueWithRedrive();
+        return resources("AWS::Lambda::EventSourceMapping").values().stream()
+                .filter(m -> refsIn(props(m).get("EventSourceArn")).contains(queueId)).toList();
     }
 
     /** The alias an event source mapping invokes (its FunctionName is built from the alias ARN). */
     private static String workerAliasId() {
-        Map<String, Object> mapping = resources("AWS::Lambda::EventSourceMapping").values().iterator().next();
+        List<Map<String, Object>> mappings = queueMappings();
+        assertEquals(1, mappings.size(), "one consumer of the replay queue");
+        Map<String, Object> mapping = mappings.get(0);
         return refsIn(props(mapping).get("FunctionName")).stream()
                 .filter(resources("AWS::Lambda::Alias")::containsKey).findFirst()
                 .orElseThrow(() -> new AssertionError("the event source mapping does not invoke an alias"));
@@ -73,9 +85,9 @@ class ReplayPipelineTemplateTest {
     void visibilityTimeout_isAtLeastSixTimesTheWorkerTimeout() {
         int visibility = ((Number) props(resources("AWS::SQS::Queue").get(queueWithRedrive()))
                 .get("VisibilityTimeout")).intValue();
-        Map<String, Map<String, Object>> mappings = resources("AWS::Lambda::EventSourceMapping");
+        List<Map<String, Object>> mappings = queueMappings();
         assertTrue(!mappings.isEmpty(), "no consumer of the replay queue");
-        for (Map<String, Object> mapping : mappings.values()) {
+        for (Map<String, Object> mapping : mappings) {
             String aliasId = refsIn(props(mapping).get("FunctionName")).stream()
                     .filter(resources("AWS::Lambda::Alias")::containsKey).findFirst().orElseThrow();
             String fn = refId(props(resources("AWS::Lambda::Alias").get(aliasId)).get("FunctionName"));
@@ -88,7 +100,7 @@ class ReplayPipelineTemplateTest {
     @Test
     void queues_areEncrypted_andRefusePlainHttp() {
         template().allResourcesProperties("AWS::SQS::Queue", Match.objectLike(Map.of("SqsManagedSseEnabled", true)));
-        template().resourceCountIs("AWS::SQS::QueuePolicy", 2);
+        template().resourceCountIs("AWS::SQS::QueuePolicy", 3);
         template().allResourcesProperties("AWS::SQS::QueuePolicy", Match.objectLike(Map.of(
                 "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "Effect", "Deny",

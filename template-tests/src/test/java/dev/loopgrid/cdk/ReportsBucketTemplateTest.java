@@ -7,19 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Match;
 
 class ReportsBucketTemplateTest {
 
     @Test
-    void thereIsExactlyOneBucket_theReportsBucket_withoutAnAccessLogBucket() {
-        template().resourceCountIs("AWS::S3::Bucket", 1);
+    void thereAreExactlyThreeBuckets_reports_logTiles_logCheckpoints_withoutAnAccessLogBucket() {
+        template().resourceCountIs("AWS::S3::Bucket", 3);
+        assertEquals(Set.of(Synthesized.reportsBucketId(), Synthesized.tilesBucketId(), Synthesized.checkpointBucketId()),
+                Synthesized.resources("AWS::S3::Bucket").keySet());
     }
 
+    /** Every bucket of the stack: private, encrypted, versioned, owner-enforced. */
     @Test
     void bucket_blocksAllPublicAccess_encrypts_andKeepsVersions() {
-        template().hasResourceProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
+        template().allResourcesProperties("AWS::S3::Bucket", Match.objectLike(Map.of(
                 "PublicAccessBlockConfiguration", Map.of(
                         "BlockPublicAcls", true, "BlockPublicPolicy", true,
                         "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
@@ -47,7 +51,7 @@ class ReportsBucketTemplateTest {
      */
     @Test
     void contentObjects_areNeverExpiredNorTransitioned() {
-        Map<String, Object> bucket = Synthesized.resources("AWS::S3::Bucket").values().iterator().next();
+        Map<String, Object> bucket = Synthesized.resources("AWS::S3::Bucket").get(Synthesized.reportsBucketId());
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> rules = (List<Map<String, Object>>) ((Map<String, Object>) Synthesized.props(bucket)
                 .get("LifecycleConfiguration")).get("Rules");
@@ -72,9 +76,11 @@ class ReportsBucketTemplateTest {
         assertEquals("content/", ReportsBucketConstruct.CONTENT_PREFIX);
     }
 
+    /** Every bucket of the stack refuses plain HTTP and TLS below 1.2. */
     @Test
     void bucket_refusesPlainHttpAndOldTls() {
-        template().hasResourceProperties("AWS::S3::BucketPolicy", Match.objectLike(Map.of(
+        template().resourceCountIs("AWS::S3::BucketPolicy", 3);
+        template().allResourcesProperties("AWS::S3::BucketPolicy", Match.objectLike(Map.of(
                 "PolicyDocument", Match.objectLike(Map.of("Statement", Match.arrayWith(List.of(
                         Match.objectLike(Map.of(
                                 "Effect", "Deny",
@@ -87,7 +93,7 @@ class ReportsBucketTemplateTest {
 
     @Test
     void bucket_isRetained_whenTheStackGoes() {
-        template().hasResource("AWS::S3::Bucket", Match.objectLike(Map.of(
+        template().allResources("AWS::S3::Bucket", Match.objectLike(Map.of(
                 "DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain")));
     }
 }

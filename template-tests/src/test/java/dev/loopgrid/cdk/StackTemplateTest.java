@@ -18,32 +18,43 @@ import software.amazon.awscdk.assertions.Template;
 class StackTemplateTest {
 
     @Test
-    void stack_outputsApiUrl_tableName_bucketName_queueUrl() {
+    void stack_outputsApiUrl_tableName_bucketName_queueUrl_andTheLogsBucketsAndKey() {
         template().hasOutput("ApiUrl", Match.objectLike(Map.of("Value", Match.anyValue())));
         template().hasOutput("TableName", Map.of("Description", Match.anyValue(),
                 "Value", Map.of("Ref", template().getResourceId("AWS::DynamoDB::Table"))));
         template().hasOutput("BucketName", Map.of("Description", Match.anyValue(),
-                "Value", Map.of("Ref", template().getResourceId("AWS::S3::Bucket"))));
+                "Value", Map.of("Ref", Synthesized.reportsBucketId())));
         template().hasOutput("QueueUrl", Match.objectLike(Map.of("Value", Match.anyValue())));
+        template().hasOutput("LogBucketName", Map.of("Description", Match.anyValue(),
+                "Value", Map.of("Ref", Synthesized.tilesBucketId())));
+        template().hasOutput("CheckpointBucketName", Map.of("Description", Match.anyValue(),
+                "Value", Map.of("Ref", Synthesized.checkpointBucketId())));
+        template().hasOutput("LogKeyArn", Map.of("Description", Match.anyValue(),
+                "Value", Map.of("Fn::GetAtt", java.util.List.of(Synthesized.logKeyId(), "Arn"))));
         // the interim API Gateway key is gone: keys live in the table, created with `loopgrid-local.jar keys create --aws`
         Set<String> outputs = new java.util.TreeSet<>(template().findOutputs("*").keySet());
         outputs.removeIf(id -> id.startsWith("ApiRestApiEndpoint")); // CDK's own output of the RestApi URL
-        assertEquals(Set.of("ApiUrl", "BucketName", "QueueUrl", "TableName"), outputs);
+        assertEquals(Set.of("ApiUrl", "BucketName", "QueueUrl", "TableName", "LogBucketName", "CheckpointBucketName",
+                "LogKeyArn"), outputs);
     }
 
     @Test
     void stack_holdsExactlyTheExpectedResourceCounts() {
         int routes = Routes.ALL.size();
-        int functions = routes + 2; // + the replay worker and the key authorizer
+        int functions = routes + 3; // + the replay worker, the key authorizer and the log's integrator
         int plans = Synthesized.TENANTS.size() + 1; // one per registered tenant + the shared one
         Map<String, Integer> expected = Map.ofEntries(
                 Map.entry("AWS::DynamoDB::Table", 1),
-                Map.entry("AWS::SQS::Queue", 2),
-                Map.entry("AWS::S3::Bucket", 1),
+                // replay queue and DLQ, the integrator's on-failure queue
+                Map.entry("AWS::SQS::Queue", 3),
+                // reports, log tiles, log checkpoints (Object Lock)
+                Map.entry("AWS::S3::Bucket", 3),
+                Map.entry("AWS::KMS::Key", 1),
                 Map.entry("AWS::SecretsManager::Secret", 1),
                 Map.entry("AWS::SNS::Topic", 1),
                 Map.entry("AWS::Lambda::Function", functions),
-                Map.entry("AWS::Lambda::EventSourceMapping", 1),
+                // the replay queue's, the ledger stream's
+                Map.entry("AWS::Lambda::EventSourceMapping", 2),
                 // one role per function + API Gateway's account-level CloudWatch role
                 Map.entry("AWS::IAM::Role", functions + 1),
                 Map.entry("AWS::ApiGateway::Method", routes),
@@ -52,8 +63,9 @@ class StackTemplateTest {
                 Map.entry("AWS::ApiGateway::ApiKey", plans),
                 Map.entry("AWS::ApiGateway::UsagePlanKey", plans),
                 Map.entry("AWS::ApiGateway::GatewayResponse", 11),
-                // errors and throttles per function, but no errors alarm on the authorizer; its key-store alarm instead
-                Map.entry("AWS::CloudWatch::Alarm", 3 + 2 * functions - 1 + 1));
+                // errors and throttles per function, but no errors alarm on the authorizer; its key-store alarm instead;
+                // the integrator's iterator age and failure queue
+                Map.entry("AWS::CloudWatch::Alarm", 3 + 2 * functions - 1 + 1 + 2));
         expected.forEach((type, count) -> template().resourceCountIs(type, count));
     }
 
@@ -71,7 +83,7 @@ class StackTemplateTest {
         open.resourceCountIs("AWS::ApiGateway::ApiKey", 0);
         open.resourceCountIs("AWS::ApiGateway::UsagePlan", 0);
         open.resourceCountIs("AWS::ApiGateway::UsagePlanKey", 0);
-        open.resourceCountIs("AWS::Lambda::Function", Routes.ALL.size() + 1);
+        open.resourceCountIs("AWS::Lambda::Function", Routes.ALL.size() + 2); // + the worker and the integrator
         open.allResourcesProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
                 "ApiKeyRequired", false, "AuthorizationType", "NONE")));
         open.hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of("ApiKeySourceType", Match.absent())));

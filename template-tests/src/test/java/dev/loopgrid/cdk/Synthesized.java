@@ -75,6 +75,32 @@ final class Synthesized {
         return dummy;
     }
 
+    /** The logical id of a construct's CloudFormation resource in the main template. */
+    static String logicalId(software.constructs.IConstruct construct) {
+        LoopGridStack s = stack();
+        return s.getLogicalId((software.amazon.awscdk.CfnElement) construct.getNode().getDefaultChild());
+    }
+
+    /** The reports bucket (reports and large decisions' content). */
+    static String reportsBucketId() { return logicalId(stack().reports().bucket()); }
+
+    /** The verifiable log's tiles bucket. */
+    static String tilesBucketId() { return logicalId(stack().log().logBucket()); }
+
+    /** The verifiable log's checkpoint bucket (Object Lock). */
+    static String checkpointBucketId() { return logicalId(stack().log().checkpointBucket()); }
+
+    /** The verifiable log's signing key. */
+    static String logKeyId() { return logicalId(stack().log().key()); }
+
+    /** The replay pipeline's dead-letter queue. */
+    static String replayDlqId() { return logicalId(stack().replays().deadLetterQueue()); }
+
+    /** The integrator's on-failure queue. */
+    static String integratorFailuresId() { return logicalId(stack().log().failures()); }
+
+    static final String INTEGRATOR_HANDLER = "dev.loopgrid.aws.log.IntegratorHandler::handleRequest";
+
     // ---- small readers over Template.findResources results ----
 
     /** Logical id → resource, for one type. */
