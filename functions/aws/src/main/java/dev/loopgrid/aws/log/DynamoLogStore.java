@@ -2,6 +2,7 @@ package dev.loopgrid.aws.log;
 
 import dev.loopgrid.aws.store.LedgerKeys;
 import dev.loopgrid.aws.store.LedgerTable;
+import dev.loopgrid.aws.store.TableAccess;
 import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.log.LogBatch;
 import dev.loopgrid.core.log.LogState;
@@ -42,10 +43,12 @@ public final class DynamoLogStore implements LogStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final TableAccess access;
 
     public DynamoLogStore(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
+        this.access = new TableAccess(dynamo, table);
     }
 
     @Override
@@ -216,20 +219,11 @@ public final class DynamoLogStore implements LogStore {
     }
 
     private Map<String, AttributeValue> get(Map<String, AttributeValue> key) {
-        try {
-            var r = dynamo.getItem(g -> g.tableName(table).key(key).consistentRead(true));
-            return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
-        } catch (SdkException e) {
-            throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
-        }
+        return access.get(key);
     }
 
     private QueryResponse query(QueryRequest q) {
-        try {
-            return dynamo.query(q);
-        } catch (SdkException e) {
-            throw new StoreException.Unavailable("DynamoDB query failed: " + e.getMessage(), e);
-        }
+        return access.query(q);
     }
 
     private static AttributeValue s(String v) { return AttributeValue.fromS(v); }

@@ -1,5 +1,6 @@
 package dev.loopgrid.aws.log;
 
+import dev.loopgrid.aws.store.S3Objects;
 import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.log.SignedCheckpoints;
 import java.time.Clock;
@@ -13,7 +14,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -73,17 +73,7 @@ public final class S3SignedCheckpoints implements SignedCheckpoints {
 
     @Override
     public Optional<byte[]> get(String tenant, long size) {
-        String key = key(tenant, size);
-        try {
-            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) return Optional.empty();
-            throw unavailable("get", key, e);
-        } catch (SdkException e) {
-            throw unavailable("get", key, e);
-        }
+        return S3Objects.get(s3, bucket, key(tenant, size));
     }
 
     @Override
@@ -112,6 +102,6 @@ public final class S3SignedCheckpoints implements SignedCheckpoints {
     }
 
     private StoreException.Unavailable unavailable(String op, String key, SdkException e) {
-        return new StoreException.Unavailable("S3 " + op + " of s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
+        return S3Objects.unavailable(op, bucket, key, e);
     }
 }

@@ -1,13 +1,11 @@
 package dev.loopgrid.aws.log;
 
-import dev.loopgrid.core.ledger.StoreException;
+import dev.loopgrid.aws.store.S3Objects;
 import dev.loopgrid.core.log.TileStore;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Tiles and entry bundles of every tenant's log in an S3 bucket, under {@code log/<tenant>/<C2SP path>}. A path's
@@ -29,17 +27,7 @@ public final class S3TileStore implements TileStore {
 
     @Override
     public Optional<byte[]> get(String tenant, String path) {
-        String key = key(tenant, path);
-        try {
-            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) return Optional.empty();
-            throw new StoreException.Unavailable("S3 get of s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
-        } catch (SdkException e) {
-            throw new StoreException.Unavailable("S3 get of s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
-        }
+        return S3Objects.get(s3, bucket, key(tenant, path));
     }
 
     @Override
@@ -49,7 +37,7 @@ public final class S3TileStore implements TileStore {
             s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/octet-stream")
                     .cacheControl("max-age=604800, immutable"), RequestBody.fromBytes(bytes));
         } catch (SdkException e) {
-            throw new StoreException.Unavailable("S3 put of s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
+            throw S3Objects.unavailable("put", bucket, key, e);
         }
     }
 }

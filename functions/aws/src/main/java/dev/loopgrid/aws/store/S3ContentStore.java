@@ -9,8 +9,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
@@ -26,7 +24,7 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * hash is written again, so the content of the decision being recorded is stored intact (the altered version stays
  * in the bucket's version history, and verification of the entries that referenced it meanwhile reported it).
  *
- * <p><b>Get</b> returns the bytes as stored; {@link dev.loopgrid.core.decision.ContentResolvingStore} re-hashes them. A missing
+ * <p><b>Get</b> returns the bytes as stored; {@link dev.loopgrid.core.decision.ContentResolver} re-hashes them. A missing
  * key is S3's 404 {@code NoSuchKey}, which S3 only answers to a caller that may list the bucket (otherwise 403,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html), so readers get {@code s3:ListBucket}; any
  * other failure, a 403 included, is {@link StoreException.Unavailable}, never "missing".
@@ -78,19 +76,10 @@ public final class S3ContentStore implements ContentStore {
 
     @Override
     public Optional<byte[]> get(String key) {
-        try {
-            return Optional.of(s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray());
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (S3Exception e) {
-            if (e.statusCode() == 404) return Optional.empty();
-            throw unavailable("get", key, e);
-        } catch (SdkException e) {
-            throw unavailable("get", key, e);
-        }
+        return S3Objects.get(s3, bucket, key);
     }
 
     private StoreException.Unavailable unavailable(String op, String key, SdkException e) {
-        return new StoreException.Unavailable("S3 " + op + " of s3://" + bucket + "/" + key + " failed: " + e.getMessage(), e);
+        return S3Objects.unavailable(op, bucket, key, e);
     }
 }

@@ -13,17 +13,17 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * Reads of the ledger table that turn SDK failures into {@link StoreException.Unavailable}, and typed attribute
  * access that never throws on a tampered item (a missing or malformed attribute reads as the default).
  */
-final class TableAccess {
+public final class TableAccess {
     final DynamoDbClient dynamo;
     final String table;
 
-    TableAccess(DynamoDbClient dynamo, String table) {
+    public TableAccess(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
     }
 
     /** A strongly consistent GetItem; null when there is no item. */
-    Map<String, AttributeValue> get(Map<String, AttributeValue> key) {
+    public Map<String, AttributeValue> get(Map<String, AttributeValue> key) {
         try {
             var r = dynamo.getItem(GetItemRequest.builder().tableName(table).key(key).consistentRead(true).build());
             return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
@@ -32,7 +32,7 @@ final class TableAccess {
         }
     }
 
-    QueryResponse query(QueryRequest q) {
+    public QueryResponse query(QueryRequest q) {
         try {
             return dynamo.query(q);
         } catch (SdkException e) {
