@@ -71,7 +71,7 @@ public final class LocalHttpServer {
     public static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
     /** Over-limit bodies up to this size are read and discarded so the client gets to read the 413. */
     static final long DRAIN_LIMIT_BYTES = 16L * 1024 * 1024;
-    public static final int DEFAULT_THREADS = 64;
+    public static final int DEFAULT_THREADS = 256; // receipts may be long-polled (?wait=N): a waiting request holds one
     public static final String STAGE = "local";
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalHttpServer.class);

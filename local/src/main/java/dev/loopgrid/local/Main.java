@@ -378,7 +378,7 @@ public final class Main {
                             new S3SignedCheckpoints(s3.client(), s3.ensureBucket(CHECKPOINT_BUCKET), null, Clock.systemUTC()),
                             o.inMemory() ? LogKeys.generate(logOrigin) : LogKeys.fromFile(o.dataDir().resolve("log-signing.key"),
                                     logOrigin),
-                            new LogConfig(logOrigin, CHECKPOINT_INTERVAL_MILLIS, 1000))
+                            new LogConfig(logOrigin, CHECKPOINT_INTERVAL_MILLIS, 4096))
                     .build();
             App.install(app);
             integratorLoop = new IntegratorLoop(app.integrator(), () -> dynamo.tenants(o.table()), 50, 30_000).start();

@@ -100,19 +100,18 @@ public final class Integrator {
     public Pass pass(String tenant, boolean catchUp) {
         long integrated = sequence(tenant, catchUp);
         LogState s = log.state(tenant);
-        if (s.tiledSize() < s.size()) {
+        // tiles and the checkpoint go together, at most once per interval: sequencing alone runs on every pass
+        boolean intervalOver = clock.millis() - s.checkpointAt() >= config.checkpointInterval();
+        if (s.tiledSize() < s.size() && intervalOver) {
             writeTiles(tenant, s);
             s = log.state(tenant);
         }
         boolean due = false;
-        if (s.tiledSize() > s.checkpointSize()) {
-            if (clock.millis() - s.checkpointAt() >= config.checkpointInterval()) {
-                publish(tenant, s);
-                s = log.state(tenant);
-            } else {
-                due = true;
-            }
+        if (s.tiledSize() > s.checkpointSize() && intervalOver) {
+            publish(tenant, s);
+            s = log.state(tenant);
         }
+        if (s.size() > s.checkpointSize()) due = true; // more to tile or sign once the interval is over
         return new Pass(integrated, s.size(), s.tiledSize(), s.checkpointSize(), due);
     }
 

@@ -83,8 +83,13 @@ public final class LogService {
         Entry entry = chains.readEntry(chain, sequence).orElseThrow(() -> new LedgerException.NotFound(
                 "entry_not_found", "Chain \"" + abbreviate(chainId) + "\" has no entry " + sequence));
         long deadline = clock.millis() + Math.min(Math.max(waitSeconds, 0), MAX_WAIT_SECONDS) * 1000L;
+        long index = -1;
         while (true) {
-            Optional<ObjectNode> r = tryReceipt(tenant, entry);
+            if (index < 0) {
+                Optional<Run> run = log.runOf(tenant, entry.chainId(), entry.sequence());
+                if (run.isPresent()) index = run.get().indexOf(entry.sequence());
+            }
+            Optional<ObjectNode> r = index < 0 ? Optional.empty() : tryReceipt(tenant, entry, index);
             if (r.isPresent()) return new ReceiptResult.Ready(r.get());
             long left = deadline - clock.millis();
             if (left <= 0) return new ReceiptResult.Pending(1 + (int) Math.min(5, config.checkpointInterval() / 1000));
@@ -97,11 +102,23 @@ public final class LogService {
         }
     }
 
-    private Optional<ObjectNode> tryReceipt(String tenant, Entry entry) {
-        Optional<Run> run = log.runOf(tenant, entry.chainId(), entry.sequence());
-        if (run.isEmpty()) return Optional.empty();
-        long index = run.get().indexOf(entry.sequence());
+    /** A tenant's log state as read at most {@link #STATE_TTL_NANOS} ago: waiting receipts share one read. */
+    private record CachedState(LogState state, long readAtNanos) {}
+
+    private static final long STATE_TTL_NANOS = 100_000_000L;
+    private final java.util.concurrent.ConcurrentHashMap<String, CachedState> states = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private LogState recentState(String tenant) {
+        long now = System.nanoTime();
+        CachedState c = states.get(tenant);
+        if (c != null && now - c.readAtNanos() < STATE_TTL_NANOS) return c.state();
         LogState s = log.state(tenant);
+        states.put(tenant, new CachedState(s, now));
+        return s;
+    }
+
+    private Optional<ObjectNode> tryReceipt(String tenant, Entry entry, long index) {
+        LogState s = recentState(tenant);
         if (index >= s.checkpointSize()) return Optional.empty();
         long size = s.checkpointSize();
         byte[] note = checkpoints.get(tenant, size).orElseThrow(() -> new LedgerException.Unavailable(
