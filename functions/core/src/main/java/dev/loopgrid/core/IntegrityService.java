@@ -7,6 +7,7 @@ import dev.loopgrid.core.ledger.ChainVerifier;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.ledger.Times;
 import dev.loopgrid.core.ledger.Verification;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -38,11 +39,24 @@ public final class IntegrityService {
 
     private final ChainStore store;
     private final ContentResolver contents;
+    private final dev.loopgrid.core.report.CheckpointStore checkpoints;
+    private final java.time.Clock clock;
 
     /** @param contents reads content stored outside the ledger items, for re-hashing */
     public IntegrityService(ChainStore store, ContentResolver contents) {
+        this(store, contents, null, null);
+    }
+
+    /**
+     * @param checkpoints where a chain that verified in full is remembered as verified up to its head (the reports'
+     *                    incremental verification starts there), or null to remember nothing
+     */
+    public IntegrityService(ChainStore store, ContentResolver contents, dev.loopgrid.core.report.CheckpointStore checkpoints,
+                            java.time.Clock clock) {
         this.store = store;
         this.contents = contents;
+        this.checkpoints = checkpoints;
+        this.clock = clock == null ? java.time.Clock.systemUTC() : clock;
     }
 
     /** Verifies the chain of {@code serviceName}, or every chain of the tenant when it is null. */
@@ -71,11 +85,23 @@ public final class IntegrityService {
                 return new Report(false, entries, decisions, heads.size(), null, v.failure());
             }
             headsJson.put(head.chainId(), v.lastHash());
+            remember(new ChainKey(tenant, head.chainId()), head, v);
         }
         String headHash = heads.isEmpty() ? null
                 : heads.size() == 1 ? headsJson.get(heads.get(0).chainId()).textValue()
                 : Canonical.sha256Hex(Canonical.canonicalize(headsJson));
         return new Report(true, entries, decisions, heads.size(), headHash, null);
+    }
+
+    /** A chain that verified up to its head moves its checkpoint there (never back); a store failure loses nothing. */
+    private void remember(ChainKey chain, ChainHead head, Verification v) {
+        if (checkpoints == null || head.headHash() == null || v.lastSequence() != head.sequence() || v.lastHash() == null) return;
+        try {
+            checkpoints.advance(chain, new dev.loopgrid.core.report.VerificationCheckpoint(chain.chainId(), head.sequence(),
+                    v.lastHash(), Times.format(clock.millis())));
+        } catch (dev.loopgrid.core.ledger.StoreException.Unavailable e) {
+            // the verification stands; the next report starts from the older checkpoint
+        }
     }
 
     /**

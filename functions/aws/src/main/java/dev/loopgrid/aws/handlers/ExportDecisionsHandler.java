@@ -34,7 +34,7 @@ public final class ExportDecisionsHandler extends ApiHandler {
         DecisionStatus status = null;
         if (statusText != null) {
             status = DecisionStatus.fromWire(statusText).orElseThrow(() -> new LedgerException.Malformed(
-                    "invalid_parameter", "Query parameter status must be one of recorded, incorrect, corrected"));
+                    "invalid_parameter", "Query parameter status must be one of recorded, incorrect, corrected, confirmed"));
         }
         String format = query(event, "format");
         if (format == null || format.equals("json")) {
