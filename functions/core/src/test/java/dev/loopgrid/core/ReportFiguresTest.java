@@ -407,6 +407,31 @@ class ReportFiguresTest {
     }
 
     @Test
+    void groundTruth_listsCorrectedDecisions_thenConfirmedOnesAsPositiveExamples() throws Exception {
+        String a = record("support", "refund", "openai", "gpt-4", null);
+        String b = record("support", "refund", "openai", "gpt-4", null);
+        record("support", "refund", "openai", "gpt-4", null);
+        correct(a);
+        confirm(b, "right");
+        var export = new dev.loopgrid.core.report.ExportService(store, null, 1 << 20).groundTruth(T, null);
+        assertEquals(2, export.rows());
+        String[] lines = new String(((dev.loopgrid.core.report.ExportService.Delivery.Inline) export).body(),
+                java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        assertEquals(2, lines.length);
+        JsonNode corrected = Json.parseStored(lines[0]);
+        assertEquals("corrected", corrected.get("verdict").asText());
+        assertEquals(a, corrected.get("decision_id").asText());
+        assertEquals("Refund =issued", corrected.at("/correction/response").asText());
+        JsonNode confirmed = Json.parseStored(lines[1]);
+        assertEquals("confirmed", confirmed.get("verdict").asText());
+        assertEquals(b, confirmed.get("decision_id").asText());
+        assertTrue(confirmed.get("correction").isNull(), "a positive example: its own output was right");
+        assertEquals("rev_1", confirmed.get("confirmed_by").asText());
+        assertEquals("right", confirmed.get("confirmation_notes").asText());
+        assertEquals("<b>ok</b> & \"fine\"", confirmed.at("/original_output/response").asText());
+    }
+
+    @Test
     void fullVerification_movesTheReportsCheckpoints() {
         record("support", "refund", "openai", "gpt-4", null);
         record("support", "refund", "openai", "gpt-4", null);
