@@ -3,6 +3,8 @@ package dev.loopgrid.cdk;
 import dev.loopgrid.aws.Routes;
 import dev.loopgrid.aws.handlers.CreateReplayHandler;
 import dev.loopgrid.aws.handlers.GetReplayHandler;
+import dev.loopgrid.aws.handlers.ListDecisionReplaysHandler;
+import dev.loopgrid.aws.handlers.StatsHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 
 /**
@@ -18,7 +20,8 @@ import dev.loopgrid.aws.handlers.RecordDecisionHandler;
  *       unavailable): https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html.</li>
  *   <li>NONE: functions without ledger access, the API key functions (they touch key items only), and the two
  *       replay routes that read replay items only ({@code POST /v1/replays} looks the decision up without its
- *       content).</li>
+ *       content), a decision's replay list (its existence is checked without content) and the statistics (chain
+ *       heads only).</li>
  * </ul>
  */
 public enum ContentAccess {
@@ -28,7 +31,8 @@ public enum ContentAccess {
     public static ContentAccess of(Routes.Route route) {
         if (route.access() == Routes.Access.NONE || route.access() == Routes.Access.KEYS) return NONE;
         if (route.handler() == RecordDecisionHandler.class) return WRITE;
-        if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class) return NONE;
+        if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class
+                || route.handler() == ListDecisionReplaysHandler.class || route.handler() == StatsHandler.class) return NONE;
         return READ;
     }
 }

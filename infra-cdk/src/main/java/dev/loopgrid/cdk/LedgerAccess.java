@@ -33,6 +33,9 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *       {@value #CHECKPOINT_KEY_PATTERN} ({@code DynamoCheckpointStore}'s {@code VERIFIED#tenant#chain}), so a report
  *       can remember how far it verified but never touch a ledger entry or head. (Objects under {@code reports/} in
  *       the reports bucket are granted by the API construct, from {@link ReportsBucketConstruct}.)</li>
+ *   <li>VERIFY (full verification): READ plus {@code PutItem} on verification checkpoint items only, as REPORT
+ *       but without the reports bucket: a full walk moves each chain's checkpoint, so the next report re-hashes only
+ *       what came after it.</li>
  *   <li>KEYS (the admin key endpoints): {@code GetItem}, {@code Query}, {@code PutItem}, {@code UpdateItem} on the
  *       table only, and only on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}:
  *       {@code DynamoApiKeyStore}). Creating and revoking a key are transactions of two Puts / two Updates, authorized
@@ -40,7 +43,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *   <li>the key authorizer ({@link #authorizer}): {@code GetItem} on the table, only on {@value #KEY_HASH_PATTERN}.</li>
  * </ul>
  *
- * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT) also gets an explicit Deny of
+ * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT, VERIFY) also gets an explicit Deny of
  * its item actions on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}). Their Allow
  * statements name the whole table, so without it a READ function could read key records (a hash is no key, but
  * the records name tenants, roles and revocations) and an APPEND function could write one — i.e. mint an admin key.
@@ -106,6 +109,10 @@ public final class LedgerAccess {
                 out.add(onTable("LedgerAppend", APPEND_ACTIONS, table));
             }
             case REPORT -> {
+                out.add(read(table));
+                out.add(onItems("VerificationCheckpoint", CHECKPOINT_ACTIONS, table, CHECKPOINT_KEY_PATTERN));
+            }
+            case VERIFY -> {
                 out.add(read(table));
                 out.add(onItems("VerificationCheckpoint", CHECKPOINT_ACTIONS, table, CHECKPOINT_KEY_PATTERN));
             }

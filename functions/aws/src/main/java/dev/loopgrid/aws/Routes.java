@@ -1,6 +1,9 @@
 package dev.loopgrid.aws;
 
 import dev.loopgrid.aws.handlers.AttachCorrectionHandler;
+import dev.loopgrid.aws.handlers.ConfirmDecisionHandler;
+import dev.loopgrid.aws.handlers.ListDecisionReplaysHandler;
+import dev.loopgrid.aws.handlers.StatsHandler;
 import dev.loopgrid.aws.handlers.ComplianceReportHandler;
 import dev.loopgrid.aws.handlers.ComplianceReportHtmlHandler;
 import dev.loopgrid.aws.handlers.ExportDecisionsHandler;
@@ -50,6 +53,8 @@ public final class Routes {
          * s3:GetObject on {@code reports/*} of the reports bucket (reports, large exports, presigned links)
          */
         REPORT,
+        /** READ plus PutItem of verification checkpoint items only ({@code VERIFIED#…}): a full verification moves them */
+        VERIFY,
         /** API key items only ({@code APIKEY#…}, {@code KEYS#…}): GetItem, Query, transactional Put/Update */
         KEYS
     }
@@ -88,6 +93,10 @@ public final class Routes {
                     MarkIncorrectHandler::new, Access.APPEND, Permission.REVIEW),
             new Route("AttachCorrection", "POST", "/v1/decisions/{decision_id}/correction",
                     AttachCorrectionHandler.class, AttachCorrectionHandler::new, Access.APPEND, Permission.REVIEW),
+            new Route("ConfirmDecision", "POST", "/v1/decisions/{decision_id}/confirm", ConfirmDecisionHandler.class,
+                    ConfirmDecisionHandler::new, Access.APPEND, Permission.REVIEW),
+            new Route("ListDecisionReplays", "GET", "/v1/decisions/{decision_id}/replays",
+                    ListDecisionReplaysHandler.class, ListDecisionReplaysHandler::new, Access.READ, Permission.READ),
             new Route("CompareReplay", "GET", "/v1/decisions/{decision_id}/compare/{replay_id}",
                     CompareReplayHandler.class, CompareReplayHandler::new, Access.READ, Permission.READ),
             new Route("CreateReplay", "POST", "/v1/replays", CreateReplayHandler.class, CreateReplayHandler::new,
@@ -95,7 +104,8 @@ public final class Routes {
             new Route("GetReplay", "GET", "/v1/replays/{replay_id}", GetReplayHandler.class, GetReplayHandler::new,
                     Access.READ, Permission.READ),
             new Route("VerifyIntegrity", "GET", "/v1/integrity/verify", VerifyIntegrityHandler.class,
-                    VerifyIntegrityHandler::new, Access.READ, Permission.AUDIT),
+                    VerifyIntegrityHandler::new, Access.VERIFY, Permission.AUDIT),
+            new Route("GetStats", "GET", "/v1/stats", StatsHandler.class, StatsHandler::new, Access.READ, Permission.READ),
             new Route("ComplianceReport", "GET", "/v1/compliance/report", ComplianceReportHandler.class,
                     ComplianceReportHandler::new, Access.REPORT, Permission.AUDIT),
             new Route("ComplianceReportHtml", "GET", "/v1/compliance/report/html", ComplianceReportHtmlHandler.class,
