@@ -79,14 +79,17 @@ public final class ComplianceReportService {
     }
 
     /**
-     * The newest confirmed, flagged or corrected decisions: the {@value #VERDICT_WINDOW} newest of each status from the
-     * tenant-wide status index (a constant cost), those of {@code serviceName} when given, newest first.
+     * The newest confirmed, flagged or corrected decisions: the {@value #RECENT_VERDICTS} newest of each status from
+     * the tenant-wide status index, or with {@code serviceName} the {@value #VERDICT_WINDOW} newest filtered to it (a
+     * constant cost either way), newest first.
      */
     private List<DecisionRecord> recentVerdicts(String tenant, String serviceName) {
         List<DecisionRecord> all = new ArrayList<>();
+        // without a filter the newest few of each status are enough; with one, a window to filter in
+        int window = serviceName == null ? RECENT_VERDICTS : VERDICT_WINDOW;
         for (DecisionStatus s : List.of(DecisionStatus.INCORRECT, DecisionStatus.CORRECTED, DecisionStatus.CONFIRMED)) {
             for (DecisionRecord d : store.listDecisions(tenant, new DecisionQuery(null, null, s, null, null, 1,
-                    VERDICT_WINDOW, null)).decisions()) {
+                    window, null)).decisions()) {
                 if (serviceName == null || serviceName.equals(d.chainId())) all.add(d);
             }
         }
