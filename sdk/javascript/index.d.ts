@@ -8,7 +8,7 @@ export declare const MAX_SERVER_WAIT_SECONDS: number;
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-export type DecisionStatus = 'recorded' | 'incorrect' | 'corrected';
+export type DecisionStatus = 'recorded' | 'incorrect' | 'corrected' | 'confirmed';
 export type ExecutionStatus = 'pending' | 'running' | 'completed' | 'failed';
 
 export interface ModelInfo extends JsonObject {
@@ -40,6 +40,8 @@ export interface Decision {
   incorrect_reason?: string | null;
   incorrect_at?: string;
   correction?: Correction;
+  /** present once confirmed (kept when a later flag or correction wins) */
+  confirmation?: { confirmed_by: string; confirmed_at: string; notes: string | null };
   sequence?: number;
   previous_hash?: string;
   chain_id?: string;
@@ -135,6 +137,46 @@ export interface ComplianceReport {
   html_url?: string;
   expires_at?: string;
   [key: string]: unknown;
+}
+
+export interface ModelUsage {
+  model: string;
+  decisions: number;
+  reviewed: number;
+  /** confirmed / reviewed, percent; null when none was reviewed */
+  accuracy_percent: number | null;
+  review_coverage_percent: number | null;
+  /** from a log-scale sketch: each quantile is its bucket's upper bound (at most 19 % high) */
+  latency_ms: { decisions: number; p50: number | null; p95: number | null };
+  tokens: { decisions: number; input: number; output: number; total_only: number };
+  cost: { currency: string; amount: number | null; status: 'known' | 'unknown'; basis: string };
+  [key: string]: unknown;
+}
+
+export interface Stats {
+  service_filter: string | null;
+  generated_at: string;
+  entries: number;
+  decisions: number;
+  reviewed: number;
+  confirmed: number;
+  incorrect: number;
+  corrected: number;
+  accuracy_percent: number | null;
+  review_coverage_percent: number | null;
+  time_to_verdict: { decisions: number; median_seconds: number | null; p90_seconds: number | null };
+  models: ModelUsage[];
+  currency: string;
+  prices_configured: boolean;
+  [key: string]: unknown;
+}
+
+export interface ReplayList {
+  decision_id: string;
+  replays: Replay[];
+  page_size: number;
+  has_more: boolean;
+  next_cursor?: string | null;
 }
 
 export interface Health {
@@ -264,6 +306,12 @@ export declare class LoopGrid {
   iterateDecisions(options?: Omit<ListDecisionsOptions, 'page' | 'cursor'>): AsyncGenerator<Decision, void, undefined>;
   markIncorrect(decisionId: string, reason?: string): Promise<Decision>;
   attachCorrection(params: { decisionId: string; correction: JsonObject; correctedBy: string; notes?: string }): Promise<Decision>;
+  /** Confirm a decision as right; 409 `verdict_superseded` when it is already incorrect or corrected. */
+  confirmDecision(params: { decisionId: string; confirmedBy: string; notes?: string }): Promise<Decision>;
+  /** Verdicts, accuracy, review coverage, time to verdict; per model latency p50/p95, tokens and cost. */
+  stats(serviceName?: string): Promise<Stats>;
+  listDecisionReplays(decisionId: string, options?: { pageSize?: number; cursor?: string }): Promise<ReplayList>;
+  iterateDecisionReplays(decisionId: string, options?: { pageSize?: number }): AsyncGenerator<Replay, void, undefined>;
   /** `wait` in ms: hold until the replay finishes or `wait` passes. */
   createReplay(params: { decisionId: string; overrides?: Overrides; triggeredBy?: string; wait?: number }): Promise<Replay>;
   waitForReplay(replayId: string, options?: { timeout?: number }): Promise<Replay>;

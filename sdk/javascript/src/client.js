@@ -143,7 +143,42 @@ export class LoopGrid {
     return this._request('POST', `/v1/decisions/${segment(decisionId)}/correction`, { data });
   }
 
+  /**
+   * Confirm a decision as right (status `confirmed`; a later flag or correction still wins). A decision that is
+   * already incorrect or corrected is refused: LoopGridApiError 409 `verdict_superseded`.
+   */
+  async confirmDecision({ decisionId, confirmedBy, notes } = {}) {
+    const data = { confirmed_by: confirmedBy };
+    if (notes) data.notes = notes;
+    return this._request('POST', `/v1/decisions/${segment(decisionId)}/confirm`, { data });
+  }
+
+  /** Verdicts, accuracy (confirmed / reviewed), review coverage, time to verdict, per model latency/tokens/cost. */
+  async stats(serviceName) {
+    const q = serviceName ? `?service_name=${encodeURIComponent(serviceName)}` : '';
+    return this._request('GET', `/v1/stats${q}`);
+  }
+
   // ================================================================ replays
+
+  /** One page of a decision's replays, oldest first ({replays, has_more, next_cursor}). */
+  async listDecisionReplays(decisionId, { pageSize = 20, cursor } = {}) {
+    const params = new URLSearchParams();
+    params.append('page_size', String(pageSize));
+    if (cursor) params.append('cursor', cursor);
+    return this._request('GET', `/v1/decisions/${segment(decisionId)}/replays?${params.toString()}`);
+  }
+
+  /** Every replay of a decision, oldest first, page by page as you iterate (`for await`). */
+  async *iterateDecisionReplays(decisionId, { pageSize = 100 } = {}) {
+    let cursor;
+    for (;;) {
+      const page = await this.listDecisionReplays(decisionId, { pageSize, cursor });
+      yield* page.replays || [];
+      cursor = page.next_cursor || undefined;
+      if (!page.has_more || !cursor) return;
+    }
+  }
 
   /**
    * Replay a decision with optional overrides ({prompt, model, input}). Without `wait` the replay comes back

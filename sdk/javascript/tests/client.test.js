@@ -101,6 +101,48 @@ describe('LoopGrid client against the local stack', { skip: url ? false : 'set L
     assert.equal((await grid.markIncorrect((await record()).decision_id)).status, 'incorrect');
   });
 
+  it('confirms; a later flag wins; confirming a flagged decision is 409', async () => {
+    const d = await record();
+    const confirmed = await grid.confirmDecision({ decisionId: d.decision_id, confirmedBy: 'rev_1', notes: 'checked billing' });
+    assert.equal(confirmed.status, 'confirmed');
+    assert.equal(confirmed.confirmation.confirmed_by, 'rev_1');
+    assert.equal(confirmed.confirmation.notes, 'checked billing');
+    assert.equal((await grid.markIncorrect(d.decision_id, 'no')).status, 'incorrect');
+    await assert.rejects(grid.confirmDecision({ decisionId: d.decision_id, confirmedBy: 'rev_1' }),
+      (e) => e instanceof LoopGridAPIError && e.statusCode === 409 && e.code === 'verdict_superseded');
+  });
+
+  it('stats count a service: accuracy over the reviewed, coverage, latency and tokens', async () => {
+    const g = new LoopGrid({ baseUrl: url, serviceName: `js-stats-${randomUUID().slice(0, 8)}` });
+    const model = { provider: 'openai', name: 'gpt-4' };
+    const a = await g.recordDecision({ decisionType: 't', input: {}, model, output: { r: 1 },
+      metadata: { latency_ms: 250, tokens: { input: 10, output: 5 } } });
+    await g.recordDecision({ decisionType: 't', input: {}, model, output: { r: 2 } });
+    await g.confirmDecision({ decisionId: a.decision_id, confirmedBy: 'rev' });
+    const s = await g.stats(g.serviceName);
+    assert.equal(s.decisions, 2);
+    assert.equal(s.confirmed, 1);
+    assert.equal(s.accuracy_percent, 100);
+    assert.equal(s.review_coverage_percent, 50);
+    assert.equal(s.models[0].model, 'openai/gpt-4');
+    assert.equal(s.models[0].latency_ms.decisions, 1);
+    assert.equal(s.models[0].tokens.output, 5);
+    assert.equal(s.time_to_verdict.decisions, 1);
+  });
+
+  it("lists a decision's replays, oldest first", async () => {
+    const d = await record();
+    const first = await grid.createReplay({ decisionId: d.decision_id });
+    const second = await grid.createReplay({ decisionId: d.decision_id, overrides: { prompt: { text: 'again' } } });
+    const page = await grid.listDecisionReplays(d.decision_id, { pageSize: 1 });
+    assert.deepEqual(page.replays.map((r) => r.replay_id), [first.replay_id]);
+    assert.equal(page.has_more, true);
+    const all = [];
+    for await (const r of grid.iterateDecisionReplays(d.decision_id, { pageSize: 1 })) all.push(r.replay_id);
+    assert.deepEqual(all, [first.replay_id, second.replay_id]);
+    await assert.rejects(grid.listDecisionReplays('dec_unknown'), (e) => e.statusCode === 404);
+  });
+
   it('replays, waits, gets and compares', async () => {
     const d = await record();
     const pending = await grid.createReplay({ decisionId: d.decision_id, triggeredBy: 'js-test' });

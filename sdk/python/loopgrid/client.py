@@ -194,9 +194,47 @@ class LoopGrid:
             data["notes"] = notes
         return self._request("POST", f"/v1/decisions/{_segment(decision_id)}/correction", data=data, retry=_UNSENT)
 
+    def confirm_decision(self, decision_id: str, confirmed_by: str, notes: Optional[str] = None) -> Dict[str, Any]:
+        """Confirm a decision as right (status ``confirmed``; a later flag or correction still wins).
+
+        Confirming a decision that is already ``incorrect`` or ``corrected`` raises ``LoopGridAPIError`` (409
+        ``verdict_superseded``). Appended to the ledger, so it is not retried once sent.
+        """
+        data: Dict[str, Any] = {"confirmed_by": confirmed_by}
+        if notes:
+            data["notes"] = notes
+        return self._request("POST", f"/v1/decisions/{_segment(decision_id)}/confirm", data=data, retry=_UNSENT)
+
+    def stats(self, service_name: Optional[str] = None) -> Dict[str, Any]:
+        """Verdict counts, accuracy (confirmed / reviewed), review coverage, time to verdict, and per model latency
+        p50/p95, tokens and cost (``GET /v1/stats``)."""
+        params: Dict[str, Any] = {}
+        if service_name:
+            params["service_name"] = service_name
+        return self._request("GET", "/v1/stats", params=params)
+
     # ================================================================
     # Replay operations
     # ================================================================
+
+    def list_decision_replays(self, decision_id: str, *, page_size: int = 20,
+                              cursor: Optional[str] = None) -> Dict[str, Any]:
+        """One page of a decision's replays, oldest first: ``{"replays": […], "has_more", "next_cursor"}``."""
+        params: Dict[str, Any] = {"page_size": page_size}
+        if cursor:
+            params["cursor"] = cursor
+        return self._request("GET", f"/v1/decisions/{_segment(decision_id)}/replays", params=params)
+
+    def iter_decision_replays(self, decision_id: str, *, page_size: int = 100) -> Iterator[Dict[str, Any]]:
+        """Every replay of a decision, oldest first, page by page as you iterate."""
+        cursor: Optional[str] = None
+        while True:
+            page = self.list_decision_replays(decision_id, page_size=page_size, cursor=cursor)
+            for r in page.get("replays") or []:
+                yield r
+            cursor = page.get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return
 
     def create_replay(self, decision_id: str, overrides: Optional[Dict[str, Any]] = None,
                       triggered_by: Optional[str] = None, *, wait: Optional[float] = None) -> Dict[str, Any]:

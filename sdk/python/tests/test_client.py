@@ -97,6 +97,48 @@ class ClientTest(unittest.TestCase):
         self.assertEqual("agent_42", corrected["correction"]["corrected_by"])
         self.assertEqual("incorrect", self.grid.mark_incorrect(self.record()["decision_id"])["status"])
 
+    def test_confirm_then_a_later_flag_wins_and_confirming_it_again_is_409(self):
+        d = self.record(metadata={"latency_ms": 420, "tokens": {"input": 100, "output": 20}})
+        confirmed = self.grid.confirm_decision(d["decision_id"], confirmed_by="rev_1", notes="checked billing")
+        self.assertEqual("confirmed", confirmed["status"])
+        self.assertEqual("rev_1", confirmed["confirmation"]["confirmed_by"])
+        self.assertEqual("checked billing", confirmed["confirmation"]["notes"])
+        self.assertEqual("incorrect", self.grid.mark_incorrect(d["decision_id"], reason="no")["status"])
+        with self.assertRaises(LoopGridAPIError) as e:
+            self.grid.confirm_decision(d["decision_id"], confirmed_by="rev_1")
+        self.assertEqual(409, e.exception.status_code)
+        self.assertEqual("verdict_superseded", e.exception.code)
+
+    def test_stats_count_this_service(self):
+        g = LoopGrid(base_url=stack_url(), service_name="py-stats-" + uuid.uuid4().hex[:8])
+        a = g.record_decision("t", input={}, model={"provider": "openai", "name": "gpt-4"}, output={"r": 1},
+                              metadata={"latency_ms": 250, "tokens": {"input": 10, "output": 5}})
+        g.record_decision("t", input={}, model={"provider": "openai", "name": "gpt-4"}, output={"r": 2})
+        g.confirm_decision(a["decision_id"], confirmed_by="rev")
+        s = g.stats(service_name=g.service_name)
+        self.assertEqual(2, s["decisions"])
+        self.assertEqual(1, s["confirmed"])
+        self.assertEqual(100.0, s["accuracy_percent"])
+        self.assertEqual(50.0, s["review_coverage_percent"])
+        m = s["models"][0]
+        self.assertEqual("openai/gpt-4", m["model"])
+        self.assertEqual(1, m["latency_ms"]["decisions"])
+        self.assertEqual(10, m["tokens"]["input"])
+        self.assertEqual(1, s["time_to_verdict"]["decisions"])
+
+    def test_a_decisions_replays_are_listed_oldest_first(self):
+        d = self.record()
+        first = self.grid.create_replay(d["decision_id"])
+        second = self.grid.create_replay(d["decision_id"], overrides={"prompt": {"text": "again"}})
+        page = self.grid.list_decision_replays(d["decision_id"], page_size=1)
+        self.assertEqual([first["replay_id"]], [r["replay_id"] for r in page["replays"]])
+        self.assertTrue(page["has_more"])
+        self.assertEqual([first["replay_id"], second["replay_id"]],
+                         [r["replay_id"] for r in self.grid.iter_decision_replays(d["decision_id"], page_size=1)])
+        with self.assertRaises(LoopGridAPIError) as e:
+            self.grid.list_decision_replays("dec_unknown")
+        self.assertEqual(404, e.exception.status_code)
+
     def test_replay_wait_get_compare(self):
         d = self.record()
         pending = self.grid.create_replay(d["decision_id"], triggered_by="py-test")

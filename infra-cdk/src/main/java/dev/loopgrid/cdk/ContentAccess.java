@@ -3,8 +3,10 @@ package dev.loopgrid.cdk;
 import dev.loopgrid.aws.Routes;
 import dev.loopgrid.aws.handlers.CreateReplayHandler;
 import dev.loopgrid.aws.handlers.GetReplayHandler;
+import dev.loopgrid.aws.handlers.ListDecisionReplaysHandler;
 import dev.loopgrid.aws.handlers.OtlpLogsHandler;
 import dev.loopgrid.aws.handlers.OtlpTracesHandler;
+import dev.loopgrid.aws.handlers.StatsHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 
 /**
@@ -21,7 +23,8 @@ import dev.loopgrid.aws.handlers.RecordDecisionHandler;
  *   <li>NONE: functions without ledger access, the API key functions (they touch key items only), the log's routes
  *       (hashes, proofs and checkpoints; a receipt looks its decision up without content), and the two
  *       replay routes that read replay items only ({@code POST /v1/replays} looks the decision up without its
- *       content).</li>
+ *       content), a decision's replay list (its existence is checked without content) and the statistics (chain
+ *       heads only).</li>
  * </ul>
  */
 public enum ContentAccess {
@@ -34,7 +37,8 @@ public enum ContentAccess {
         if (route.access() == Routes.Access.LOG) return NONE;
         if (route.handler() == RecordDecisionHandler.class || route.handler() == OtlpTracesHandler.class
                 || route.handler() == OtlpLogsHandler.class) return WRITE;
-        if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class) return NONE;
+        if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class
+                || route.handler() == ListDecisionReplaysHandler.class || route.handler() == StatsHandler.class) return NONE;
         return READ;
     }
 }

@@ -44,6 +44,8 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
             case APPEND -> new FunctionSizing(512, 15);
             // a report re-hashes what was appended since the last one; an export writes every matching decision
             case REPORT -> new FunctionSizing(1024, 29);
+            // a full verification walks every chain
+            case VERIFY -> new FunctionSizing(1024, 29);
             // rare admin calls: at most a GetItem and a two-item transaction (SnapStart covers the SDK's start-up)
             case KEYS -> new FunctionSizing(256, 10);
         };

@@ -41,6 +41,9 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *       a {@code dynamodb:LeadingKeys} condition limits the partition keys to {@value #LOG_KEY_PATTERN} and
  *       {@value #LOG_RUN_KEY_PATTERN} ({@code DynamoLogStore}), so integrating can never touch a chain, a projection
  *       or a key item.</li>
+ *   <li>VERIFY (full verification): READ plus {@code PutItem} on verification checkpoint items only, as REPORT
+ *       but without the reports bucket: a full walk moves each chain's checkpoint, so the next report re-hashes only
+ *       what came after it.</li>
  *   <li>KEYS (the admin key endpoints): {@code GetItem}, {@code Query}, {@code PutItem}, {@code UpdateItem} on the
  *       table only, and only on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}:
  *       {@code DynamoApiKeyStore}). Creating and revoking a key are transactions of two Puts / two Updates, authorized
@@ -48,7 +51,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *   <li>the key authorizer ({@link #authorizer}): {@code GetItem} on the table, only on {@value #KEY_HASH_PATTERN}.</li>
  * </ul>
  *
- * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT, LOG, and the integrator) also gets an explicit Deny of
+ * Every level that reads or writes ledger items (READ, ENQUEUE, APPEND, REPORT, VERIFY, LOG, and the integrator) also gets an explicit Deny of
  * its item actions on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}). Their Allow
  * statements name the whole table, so without it a READ function could read key records (a hash is no key, but
  * the records name tenants, roles and revocations) and an APPEND function could write one — i.e. mint an admin key.
@@ -135,6 +138,10 @@ public final class LedgerAccess {
                 out.add(onTable("LedgerAppend", APPEND_ACTIONS, table));
             }
             case REPORT -> {
+                out.add(read(table));
+                out.add(onItems("VerificationCheckpoint", CHECKPOINT_ACTIONS, table, CHECKPOINT_KEY_PATTERN));
+            }
+            case VERIFY -> {
                 out.add(read(table));
                 out.add(onItems("VerificationCheckpoint", CHECKPOINT_ACTIONS, table, CHECKPOINT_KEY_PATTERN));
             }

@@ -43,6 +43,7 @@ class LeastPrivilegeTemplateTest {
             Map.entry("OtlpTraces", CONTENT_WRITE), Map.entry("OtlpLogs", CONTENT_WRITE),
             Map.entry("ListDecisions", CONTENT_READ), Map.entry("GetDecision", CONTENT_READ),
             Map.entry("MarkIncorrect", CONTENT_READ), Map.entry("AttachCorrection", CONTENT_READ),
+            Map.entry("ConfirmDecision", CONTENT_READ),
             Map.entry("CompareReplay", CONTENT_READ), Map.entry("VerifyIntegrity", CONTENT_READ),
             Map.entry("ComplianceReport", CONTENT_READ), Map.entry("ComplianceReportHtml", CONTENT_READ),
             Map.entry("ExportDecisions", CONTENT_READ), Map.entry("ExportGroundTruth", CONTENT_READ));
@@ -162,6 +163,10 @@ class LeastPrivilegeTemplateTest {
                 out.addAll(REPORT_WRITES);
                 out.addAll(REPORT_OBJECTS);
             }
+            case VERIFY -> {
+                out.addAll(READ);
+                out.addAll(REPORT_WRITES);
+            }
             case KEYS -> out.addAll(KEYS_ITEMS);
         }
         return out;
@@ -213,10 +218,10 @@ class LeastPrivilegeTemplateTest {
     }
 
     @Test
-    void reportFunctions_writeOnlyVerificationCheckpoints() {
+    void reportAndVerifyFunctions_writeOnlyVerificationCheckpoints() {
         boolean any = false;
         for (Routes.Route route : Routes.ALL) {
-            if (route.access() != Routes.Access.REPORT) continue;
+            if (route.access() != Routes.Access.REPORT && route.access() != Routes.Access.VERIFY) continue;
             any = true;
             String functionId = template().getResourceId("AWS::Lambda::Function",
                     Match.objectLike(Map.of("Properties", Match.objectLike(Map.of("Handler", route.lambdaHandler())))));

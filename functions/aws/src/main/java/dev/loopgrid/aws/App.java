@@ -45,6 +45,8 @@ import dev.loopgrid.core.report.CheckpointStore;
 import dev.loopgrid.core.report.ComplianceReportService;
 import dev.loopgrid.core.report.ExportService;
 import dev.loopgrid.core.report.IncrementalVerifier;
+import dev.loopgrid.core.report.PriceTable;
+import dev.loopgrid.core.report.StatsService;
 import dev.loopgrid.core.report.ReportStore;
 import java.util.function.Supplier;
 import java.net.URI;
@@ -100,6 +102,10 @@ public final class App {
     public final ReportStore reportStore;
     public final ComplianceReportService reports;
     public final ExportService exports;
+    /** {@code GET /v1/stats}, from the chain counters; cost with {@link #prices}. */
+    public final StatsService stats;
+    /** The price table ({@code LOOPGRID_PRICES} / {@code LOOPGRID_PRICES_FILE}); empty: every cost unknown. */
+    public final PriceTable prices;
     /** API keys: authentication (local front, authorizer) and the admin key endpoints. */
     public final ApiKeys apiKeys;
     private final SqsWorkQueue sqsQueue;
@@ -216,8 +222,9 @@ public final class App {
     private App(Config config, ChainStore chains, DecisionIndex index, ContentStore contentStore, ReplayStore replayStore,
                 SqsWorkQueue sqsQueue, ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers,
                 Ledger.Listener listener, Clock clock, CheckpointStore checkpoints, ReportStore reportStore,
-                ReportConfig reportConfig, ApiKeyStore keyStore, LogSetup logSetup) {
+                ReportConfig reportConfig, ApiKeyStore keyStore, PriceTable prices, LogSetup logSetup) {
         this.config = config;
+        this.prices = prices == null ? PriceTable.EMPTY : prices;
         this.logSetup = logSetup;
         if (logSetup != null && logSetup.inProcess()) {
             this.integrator = newIntegrator(chains, logSetup, clock);
@@ -233,7 +240,8 @@ public final class App {
         this.ledger = new Ledger(chains, clock, Ledger.Policy.defaults(), listener);
         this.decisions = new DecisionService(chains, index, ledger, clock, config.maxContentBytes(), contentStore,
                 config.maxDecisionBytes());
-        this.integrity = new IntegrityService(chains, contentResolver, this::logVerifier);
+        // a full verification moves the reports' checkpoints too, so the next report re-hashes only what came after
+        this.integrity = new IntegrityService(chains, contentResolver, checkpoints, clock, this::logVerifier);
         this.replayConfig = replayConfig;
         this.replayStore = replayStore;
         this.sqsQueue = sqsQueue;
@@ -245,8 +253,9 @@ public final class App {
         this.reportStore = reportStore;
         this.reports = new ComplianceReportService(decisionIndex,
                 new IncrementalVerifier(chains, contentResolver, checkpoints, clock, this::logVerifier), reportStore,
-                clock, "LoopGrid " + VERSION, new ArticleRules.Settings(reportConfig.retentionDays()));
+                clock, "LoopGrid " + VERSION, new ArticleRules.Settings(reportConfig.retentionDays()), this.prices);
         this.exports = new ExportService(decisionIndex, reportStore, reportConfig.exportInlineBytes());
+        this.stats = new StatsService(chains, this.prices, clock);
     }
 
     private static Integrator newIntegrator(ChainStore chains, LogSetup s, Clock clock) {
@@ -364,6 +373,7 @@ public final class App {
         private ContentStore contentStore;
         private Map<String, LlmProvider> providers = Map.of();
         private LogSetup log;
+        private PriceTable prices = PriceTable.EMPTY;
 
         private Builder(DynamoDbClient dynamo, Config config, Clock clock) {
             this.dynamo = dynamo;
@@ -404,6 +414,12 @@ public final class App {
             return this;
         }
 
+        /** The price table cost is computed with (default empty: every cost unknown). */
+        public Builder prices(PriceTable prices) {
+            this.prices = prices;
+            return this;
+        }
+
         public App build() {
             SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
             DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock);
@@ -411,7 +427,7 @@ public final class App {
             return new App(config, stores.chains(), stores.index(), contentStore,
                     new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> p, null, clock,
                     new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
-                    new DynamoApiKeyStore(dynamo, config.table()), log);
+                    new DynamoApiKeyStore(dynamo, config.table()), prices, log);
         }
     }
 
@@ -504,7 +520,7 @@ public final class App {
                 () -> dev.loopgrid.aws.providers.Providers.fromEnvironment(env),
                 dev.loopgrid.aws.telemetry.Telemetry.ledgerListener(), clock,
                 new DynamoCheckpointStore(dynamo, config.table()), reportStore(s3, env, reportConfig, region, clock),
-                reportConfig, new DynamoApiKeyStore(dynamo, config.table()),
+                reportConfig, new DynamoApiKeyStore(dynamo, config.table()), prices(env),
                 logSetup(env, dynamo, s3, config, region, logBucket, checkpointBucket, clock));
     }
 
@@ -551,6 +567,32 @@ public final class App {
                 return v;
             }
         };
+    }
+
+    /**
+     * The price table of {@code LOOPGRID_PRICES} (JSON, {@link PriceTable#parse}) or of the file named by
+     * {@code LOOPGRID_PRICES_FILE}; empty when neither is set.
+     *
+     * @throws IllegalStateException naming the variable when its table is not valid
+     */
+    public static PriceTable prices(Map<String, String> env) {
+        String text = env.get("LOOPGRID_PRICES");
+        String name = "LOOPGRID_PRICES";
+        String file = env.get("LOOPGRID_PRICES_FILE");
+        if ((text == null || text.isBlank()) && file != null && !file.isBlank()) {
+            name = "LOOPGRID_PRICES_FILE (" + file + ")";
+            try {
+                text = java.nio.file.Files.readString(java.nio.file.Path.of(file));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(name + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        if (text == null || text.isBlank()) return PriceTable.EMPTY;
+        try {
+            return PriceTable.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(name + ": " + e.getMessage(), e);
+        }
     }
 
     private static software.amazon.awssdk.services.s3.S3Client s3Client(Map<String, String> env, String region) {

@@ -1,6 +1,9 @@
 package dev.loopgrid.aws;
 
 import dev.loopgrid.aws.handlers.AttachCorrectionHandler;
+import dev.loopgrid.aws.handlers.ConfirmDecisionHandler;
+import dev.loopgrid.aws.handlers.ListDecisionReplaysHandler;
+import dev.loopgrid.aws.handlers.StatsHandler;
 import dev.loopgrid.aws.handlers.ComplianceReportHandler;
 import dev.loopgrid.aws.handlers.ComplianceReportHtmlHandler;
 import dev.loopgrid.aws.handlers.ExportDecisionsHandler;
@@ -63,6 +66,8 @@ public final class Routes {
          * log bucket and the checkpoint bucket, kms:GetPublicKey on the log's key (never kms:Sign)
          */
         LOG,
+        /** READ plus PutItem of verification checkpoint items only ({@code VERIFIED#…}): a full verification moves them */
+        VERIFY,
         /** API key items only ({@code APIKEY#…}, {@code KEYS#…}): GetItem, Query, transactional Put/Update */
         KEYS
     }
@@ -105,6 +110,10 @@ public final class Routes {
                     MarkIncorrectHandler::new, Access.APPEND, Permission.REVIEW),
             new Route("AttachCorrection", "POST", "/v1/decisions/{decision_id}/correction",
                     AttachCorrectionHandler.class, AttachCorrectionHandler::new, Access.APPEND, Permission.REVIEW),
+            new Route("ConfirmDecision", "POST", "/v1/decisions/{decision_id}/confirm", ConfirmDecisionHandler.class,
+                    ConfirmDecisionHandler::new, Access.APPEND, Permission.REVIEW),
+            new Route("ListDecisionReplays", "GET", "/v1/decisions/{decision_id}/replays",
+                    ListDecisionReplaysHandler.class, ListDecisionReplaysHandler::new, Access.READ, Permission.READ),
             new Route("CompareReplay", "GET", "/v1/decisions/{decision_id}/compare/{replay_id}",
                     CompareReplayHandler.class, CompareReplayHandler::new, Access.READ, Permission.READ),
             new Route("CreateReplay", "POST", "/v1/replays", CreateReplayHandler.class, CreateReplayHandler::new,
@@ -124,7 +133,8 @@ public final class Routes {
             new Route("LogKey", "GET", "/v1/log/key", LogKeyHandler.class, LogKeyHandler::new, Access.LOG,
                     Permission.PUBLIC),
             new Route("VerifyIntegrity", "GET", "/v1/integrity/verify", VerifyIntegrityHandler.class,
-                    VerifyIntegrityHandler::new, Access.READ, Permission.AUDIT),
+                    VerifyIntegrityHandler::new, Access.VERIFY, Permission.AUDIT),
+            new Route("GetStats", "GET", "/v1/stats", StatsHandler.class, StatsHandler::new, Access.READ, Permission.READ),
             new Route("ComplianceReport", "GET", "/v1/compliance/report", ComplianceReportHandler.class,
                     ComplianceReportHandler::new, Access.REPORT, Permission.AUDIT),
             new Route("ComplianceReportHtml", "GET", "/v1/compliance/report/html", ComplianceReportHtmlHandler.class,

@@ -16,6 +16,8 @@ public final class Ids {
 
     public static String correction() { return "cor_" + random(); }
 
+    public static String confirmation() { return "cnf_" + random(); }
+
     public static String replay() { return "rep_" + random(); }
 
     private static String random() {

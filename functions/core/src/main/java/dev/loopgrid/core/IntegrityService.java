@@ -7,6 +7,7 @@ import dev.loopgrid.core.ledger.ChainVerifier;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.ledger.Times;
 import dev.loopgrid.core.log.LogVerifier;
 import dev.loopgrid.core.ledger.Verification;
 
@@ -45,19 +46,26 @@ public final class IntegrityService {
     private final ChainStore store;
     private final ContentResolver contents;
     private final java.util.function.Supplier<LogVerifier> log;
+    private final dev.loopgrid.core.report.CheckpointStore checkpoints;
+    private final java.time.Clock clock;
 
     /** @param contents reads content stored outside the ledger items, for re-hashing */
     public IntegrityService(ChainStore store, ContentResolver contents) {
-        this(store, contents, () -> null);
+        this(store, contents, null, null, () -> null);
     }
 
     /**
-     * @param contents reads content stored outside the ledger items, for re-hashing
-     * @param log      checks the table against the signed log (null where no log is configured)
+     * @param contents    reads content stored outside the ledger items, for re-hashing
+     * @param checkpoints where a chain that verified in full is remembered as verified up to its head (the reports'
+     *                    incremental verification starts there), or null to remember nothing
+     * @param log         checks the table against the signed log (null where no log is configured)
      */
-    public IntegrityService(ChainStore store, ContentResolver contents, java.util.function.Supplier<LogVerifier> log) {
+    public IntegrityService(ChainStore store, ContentResolver contents, dev.loopgrid.core.report.CheckpointStore checkpoints,
+                            java.time.Clock clock, java.util.function.Supplier<LogVerifier> log) {
         this.store = store;
         this.contents = contents;
+        this.checkpoints = checkpoints;
+        this.clock = clock == null ? java.time.Clock.systemUTC() : clock;
         this.log = log;
     }
 
@@ -87,6 +95,7 @@ public final class IntegrityService {
                 return new Report(false, entries, decisions, heads.size(), null, v.failure());
             }
             headsJson.put(head.chainId(), v.lastHash());
+            remember(new ChainKey(tenant, head.chainId()), head, v);
         }
         String headHash = heads.isEmpty() ? null
                 : heads.size() == 1 ? headsJson.get(heads.get(0).chainId()).textValue()
@@ -119,6 +128,17 @@ public final class IntegrityService {
         };
         String chain = f.chainId() == null ? "log" : f.chainId();
         return new Verification.Failure(kind, chain, f.sequence(), f.entryId(), null, kind.label() + ": " + f.message());
+    }
+
+    /** A chain that verified up to its head moves its checkpoint there (never back); a store failure loses nothing. */
+    private void remember(ChainKey chain, ChainHead head, Verification v) {
+        if (checkpoints == null || head.headHash() == null || v.lastSequence() != head.sequence() || v.lastHash() == null) return;
+        try {
+            checkpoints.advance(chain, new dev.loopgrid.core.report.VerificationCheckpoint(chain.chainId(), head.sequence(),
+                    v.lastHash(), Times.format(clock.millis())));
+        } catch (dev.loopgrid.core.ledger.StoreException.Unavailable e) {
+            // the verification stands; the next report starts from the older checkpoint
+        }
     }
 
     /**

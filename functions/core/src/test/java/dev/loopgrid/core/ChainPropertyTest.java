@@ -260,7 +260,7 @@ class ChainPropertyTest {
         long time = 1_790_000_000_000L + r.nextInt(1_000_000);
         for (int seq = 1; seq <= n; seq++) {
             EntryType type = decisions.isEmpty() || r.nextBoolean() ? EntryType.DECISION
-                    : EntryType.values()[1 + r.nextInt(3)];
+                    : EntryType.values()[1 + r.nextInt(EntryType.values().length - 1)];
             String id = id(r, type);
             String decisionId = type == EntryType.DECISION ? id : decisions.get(r.nextInt(decisions.size()));
             if (type == EntryType.DECISION) decisions.add(id);
@@ -272,6 +272,8 @@ class ChainPropertyTest {
                         .set("correction", RandomJson.object(r, 3));
                 case REPLAY -> NODES.objectNode().put("decision_id", decisionId).put("replay_id", id)
                         .set("output", RandomJson.tree(r, 3));
+                case CONFIRMATION -> NODES.objectNode().put("decision_id", decisionId)
+                        .put("confirmed_by", RandomJson.string(r)).put("notes", r.nextBoolean() ? null : RandomJson.string(r));
             };
             String text = Canonical.canonicalize(content);
             time += r.nextInt(5000);
@@ -291,6 +293,7 @@ class ChainPropertyTest {
             case FLAG -> "flg_";
             case CORRECTION -> "cor_";
             case REPLAY -> "rep_";
+            case CONFIRMATION -> "cnf_";
         };
         return r.nextInt(5) == 0 ? prefix + RandomJson.string(r) : prefix + Long.toString(r.nextLong() >>> 1, 36);
     }

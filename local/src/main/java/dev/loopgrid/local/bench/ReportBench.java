@@ -27,11 +27,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code bench report}: latency of {@code GET /v1/compliance/report} as the ledger grows. Runs its own stack in
  * process (DynamoDB Local and S3Proxy in memory, the HTTP front on a free port), fills one service's chain to
- * each level of {@code --at} through the decision use case (with about 5 % flagged and 2 % corrected), then
+ * each level of {@code --at} through the decision use case (with about 5 % flagged, 2 % corrected and 10 % confirmed,
+ * each with latency and token usage in its metadata), then
  * over HTTP measures: the first report at the level (it verifies everything appended since the previous
  * report), REPEAT reports with nothing new (steady state: counters, one anchor entry per chain, the two stored
  * copies and their links), and REPEAT reports each after NEW more decisions. For contrast it times one full
- * {@code GET /v1/integrity/verify} per level. Exit 1 when the steady-state median at the last level is more
+ * {@code GET /v1/integrity/verify} per level, and REPEAT {@code GET /v1/stats} (counters and sketches only). Exit 1 when the steady-state median at the last level is more
  * than three times that at the first (report cost must not grow with the ledger).
  */
 final class ReportBench {
@@ -93,21 +94,31 @@ final class ReportBench {
                     System.out.println("error: full verification failed: " + verify.body());
                     return 1;
                 }
+                long[] statsNanos = new long[o.repeat()];
+                for (int i = 0; i < o.repeat(); i++) {
+                    long s0 = System.nanoTime();
+                    HttpResponse<String> st = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/stats"))
+                            .timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofString());
+                    statsNanos[i] = System.nanoTime() - s0;
+                    if (st.statusCode() != 200) throw new IllegalStateException("stats failed: " + st.body());
+                }
                 Latencies w = new Latencies(warm, warm.length);
                 Latencies n = new Latencies(afterNew, afterNew.length);
+                Latencies st = new Latencies(statsNanos, statsNanos.length);
                 System.out.printf("level %,d: first report %.1f ms (verified %,d entries); steady %s; +%d new %s;"
-                                + " full verify %.0f ms (%,d entries)%n", level, first.nanos / 1e6, first.newlyVerified,
+                                + " full verify %.0f ms (%,d entries); stats %s%n", level, first.nanos / 1e6, first.newlyVerified,
                         w.summary(), o.fresh(), n.summary(), verifyMs,
-                        Json.parseStored(verify.body()).at("/integrity/total").asLong());
-                rows.add(new double[] {level, first.nanos / 1e6, w.ms(50), w.ms(90), n.ms(50), n.ms(90), verifyMs});
+                        Json.parseStored(verify.body()).at("/integrity/total").asLong(), st.summary());
+                rows.add(new double[] {level, first.nanos / 1e6, w.ms(50), w.ms(90), n.ms(50), n.ms(90), verifyMs,
+                        st.ms(50), st.ms(90)});
             }
             System.out.println();
             System.out.println("| decisions | first report (verifies all new) | steady p50 / p90 | after +" + o.fresh()
-                    + " new p50 / p90 | full verify |");
-            System.out.println("|---:|---:|---:|---:|---:|");
+                    + " new p50 / p90 | full verify | GET /v1/stats p50 / p90 |");
+            System.out.println("|---:|---:|---:|---:|---:|---:|");
             for (double[] r : rows) {
-                System.out.printf("| %,d | %.0f ms | %.1f / %.1f ms | %.1f / %.1f ms | %.0f ms |%n", (long) r[0], r[1], r[2],
-                        r[3], r[4], r[5], r[6]);
+                System.out.printf("| %,d | %.0f ms | %.1f / %.1f ms | %.1f / %.1f ms | %.0f ms | %.1f / %.1f ms |%n", (long) r[0],
+                        r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]);
             }
             double ratio = rows.get(rows.size() - 1)[2] / rows.get(0)[2];
             System.out.printf("steady-state p50 last/first = %.2f%n", ratio);
@@ -156,8 +167,13 @@ final class ReportBench {
                     String[] m = MODELS[(int) (k % MODELS.length)];
                     b.putObject("model").put("provider", m[0]).put("name", m[1]);
                     b.putObject("output").put("response", "answer " + k);
+                    // usage as the SDK wrappers record it: the latency sketch and token sums move with every decision
+                    ObjectNode meta = b.putObject("metadata");
+                    meta.put("latency_ms", 50 + rnd.nextInt(3000));
+                    meta.putObject("tokens").put("input", 100 + rnd.nextInt(900)).put("output", 10 + rnd.nextInt(300));
                     String id = app.decisions.record("local", b, null).decision().decisionId();
                     int roll = rnd.nextInt(100);
+                    if (roll >= 90) app.decisions.confirm("local", id, Json.object().put("confirmed_by", "bench"));
                     if (roll < 7) app.decisions.markIncorrect("local", id, Json.object().put("reason", "bench flag"));
                     if (roll < 2) {
                         ObjectNode fix = Json.object();

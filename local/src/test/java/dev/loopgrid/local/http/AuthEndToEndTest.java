@@ -132,6 +132,10 @@ class AuthEndToEndTest {
                 "{\"reason\": \"wrong\"}", 200));
         m.put("AttachCorrection", () -> new Sample("POST", "/v1/decisions/" + record(admin) + "/correction",
                 "{\"correction\": {\"response\": \"better\"}, \"corrected_by\": \"agent_1\"}", 200));
+        m.put("ConfirmDecision", () -> new Sample("POST", "/v1/decisions/" + record(admin) + "/confirm",
+                "{\"confirmed_by\": \"rev_1\"}", 200));
+        m.put("ListDecisionReplays", () -> new Sample("GET", "/v1/decisions/" + decision + "/replays", null, 200));
+        m.put("GetStats", () -> new Sample("GET", "/v1/stats", null, 200));
         m.put("CompareReplay", () -> new Sample("GET", "/v1/decisions/" + decision + "/compare/" + replayId, null, 200));
         m.put("CreateReplay", () -> new Sample("POST", "/v1/replays", "{\"decision_id\": \"" + decision + "\"}", 202));
         m.put("GetReplay", () -> new Sample("GET", "/v1/replays/" + replayId, null, 200));

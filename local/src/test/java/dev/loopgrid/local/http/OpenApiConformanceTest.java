@@ -111,6 +111,24 @@ class OpenApiConformanceTest {
         checked("GET", "/v1/decisions/{decision_id}/compare/{replay_id}",
                 "/v1/decisions/" + id + "/compare/" + replayId, null);
         checked("GET", "/v1/decisions/{decision_id}/compare/{replay_id}", "/v1/decisions/" + id + "/compare/rep_nope", null);
+        String other = checked("POST", "/v1/decisions", "/v1/decisions", DECISION).json().get("decision_id").asText();
+        Resp confirmed = checked("POST", "/v1/decisions/{decision_id}/confirm", "/v1/decisions/" + other + "/confirm",
+                "{\"confirmed_by\": \"rev_1\", \"notes\": \"checked\"}");
+        assertEquals(200, confirmed.status(), confirmed.body());
+        assertEquals(409, checked("POST", "/v1/decisions/{decision_id}/confirm", "/v1/decisions/" + id + "/confirm",
+                "{\"confirmed_by\": \"rev_1\"}").status(), "the corrected decision cannot be confirmed");
+        checked("POST", "/v1/decisions/{decision_id}/confirm", "/v1/decisions/" + other + "/confirm", "{}");
+        checked("POST", "/v1/decisions/{decision_id}/confirm", "/v1/decisions/dec_nope/confirm", "{\"confirmed_by\": \"x\"}");
+        Resp replays = checked("GET", "/v1/decisions/{decision_id}/replays", "/v1/decisions/" + id + "/replays?page_size=1", null);
+        assertEquals(200, replays.status(), replays.body());
+        assertTrue(replays.json().get("has_more").asBoolean(), replays.body());
+        checked("GET", "/v1/decisions/{decision_id}/replays", "/v1/decisions/" + id + "/replays?cursor="
+                + replays.json().get("next_cursor").asText(), null);
+        checked("GET", "/v1/decisions/{decision_id}/replays", "/v1/decisions/dec_nope/replays", null);
+        checked("GET", "/v1/decisions/{decision_id}/replays", "/v1/decisions/" + id + "/replays?cursor=bad", null);
+        Resp stats = checked("GET", "/v1/stats", "/v1/stats", null);
+        assertEquals(200, stats.status(), stats.body());
+        checked("GET", "/v1/stats", "/v1/stats?service_name=openapi", null);
         checked("GET", "/v1/integrity/verify", "/v1/integrity/verify", null);
         checked("GET", "/v1/integrity/verify", "/v1/integrity/verify?service_name=openapi", null);
         checked("GET", "/health", "/health", null);
@@ -134,11 +152,13 @@ class OpenApiConformanceTest {
         if (routed("GET", "/v1/export/decisions")) {
             checked("GET", "/v1/export/decisions", "/v1/export/decisions", null);
             checked("GET", "/v1/export/decisions", "/v1/export/decisions?format=csv", null);
+            checked("GET", "/v1/export/decisions", "/v1/export/decisions?format=csv&formula_safe=false", null);
+            checked("GET", "/v1/export/decisions", "/v1/export/decisions?format=csv&formula_safe=maybe", null);
             checked("GET", "/v1/export/decisions", "/v1/export/decisions?page_size=1&service_name=openapi", null);
         }
         if (routed("GET", "/v1/export/ground-truth")) {
             Resp lines = checked("GET", "/v1/export/ground-truth", "/v1/export/ground-truth?service_name=openapi", null);
-            assertEquals(1, lines.body().lines().count(), "the one corrected decision: " + lines.body());
+            assertEquals(2, lines.body().lines().count(), "the corrected decision, then the confirmed one: " + lines.body());
         }
         // OTLP ingestion: a recorded span, the same export again, a skipped one, a malformed one (JSON answers)
         Resp otlp = checked("POST", "/v1/traces", "/v1/traces", AuthEndToEndTest.OTLP_SPAN);

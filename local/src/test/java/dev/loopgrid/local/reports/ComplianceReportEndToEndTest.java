@@ -173,7 +173,9 @@ class ComplianceReportEndToEndTest {
         assertEquals("attachment; filename=loopgrid_decisions.csv", small.headers().firstValue("Content-Disposition").orElse(""));
         assertTrue(small.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
         assertTrue(small.body().startsWith("decision_id,created_at,service_name,decision_type,status,content_hash"));
-        assertTrue(small.body().contains("\"Approved") == false, "outputs are not in the CSV");
+        // the output as canonical JSON in one quoted field (its quotes doubled, its newline kept inside the quotes)
+        assertTrue(small.body().contains("\"{\"\"response\"\":\"\"Approved, \\\"\"comma, quote\\\"\"\\nand newline\"\"}\""),
+                "outputs are in the CSV: " + small.body());
         assertEquals(3, small.body().split("\r\n").length, "header and two rows");
 
         HttpResponse<String> big = stack.get("/v1/export/decisions?format=csv");

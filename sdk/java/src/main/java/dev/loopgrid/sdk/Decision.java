@@ -7,7 +7,7 @@ import java.time.Instant;
  * A recorded decision (the API's Decision object). Optional members are null when absent; {@link #raw()} is
  * the object as received, including members this SDK version does not know.
  *
- * @param status        {@code recorded}, {@code incorrect} or {@code corrected}
+ * @param status        {@code recorded}, {@code incorrect}, {@code corrected} or {@code confirmed}
  * @param contentHash   SHA-256 (hex) of the canonical decision content
  * @param chainHash     hash of the decision's ledger entry, linked to the previous entry
  * @param sequence      position of the entry in its chain (1-based), or null from servers that do not send it
@@ -25,6 +25,19 @@ public record Decision(String decisionId, Instant createdAt, String serviceName,
             return new Correction(Nodes.node(n, "output"), Nodes.text(n, "corrected_by"),
                     Nodes.instant(n, "corrected_at"), Nodes.text(n, "notes"));
         }
+    }
+
+    /** A human confirmation of a decision (the latest one; kept when a later flag or correction wins). */
+    public record Confirmation(String confirmedBy, Instant confirmedAt, String notes) {
+        static Confirmation of(JsonNode n) {
+            if (n == null || !n.isObject()) return null;
+            return new Confirmation(Nodes.text(n, "confirmed_by"), Nodes.instant(n, "confirmed_at"), Nodes.text(n, "notes"));
+        }
+    }
+
+    /** The decision's confirmation, or null when it was never confirmed (or the server does not send it). */
+    public Confirmation confirmation() {
+        return raw == null ? null : Confirmation.of(raw.get("confirmation"));
     }
 
     public static Decision of(JsonNode n) {

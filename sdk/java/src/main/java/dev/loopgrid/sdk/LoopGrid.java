@@ -180,6 +180,51 @@ public final class LoopGrid {
         return markIncorrect(decisionId, null);
     }
 
+    /**
+     * Confirms a decision as right (status {@code confirmed}; a later flag or correction still wins). Not retried once
+     * sent (it appends an entry).
+     *
+     * @param notes may be null
+     * @throws LoopGridApiException 409 {@code verdict_superseded} when the decision is already incorrect or corrected
+     */
+    public Decision confirmDecision(String decisionId, String confirmedBy, String notes) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("confirmed_by", confirmedBy);
+        if (notes != null) body.put("notes", notes);
+        return Decision.of(call("POST", "/v1/decisions/" + segment(decisionId) + "/confirm", Map.of(), body, Map.of(),
+                Retry.UNSENT, timeout));
+    }
+
+    /**
+     * {@code GET /v1/stats} as JSON: verdict counts, {@code accuracy_percent} (confirmed / reviewed), {@code
+     * review_coverage_percent}, {@code time_to_verdict}, and per model ({@code models}) latency p50/p95, tokens and cost.
+     *
+     * @param serviceName one service, or null for all
+     */
+    public JsonNode stats(String serviceName) {
+        return get("/v1/stats", serviceQuery(serviceName));
+    }
+
+    /** One page of a decision's replays, oldest first ({@code cursor} null: the first page; pageSize 1..100). */
+    public ReplayPage listDecisionReplays(String decisionId, int pageSize, String cursor) {
+        Map<String, String> q = new java.util.LinkedHashMap<>();
+        q.put("page_size", Integer.toString(pageSize));
+        if (cursor != null) q.put("cursor", cursor);
+        return ReplayPage.of(get("/v1/decisions/" + segment(decisionId) + "/replays", q));
+    }
+
+    /** Every replay of a decision, oldest first (all pages). */
+    public List<Replay> decisionReplays(String decisionId) {
+        List<Replay> out = new ArrayList<>();
+        String cursor = null;
+        do {
+            ReplayPage p = listDecisionReplays(decisionId, 100, cursor);
+            out.addAll(p.replays());
+            cursor = p.hasMore() ? p.nextCursor() : null;
+        } while (cursor != null);
+        return out;
+    }
+
     /** Attaches a human correction (the corrected output); {@code notes} may be null. */
     public Decision attachCorrection(String decisionId, Object correction, String correctedBy, String notes) {
         ObjectNode body = mapper.createObjectNode();

@@ -124,6 +124,56 @@ class LoopGridTest {
     }
 
     @Test
+    void confirmDecision_thenALaterFlagWins_andConfirmingAFlaggedDecisionIs409() {
+        Decision d = record("Looks right.");
+        Decision confirmed = grid.confirmDecision(d.decisionId(), "rev_1", "checked billing");
+        assertEquals("confirmed", confirmed.status());
+        assertEquals("rev_1", confirmed.confirmation().confirmedBy());
+        assertEquals("checked billing", confirmed.confirmation().notes());
+        assertNotNull(confirmed.confirmation().confirmedAt());
+        assertNull(d.confirmation());
+        assertEquals("incorrect", grid.markIncorrect(d.decisionId(), "no").status());
+        LoopGridApiException e = assertThrows(LoopGridApiException.class,
+                () -> grid.confirmDecision(d.decisionId(), "rev_1", null));
+        assertEquals(409, e.status());
+        assertEquals("verdict_superseded", e.code());
+    }
+
+    @Test
+    void stats_countAService_accuracyOverTheReviewed_coverage_latencyAndTokens() {
+        LoopGrid g = LoopGrid.builder().baseUrl(TestStack.url())
+                .serviceName("java-stats-" + UUID.randomUUID().toString().substring(0, 8)).build();
+        Decision a = g.recordDecision(NewDecision.builder("t").input(Map.of()).model("openai", "gpt-4")
+                .output(Map.of("r", 1)).metadata(Map.of("latency_ms", 250, "tokens", Map.of("input", 10, "output", 5))).build());
+        g.recordDecision(NewDecision.builder("t").input(Map.of()).model("openai", "gpt-4").output(Map.of("r", 2)).build());
+        g.confirmDecision(a.decisionId(), "rev", null);
+        var s = g.stats(g.serviceName());
+        assertEquals(2, s.get("decisions").asLong());
+        assertEquals(1, s.get("confirmed").asLong());
+        assertEquals(100.0, s.get("accuracy_percent").asDouble());
+        assertEquals(50.0, s.get("review_coverage_percent").asDouble());
+        assertEquals("openai/gpt-4", s.at("/models/0/model").asText());
+        assertEquals(1, s.at("/models/0/latency_ms/decisions").asLong());
+        assertEquals(10, s.at("/models/0/tokens/input").asLong());
+        assertEquals("unknown", s.at("/models/0/cost/status").asText(), "no price table on the test stack");
+        assertEquals(1, s.at("/time_to_verdict/decisions").asLong());
+    }
+
+    @Test
+    void decisionReplays_areListedOldestFirst_pageByPage() {
+        Decision d = record("replay me");
+        Replay first = grid.createReplay(d.decisionId(), null);
+        Replay second = grid.createReplay(d.decisionId(), Map.of("prompt", Map.of("text", "again")));
+        ReplayPage page = grid.listDecisionReplays(d.decisionId(), 1, null);
+        assertEquals(List.of(first.replayId()), page.replays().stream().map(Replay::replayId).toList());
+        assertTrue(page.hasMore());
+        assertEquals(List.of(first.replayId(), second.replayId()),
+                grid.decisionReplays(d.decisionId()).stream().map(Replay::replayId).toList());
+        assertEquals(404, assertThrows(LoopGridApiException.class,
+                () -> grid.listDecisionReplays("dec_unknown", 10, null)).status());
+    }
+
+    @Test
     void markIncorrect_thenAttachCorrection() {
         Decision d = record("Your account looks fine.");
 

@@ -34,7 +34,7 @@ public final class ExportDecisionsHandler extends ApiHandler {
         DecisionStatus status = null;
         if (statusText != null) {
             status = DecisionStatus.fromWire(statusText).orElseThrow(() -> new LedgerException.Malformed(
-                    "invalid_parameter", "Query parameter status must be one of recorded, incorrect, corrected"));
+                    "invalid_parameter", "Query parameter status must be one of recorded, incorrect, corrected, confirmed"));
         }
         String format = query(event, "format");
         if (format == null || format.equals("json")) {
@@ -43,7 +43,11 @@ public final class ExportDecisionsHandler extends ApiHandler {
                     pageSize));
         }
         if (format.equals("csv")) {
-            return ExportResponses.respond(exports.decisionsCsv(tenant(event), service, status),
+            String safe = query(event, "formula_safe");
+            if (safe != null && !safe.equals("true") && !safe.equals("false")) {
+                throw new LedgerException.Malformed("invalid_parameter", "Query parameter formula_safe must be true or false");
+            }
+            return ExportResponses.respond(exports.decisionsCsv(tenant(event), service, status, !"false".equals(safe)),
                     "text/csv; charset=utf-8", "loopgrid_decisions.csv");
         }
         throw new LedgerException.Malformed("invalid_parameter", "Query parameter format must be json or csv");

@@ -36,7 +36,7 @@ public final class ListDecisionsHandler extends ApiHandler {
         DecisionStatus status = null;
         if (statusText != null) {
             status = DecisionStatus.fromWire(statusText).orElseThrow(() -> new LedgerException.Malformed(
-                    "invalid_parameter", "Query parameter status must be one of recorded, incorrect, corrected"));
+                    "invalid_parameter", "Query parameter status must be one of recorded, incorrect, corrected, confirmed"));
         }
         String since = query(event, "since");
         String until = query(event, "until");

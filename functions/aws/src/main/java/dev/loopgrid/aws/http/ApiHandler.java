@@ -125,8 +125,8 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
             case PUBLIC -> "call this route";
             case RECORD -> "record decisions";
             case REPLAY -> "create replays";
-            case READ -> "read decisions and replays";
-            case REVIEW -> "flag or correct decisions";
+            case READ -> "read decisions, replays and statistics";
+            case REVIEW -> "confirm, flag or correct decisions";
             case AUDIT -> "verify integrity, build compliance reports or export";
             case MANAGE_KEYS -> "manage API keys";
         };

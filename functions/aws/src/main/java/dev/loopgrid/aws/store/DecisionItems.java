@@ -26,7 +26,8 @@ final class DecisionItems {
                 str(item, "incorrect_reason", null), str(item, "incorrect_at", null), str(item, "correction", null),
                 str(item, "corrected_by", null), str(item, "corrected_at", null), str(item, "correction_notes", null),
                 Math.max(0, num(item, "correction_seq")), str(item, "correction_hash", null),
-                str(item, EntryItems.CONTENT_KEY, null), null, str(item, MODEL_LABEL, null));
+                str(item, EntryItems.CONTENT_KEY, null), null, str(item, MODEL_LABEL, null),
+                str(item, "confirmed_by", null), str(item, "confirmed_at", null), str(item, "confirmation_notes", null));
     }
 
     /** {@link DecisionQuery#servedBytes} of a projection item, from its attributes (content in the content store included). */
@@ -34,6 +35,6 @@ final class DecisionItems {
         long content = item.containsKey(EntryItems.CONTENT_KEY) ? Math.max(0, num(item, EntryItems.CONTENT_BYTES))
                 : Canonical.utf8Length(str(item, "content", null));
         return DecisionQuery.servedBytes(content, str(item, "correction", null), str(item, "incorrect_reason", null),
-                str(item, "correction_notes", null));
+                str(item, "correction_notes", null)) + Canonical.utf8Length(str(item, "confirmation_notes", null));
     }
 }

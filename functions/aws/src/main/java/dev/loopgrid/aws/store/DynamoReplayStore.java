@@ -10,7 +10,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /** Replays in the ledger table; every state move is a conditional update. */
 public final class DynamoReplayStore implements ReplayStore {
@@ -24,13 +26,76 @@ public final class DynamoReplayStore implements ReplayStore {
         this.table = table;
     }
 
+    /**
+     * The replay item and its reference under the decision ({@link LedgerKeys#replayRef}), in one transaction of two
+     * Puts (authorized item by item as PutItem on {@code REP#*}).
+     */
     @Override
     public void create(String tenant, ReplayRecord replay) {
+        Map<String, AttributeValue> ref = new java.util.HashMap<>(
+                LedgerKeys.replayRef(tenant, replay.decisionId(), replay.createdAt(), replay.replayId()));
+        ref.put("replay_id", AttributeValue.fromS(replay.replayId()));
         try {
-            dynamo.putItem(b -> b.tableName(table).item(ReplayItems.item(tenant, replay))
-                    .conditionExpression("attribute_not_exists(pk)"));
+            dynamo.transactWriteItems(b -> b.transactItems(
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(ReplayItems.item(tenant, replay))
+                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(ref)
+                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
         } catch (SdkException e) {
             throw new StoreException.Unavailable("DynamoDB put failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A Query of the decision's reference partition, then one BatchGetItem of the replay items it names. */
+    @Override
+    public ReplayPage listByDecision(String tenant, String decisionId, int limit, String cursor) {
+        String pk = LedgerKeys.replayRefPk(tenant, decisionId);
+        Map<String, AttributeValue> start = null;
+        if (cursor != null) {
+            String sk;
+            try {
+                sk = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                sk = "";
+            }
+            if (!sk.startsWith(LedgerKeys.REPLAY_REF_SK_PREFIX)) {
+                throw new dev.loopgrid.core.ledger.LedgerException.Malformed("invalid_cursor",
+                        "cursor is not valid: pass next_cursor from a previous page unchanged");
+            }
+            start = LedgerKeys.key(pk, sk);
+        }
+        try {
+            Map<String, AttributeValue> from = start;
+            var q = dynamo.query(b -> b.tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk AND begins_with(sk, :ref)")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk),
+                            ":ref", AttributeValue.fromS(LedgerKeys.REPLAY_REF_SK_PREFIX)))
+                    .limit(limit).exclusiveStartKey(from));
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            for (Map<String, AttributeValue> item : q.items()) ids.add(item.get("replay_id").s());
+            java.util.Map<String, ReplayRecord> byId = new java.util.HashMap<>();
+            java.util.List<Map<String, AttributeValue>> keys = new java.util.ArrayList<>();
+            for (String id : ids) keys.add(ReplayItems.key(tenant, id));
+            while (!keys.isEmpty()) {
+                java.util.List<Map<String, AttributeValue>> ask = keys;
+                var r = dynamo.batchGetItem(b -> b.requestItems(Map.of(table,
+                        software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().keys(ask).consistentRead(true).build())));
+                for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, java.util.List.of())) {
+                    ReplayRecord rec = ReplayItems.record(item);
+                    byId.put(rec.replayId(), rec);
+                }
+                var left = r.unprocessedKeys().get(table);
+                keys = left == null || !left.hasKeys() ? java.util.List.of() : new java.util.ArrayList<>(left.keys());
+            }
+            java.util.List<ReplayRecord> out = new java.util.ArrayList<>();
+            for (String id : ids) if (byId.containsKey(id)) out.add(byId.get(id));
+            String next = q.hasLastEvaluatedKey() && q.lastEvaluatedKey() != null && !q.lastEvaluatedKey().isEmpty()
+                    ? java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                            q.lastEvaluatedKey().get("sk").s().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    : null;
+            return new ReplayPage(out, next);
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
         }
     }
 

@@ -36,6 +36,24 @@ public final class LedgerKeys {
 
     public static String replayPk(String tenant, String replayId) { return LedgerTable.REPLAY_PREFIX + tenant + "#" + replayId; }
 
+    /**
+     * Partition of a decision's replay references: {@code REP#<tenant>#<decision id>} (decision ids start
+     * {@code dec_}, replay ids {@code rep_}, so it never meets a replay item). Under the replay prefix on purpose: the
+     * function that creates replays may write {@code REP#*} items only (least privilege), and the reference is
+     * written in the same transaction as the replay item.
+     */
+    public static String replayRefPk(String tenant, String decisionId) { return LedgerTable.REPLAY_PREFIX + tenant + "#" + decisionId; }
+
+    /** Sort key prefix of replay references. */
+    public static final String REPLAY_REF_SK_PREFIX = "REF#";
+
+    /** A replay reference's sort key: creation time, then the replay id (key order = creation order). */
+    public static String replayRefSk(String createdAt, String replayId) { return REPLAY_REF_SK_PREFIX + createdAt + "#" + replayId; }
+
+    public static Map<String, AttributeValue> replayRef(String tenant, String decisionId, String createdAt, String replayId) {
+        return key(replayRefPk(tenant, decisionId), replayRefSk(createdAt, replayId));
+    }
+
     /** Partition key values of the decision indexes ({@link LedgerTable#INDEXES}). */
     public static String byTenant(String tenant) { return tenant; }
 

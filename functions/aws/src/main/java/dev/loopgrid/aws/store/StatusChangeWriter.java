@@ -12,7 +12,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 
-/** Moves a decision's projection to the verdict's status, on condition that it is still at the status the verdict read. */
+/**
+ * Moves a decision's projection to the verdict's status, on condition that it is still at the status the verdict read:
+ * a flag sets its reason and time, a correction its output, author, notes and entry, a confirmation its author, time
+ * and notes (each verdict keeps what the others set: history stays on the projection).
+ */
 final class StatusChangeWriter implements ProjectionWriter<StatusChange> {
     static final String STATUS_IS = "#status = :expected_status";
 
@@ -38,6 +42,15 @@ final class StatusChangeWriter implements ProjectionWriter<StatusChange> {
                 values.put(":reason", s(sc.reason()));
             } else {
                 set.append(" REMOVE incorrect_reason");
+            }
+        } else if (sc.next() == DecisionStatus.CONFIRMED) {
+            set.append(", confirmed_at = :at, confirmed_by = :by");
+            values.put(":by", s(sc.confirmedBy()));
+            if (sc.notes() != null) {
+                set.append(", confirmation_notes = :notes");
+                values.put(":notes", s(sc.notes()));
+            } else {
+                set.append(" REMOVE confirmation_notes");
             }
         } else {
             // the correction's own entry, so ground-truth exports can name it without walking the chain

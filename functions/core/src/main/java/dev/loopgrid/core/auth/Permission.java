@@ -8,9 +8,9 @@ public enum Permission {
     RECORD,
     /** create replays */
     REPLAY,
-    /** read decisions, replays and comparisons */
+    /** read decisions, replays, comparisons and statistics */
     READ,
-    /** flag decisions as incorrect and attach corrections */
+    /** confirm decisions, flag them as incorrect and attach corrections */
     REVIEW,
     /** verify integrity, compliance reports, exports */
     AUDIT,

@@ -43,6 +43,27 @@ public final class Counters {
     public static String weekStatus(String isoWeek, DecisionStatus s) { return "week_status:" + s.wire() + ":" + isoWeek; }
 
     /**
+     * Decisions whose first human verdict came within the {@link LogBuckets} bucket {@code bucket} of seconds after
+     * the decision was recorded ({@link StatusChange}): the time-to-verdict sketch.
+     */
+    public static String verdictSeconds(int bucket) { return "verdict_s:" + bucket; }
+
+    /** Decisions of a model whose recorded latency ({@link Usage}) falls in the {@link LogBuckets} bucket of milliseconds. */
+    public static String latency(String model, int bucket) { return "latency_ms:" + bucket + ":" + model; }
+
+    /** Input (prompt) tokens of a model's decisions, summed ({@link Usage}). */
+    public static String tokensIn(String model) { return "tokens_in:" + model; }
+
+    /** Output (completion) tokens of a model's decisions, summed. */
+    public static String tokensOut(String model) { return "tokens_out:" + model; }
+
+    /** Total tokens of a model's decisions that gave only a total, summed. */
+    public static String tokensTotal(String model) { return "tokens_total:" + model; }
+
+    /** A model's decisions that reported token usage. */
+    public static String usageDecisions(String model) { return "usage:" + model; }
+
+    /**
      * The name a decision's {@code model} object is counted under: {@code provider/name}, or whichever of the two
      * is a non-empty string, or {@code unknown}.
      */

@@ -16,19 +16,23 @@ import dev.loopgrid.core.ledger.LedgerException;
  *                          {@code contentHash}), null when it is fine; see {@link #requireContent()}
  * @param model             the model label the decision is counted under ({@link Counters#modelLabel}), so verdicts
  *                          move per-model counters without reading the content; null when not known
+ * @param confirmedBy       who last confirmed the decision, or null; kept when a later flag or correction wins
+ * @param confirmedAt       when it was last confirmed, or null
+ * @param confirmationNotes the last confirmation's notes, or null
  */
 public record DecisionRecord(String decisionId, String chainId, String decisionType, long sequence,
                              String createdAt, String content, String contentHash, String chainHash,
                              String previousHash, DecisionStatus status, String incorrectReason,
                              String incorrectAt, String correction, String correctedBy, String correctedAt,
                              String correctionNotes, long correctionSequence, String correctionHash,
-                             String contentKey, String contentProblem, String model) {
+                             String contentKey, String contentProblem, String model, String confirmedBy,
+                             String confirmedAt, String confirmationNotes) {
 
     /** The new projection of a just-committed decision entry. */
     public static DecisionRecord of(Entry e, NewDecision change) {
         return new DecisionRecord(e.decisionId(), e.chainId(), change.decisionType(), e.sequence(), e.recordedAt(),
                 e.content(), e.contentHash(), e.chainHash(), e.previousHash(), DecisionStatus.RECORDED,
-                null, null, null, null, null, null, 0, null, e.contentKey(), null, change.model());
+                null, null, null, null, null, null, 0, null, e.contentKey(), null, change.model(), null, null, null);
     }
 
     /**
@@ -48,7 +52,8 @@ public record DecisionRecord(String decisionId, String chainId, String decisionT
     public DecisionRecord withContent(String content, String problem) {
         return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                 chainHash, previousHash, status, incorrectReason, incorrectAt, correction, correctedBy, correctedAt,
-                correctionNotes, correctionSequence, correctionHash, contentKey, problem, model);
+                correctionNotes, correctionSequence, correctionHash, contentKey, problem, model, confirmedBy, confirmedAt,
+                confirmationNotes);
     }
 
     /** This projection after {@code change}, committed as {@code verdict}. */
@@ -58,11 +63,17 @@ public record DecisionRecord(String decisionId, String chainId, String decisionT
             return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                     chainHash, previousHash, DecisionStatus.INCORRECT, change.reason(), at, correction,
                     correctedBy, correctedAt, correctionNotes, correctionSequence, correctionHash, contentKey,
-                    contentProblem, model);
+                    contentProblem, model, confirmedBy, confirmedAt, confirmationNotes);
+        }
+        if (change.next() == DecisionStatus.CONFIRMED) {
+            return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
+                    chainHash, previousHash, DecisionStatus.CONFIRMED, incorrectReason, incorrectAt, correction,
+                    correctedBy, correctedAt, correctionNotes, correctionSequence, correctionHash, contentKey,
+                    contentProblem, model, change.confirmedBy(), at, change.notes());
         }
         return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                 chainHash, previousHash, change.next(), incorrectReason, incorrectAt, change.correction(),
                 change.correctedBy(), at, change.notes(), verdict.sequence(), verdict.chainHash(), contentKey,
-                contentProblem, model);
+                contentProblem, model, confirmedBy, confirmedAt, confirmationNotes);
     }
 }

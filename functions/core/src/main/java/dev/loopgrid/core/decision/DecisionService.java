@@ -115,12 +115,13 @@ public final class DecisionService {
         String serviceName = content.get("service_name").textValue();
         String decisionType = content.get("decision_type").textValue();
         String model = Counters.modelLabel(content.get("model"));
+        Usage usage = Usage.of(content.get("metadata"));
         for (int attempt = 0; ; attempt++) {
             String decisionId = Ids.decision();
             AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
                     : new AppendRequest.IdempotencyClaim(idempotencyKey, contentHash,
                             clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS);
-            NewDecision change = new NewDecision(decisionId, decisionType, model);
+            NewDecision change = new NewDecision(decisionId, decisionType, model, usage);
             AppendRequest req = new AppendRequest(EntryType.DECISION, decisionId, decisionId, canonical, contentHash,
                     change, claim, contentKey);
             Ledger.Result result = ledger.append(new ChainKey(tenant, serviceName), req);
@@ -242,6 +243,45 @@ public final class DecisionService {
     }
 
     /**
+     * Records that a human confirmed the decision as right: a {@code confirmation} entry with who and an optional note;
+     * status {@code confirmed}. A decision humans found wrong stays so: confirming an incorrect or corrected decision
+     * is a 409 {@code verdict_superseded} (a later flag or correction wins over a confirmation, never the reverse).
+     * Confirming a confirmed decision again appends another confirmation (who and when are the newest one's).
+     *
+     * @throws LedgerException.Invalid  body fails validation
+     * @throws LedgerException.NotFound unknown decision
+     * @throws LedgerException.Conflict the decision is incorrect or corrected
+     */
+    public DecisionRecord confirm(String tenant, String decisionId, JsonNode body) {
+        List<LedgerException.FieldError> errors = new ArrayList<>();
+        if (body == null || !body.isObject()) throw invalid("body", "must be a JSON object");
+        String confirmedBy = requiredName(body, "confirmed_by", 200, errors);
+        String notes = optionalText(body, "notes", errors);
+        if (!errors.isEmpty()) throw new LedgerException.Invalid(errors);
+        EntryContent content = EntryType.CONFIRMATION.content().set("decision_id", decisionId)
+                .set("confirmed_by", confirmedBy).set("notes", notes).build();
+        return verdict(tenant, decisionId, content, Ids.confirmation(), d -> {
+            if (d.status() == DecisionStatus.INCORRECT || d.status() == DecisionStatus.CORRECTED) {
+                throw new LedgerException.Conflict("verdict_superseded", "Decision " + abbreviate(decisionId) + " is "
+                        + d.status().wire() + "; a confirmation cannot overrule a flag or correction (the later flag or"
+                        + " correction wins, and a confirmation may only follow none)");
+            }
+            return new StatusChange(decisionId, d.decisionType(), d.status(), DecisionStatus.CONFIRMED, null, null,
+                    null, notes, d.model(), d.createdAt(), confirmedBy);
+        });
+    }
+
+    private static String optionalText(JsonNode body, String field, List<LedgerException.FieldError> errors) {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return null;
+        if (!n.isTextual()) errors.add(new LedgerException.FieldError(field, "must be a string"));
+        else if (n.textValue().length() > MAX_TEXT_LENGTH) {
+            errors.add(new LedgerException.FieldError(field, "must be at most " + MAX_TEXT_LENGTH + " characters"));
+        } else return n.textValue();
+        return null;
+    }
+
+    /**
      * Appends a verdict entry with the status change {@code change} makes of the decision's projection as read,
      * retrying when a concurrent verdict moved the status first. The model label and the decision's time that the
      * counters need come from the projection, never from parsing the content; the content is read (once per attempt,
@@ -278,7 +318,9 @@ public final class DecisionService {
         long bytes = (current.contentKey() == null ? utf8(current.content()) : 0)
                 + utf8(change.correction() != null ? change.correction() : current.correction())
                 + utf8(change.reason() != null ? change.reason() : current.incorrectReason())
-                + utf8(change.notes() != null ? change.notes() : current.correctionNotes())
+                + utf8(change.next() != DecisionStatus.CONFIRMED && change.notes() != null ? change.notes()
+                        : current.correctionNotes())
+                + utf8(change.next() == DecisionStatus.CONFIRMED ? change.notes() : current.confirmationNotes())
                 + utf8(change.correctedBy());
         if (bytes > MAX_PROJECTION_BYTES) {
             throw new LedgerException.TooLarge("The decision together with this verdict would be " + bytes
@@ -326,9 +368,9 @@ public final class DecisionService {
         if (model != null) {
             for (String f : new String[] {"provider", "name"}) {
                 JsonNode v = model.get(f);
-                if (v != null && !v.isNull() && !v.isTextual()) {
-                    errors.add(new LedgerException.FieldError("model." + f, "must be a string"));
-                }
+                if (v == null || v.isNull()) errors.add(new LedgerException.FieldError("model." + f, "is required"));
+                else if (!v.isTextual()) errors.add(new LedgerException.FieldError("model." + f, "must be a string"));
+                else if (v.textValue().isBlank()) errors.add(new LedgerException.FieldError("model." + f, "must not be blank"));
             }
         }
         JsonNode output = requiredObject(body, "output", errors);

@@ -41,6 +41,12 @@ public final class DecisionView {
             c.put("corrected_at", d.correctedAt());
             c.put("notes", d.correctionNotes());
         }
+        if (d.confirmedAt() != null) {
+            ObjectNode c = o.putObject("confirmation");
+            c.put("confirmed_by", d.confirmedBy());
+            c.put("confirmed_at", d.confirmedAt());
+            c.put("notes", d.confirmationNotes());
+        }
         o.put("sequence", d.sequence());
         o.put("previous_hash", d.previousHash());
         o.put("chain_id", d.chainId());

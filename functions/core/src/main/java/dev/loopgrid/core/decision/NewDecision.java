@@ -11,8 +11,19 @@ import java.util.TreeMap;
  * @param decisionType the decision's type
  * @param model        the decision's model label ({@link Counters#modelLabel}), kept on the projection so later
  *                     verdicts count under it without reading the content; null to keep no per-model counters
+ * @param usage        the decision's latency and token usage, counted per model (a bounded latency sketch,
+ *                     {@link LogBuckets}, and token sums); {@link Usage#NONE} when none was recorded
  */
-public record NewDecision(String decisionId, String decisionType, String model) implements ProjectionChange {
+public record NewDecision(String decisionId, String decisionType, String model, Usage usage) implements ProjectionChange {
+
+    public NewDecision {
+        usage = usage == null ? Usage.NONE : usage;
+    }
+
+    /** A decision without usage. */
+    public NewDecision(String decisionId, String decisionType, String model) {
+        this(decisionId, decisionType, model, Usage.NONE);
+    }
 
     @Override
     public String projectionKey() {
@@ -35,6 +46,13 @@ public record NewDecision(String decisionId, String decisionType, String model) 
         if (model != null) {
             Counters.add(d, Counters.model(model), 1);
             Counters.add(d, Counters.modelStatus(model, DecisionStatus.RECORDED), 1);
+            if (usage.latencyMs() != null) Counters.add(d, Counters.latency(model, LogBuckets.bucket(usage.latencyMs())), 1);
+            if (usage.hasTokens()) {
+                Counters.add(d, Counters.usageDecisions(model), 1);
+                if (usage.inputTokens() != null) Counters.add(d, Counters.tokensIn(model), usage.inputTokens());
+                if (usage.outputTokens() != null) Counters.add(d, Counters.tokensOut(model), usage.outputTokens());
+                if (usage.totalTokens() != null) Counters.add(d, Counters.tokensTotal(model), usage.totalTokens());
+            }
         }
         if (entry.recordedAt() != null) {
             String w = Counters.isoWeek(entry.recordedAt());

@@ -18,7 +18,9 @@ public enum EntryType {
     CORRECTION("correction", "decision_id", "correction", "corrected_by", "notes"),
     /** A replay of the decision finished (completed or failed). */
     REPLAY("replay", "decision_id", "replay_id", "overrides", "output", "mode", "provider", "model", "status",
-            "error");
+            "error"),
+    /** A human confirmed the decision as right (a later flag or correction still wins). */
+    CONFIRMATION("confirmation", "decision_id", "confirmed_by", "notes");
 
     private final String wire;
     private final List<String> members;

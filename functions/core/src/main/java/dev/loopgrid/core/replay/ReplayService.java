@@ -76,6 +76,16 @@ public final class ReplayService {
     }
 
     /**
+     * A page of a decision's replays, oldest first.
+     *
+     * @throws LedgerException.NotFound when the decision does not exist
+     */
+    public ReplayStore.ReplayPage listForDecision(String tenant, String decisionId, int limit, String cursor) {
+        decisions.getWithoutContent(tenant, decisionId);
+        return replays.listByDecision(tenant, decisionId, limit, cursor);
+    }
+
+    /**
      * Polls until the replay is finished or {@code seconds} have passed.
      *
      * @return the latest state

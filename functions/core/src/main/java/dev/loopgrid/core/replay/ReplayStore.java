@@ -10,8 +10,19 @@ import java.util.Optional;
  */
 public interface ReplayStore {
 
-    /** Stores a new pending replay. */
+    /** Stores a new pending replay, and its reference under its decision ({@link #listByDecision}), together. */
     void create(String tenant, ReplayRecord replay);
+
+    /**
+     * One page of a decision's replays, oldest first, without scanning: at most {@code limit}, after {@code cursor}
+     * (null: from the first). Replays created before references were kept are not listed.
+     *
+     * @throws dev.loopgrid.core.ledger.LedgerException.Malformed for a cursor this store did not issue for the decision
+     */
+    ReplayPage listByDecision(String tenant, String decisionId, int limit, String cursor);
+
+    /** A page of replays; {@code nextCursor} null on the last page. */
+    record ReplayPage(java.util.List<ReplayRecord> replays, String nextCursor) {}
 
     Optional<ReplayRecord> find(String tenant, String replayId);
 

@@ -13,20 +13,22 @@ import java.util.Map;
 /**
  * The status rules of the EU AI Act mapping. The three v0.1 articles keep v0.1's rules exactly (API.md):
  * Art. 12 is compliant when at least one decision is logged and the ledger verifies, else non-compliant;
- * Art. 14 is compliant when any decision was flagged or corrected, else partial; Art. 9 is partial.
+ * Art. 14 is compliant when any decision was flagged or corrected, else partial (confirmations are evidence, but do
+ * not change v0.1's rule); Art. 9 is partial.
  *
  * <p>The further articles are assessed only as far as the ledger can show anything, and say {@code partial}
  * where the ledger alone cannot prove compliance (each one's {@link Article#basis()} says why):
  * <ul>
  *   <li>Art. 13(3)(f), how logs are collected, stored and interpreted: partial — the ledger documents its own
  *       format (schema and hash specification version), but the instructions for use are the provider's.</li>
- *   <li>Art. 15, accuracy: partial — error rates against human verdicts, per model and per week, cover only
- *       the decisions humans reviewed; the declared accuracy level is not in the ledger.</li>
+ *   <li>Art. 15, accuracy: partial — accuracy = confirmed ÷ reviewed (confirmed + incorrect + corrected), with
+ *       review coverage (reviewed ÷ all) beside it, per model, per type and per week; never a rate over unreviewed
+ *       decisions. The declared accuracy level is not in the ledger.</li>
  *   <li>Art. 19 / 26(6), log retention of at least six months: non-compliant when a retention shorter than
  *       {@value #MIN_RETENTION_DAYS} days is configured or the chains do not verify (entries missing); partial
  *       while nothing is logged; otherwise compliant (the chains prove nothing was removed since the first
  *       decision, and the ledger never expires entries).</li>
- *   <li>Art. 72, post-market monitoring: partial — weekly error and correction rates are the data; the
+ *   <li>Art. 72, post-market monitoring: partial — weekly accuracy and review coverage are the data; the
  *       monitoring plan is the provider's.</li>
  * </ul>
  */
@@ -95,16 +97,24 @@ public final class ArticleRules {
 
     static Article article14(LedgerStats s) {
         LedgerStats.Counts t = s.totals();
-        boolean oversight = t.corrected() > 0 || t.incorrect() > 0;
+        boolean oversight = t.corrected() > 0 || t.incorrect() > 0; // v0.1's rule, unchanged (API.md)
         ObjectNode e = Json.object();
         e.put("human_corrections", t.corrected());
         e.put("flagged_for_review", t.incorrect());
         e.put("correction_rate", t.correctionRate());
         e.put("human_in_the_loop", true);
+        e.put("human_confirmations", t.confirmed());
+        e.put("reviewed_decisions", t.reviewed());
+        e.put("review_coverage_percent", t.reviewCoverage());
+        ObjectNode ttv = UsageJson.timeToVerdict(s);
+        e.put("time_to_verdict_median_seconds", ttv.get("median_seconds").isNull() ? null : ttv.get("median_seconds").asDouble());
+        e.put("time_to_verdict_p90_seconds", ttv.get("p90_seconds").isNull() ? null : ttv.get("p90_seconds").asDouble());
         return new Article("article_14_human_oversight", "Art. 14", "Human oversight",
                 oversight ? Article.Status.COMPLIANT : Article.Status.PARTIAL,
                 "Human oversight measures for AI system operation",
                 oversight ? "Humans have flagged or corrected decisions, and each verdict is a ledger entry."
+                        : t.confirmed() > 0 ? "Humans have confirmed decisions, but v0.1's rule asks for a flag or a "
+                        + "correction before this article is compliant."
                         : "The means for human oversight exist, but no decision has been flagged or corrected yet.", e);
     }
 
@@ -138,7 +148,8 @@ public final class ArticleRules {
                 + "stored as the exact canonical text that was hashed");
         e.put("interpretation", "GET /v1/integrity/verify recomputes every hash; any API response can be re-hashed "
                 + "offline from its own fields");
-        e.put("entries_logged", s.totals().decisions());
+        e.put("entries_logged", s.entries());
+        e.put("decisions_logged", s.totals().decisions());
         return new Article("article_13_3_f_log_mechanisms", "Art. 13(3)(f)", "Transparency: log mechanisms",
                 Article.Status.PARTIAL,
                 "The instructions for use must describe the mechanisms that allow deployers to properly collect, "
@@ -151,26 +162,24 @@ public final class ArticleRules {
         LedgerStats.Counts t = s.totals();
         ObjectNode e = Json.object();
         e.put("decisions", t.decisions());
-        e.put("human_verdicts", t.errors());
-        e.put("ground_truth_corrections", t.corrected());
-        e.put("observed_error_rate_percent", t.errorRate());
-        e.put("observed_accuracy_percent", t.decisions() == 0 ? 0.0 : Math.round((100.0 - t.errorRate()) * 10) / 10.0);
-        ArrayNode models = e.putArray("per_model");
-        for (Map.Entry<String, LedgerStats.Counts> m : s.byModel().entrySet()) {
-            ObjectNode o = models.addObject();
-            o.put("model", m.getKey());
-            o.put("decisions", m.getValue().decisions());
-            o.put("incorrect", m.getValue().incorrect());
-            o.put("corrected", m.getValue().corrected());
-            o.put("error_rate", m.getValue().errorRate());
-        }
+        e.put("reviewed", t.reviewed());
+        e.put("confirmed", t.confirmed());
+        e.put("incorrect", t.incorrect());
+        e.put("corrected", t.corrected());
+        e.put("accuracy_percent", t.accuracy());
+        e.put("review_coverage_percent", t.reviewCoverage());
+        e.put("accuracy_definition", "confirmed / reviewed (confirmed + incorrect + corrected); unreviewed decisions "
+                + "are in no rate");
+        e.set("per_model", accuracy("model", s.byModel()));
+        e.set("per_decision_type", accuracy("decision_type", s.byType()));
         e.set("per_week", weeks(s));
         return new Article("article_15_accuracy", "Art. 15", "Accuracy, robustness and cybersecurity",
                 Article.Status.PARTIAL,
                 "High-risk AI systems must achieve an appropriate, declared level of accuracy and perform "
                         + "consistently in that respect throughout their lifecycle",
-                "Error rates against human verdicts are measured per model and per week, but only for decisions "
-                        + "humans reviewed; the declared accuracy level is not in the ledger.", e);
+                "Accuracy is measured against human verdicts per model, per decision type and per week, over the "
+                        + "decisions humans reviewed only (review coverage beside it); the declared accuracy level is "
+                        + "not in the ledger.", e);
     }
 
     static Article article19(LedgerStats s, IncrementalVerifier.Result integrity, Settings settings) {
@@ -209,15 +218,16 @@ public final class ArticleRules {
         ObjectNode e = Json.object();
         e.put("weeks_monitored", s.byWeek().size());
         e.put("decisions", s.totals().decisions());
-        e.put("error_rate_percent", s.totals().errorRate());
-        e.put("correction_rate_percent", s.totals().correctionRate());
+        e.put("reviewed", s.totals().reviewed());
+        e.put("accuracy_percent", s.totals().accuracy());
+        e.put("review_coverage_percent", s.totals().reviewCoverage());
         e.set("per_week", weeks(s));
         return new Article("article_72_post_market_monitoring", "Art. 72", "Post-market monitoring",
                 Article.Status.PARTIAL,
                 "Providers must actively and systematically collect, document and analyse data on the performance of "
                         + "high-risk AI systems throughout their lifetime, following a post-market monitoring plan",
-                "Error and correction rates are collected per week from human verdicts; the monitoring plan and its "
-                        + "analysis are the provider's.", e);
+                "Accuracy and review coverage are collected per week from human verdicts; the monitoring plan and "
+                        + "its analysis are the provider's.", e);
     }
 
     /** The newest {@link #EVIDENCE_WEEKS} weeks with decisions, oldest first. */
@@ -227,11 +237,30 @@ public final class ArticleRules {
         for (Map.Entry<String, LedgerStats.Counts> w : all.subList(Math.max(0, all.size() - EVIDENCE_WEEKS), all.size())) {
             ObjectNode o = a.addObject();
             o.put("week", w.getKey());
-            o.put("decisions", w.getValue().decisions());
-            o.put("error_rate", w.getValue().errorRate());
-            o.put("correction_rate", w.getValue().correctionRate());
+            honest(o, w.getValue());
         }
         return a;
+    }
+
+    /** Each key's reviewed counts, accuracy and coverage. */
+    private static ArrayNode accuracy(String keyName, Map<String, LedgerStats.Counts> m) {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        for (Map.Entry<String, LedgerStats.Counts> e : m.entrySet()) {
+            ObjectNode o = a.addObject();
+            o.put(keyName, e.getKey());
+            honest(o, e.getValue());
+        }
+        return a;
+    }
+
+    private static void honest(ObjectNode o, LedgerStats.Counts c) {
+        o.put("decisions", c.decisions());
+        o.put("reviewed", c.reviewed());
+        o.put("confirmed", c.confirmed());
+        o.put("incorrect", c.incorrect());
+        o.put("corrected", c.corrected());
+        o.put("accuracy_percent", c.accuracy());
+        o.put("review_coverage_percent", c.reviewCoverage());
     }
 
     private static Long periodDays(String first, String last) {

@@ -9,14 +9,18 @@ import java.util.List;
  *
  * @param reportId      {@code rpt_…}, also the name of its stored copies
  * @param serviceFilter the {@code service_name} it covers, or null for every service
- * @param recentVerdicts the newest flagged and corrected decisions (examples of human oversight), newest first
+ * @param recentVerdicts the newest confirmed, flagged and corrected decisions (examples of human oversight), newest
+ *                       first; at most {@link ComplianceReportService#RECENT_VERDICTS} of the
+ *                       {@link LedgerStats.Counts#reviewed()} decisions in {@code stats}
+ * @param prices        the price table cost is computed with
  */
 public record ComplianceReport(String reportId, String generatedAt, String generator, String serviceFilter,
                                LedgerStats stats, IncrementalVerifier.Result integrity, List<Article> articles,
-                               ArticleRules.Settings settings, List<DecisionRecord> recentVerdicts) {
+                               ArticleRules.Settings settings, List<DecisionRecord> recentVerdicts, PriceTable prices) {
 
     public ComplianceReport {
         recentVerdicts = recentVerdicts == null ? List.of() : List.copyOf(recentVerdicts);
+        prices = prices == null ? PriceTable.EMPTY : prices;
     }
 
     /** The title every rendering carries. */

@@ -44,10 +44,21 @@ public final class ComplianceReportService {
     private final Clock clock;
     private final String generator;
     private final ArticleRules.Settings settings;
+    private final PriceTable prices;
 
-    /** @param reportStore where copies go; null: reports are answered but not stored (no links) */
+    /** Without prices: every cost is unknown. */
     public ComplianceReportService(DecisionIndex store, IncrementalVerifier verifier, ReportStore reportStore, Clock clock,
                                    String generator, ArticleRules.Settings settings) {
+        this(store, verifier, reportStore, clock, generator, settings, PriceTable.EMPTY);
+    }
+
+    /**
+     * @param reportStore where copies go; null: reports are answered but not stored (no links)
+     * @param prices      the price table cost is computed with
+     */
+    public ComplianceReportService(DecisionIndex store, IncrementalVerifier verifier, ReportStore reportStore, Clock clock,
+                                   String generator, ArticleRules.Settings settings, PriceTable prices) {
+        this.prices = prices;
         this.store = store;
         this.verifier = verifier;
         this.reportStore = reportStore;
@@ -64,18 +75,21 @@ public final class ComplianceReportService {
         LedgerStats stats = LedgerStats.from(heads, heads.isEmpty() ? null : lastDecision(tenant, serviceName));
         return new ComplianceReport(ReportIds.report(), generatedAt, generator, serviceName, stats, integrity,
                 ArticleRules.assess(stats, integrity, settings), settings,
-                stats.totals().errors() == 0 ? List.of() : recentVerdicts(tenant, serviceName));
+                stats.totals().reviewed() == 0 ? List.of() : recentVerdicts(tenant, serviceName), prices);
     }
 
     /**
-     * The newest flagged or corrected decisions: the {@value #VERDICT_WINDOW} newest of each status from the
-     * tenant-wide status index (a constant cost), those of {@code serviceName} when given, newest first.
+     * The newest confirmed, flagged or corrected decisions: the {@value #RECENT_VERDICTS} newest of each status from
+     * the tenant-wide status index, or with {@code serviceName} the {@value #VERDICT_WINDOW} newest filtered to it (a
+     * constant cost either way), newest first.
      */
     private List<DecisionRecord> recentVerdicts(String tenant, String serviceName) {
         List<DecisionRecord> all = new ArrayList<>();
-        for (DecisionStatus s : List.of(DecisionStatus.INCORRECT, DecisionStatus.CORRECTED)) {
+        // without a filter the newest few of each status are enough; with one, a window to filter in
+        int window = serviceName == null ? RECENT_VERDICTS : VERDICT_WINDOW;
+        for (DecisionStatus s : List.of(DecisionStatus.INCORRECT, DecisionStatus.CORRECTED, DecisionStatus.CONFIRMED)) {
             for (DecisionRecord d : store.listDecisions(tenant, new DecisionQuery(null, null, s, null, null, 1,
-                    VERDICT_WINDOW, null)).decisions()) {
+                    window, null)).decisions()) {
                 if (serviceName == null || serviceName.equals(d.chainId())) all.add(d);
             }
         }
@@ -83,10 +97,15 @@ public final class ComplianceReportService {
         return all.subList(0, Math.min(RECENT_VERDICTS, all.size()));
     }
 
-    private static String verdictAt(DecisionRecord d) {
-        String c = d.correctedAt() == null ? "" : d.correctedAt();
-        String i = d.incorrectAt() == null ? "" : d.incorrectAt();
-        return c.compareTo(i) >= 0 ? c : i;
+    /** When the decision's current verdict was given. */
+    static String verdictAt(DecisionRecord d) {
+        String at = switch (d.status()) {
+            case CONFIRMED -> d.confirmedAt();
+            case CORRECTED -> d.correctedAt();
+            case INCORRECT -> d.incorrectAt();
+            case RECORDED -> null;
+        };
+        return at == null ? "" : at;
     }
 
     /** Generates, renders and stores a report (both copies), and presigns its links. */

@@ -8,14 +8,23 @@ import java.util.List;
 /**
  * RFC 4180 CSV: fields separated by commas, records ended by CRLF; a field that contains a comma, a double
  * quote, CR or LF (or starts or ends with a space) is enclosed in double quotes, and its double quotes are
- * doubled. Values are written as they are: no formula escaping, so a round trip gives back exactly the
- * ledger's values (spreadsheet users should import, not open, files from untrusted services).
+ * doubled. Formula-safe by default (OWASP "CSV injection"): a field starting with {@code =}, {@code +}, {@code -},
+ * {@code @}, tab or CR is prefixed with a single quote, so a spreadsheet shows it as text instead of evaluating it; a
+ * reader that wants the exact ledger value drops that one leading quote (or asks for an export without it).
  */
 public final class CsvWriter {
     private final Writer out;
+    private final boolean formulaSafe;
 
+    /** A formula-safe writer. */
     public CsvWriter(Writer out) {
+        this(out, true);
+    }
+
+    /** @param formulaSafe prefix fields that a spreadsheet would evaluate with a single quote */
+    public CsvWriter(Writer out, boolean formulaSafe) {
         this.out = out;
+        this.formulaSafe = formulaSafe;
     }
 
     /** Writes one record; null fields are written empty. */
@@ -23,7 +32,8 @@ public final class CsvWriter {
         try {
             for (int i = 0; i < fields.size(); i++) {
                 if (i > 0) out.write(',');
-                out.write(field(fields.get(i)));
+                String v = fields.get(i);
+                out.write(field(formulaSafe ? defuse(v) : v));
             }
             out.write("\r\n");
         } catch (IOException e) {
@@ -33,6 +43,13 @@ public final class CsvWriter {
 
     public void row(String... fields) {
         row(List.of(fields));
+    }
+
+    /** {@code v} with a single quote before a first character a spreadsheet would start a formula with. */
+    public static String defuse(String v) {
+        if (v == null || v.isEmpty()) return v;
+        char c = v.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + v : v;
     }
 
     /** One field, quoted when it must be. */

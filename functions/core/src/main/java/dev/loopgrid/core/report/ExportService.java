@@ -140,10 +140,15 @@ public final class ExportService {
 
     // ---------------------------------------------------------------- files
 
-    /** The CSV export (header of {@link DecisionCsv}). */
+    /** The CSV export (header of {@link DecisionCsv}), formula-safe. */
     public Delivery decisionsCsv(String tenant, String serviceName, DecisionStatus status) {
+        return decisionsCsv(tenant, serviceName, status, true);
+    }
+
+    /** The CSV export; {@code formulaSafe} false writes every value exactly ({@link CsvWriter}). */
+    public Delivery decisionsCsv(String tenant, String serviceName, DecisionStatus status, boolean formulaSafe) {
         return write(tenant, "decisions.csv", "text/csv; charset=utf-8", w -> {
-            CsvWriter csv = new CsvWriter(w);
+            CsvWriter csv = new CsvWriter(w, formulaSafe);
             csv.row(DecisionCsv.HEADER);
             return each(tenant, serviceName, status, d -> csv.row(DecisionCsv.row(d)));
         });
@@ -152,23 +157,29 @@ public final class ExportService {
     /**
      * The ground-truth export: one JSON object per line for every corrected decision, with its input, prompt and
      * model, the original output, the correction, who corrected it and when, and the hashes of the decision's
-     * entry and of the correction's entry.
+     * entry and of the correction's entry; then every confirmed decision as a positive example ({@code verdict}
+     * {@code confirmed}: its own output was right; no correction).
      */
     public Delivery groundTruth(String tenant, String serviceName) {
-        return write(tenant, "ground-truth.jsonl", "application/x-ndjson", w -> each(tenant, serviceName, DecisionStatus.CORRECTED, d -> {
-            try {
-                w.write(Json.write(groundTruthLine(d)));
-                w.write('\n');
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }));
+        return write(tenant, "ground-truth.jsonl", "application/x-ndjson", w -> {
+            Consumer<DecisionRecord> line = d -> {
+                try {
+                    w.write(Json.write(groundTruthLine(d)));
+                    w.write('\n');
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
+            return each(tenant, serviceName, DecisionStatus.CORRECTED, line)
+                    + each(tenant, serviceName, DecisionStatus.CONFIRMED, line);
+        });
     }
 
     /** One ground-truth record. */
     public static ObjectNode groundTruthLine(DecisionRecord d) {
         JsonNode content = Json.parseStored(d.requireContent());
         ObjectNode o = Json.object();
+        o.put("verdict", d.status().wire());
         o.put("decision_id", d.decisionId());
         o.put("service_name", d.chainId());
         o.put("decision_type", d.decisionType());
@@ -183,6 +194,9 @@ public final class ExportService {
         o.put("corrected_at", d.correctedAt());
         o.put("notes", d.correctionNotes());
         o.put("incorrect_reason", d.incorrectReason());
+        o.put("confirmed_by", d.confirmedBy());
+        o.put("confirmed_at", d.confirmedAt());
+        o.put("confirmation_notes", d.confirmationNotes());
         ObjectNode de = o.putObject("decision_entry");
         de.put("chain_id", d.chainId());
         de.put("sequence", d.sequence());

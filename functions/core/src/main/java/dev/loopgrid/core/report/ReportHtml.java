@@ -98,8 +98,13 @@ public final class ReportHtml {
                 .append(row("Recorded (no issues)", tot.recorded()))
                 .append(row("Flagged incorrect", tot.incorrect()))
                 .append(row("Human corrected", tot.corrected()))
-                .append(row("Error rate", pct(tot.errorRate())))
-                .append(row("Correction rate", pct(tot.correctionRate())))
+                .append(row("Human confirmed", tot.confirmed()))
+                .append(row("Reviewed (confirmed, flagged or corrected)", tot.reviewed()))
+                .append(row("Accuracy (confirmed ÷ reviewed)", pctOrNone(tot.accuracy())))
+                .append(row("Review coverage (reviewed ÷ all)", pctOrNone(tot.reviewCoverage())))
+                .append(row("Time to first verdict (median / p90)", seconds(s.verdictSecondsQuantile(0.5)) + " / "
+                        + seconds(s.verdictSecondsQuantile(0.9))))
+                .append(row("Ledger entries (decisions, verdicts, replays)", s.entries()))
                 .append(row("Models", s.uniqueModels()))
                 .append(row("Services", s.uniqueServices()))
                 .append(row("Decision types", s.uniqueDecisionTypes()))
@@ -111,33 +116,48 @@ public final class ReportHtml {
             h.append("<div class=\"charts\"><figure>").append(decisionsChart(weeks))
                     .append("<figcaption>Decisions per ISO week (red: flagged or corrected since)</figcaption></figure>")
                     .append("<figure>").append(ratesChart(weeks))
-                    .append("<figcaption>Error rate and correction rate per ISO week of recording</figcaption></figure></div>\n");
+                    .append("<figcaption>Accuracy (confirmed ÷ reviewed) and review coverage per ISO week of recording"
+                            + "</figcaption></figure></div>\n");
         }
         h.append(breakdown("Per model", "Model", s.byModel()))
                 .append(breakdown("Per decision type", "Decision type", s.byType()))
                 .append(breakdown("Per service", "Service", s.byService()))
                 .append(breakdown("Per ISO week of recording", "Week", s.byWeek()))
+                .append(usage(s, r.prices()))
                 .append("</section>\n");
 
         // ---- recent verdicts
         if (!r.recentVerdicts().isEmpty()) {
-            h.append("<section id=\"verdicts\"><h2>Latest human verdicts</h2>\n<table class=\"verdicts\"><thead><tr>")
-                    .append("<th>Decision</th><th>Verdict</th><th>Reason / correction</th><th>Original output</th>")
+            h.append("<section id=\"verdicts\"><h2>Latest human verdicts</h2>\n<p class=\"muted\">Showing ")
+                    .append(r.recentVerdicts().size()).append(" of ").append(tot.reviewed())
+                    .append(" reviewed decisions, newest verdict first.</p>\n<table class=\"verdicts\"><thead><tr>")
+                    .append("<th>Decision</th><th>Verdict</th><th>Reason / correction / notes</th><th>Original output</th>")
                     .append("</tr></thead><tbody>\n");
             for (dev.loopgrid.core.decision.DecisionRecord d : r.recentVerdicts()) {
-                boolean corrected = d.status() == dev.loopgrid.core.decision.DecisionStatus.CORRECTED;
-                String output = outputOf(d);
+                String badge = switch (d.status()) {
+                    case CORRECTED -> "<span class=\"badge pass\">CORRECTED</span>";
+                    case CONFIRMED -> "<span class=\"badge pass\">CONFIRMED</span>";
+                    default -> "<span class=\"badge fail\">INCORRECT</span>";
+                };
                 h.append("<tr><td><span class=\"mono\">").append(t(d.decisionId())).append("</span><br><span class=\"muted\">")
                         .append(t(d.chainId())).append(" · ").append(t(d.decisionType())).append("</span></td><td>")
-                        .append(corrected ? "<span class=\"badge pass\">CORRECTED</span>" : "<span class=\"badge fail\">INCORRECT</span>")
-                        .append("<br><span class=\"muted\">").append(t(corrected ? d.correctedAt() : d.incorrectAt()))
+                        .append(badge).append("<br><span class=\"muted\">").append(t(ComplianceReportService.verdictAt(d)))
                         .append("</span></td><td>");
                 if (d.incorrectReason() != null) h.append("<p class=\"cell\">").append(t(excerpt(d.incorrectReason()))).append("</p>");
-                if (corrected) {
-                    h.append("<p class=\"cell mono\">").append(t(excerpt(d.correction()))).append("</p><span class=\"muted\">by ")
+                if (d.status() == dev.loopgrid.core.decision.DecisionStatus.CORRECTED) {
+                    h.append("<p class=\"cell\">").append(t(excerpt(readable(d.correction())))).append("</p><span class=\"muted\">by ")
                             .append(t(d.correctedBy())).append("</span>");
+                    if (d.correctionNotes() != null) {
+                        h.append("<p class=\"cell notes\">Notes: ").append(t(excerpt(d.correctionNotes()))).append("</p>");
+                    }
                 }
-                h.append("</td><td class=\"mono cell\">").append(t(excerpt(output))).append("</td></tr>\n");
+                if (d.status() == dev.loopgrid.core.decision.DecisionStatus.CONFIRMED) {
+                    h.append("<span class=\"muted\">confirmed by ").append(t(d.confirmedBy())).append("</span>");
+                    if (d.confirmationNotes() != null) {
+                        h.append("<p class=\"cell notes\">Notes: ").append(t(excerpt(d.confirmationNotes()))).append("</p>");
+                    }
+                }
+                h.append("</td><td class=\"cell\">").append(t(excerpt(readable(outputOf(d))))).append("</td></tr>\n");
             }
             h.append("</tbody></table></section>\n");
         }
@@ -179,6 +199,76 @@ public final class ReportHtml {
         return o == null ? null : o.toString();
     }
 
+    /**
+     * JSON text as a reader sees it: an object's members one per line as {@code name: value}, strings without
+     * quotes or escapes, nested values as compact JSON; anything that is not JSON as it is. (Escaping for HTML
+     * happens after, in {@link #t}.)
+     */
+    static String readable(String json) {
+        if (json == null) return null;
+        JsonNode n;
+        try {
+            n = dev.loopgrid.core.Json.MAPPER.readTree(json);
+        } catch (Exception e) {
+            return json;
+        }
+        if (n == null) return json;
+        if (n.isTextual()) return n.textValue();
+        if (!n.isObject()) return n.toString();
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, JsonNode> f : n.properties()) {
+            if (sb.length() > 0) sb.append('\n');
+            JsonNode v = f.getValue();
+            sb.append(f.getKey()).append(": ").append(v.isTextual() ? v.textValue() : v.toString());
+        }
+        return sb.toString();
+    }
+
+    private static String pctOrNone(Double v) {
+        return v == null ? "— (nothing reviewed)" : pct(v);
+    }
+
+    private static String seconds(Double v) {
+        if (v == null) return "—";
+        if (v < 120) return String.format(Locale.ROOT, "≤ %s s", LogBucketsFormat.number(v));
+        if (v < 7200) return String.format(Locale.ROOT, "≤ %s min", LogBucketsFormat.number(v / 60));
+        if (v < 172800) return String.format(Locale.ROOT, "≤ %s h", LogBucketsFormat.number(v / 3600));
+        return String.format(Locale.ROOT, "≤ %s days", LogBucketsFormat.number(v / 86400));
+    }
+
+    /** Numbers as the report prints them. */
+    private static final class LogBucketsFormat {
+        static String number(double v) {
+            return v >= 10 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        }
+    }
+
+    /** Per model: latency p50/p95 (from the latency sketch), tokens and cost. */
+    private static String usage(LedgerStats s, PriceTable prices) {
+        com.fasterxml.jackson.databind.node.ArrayNode models = UsageJson.perModel(s, prices);
+        if (models.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder("<h3>Usage, latency and cost per model</h3>\n<table class=\"breakdown\"><thead><tr>")
+                .append("<th>Model</th><th>Decisions</th><th>Latency p50</th><th>Latency p95</th><th>Input tokens</th>")
+                .append("<th>Output tokens</th><th>Cost</th></tr></thead><tbody>\n");
+        for (JsonNode m : models) {
+            JsonNode cost = m.get("cost");
+            String c = cost.get("amount").isNull() ? "unknown"
+                    : String.format(Locale.ROOT, "%.4f %s", cost.get("amount").asDouble(), cost.get("currency").asText());
+            sb.append("<tr><td>").append(t(m.get("model").asText())).append("</td><td class=\"num\">")
+                    .append(m.get("decisions").asLong()).append("</td><td class=\"num\">").append(t(ms(m.at("/latency_ms/p50"))))
+                    .append("</td><td class=\"num\">").append(t(ms(m.at("/latency_ms/p95")))).append("</td><td class=\"num\">")
+                    .append(m.at("/tokens/input").asLong()).append("</td><td class=\"num\">").append(m.at("/tokens/output").asLong())
+                    .append("</td><td class=\"num\">").append(t(c)).append("</td></tr>\n");
+        }
+        return sb.append("</tbody></table>\n<p class=\"muted\">Latency quantiles come from a log-scale sketch (four ")
+                .append("buckets per doubling): each is the upper bound of its bucket, at most 19 % above the true value. ")
+                .append("Cost is unknown where no price is configured (LOOPGRID_PRICES).</p>\n").toString();
+    }
+
+    private static String ms(JsonNode v) {
+        return v == null || v.isNull() ? "—" : "≤ " + LogBucketsFormat.number(v.asDouble()) + " ms";
+    }
+
     private static String row(String label, Object value) {
         return "<tr><th>" + t(label) + "</th><td>" + t(value) + "</td></tr>";
     }
@@ -207,14 +297,15 @@ public final class ReportHtml {
     private static String breakdown(String title, String keyHeader, Map<String, LedgerStats.Counts> m) {
         if (m.isEmpty()) return "";
         StringBuilder sb = new StringBuilder("<h3>").append(t(title)).append("</h3>\n<table class=\"breakdown\"><thead><tr><th>")
-                .append(t(keyHeader)).append("</th><th>Decisions</th><th>Recorded</th><th>Incorrect</th><th>Corrected</th>")
-                .append("<th>Error rate</th><th>Correction rate</th></tr></thead><tbody>\n");
+                .append(t(keyHeader)).append("</th><th>Decisions</th><th>Reviewed</th><th>Confirmed</th><th>Incorrect</th>")
+                .append("<th>Corrected</th><th>Accuracy</th><th>Review coverage</th></tr></thead><tbody>\n");
         for (Map.Entry<String, LedgerStats.Counts> e : m.entrySet()) {
             LedgerStats.Counts c = e.getValue();
             sb.append("<tr><td>").append(t(e.getKey())).append("</td><td class=\"num\">").append(c.decisions())
-                    .append("</td><td class=\"num\">").append(c.recorded()).append("</td><td class=\"num\">").append(c.incorrect())
-                    .append("</td><td class=\"num\">").append(c.corrected()).append("</td><td class=\"num\">")
-                    .append(t(pct(c.errorRate()))).append("</td><td class=\"num\">").append(t(pct(c.correctionRate())))
+                    .append("</td><td class=\"num\">").append(c.reviewed()).append("</td><td class=\"num\">").append(c.confirmed())
+                    .append("</td><td class=\"num\">").append(c.incorrect()).append("</td><td class=\"num\">").append(c.corrected())
+                    .append("</td><td class=\"num\">").append(t(c.accuracy() == null ? "—" : pct(c.accuracy())))
+                    .append("</td><td class=\"num\">").append(t(c.reviewCoverage() == null ? "—" : pct(c.reviewCoverage())))
                     .append("</td></tr>\n");
         }
         return sb.append("</tbody></table>\n").toString();
@@ -287,13 +378,11 @@ public final class ReportHtml {
     }
 
     private static String ratesChart(List<Week> weeks) {
-        double max = 10;
-        for (Week w : weeks) max = Math.max(max, w.counts().errorRate());
-        max = Math.min(100, Math.ceil(max / 10) * 10);
+        double max = 100;
         double plotW = W - LEFT - RIGHT;
         double plotH = H - TOP - BOTTOM;
         double slot = plotW / weeks.size();
-        StringBuilder sb = svgOpen("Error and correction rate per week");
+        StringBuilder sb = svgOpen("Accuracy and review coverage per week");
         axes(sb, String.format(Locale.ROOT, "%.0f%%", max), "0%");
         StringBuilder err = new StringBuilder();
         StringBuilder cor = new StringBuilder();
@@ -301,20 +390,23 @@ public final class ReportHtml {
         for (int i = 0; i < weeks.size(); i++) {
             double x = LEFT + i * slot + slot / 2;
             LedgerStats.Counts c = weeks.get(i).counts();
-            double ye = TOP + plotH - plotH * Math.min(max, c.errorRate()) / max;
-            double yc = TOP + plotH - plotH * Math.min(max, c.correctionRate()) / max;
-            err.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, ye));
+            // accuracy only where the week has reviewed decisions: no point is drawn for a rate that does not exist
+            double yc = TOP + plotH - plotH * Math.min(max, c.reviewCoverage() == null ? 0 : c.reviewCoverage()) / max;
+            if (c.accuracy() != null) {
+                double ye = TOP + plotH - plotH * Math.min(max, c.accuracy()) / max;
+                err.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, ye));
+                points.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" class=\"sw-err\"/>", x, ye));
+            }
             cor.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yc));
-            points.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" class=\"sw-err\"/>"
-                    + "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" class=\"sw-cor\"/>", x, ye, x, yc));
+            points.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" class=\"sw-cor\"/>", x, yc));
         }
         sb.append("<polyline class=\"line-err\" points=\"").append(err.toString().trim()).append("\"/>")
                 .append("<polyline class=\"line-cor\" points=\"").append(cor.toString().trim()).append("\"/>")
                 .append(points);
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"2\" width=\"10\" height=\"3\" class=\"sw-err\"/>"
-                + "<text x=\"%d\" y=\"8\" class=\"lbl\">error rate</text>", W - 190, W - 176));
+                + "<text x=\"%d\" y=\"8\" class=\"lbl\">accuracy</text>", W - 190, W - 176));
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"2\" width=\"10\" height=\"3\" class=\"sw-cor\"/>"
-                + "<text x=\"%d\" y=\"8\" class=\"lbl\">correction rate</text>", W - 110, W - 96));
+                + "<text x=\"%d\" y=\"8\" class=\"lbl\">review coverage</text>", W - 110, W - 96));
         weekLabels(sb, weeks);
         return sb.append("</svg>").toString();
     }

@@ -55,7 +55,17 @@ public final class ReportJson {
             v.put("incorrect_at", d.incorrectAt());
             v.put("corrected_by", d.correctedBy());
             v.put("corrected_at", d.correctedAt());
+            v.put("correction_notes", d.correctionNotes());
+            v.put("confirmed_by", d.confirmedBy());
+            v.put("confirmed_at", d.confirmedAt());
+            v.put("confirmation_notes", d.confirmationNotes());
         }
+        ObjectNode vs = o.putObject("recent_verdicts_count");
+        vs.put("shown", r.recentVerdicts().size());
+        vs.put("of", r.stats().totals().reviewed());
+        ObjectNode usage = o.putObject("usage");
+        usage.set("per_model", UsageJson.perModel(r.stats(), r.prices()));
+        usage.set("time_to_verdict", UsageJson.timeToVerdict(r.stats()));
         ArrayNode heads = o.putArray("chain_heads");
         for (IncrementalVerifier.ChainResult c : r.integrity().chainResults()) {
             ObjectNode h = heads.addObject();
@@ -79,6 +89,11 @@ public final class ReportJson {
         o.put("corrected", t.corrected());
         o.put("correction_rate", t.correctionRate());
         o.put("error_rate", t.errorRate());
+        o.put("confirmed", t.confirmed());
+        o.put("reviewed", t.reviewed());
+        o.put("accuracy_percent", t.accuracy());
+        o.put("review_coverage_percent", t.reviewCoverage());
+        o.put("entries", s.entries());
         o.put("unique_models", s.uniqueModels());
         o.put("unique_services", s.uniqueServices());
         o.put("unique_decision_types", s.uniqueDecisionTypes());
@@ -129,6 +144,10 @@ public final class ReportJson {
             o.put("corrected", e.getValue().corrected());
             o.put("error_rate", e.getValue().errorRate());
             o.put("correction_rate", e.getValue().correctionRate());
+            o.put("confirmed", e.getValue().confirmed());
+            o.put("reviewed", e.getValue().reviewed());
+            o.put("accuracy_percent", e.getValue().accuracy());
+            o.put("review_coverage_percent", e.getValue().reviewCoverage());
         }
         return a;
     }

@@ -68,6 +68,17 @@ class EntryContentTest {
     }
 
     @Test
+    void confirmation_isDecisionIdConfirmedByNotes() {
+        EntryContent c = EntryType.CONFIRMATION.content().set("decision_id", "dec_Nd7Fg2Hj5Kl8Mn1Pq4Rs7T")
+                .set("confirmed_by", "reviewer@example.com").set("notes", "Checked against the billing history").build();
+        assertEquals("{\"confirmed_by\":\"reviewer@example.com\",\"decision_id\":\"dec_Nd7Fg2Hj5Kl8Mn1Pq4Rs7T\","
+                + "\"notes\":\"Checked against the billing history\"}", c.canonical());
+        // printf '%s' '{"confirmed_by":"reviewer@example.com","decision_id":"dec_Nd7Fg2Hj5Kl8Mn1Pq4Rs7T","notes":"Checked against the billing history"}' | sha256sum
+        assertEquals("d9f9053f2fd785003827b4e1a51553020107eb260e615ca510fa168238fa987e", c.hash());
+        assertEquals("confirmation", EntryType.CONFIRMATION.wire());
+    }
+
+    @Test
     void aMemberOutsideTheLayout_isRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EntryType.FLAG.content().set("notes", "x"));

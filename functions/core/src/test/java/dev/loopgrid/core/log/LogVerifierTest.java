@@ -62,7 +62,7 @@ class LogVerifierTest {
         });
         decisions = new DecisionService(store, store, ledger, clock, 180_000, null, 180_000);
         LogVerifier verifier = new LogVerifier(store, log, log, log, signer.verifier(), config);
-        integrity = new IntegrityService(store, new ContentResolver(null), () -> verifier);
+        integrity = new IntegrityService(store, new ContentResolver(null), null, null, () -> verifier);
     }
 
     private List<DecisionRecord> recordFive() {

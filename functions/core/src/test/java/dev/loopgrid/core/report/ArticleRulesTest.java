@@ -126,7 +126,10 @@ class ArticleRulesTest {
         assertEquals(50.0, r.at("/summary/correction_rate").asDouble());
         assertEquals(50.0, r.at("/summary/error_rate").asDouble(), "v0.1: (incorrect + corrected) / total");
         assertTrue(r.at("/eu_ai_act_mapping/article_9_risk_management/evidence/systematic_improvement").asBoolean());
-        assertEquals(1, r.at("/eu_ai_act_mapping/article_15_accuracy/evidence/ground_truth_corrections").asLong());
+        assertEquals(1, r.at("/eu_ai_act_mapping/article_15_accuracy/evidence/corrected").asLong());
+        assertEquals(0.0, r.at("/eu_ai_act_mapping/article_15_accuracy/evidence/accuracy_percent").asDouble(),
+                "one reviewed decision, corrected: accuracy over the reviewed only");
+        assertEquals(50.0, r.at("/eu_ai_act_mapping/article_15_accuracy/evidence/review_coverage_percent").asDouble());
         JsonNode week = r.at("/breakdowns/by_week/0");
         assertEquals(1, week.get("corrected").asLong(), "the correction counts in the week the decision was recorded");
     }

@@ -55,9 +55,39 @@ class CsvWriterTest {
                 List.of("4", "=HYPERLINK(\"x\")", "unicode: 日本語 ✓ 🚀"),
                 List.of("5", "\",\",\"", "\n"));
         StringWriter w = new StringWriter();
-        CsvWriter csv = new CsvWriter(w);
+        CsvWriter csv = new CsvWriter(w, false);
         rows.forEach(csv::row);
-        assertEquals(rows, parse(w.toString()));
+        assertEquals(rows, parse(w.toString()), "without formula escaping every value comes back exactly");
+    }
+
+    @Test
+    void formulaSafe_byDefault_prefixesCellsASpreadsheetWouldEvaluate_withASingleQuote() throws Exception {
+        List<String> hostile = List.of("=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "plain", "a=b", "");
+        StringWriter w = new StringWriter();
+        new CsvWriter(w).row(hostile);
+        assertEquals(List.of("'=HYPERLINK(\"http://x\")", "'+1", "'-2+3", "'@SUM(A1)", "'\tcmd", "'\rcmd", "plain", "a=b", ""),
+                parse(w.toString()).get(0));
+        StringWriter exact = new StringWriter();
+        new CsvWriter(exact, false).row(hostile);
+        assertEquals(hostile, parse(exact.toString()).get(0));
+    }
+
+    @Test
+    void decisionRows_carryInputOutputCorrectionAndNotes_asCanonicalJson() throws Exception {
+        FakeChains ledger = new FakeChains();
+        DecisionRecord d = ledger.record("svc", "t", "openai", "gpt-4", Json.object().put("response", "=1+1, \"quoted\""));
+        d = ledger.verdict(d.decisionId(), DecisionStatus.CORRECTED, null, Json.object().put("response", "-fixed"), "agent_7");
+        StringWriter w = new StringWriter();
+        CsvWriter csv = new CsvWriter(w);
+        csv.row(DecisionCsv.HEADER);
+        csv.row(DecisionCsv.row(d));
+        List<List<String>> parsed = parse(w.toString());
+        List<String> row = parsed.get(1);
+        assertEquals("{\"message\":\"hello\"}", row.get(DecisionCsv.HEADER.indexOf("input")));
+        assertEquals("{\"response\":\"=1+1, \\\"quoted\\\"\"}", row.get(DecisionCsv.HEADER.indexOf("output")));
+        assertEquals("{\"response\":\"-fixed\"}", row.get(DecisionCsv.HEADER.indexOf("correction")));
+        assertEquals("agent_7", row.get(DecisionCsv.HEADER.indexOf("corrected_by")));
+        assertEquals("", row.get(DecisionCsv.HEADER.indexOf("notes")));
     }
 
     @Test
