@@ -183,8 +183,12 @@ class InsiderRewriteTest {
         // the compliance report says so too
         JsonNode report = http.get("/v1/compliance/report").ok(200);
         assertFalse(report.get("ledger_integrity").get("valid").asBoolean(), report.toString());
-        assertEquals("changed_after_signing", report.get("ledger_integrity").get("failure").get("kind").asText());
+        // (the full verify above left the report a verified point, whose anchor the re-hash moved: that trips first)
+        assertTrue(java.util.Set.of("changed_after_signing", "envelope_changed")
+                .contains(report.get("ledger_integrity").get("failure").get("kind").asText()), report.toString());
         assertEquals("non_compliant", report.get("eu_ai_act_mapping").get("article_12_record_keeping").get("status").asText());
+        JsonNode full = http.get("/v1/compliance/report?verify=full").ok(200);
+        assertEquals("changed_after_signing", full.get("ledger_integrity").get("failure").get("kind").asText(), full.toString());
         // and the receipt taken before still verifies offline, for the content that was recorded: not what is served
         NoteVerifier key = NoteVerifier.parse(text("/v1/log/key").trim());
         TlogProof proof = TlogProof.parse(before.get("tlog_proof").asText());
