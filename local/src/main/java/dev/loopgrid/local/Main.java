@@ -361,6 +361,7 @@ public final class Main {
                     .reports(s3.reportStore(reportConfig.urlTtl(), Clock.systemUTC()), reportConfig)
                     .content(s3.contentStore())
                     .providers(providers)
+                    .prices(App.prices(System.getenv())) // LOOPGRID_PRICES / LOOPGRID_PRICES_FILE, as on AWS
                     .build();
             App.install(app);
             poller = new QueuePoller(sqs.client(), queues.queueUrl(), new ReplayWorkerHandler(app), 4);
