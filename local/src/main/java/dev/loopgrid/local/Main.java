@@ -379,6 +379,7 @@ public final class Main {
                             o.inMemory() ? LogKeys.generate(logOrigin) : LogKeys.fromFile(o.dataDir().resolve("log-signing.key"),
                                     logOrigin),
                             new LogConfig(logOrigin, CHECKPOINT_INTERVAL_MILLIS, 4096))
+                    .prices(App.prices(System.getenv())) // LOOPGRID_PRICES / LOOPGRID_PRICES_FILE, as on AWS
                     .build();
             App.install(app);
             integratorLoop = new IntegratorLoop(app.integrator(), () -> dynamo.tenants(o.table()), 50, 30_000).start();
