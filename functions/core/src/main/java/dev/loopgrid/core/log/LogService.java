@@ -84,10 +84,17 @@ public final class LogService {
                 "entry_not_found", "Chain \"" + abbreviate(chainId) + "\" has no entry " + sequence));
         long deadline = clock.millis() + Math.min(Math.max(waitSeconds, 0), MAX_WAIT_SECONDS) * 1000L;
         long index = -1;
+        long lookedUpAt = -1; // the checkpoint size when the entry's leaf was last looked for
         while (true) {
             if (index < 0) {
-                Optional<Run> run = log.runOf(tenant, entry.chainId(), entry.sequence());
-                if (run.isPresent()) index = run.get().indexOf(entry.sequence());
+                // look the leaf up again only once a new checkpoint is out: a receipt needs one anyway, and many
+                // waiting requests would otherwise query the log's runs ten times a second each
+                long cp = recentState(tenant).checkpointSize();
+                if (cp != lookedUpAt) {
+                    lookedUpAt = cp;
+                    Optional<Run> run = log.runOf(tenant, entry.chainId(), entry.sequence());
+                    if (run.isPresent()) index = run.get().indexOf(entry.sequence());
+                }
             }
             Optional<ObjectNode> r = index < 0 ? Optional.empty() : tryReceipt(tenant, entry, index);
             if (r.isPresent()) return new ReceiptResult.Ready(r.get());
