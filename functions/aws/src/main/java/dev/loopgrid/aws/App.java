@@ -241,7 +241,7 @@ public final class App {
         this.decisions = new DecisionService(chains, index, ledger, clock, config.maxContentBytes(), contentStore,
                 config.maxDecisionBytes());
         // a full verification moves the reports' checkpoints too, so the next report re-hashes only what came after
-        this.integrity = new IntegrityService(chains, contentResolver, checkpoints, clock, this::logVerifier);
+        this.integrity = new IntegrityService(chains, contentResolver, checkpoints, clock, this::logVerifier, index);
         this.replayConfig = replayConfig;
         this.replayStore = replayStore;
         this.sqsQueue = sqsQueue;

@@ -7,6 +7,9 @@ import dev.loopgrid.core.ledger.ChainVerifier;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.decision.ContentResolver;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.decision.DecisionRecord;
+import dev.loopgrid.core.decision.Counters;
 import dev.loopgrid.core.ledger.Times;
 import dev.loopgrid.core.log.LogVerifier;
 import dev.loopgrid.core.ledger.Verification;
@@ -46,6 +49,7 @@ public final class IntegrityService {
     private final ChainStore store;
     private final ContentResolver contents;
     private final java.util.function.Supplier<LogVerifier> log;
+    private final dev.loopgrid.core.decision.DecisionIndex index;
     private final dev.loopgrid.core.report.CheckpointStore checkpoints;
     private final java.time.Clock clock;
 
@@ -62,6 +66,16 @@ public final class IntegrityService {
      */
     public IntegrityService(ChainStore store, ContentResolver contents, dev.loopgrid.core.report.CheckpointStore checkpoints,
                             java.time.Clock clock, java.util.function.Supplier<LogVerifier> log) {
+        this(store, contents, checkpoints, clock, log, null);
+    }
+
+    /**
+     * @param index the decisions' read model as stored, checked against the entries; null to check the chains only
+     */
+    public IntegrityService(ChainStore store, ContentResolver contents, dev.loopgrid.core.report.CheckpointStore checkpoints,
+                            java.time.Clock clock, java.util.function.Supplier<LogVerifier> log,
+                            dev.loopgrid.core.decision.DecisionIndex index) {
+        this.index = index;
         this.store = store;
         this.contents = contents;
         this.checkpoints = checkpoints;
@@ -149,7 +163,85 @@ public final class IntegrityService {
     public Verification verifyChain(ChainKey chain, ChainHead head) {
         Verification v = ChainVerifier.verify(chain.chainId(), contents.resolveAll(store.readEntries(chain, 1, head.sequence())), head);
         if (!v.valid()) return v;
-        return beyondHead(store, chain, head, v);
+        v = beyondHead(store, chain, head, v);
+        return v.valid() ? readModel(chain, head, v) : v;
+    }
+
+    /**
+     * {@code v}, a valid verification of {@code chain}, unless what reads and lists serve disagrees with the entries:
+     * every decision entry's projection must exist and carry the entry's sequence, hashes and (inline) content, and
+     * the status its latest verdict entry implies; the head's entry, decision and status counters must be what the
+     * entries add up to. Two more walks of the chain (verdicts first, then decisions) and one read per decision;
+     * memory grows with the verdicts, not the decisions.
+     */
+    private Verification readModel(ChainKey chain, ChainHead head, Verification v) {
+        if (index == null) return v;
+        java.util.Map<String, DecisionStatus> verdicts = new java.util.HashMap<>();
+        for (java.util.Iterator<Entry> it = store.readEntries(chain, 1, head.sequence()); it.hasNext(); ) {
+            Entry e = it.next();
+            DecisionStatus s = e.type() == null ? null : switch (e.type()) {
+                case FLAG -> DecisionStatus.INCORRECT;
+                case CORRECTION -> DecisionStatus.CORRECTED;
+                case CONFIRMATION -> DecisionStatus.CONFIRMED;
+                default -> null;
+            };
+            if (s != null) verdicts.put(e.decisionId(), s);
+        }
+        java.util.Map<DecisionStatus, Long> statuses = new java.util.EnumMap<>(DecisionStatus.class);
+        long decisions = 0;
+        for (java.util.Iterator<Entry> it = store.readEntries(chain, 1, head.sequence()); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.type() != dev.loopgrid.core.ledger.EntryType.DECISION) continue;
+            decisions++;
+            DecisionStatus expected = verdicts.getOrDefault(e.decisionId(), DecisionStatus.RECORDED);
+            statuses.merge(expected, 1L, Long::sum);
+            Optional<DecisionRecord> p = index.findDecision(chain.tenant(), e.decisionId());
+            String problem = null;
+            if (p.isEmpty()) {
+                return failed(v, Verification.Kind.PROJECTION_MISSING, e, "decision " + e.decisionId()
+                        + " has no projection: reads answer 404 for a decision the chain holds");
+            }
+            DecisionRecord d = p.get();
+            if (d.sequence() != e.sequence()) problem = "its sequence is " + d.sequence() + ", the entry's " + e.sequence();
+            else if (!e.contentHash().equals(d.contentHash())) problem = "its content_hash differs from the entry's";
+            else if (!e.chainHash().equals(d.chainHash())) problem = "its chain_hash differs from the entry's";
+            else if (d.contentKey() == null && d.content() != null
+                    && !Canonical.sha256Hex(d.content().getBytes(java.nio.charset.StandardCharsets.UTF_8)).equals(e.contentHash())) {
+                problem = "its content does not hash to the entry's content_hash";
+            } else if (d.status() != expected) {
+                problem = "its status is " + d.status().wire() + ", its verdict entries say " + expected.wire();
+            }
+            if (problem != null) {
+                return failed(v, Verification.Kind.PROJECTION_CHANGED, e, "the projection of decision " + e.decisionId()
+                        + " (what reads serve) disagrees with its entries: " + problem);
+            }
+        }
+        String counters = null;
+        if (head.counter(ChainHead.ENTRIES) != v.entries()) {
+            counters = "entries " + head.counter(ChainHead.ENTRIES) + ", the chain holds " + v.entries();
+        } else if (head.counter(Counters.DECISIONS) != decisions) {
+            counters = "decisions " + head.counter(Counters.DECISIONS) + ", the chain holds " + decisions;
+        } else {
+            for (DecisionStatus s : DecisionStatus.values()) {
+                long want = statuses.getOrDefault(s, 0L);
+                if (head.counter(Counters.status(s)) != want) {
+                    counters = s.wire() + " " + head.counter(Counters.status(s)) + ", the verdicts say " + want;
+                    break;
+                }
+            }
+        }
+        if (counters != null) {
+            return new Verification(chain.chainId(), v.entries(), v.decisions(), v.lastSequence(), v.lastHash(),
+                    new Verification.Failure(Verification.Kind.COUNTERS_CHANGED, chain.chainId(), head.sequence(), null,
+                            null, Verification.Kind.COUNTERS_CHANGED.label() + ": the head of chain \"" + chain.chainId()
+                            + "\" counts " + counters));
+        }
+        return v;
+    }
+
+    private static Verification failed(Verification v, Verification.Kind kind, Entry e, String message) {
+        return new Verification(v.chainId(), v.entries(), v.decisions(), v.lastSequence(), v.lastHash(),
+                new Verification.Failure(kind, e.chainId(), e.sequence(), e.id(), e.decisionId(), kind.label() + ": " + message));
     }
 
     /**

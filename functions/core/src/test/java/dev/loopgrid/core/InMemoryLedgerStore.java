@@ -108,6 +108,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
                 last.recordedAt());
     }
 
+    /** Replaces (or, with a null result, deletes) a decision's projection (an insider's write). */
+    public synchronized void tamperDecision(String tenant, String decisionId, java.util.function.UnaryOperator<DecisionRecord> change) {
+        DecisionRecord d = change.apply(decisions.get(tenant + "#" + decisionId));
+        if (d == null) decisions.remove(tenant + "#" + decisionId);
+        else decisions.put(tenant + "#" + decisionId, d);
+    }
+
     /** Replaces the chain's head (an insider's write). */
     public synchronized void setHead(ChainKey chain, ChainHead head) {
         chains.get(chain).head = head;

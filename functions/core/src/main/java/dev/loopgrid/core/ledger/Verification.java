@@ -41,7 +41,13 @@ public record Verification(String chainId, long entries, long decisions, long la
         /** the table's log is shorter than a signed checkpoint covers */
         LOG_TRUNCATED("log truncated below a signed checkpoint"),
         /** a kept checkpoint does not verify with the log's key */
-        CHECKPOINT_FORGED("checkpoint not signed by the log's key");
+        CHECKPOINT_FORGED("checkpoint not signed by the log's key"),
+        /** a decision entry has no projection: reads answer 404 for a recorded decision */
+        PROJECTION_MISSING("projection missing"),
+        /** a projection (what reads serve) disagrees with its entries: hashes, sequence, content or status */
+        PROJECTION_CHANGED("projection disagrees with its entries"),
+        /** the head's counters (what lists and reports count) disagree with the entries */
+        COUNTERS_CHANGED("counters disagree with the entries");
 
         private final String label;
 
