@@ -226,6 +226,13 @@ class InsiderRewriteTest {
         head.put("seq", AttributeValue.fromN("3"));
         head.put("head_hash", third.get("chain_hash"));
         put(head);
+        // with the counters left at 5, verification already names them
+        assertEquals("counters_changed", http.get("/v1/integrity/verify").ok(200).get("integrity").get("failure").get("kind").asText());
+        // a thorough insider counts 3 again; then only the signed log can tell
+        for (String counter : new String[] {"n:entries", "n:entries:decision", "n:decisions", "n:status:recorded"}) {
+            head.put(counter, AttributeValue.fromN("3"));
+        }
+        put(head);
 
         JsonNode verify = http.get("/v1/integrity/verify").ok(200).get("integrity");
 
