@@ -15,12 +15,4 @@ public record LogState(long size, byte[] range, long tiledSize, long checkpointS
     public CompactRange compactRange() {
         return CompactRange.decode(size, range);
     }
-
-    public LogState withTiled(long tiled) {
-        return new LogState(size, range, tiled, checkpointSize, checkpointAt);
-    }
-
-    public LogState withCheckpoint(long cpSize, long at) {
-        return new LogState(size, range, tiledSize, cpSize, at);
-    }
 }

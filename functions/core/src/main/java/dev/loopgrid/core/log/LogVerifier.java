@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Checks the table against what cannot be rewritten: every signed checkpoint of the tenant's log (verified with the
@@ -209,11 +208,5 @@ public final class LogVerifier {
     private Result fail(List<Signed> signed, long verified, Failure f) {
         return new Result(false, -1, signed.size(), verified, signed.isEmpty() ? null : signed.get(signed.size() - 1).note(), f,
                 null, key.vkey());
-    }
-
-    /** The latest signed checkpoint kept for the tenant, unverified (for reports that embed it). */
-    public Optional<byte[]> latest(String tenant) {
-        List<Long> sizes = checkpoints.sizes(tenant, 1);
-        return sizes.isEmpty() ? Optional.empty() : checkpoints.get(tenant, sizes.get(sizes.size() - 1));
     }
 }

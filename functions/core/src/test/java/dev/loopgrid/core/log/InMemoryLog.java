@@ -55,13 +55,13 @@ final class InMemoryLog implements LogStore, TileStore, SignedCheckpoints {
     @Override
     public synchronized void markTiled(String tenant, long size) {
         LogState s = state(tenant);
-        if (size > s.tiledSize()) states.put(tenant, s.withTiled(size));
+        if (size > s.tiledSize()) states.put(tenant, new LogState(s.size(), s.range(), size, s.checkpointSize(), s.checkpointAt()));
     }
 
     @Override
     public synchronized void markCheckpointed(String tenant, long size, long atMillis) {
         LogState s = state(tenant);
-        if (size > s.checkpointSize()) states.put(tenant, s.withCheckpoint(size, atMillis));
+        if (size > s.checkpointSize()) states.put(tenant, new LogState(s.size(), s.range(), s.tiledSize(), size, atMillis));
     }
 
     @Override
