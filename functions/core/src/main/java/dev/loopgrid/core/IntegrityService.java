@@ -164,7 +164,20 @@ public final class IntegrityService {
         Verification v = ChainVerifier.verify(chain.chainId(), contents.resolveAll(store.readEntries(chain, 1, head.sequence())), head);
         if (!v.valid()) return v;
         v = beyondHead(store, chain, head, v);
-        return v.valid() ? readModel(chain, head, v) : v;
+        if (!v.valid()) return v;
+        Verification checked = readModel(chain, head, v);
+        // a verdict appended while this ran moves a projection past the head read: check again at the new head
+        for (int attempt = 0; !checked.valid() && attempt < 3; attempt++) {
+            ChainHead fresh = store.readHead(chain).orElse(head);
+            if (fresh.sequence() == head.sequence()) break;
+            head = fresh;
+            Verification again = ChainVerifier.verify(chain.chainId(), contents.resolveAll(store.readEntries(chain, 1,
+                    head.sequence())), head);
+            if (!again.valid()) return again;
+            v = again;
+            checked = readModel(chain, head, v);
+        }
+        return checked;
     }
 
     /**

@@ -62,6 +62,28 @@ class ReadModelVerificationTest {
     }
 
     @Test
+    void aVerdictAppendedWhileVerifying_isNoFalseAlarm() {
+        // given the chain's heads as read at the start of a verification, then a flag appended meanwhile
+        List<ChainHead> before = store.listChains(TENANT);
+        decisions.markIncorrect(TENANT, recorded.get(3).decisionId(), null);
+        LedgerStore stale = LedgerStore.of(new dev.loopgrid.core.ledger.ChainStore() {
+            @Override public java.util.Optional<ChainHead> readHead(ChainKey c) { return store.readHead(c); }
+            @Override public void append(ChainKey c, ChainHead e, List<dev.loopgrid.core.ledger.Entry> es,
+                                         List<dev.loopgrid.core.ledger.AppendRequest> r, Map<String, Long> d) { store.append(c, e, es, r, d); }
+            @Override public java.util.Optional<dev.loopgrid.core.ledger.Entry> readEntry(ChainKey c, long q) { return store.readEntry(c, q); }
+            @Override public java.util.Iterator<dev.loopgrid.core.ledger.Entry> readEntries(ChainKey c, long f, long t) { return store.readEntries(c, f, t); }
+            @Override public List<ChainHead> listChains(String t) { return before; }
+            @Override public java.util.Optional<dev.loopgrid.core.ledger.IdempotencyRecord> findIdempotency(String t, String k) { return store.findIdempotency(t, k); }
+        }, store);
+        IntegrityService racing = new IntegrityService(stale, new ContentResolver(null), null, clock, () -> null, stale);
+
+        // when it checks the projections (the flagged one is past the head it read), then it checks again at the new head
+        IntegrityService.Report r = racing.verify(TENANT, null);
+
+        assertTrue(r.valid(), r.message());
+    }
+
+    @Test
     void aProjectionWhoseStatusWasEdited_isNamed() {
         store.tamperDecision(TENANT, recorded.get(1).decisionId(), d -> new DecisionRecord(d.decisionId(), d.chainId(),
                 d.decisionType(), d.sequence(), d.createdAt(), d.content(), d.contentHash(), d.chainHash(), d.previousHash(),
