@@ -5,6 +5,7 @@ import dev.loopgrid.aws.worker.ReplayWorkerHandler;
 import dev.loopgrid.core.replay.LlmProvider;
 import java.util.Map;
 import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.subject.FileKeyWrapper;
 import dev.loopgrid.aws.log.LogKeys;
 import dev.loopgrid.aws.log.S3SignedCheckpoints;
 import dev.loopgrid.aws.log.S3TileStore;
@@ -36,6 +37,8 @@ public final class Main {
     static final String CHECKPOINT_BUCKET = "loopgrid-checkpoints";
     /** At most one signed checkpoint per tenant this often (receipts are ready within about this much). */
     static final long CHECKPOINT_INTERVAL_MILLIS = 500;
+    /** How often scheduled erasures that are due run (on AWS: a scheduled function). */
+    static final long LIFECYCLE_SWEEP_MILLIS = 60_000;
     static final String USAGE = String.join(System.lineSeparator(),
             "Usage: java -jar loopgrid-local.jar [serve] [options]",
             "       java -jar loopgrid-local.jar bench [bench options]   (bench --help for its options)",
@@ -257,11 +260,13 @@ public final class Main {
         private final Path dataDir;
         private final long startupMillis;
         private final IntegratorLoop integrator;
+        private final LifecycleSweeper lifecycleSweeper;
         private boolean closed;
 
         private Running(LocalHttpServer http, EmbeddedDynamo dynamo, EmbeddedSqs sqs, EmbeddedS3 s3, QueuePoller poller,
-                        Path dataDir, long startupMillis, IntegratorLoop integrator) {
+                        Path dataDir, long startupMillis, IntegratorLoop integrator, LifecycleSweeper lifecycleSweeper) {
             this.integrator = integrator;
+            this.lifecycleSweeper = lifecycleSweeper;
             this.http = http;
             this.dynamo = dynamo;
             this.sqs = sqs;
@@ -310,6 +315,7 @@ public final class Main {
                 LOG.warn("stopping the HTTP server: {}", e.toString());
             }
             integrator.close();
+            lifecycleSweeper.close();
             try {
                 poller.close();
                 sqs.close();
@@ -355,6 +361,7 @@ public final class Main {
         EmbeddedS3 s3 = null;
         QueuePoller poller = null;
         IntegratorLoop integratorLoop = null;
+        LifecycleSweeper lifecycleSweeper = null;
         String logOrigin = System.getenv().getOrDefault("LOOPGRID_LOG_ORIGIN", "loopgrid.local");
         Map<String, LlmProvider> providers;
         EmbeddedSqs.Queues queues;
@@ -380,8 +387,13 @@ public final class Main {
                                     logOrigin),
                             new LogConfig(logOrigin, CHECKPOINT_INTERVAL_MILLIS, 4096))
                     .prices(App.prices(System.getenv())) // LOOPGRID_PRICES / LOOPGRID_PRICES_FILE, as on AWS
+                    // data subjects' keys wrapped under a key file of the data dir (KMS on AWS)
+                    .subjects(o.inMemory() ? FileKeyWrapper.generate()
+                            : FileKeyWrapper.fromFile(o.dataDir().resolve("subject-keys.key")),
+                            App.lifecycleSettings(System.getenv()))
                     .build();
             App.install(app);
+            lifecycleSweeper = LifecycleSweeper.start(app.lifecycle(), LIFECYCLE_SWEEP_MILLIS);
             integratorLoop = new IntegratorLoop(app.integrator(), () -> dynamo.tenants(o.table()), 50, 30_000).start();
             poller = new QueuePoller(sqs.client(), queues.queueUrl(), new ReplayWorkerHandler(app), 4);
             http = new LocalHttpServer(app, Routes.ALL, o.host(), o.port());
@@ -390,6 +402,7 @@ public final class Main {
             http.start();
         } catch (Exception | Error e) {
             if (integratorLoop != null) integratorLoop.close();
+            if (lifecycleSweeper != null) lifecycleSweeper.close();
             if (poller != null) poller.close();
             if (sqs != null) sqs.close();
             if (s3 != null) s3.close();
@@ -419,7 +432,7 @@ public final class Main {
         out.println("  Data:      " + (dynamoDir == null ? "in memory (nothing persists)" : dynamoDir));
         out.println("  Routes:    " + Routes.ALL.size() + "; Ctrl-C stops");
         out.flush();
-        return new Running(http, dynamo, sqs, s3, poller, dynamoDir, ms, integratorLoop);
+        return new Running(http, dynamo, sqs, s3, poller, dynamoDir, ms, integratorLoop, lifecycleSweeper);
     }
 
     /**

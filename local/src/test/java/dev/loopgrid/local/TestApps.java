@@ -1,6 +1,8 @@
 package dev.loopgrid.local;
 
 import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.subject.FileKeyWrapper;
+import dev.loopgrid.core.lifecycle.LifecycleService;
 import dev.loopgrid.core.decision.ContentStore;
 import dev.loopgrid.core.replay.LlmProvider;
 import dev.loopgrid.core.report.ReportStore;
@@ -15,13 +17,14 @@ public final class TestApps {
 
     /** Ledger only: no replay queue, no report or content storage. */
     public static App create(DynamoDbClient dynamo, App.Config config, Clock clock) {
-        return App.builder(dynamo, config, clock).build();
+        return App.builder(dynamo, config, clock).subjects(FileKeyWrapper.generate(), LifecycleService.Settings.defaults()).build();
     }
 
     /** With a replay queue and providers. */
     public static App create(DynamoDbClient dynamo, SqsClient sqs, App.Config config, App.ReplayConfig replayConfig,
                              Map<String, LlmProvider> providers, Clock clock) {
-        return App.builder(dynamo, config, clock).replays(sqs, replayConfig).providers(providers).build();
+        return App.builder(dynamo, config, clock).replays(sqs, replayConfig).providers(providers)
+                .subjects(FileKeyWrapper.generate(), LifecycleService.Settings.defaults()).build();
     }
 
     /** With report storage. */
@@ -36,6 +39,7 @@ public final class TestApps {
                              App.Config config, App.ReplayConfig replayConfig, App.ReportConfig reportConfig,
                              Map<String, LlmProvider> providers, Clock clock) {
         return App.builder(dynamo, config, clock).replays(sqs, replayConfig).reports(reportStore, reportConfig)
-                .content(contentStore).providers(providers).build();
+                .content(contentStore).providers(providers)
+                .subjects(FileKeyWrapper.generate(), LifecycleService.Settings.defaults()).build();
     }
 }

@@ -1,5 +1,13 @@
 package dev.loopgrid.aws;
 
+import dev.loopgrid.aws.store.DynamoLifecycleStore;
+import dev.loopgrid.aws.store.DynamoSubjectKeyStore;
+import dev.loopgrid.aws.subject.KmsKeyWrapper;
+import dev.loopgrid.core.lifecycle.LifecycleService;
+import dev.loopgrid.core.lifecycle.LifecycleStore;
+import dev.loopgrid.core.subject.KeyWrapper;
+import dev.loopgrid.core.subject.SubjectKeyStore;
+import dev.loopgrid.core.subject.SubjectKeys;
 import dev.loopgrid.aws.auth.DynamoApiKeyStore;
 import dev.loopgrid.aws.queue.SqsWorkQueue;
 import dev.loopgrid.core.auth.ApiKeyStore;
@@ -108,6 +116,25 @@ public final class App {
     public final PriceTable prices;
     /** API keys: authentication (local front, authorizer) and the admin key endpoints. */
     public final ApiKeys apiKeys;
+    /** Data subjects' keys (sealing and opening content), or null where none are configured. */
+    public final SubjectKeys subjectKeys;
+    private final LifecycleService lifecycle;
+
+    /**
+     * Where data subjects' keys and the lifecycle's state live, and how keys are wrapped ({@code wrapper} null: no
+     * decision can name a subject here, erasure finds none).
+     */
+    public record Subjects(SubjectKeyStore keys, LifecycleStore lifecycle, KeyWrapper wrapper,
+                           LifecycleService.Settings settings) {}
+
+    /** Erasure, holds and retention floors. */
+    public LifecycleService lifecycle() {
+        if (lifecycle == null) {
+            throw new LedgerException.Unavailable("lifecycle_not_configured", "Erasure, holds and retention are not"
+                    + " configured here", 60);
+        }
+        return lifecycle;
+    }
     private final SqsWorkQueue sqsQueue;
     private final Supplier<Map<String, LlmProvider>> providers;
     private final Clock clock;
@@ -222,8 +249,11 @@ public final class App {
     private App(Config config, ChainStore chains, DecisionIndex index, ContentStore contentStore, ReplayStore replayStore,
                 SqsWorkQueue sqsQueue, ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers,
                 Ledger.Listener listener, Clock clock, CheckpointStore checkpoints, ReportStore reportStore,
-                ReportConfig reportConfig, ApiKeyStore keyStore, PriceTable prices, LogSetup logSetup) {
+                ReportConfig reportConfig, ApiKeyStore keyStore, PriceTable prices, LogSetup logSetup,
+                Subjects subjectSetup) {
         this.config = config;
+        this.subjectKeys = subjectSetup == null || subjectSetup.wrapper() == null ? null
+                : new SubjectKeys(subjectSetup.keys(), subjectSetup.wrapper(), clock);
         this.prices = prices == null ? PriceTable.EMPTY : prices;
         this.logSetup = logSetup;
         if (logSetup != null && logSetup.inProcess()) {
@@ -233,13 +263,16 @@ public final class App {
         this.apiKeys = new ApiKeys(keyStore, clock, KEY_CACHE);
         this.contentStore = contentStore;
         this.chains = chains;
-        this.contentResolver = new ContentResolver(contentStore);
+        this.contentResolver = new ContentResolver(contentStore, subjectKeys);
         this.decisionIndex = new ContentResolvingIndex(index, contentResolver);
         this.clock = clock;
         // appends (and the ledger's "did my write land?" reads) never need content
         this.ledger = new Ledger(chains, clock, Ledger.Policy.defaults(), listener);
         this.decisions = new DecisionService(chains, index, ledger, clock, config.maxContentBytes(), contentStore,
-                config.maxDecisionBytes());
+                config.maxDecisionBytes(), subjectKeys);
+        this.lifecycle = subjectSetup == null ? null : new LifecycleService(subjectSetup.lifecycle(),
+                subjectKeys != null ? subjectKeys : new SubjectKeys(subjectSetup.keys(), null, clock), decisions, ledger,
+                clock, subjectSetup.settings());
         // a full verification moves the reports' checkpoints too, so the next report re-hashes only what came after
         this.integrity = new IntegrityService(chains, contentResolver, checkpoints, clock, this::logVerifier, index);
         this.replayConfig = replayConfig;
@@ -374,6 +407,8 @@ public final class App {
         private Map<String, LlmProvider> providers = Map.of();
         private LogSetup log;
         private PriceTable prices = PriceTable.EMPTY;
+        private KeyWrapper subjectWrapper;
+        private LifecycleService.Settings lifecycleSettings = LifecycleService.Settings.defaults();
 
         private Builder(DynamoDbClient dynamo, Config config, Clock clock) {
             this.dynamo = dynamo;
@@ -420,6 +455,13 @@ public final class App {
             return this;
         }
 
+        /** Decisions may name data subjects: their content is sealed under data keys wrapped by {@code wrapper}. */
+        public Builder subjects(KeyWrapper wrapper, LifecycleService.Settings settings) {
+            this.subjectWrapper = wrapper;
+            this.lifecycleSettings = settings;
+            return this;
+        }
+
         public App build() {
             SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
             DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock);
@@ -427,7 +469,9 @@ public final class App {
             return new App(config, stores.chains(), stores.index(), contentStore,
                     new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> p, null, clock,
                     new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
-                    new DynamoApiKeyStore(dynamo, config.table()), prices, log);
+                    new DynamoApiKeyStore(dynamo, config.table()), prices, log,
+                    new Subjects(new DynamoSubjectKeyStore(dynamo, config.table()),
+                            new DynamoLifecycleStore(dynamo, config.table()), subjectWrapper, lifecycleSettings));
         }
     }
 
@@ -521,7 +565,35 @@ public final class App {
                 dev.loopgrid.aws.telemetry.Telemetry.ledgerListener(), clock,
                 new DynamoCheckpointStore(dynamo, config.table()), reportStore(s3, env, reportConfig, region, clock),
                 reportConfig, new DynamoApiKeyStore(dynamo, config.table()), prices(env),
-                logSetup(env, dynamo, s3, config, region, logBucket, checkpointBucket, clock));
+                logSetup(env, dynamo, s3, config, region, logBucket, checkpointBucket, clock),
+                subjects(env, dynamo, config, region));
+    }
+
+    /**
+     * Data subjects on AWS: data keys wrapped by the KMS key {@code LOOPGRID_SUBJECT_KMS_KEY} (without it no decision
+     * may name a subject); retention floor default {@code LOOPGRID_RETENTION_FLOOR_DAYS} (180), backup window
+     * {@code LOOPGRID_BACKUP_WINDOW_DAYS} (35: DynamoDB point-in-time recovery's longest).
+     */
+    static Subjects subjects(Map<String, String> env, DynamoDbClient dynamo, Config config, String region) {
+        String keyId = blankToNull(env.get("LOOPGRID_SUBJECT_KMS_KEY"));
+        KeyWrapper wrapper = null;
+        if (keyId != null) {
+            var kms = software.amazon.awssdk.services.kms.KmsClient.builder().httpClient(UrlConnectionHttpClient.builder()
+                    .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)).build());
+            if (region != null) kms.region(Region.of(region));
+            wrapper = new KmsKeyWrapper(kms.build(), keyId);
+        }
+        return new Subjects(new DynamoSubjectKeyStore(dynamo, config.table()),
+                new DynamoLifecycleStore(dynamo, config.table()), wrapper, lifecycleSettings(env));
+    }
+
+    /** The lifecycle settings of {@code LOOPGRID_RETENTION_FLOOR_DAYS} and {@code LOOPGRID_BACKUP_WINDOW_DAYS}. */
+    public static LifecycleService.Settings lifecycleSettings(Map<String, String> env) {
+        LifecycleService.Settings d = LifecycleService.Settings.defaults();
+        String floor = blankToNull(env.get("LOOPGRID_RETENTION_FLOOR_DAYS"));
+        String window = blankToNull(env.get("LOOPGRID_BACKUP_WINDOW_DAYS"));
+        return new LifecycleService.Settings(floor == null ? d.defaultFloorDays() : Integer.parseInt(floor.trim()),
+                window == null ? d.backupWindow() : Duration.ofDays(Long.parseLong(window.trim())));
     }
 
     private static String blankToNull(String v) {

@@ -1,5 +1,12 @@
 package dev.loopgrid.aws;
 
+import dev.loopgrid.aws.handlers.SetRetentionHandler;
+import dev.loopgrid.aws.handlers.GetRetentionHandler;
+import dev.loopgrid.aws.handlers.ReleaseHoldHandler;
+import dev.loopgrid.aws.handlers.ListHoldsHandler;
+import dev.loopgrid.aws.handlers.PlaceHoldHandler;
+import dev.loopgrid.aws.handlers.GetErasureHandler;
+import dev.loopgrid.aws.handlers.EraseSubjectHandler;
 import dev.loopgrid.aws.handlers.AttachCorrectionHandler;
 import dev.loopgrid.aws.handlers.ConfirmDecisionHandler;
 import dev.loopgrid.aws.handlers.ListDecisionReplaysHandler;
@@ -68,6 +75,11 @@ public final class Routes {
         LOG,
         /** READ plus PutItem of verification checkpoint items only ({@code VERIFIED#…}): a full verification moves them */
         VERIFY,
+        /**
+         * READ plus TransactWriteItems (appends to the tenant's lifecycle chain with hold, retention, schedule and
+         * subject items), and kms:Decrypt on the data-subject key: erasure, holds, retention floors
+         */
+        LIFECYCLE,
         /** API key items only ({@code APIKEY#…}, {@code KEYS#…}): GetItem, Query, transactional Put/Update */
         KEYS
     }
@@ -149,6 +161,20 @@ public final class Routes {
                     Access.KEYS, Permission.MANAGE_KEYS),
             new Route("RevokeApiKey", "DELETE", "/v1/admin/keys/{key_id}", RevokeApiKeyHandler.class,
                     RevokeApiKeyHandler::new, Access.KEYS, Permission.MANAGE_KEYS),
+            new Route("EraseSubject", "POST", "/v1/subjects/{subject_id}/erasure", EraseSubjectHandler.class,
+                    EraseSubjectHandler::new, Access.LIFECYCLE, Permission.LIFECYCLE),
+            new Route("GetErasure", "GET", "/v1/subjects/{subject_id}/erasure", GetErasureHandler.class,
+                    GetErasureHandler::new, Access.READ, Permission.LIFECYCLE),
+            new Route("PlaceHold", "POST", "/v1/holds", PlaceHoldHandler.class, PlaceHoldHandler::new,
+                    Access.LIFECYCLE, Permission.LIFECYCLE),
+            new Route("ListHolds", "GET", "/v1/holds", ListHoldsHandler.class, ListHoldsHandler::new, Access.READ,
+                    Permission.LIFECYCLE),
+            new Route("ReleaseHold", "DELETE", "/v1/holds/{hold_id}", ReleaseHoldHandler.class, ReleaseHoldHandler::new,
+                    Access.LIFECYCLE, Permission.LIFECYCLE),
+            new Route("GetRetention", "GET", "/v1/retention", GetRetentionHandler.class, GetRetentionHandler::new,
+                    Access.READ, Permission.LIFECYCLE),
+            new Route("SetRetention", "PUT", "/v1/retention", SetRetentionHandler.class, SetRetentionHandler::new,
+                    Access.LIFECYCLE, Permission.LIFECYCLE),
             new Route("Health", "GET", "/health", HealthHandler.class, HealthHandler::new, Access.NONE, Permission.PUBLIC),
             new Route("Root", "GET", "/", RootHandler.class, RootHandler::new, Access.NONE, Permission.PUBLIC),
             new Route("OpenApi", "GET", "/openapi.json", OpenApiHandler.class, OpenApiHandler::new, Access.NONE, Permission.PUBLIC),

@@ -20,6 +20,14 @@ public final class Ids {
 
     public static String replay() { return "rep_" + random(); }
 
+    public static String hold() { return "hld_" + random(); }
+
+    public static String holdRelease() { return "hrl_" + random(); }
+
+    public static String erasure() { return "era_" + random(); }
+
+    public static String retention() { return "ret_" + random(); }
+
     private static String random() {
         byte[] b = new byte[16];
         RANDOM.nextBytes(b);

@@ -204,7 +204,7 @@ public final class IntegrityService {
         long decisions = 0;
         for (java.util.Iterator<Entry> it = store.readEntries(chain, 1, head.sequence()); it.hasNext(); ) {
             Entry e = it.next();
-            if (e.type() != dev.loopgrid.core.ledger.EntryType.DECISION) continue;
+            if (e.type() == null || !e.type().isDecision()) continue;
             decisions++;
             DecisionStatus expected = verdicts.getOrDefault(e.decisionId(), DecisionStatus.RECORDED);
             statuses.merge(expected, 1L, Long::sum);

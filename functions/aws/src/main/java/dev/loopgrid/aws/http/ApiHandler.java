@@ -115,6 +115,12 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         return Principal.open(defaultTenant);
     }
 
+    /** Who makes this request, as lifecycle entries record it: {@code key:<key id>}, or {@code open} without keys. */
+    protected String actor(APIGatewayProxyRequestEvent event) {
+        Principal p = principal(event);
+        return p.open() ? "open" : "key:" + p.keyId();
+    }
+
     /** The tenant of this request: every key the request reads or writes is scoped by it. */
     protected String tenant(APIGatewayProxyRequestEvent event) {
         return principal(event).tenant();
@@ -129,6 +135,7 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
             case REVIEW -> "confirm, flag or correct decisions";
             case AUDIT -> "verify integrity, build compliance reports or export";
             case MANAGE_KEYS -> "manage API keys";
+            case LIFECYCLE -> "erase data subjects, manage legal holds or set the retention floor";
         };
     }
 

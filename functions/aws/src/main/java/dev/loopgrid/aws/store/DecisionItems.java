@@ -27,7 +27,8 @@ final class DecisionItems {
                 str(item, "corrected_by", null), str(item, "corrected_at", null), str(item, "correction_notes", null),
                 Math.max(0, num(item, "correction_seq")), str(item, "correction_hash", null),
                 str(item, EntryItems.CONTENT_KEY, null), null, str(item, MODEL_LABEL, null),
-                str(item, "confirmed_by", null), str(item, "confirmed_at", null), str(item, "confirmation_notes", null));
+                str(item, "confirmed_by", null), str(item, "confirmed_at", null), str(item, "confirmation_notes", null),
+                str(item, "subject_id", null), null, null);
     }
 
     /** {@link DecisionQuery#servedBytes} of a projection item, from its attributes (content in the content store included). */

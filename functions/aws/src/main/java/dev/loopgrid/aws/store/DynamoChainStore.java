@@ -98,9 +98,11 @@ public final class DynamoChainStore implements ChainStore {
             roles.add(Role.ENTRY);
             owners.add(i);
             if (r.projection() != null) {
-                items.add(writers.write(table, chain.tenant(), e, r.projection()));
-                roles.add(Role.PROJECTION);
-                owners.add(i);
+                for (TransactWriteItem w : writers.write(table, chain.tenant(), e, r.projection())) {
+                    items.add(w);
+                    roles.add(Role.PROJECTION);
+                    owners.add(i);
+                }
             }
             if (r.idempotency() != null) {
                 AppendRequest.IdempotencyClaim claim = r.idempotency();

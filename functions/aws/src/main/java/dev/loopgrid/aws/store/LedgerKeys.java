@@ -79,6 +79,34 @@ public final class LedgerKeys {
 
     public static String logRunSk(long fromSequence) { return String.format("R#%020d", fromSequence); }
 
+    /** A data subject's item: their wrapped data key, services, last use, erasure or schedule. */
+    public static String subjectPk(String tenant, String subjectId) { return "SUBJECT#" + tenant + "#" + subjectId; }
+
+    public static final String SUBJECT_SK = "KEY";
+
+    /** A tenant's lifecycle state: hold version and retention floor. */
+    public static String lifecyclePk(String tenant) { return "LIFECYCLE#" + tenant; }
+
+    public static final String LIFECYCLE_SK = "STATE";
+
+    /** A tenant's holds in place, one item each under one partition. */
+    public static String holdsPk(String tenant) { return "HOLDS#" + tenant; }
+
+    public static String holdSk(String holdId) { return "HOLD#" + holdId; }
+
+    /** Scheduled erasures of every tenant, sorted by when they run (few: one per scheduled subject). */
+    public static final String ERASURE_DUE_PK = "ERASURE_DUE";
+
+    public static String erasureDueSk(String runAt, String tenant, String subjectId) {
+        return runAt + "#" + tenant + "#" + subjectId;
+    }
+
+    public static Map<String, AttributeValue> subject(String tenant, String subjectId) {
+        return key(subjectPk(tenant, subjectId), SUBJECT_SK);
+    }
+
+    public static Map<String, AttributeValue> lifecycle(String tenant) { return key(lifecyclePk(tenant), LIFECYCLE_SK); }
+
     public static Map<String, AttributeValue> key(String pk, String sk) {
         return Map.of(LedgerTable.PK, AttributeValue.fromS(pk), LedgerTable.SK, AttributeValue.fromS(sk));
     }

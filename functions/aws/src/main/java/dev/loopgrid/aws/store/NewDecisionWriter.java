@@ -8,6 +8,7 @@ import dev.loopgrid.core.decision.NewDecision;
 import dev.loopgrid.core.ledger.Entry;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -22,12 +23,13 @@ final class NewDecisionWriter implements ProjectionWriter<NewDecision> {
     }
 
     @Override
-    public TransactWriteItem write(String table, String tenant, Entry e, NewDecision nd) {
+    public List<TransactWriteItem> write(String table, String tenant, Entry e, NewDecision nd) {
         Map<String, AttributeValue> item = new HashMap<>(LedgerKeys.decision(tenant, e.decisionId()));
         item.put("decision_id", s(e.decisionId()));
         item.put("chain_id", s(e.chainId()));
         item.put("decision_type", s(nd.decisionType()));
         if (nd.model() != null) item.put(DecisionItems.MODEL_LABEL, s(nd.model()));
+        if (nd.subjectId() != null) item.put("subject_id", s(nd.subjectId()));
         item.put("seq", n(e.sequence()));
         item.put("created_at", s(e.recordedAt()));
         EntryItems.putContent(item, e);
@@ -39,7 +41,7 @@ final class NewDecisionWriter implements ProjectionWriter<NewDecision> {
         item.put("g_type", s(LedgerKeys.byType(tenant, nd.decisionType())));
         item.put("g_status", s(LedgerKeys.byStatus(tenant, DecisionStatus.RECORDED.wire())));
         item.put(LedgerTable.LIST_SORT_KEY, s(LedgerKeys.listSortKey(e.recordedAt(), e.decisionId())));
-        return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
-                .conditionExpression(ITEM_ABSENT).build()).build();
+        return List.of(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
+                .conditionExpression(ITEM_ABSENT).build()).build());
     }
 }

@@ -2,6 +2,7 @@ package dev.loopgrid.aws.store;
 
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.ProjectionChange;
+import java.util.List;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
@@ -16,6 +17,9 @@ public interface ProjectionWriter<C extends ProjectionChange> {
     /** The change type; the chain store looks writers up by it. */
     Class<C> changeType();
 
-    /** The transaction item that applies {@code change}, committed as {@code entry} in {@code tenant}'s chain. */
-    TransactWriteItem write(String table, String tenant, Entry entry, C change);
+    /**
+     * The transaction items that apply {@code change}, committed as {@code entry} in {@code tenant}'s chain (one or
+     * more; a condition on any of them failing rejects the request).
+     */
+    List<TransactWriteItem> write(String table, String tenant, Entry entry, C change);
 }

@@ -19,9 +19,12 @@ public final class ProjectionWriters {
         }
     }
 
-    /** Every change the application appends: new decisions, verdicts, finished replays. */
+    /** Every change the application appends: new decisions, verdicts, finished replays, lifecycle steps. */
     public static ProjectionWriters standard() {
-        return new ProjectionWriters(List.of(new NewDecisionWriter(), new StatusChangeWriter(), new ReplayFinishedWriter()));
+        return new ProjectionWriters(List.of(new NewDecisionWriter(), new StatusChangeWriter(), new ReplayFinishedWriter(),
+                new LifecycleWriters.HoldPlacedWriter(), new LifecycleWriters.HoldReleasedWriter(),
+                new LifecycleWriters.RetentionSetWriter(), new LifecycleWriters.SubjectErasedWriter(),
+                new LifecycleWriters.ErasureScheduledWriter()));
     }
 
     /** Whether a writer handles {@code changeType}. */
@@ -34,7 +37,7 @@ public final class ProjectionWriters {
      *
      * @throws IllegalStateException no writer handles the change's type (a bug: nothing is written)
      */
-    TransactWriteItem write(String table, String tenant, Entry entry, ProjectionChange change) {
+    List<TransactWriteItem> write(String table, String tenant, Entry entry, ProjectionChange change) {
         ProjectionWriter<?> w = byType.get(change.getClass());
         if (w == null) {
             throw new IllegalStateException("no projection writer for " + change.getClass().getName());
@@ -42,7 +45,7 @@ public final class ProjectionWriters {
         return apply(w, table, tenant, entry, change);
     }
 
-    private static <C extends ProjectionChange> TransactWriteItem apply(ProjectionWriter<C> w, String table, String tenant,
+    private static <C extends ProjectionChange> List<TransactWriteItem> apply(ProjectionWriter<C> w, String table, String tenant,
                                                                          Entry entry, ProjectionChange change) {
         return w.write(table, tenant, entry, w.changeType().cast(change));
     }

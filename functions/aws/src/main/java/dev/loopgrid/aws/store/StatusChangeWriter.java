@@ -8,6 +8,7 @@ import dev.loopgrid.core.decision.StatusChange;
 import dev.loopgrid.core.ledger.Entry;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
@@ -26,7 +27,7 @@ final class StatusChangeWriter implements ProjectionWriter<StatusChange> {
     }
 
     @Override
-    public TransactWriteItem write(String table, String tenant, Entry e, StatusChange sc) {
+    public List<TransactWriteItem> write(String table, String tenant, Entry e, StatusChange sc) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         names.put("#status", "status");
@@ -67,11 +68,11 @@ final class StatusChangeWriter implements ProjectionWriter<StatusChange> {
                 set.append(" REMOVE correction_notes");
             }
         }
-        return TransactWriteItem.builder().update(Update.builder().tableName(table)
+        return List.of(TransactWriteItem.builder().update(Update.builder().tableName(table)
                 .key(LedgerKeys.decision(tenant, e.decisionId()))
                 .updateExpression(set.toString())
                 .conditionExpression(STATUS_IS)
                 .expressionAttributeNames(names)
-                .expressionAttributeValues(values).build()).build();
+                .expressionAttributeValues(values).build()).build());
     }
 }

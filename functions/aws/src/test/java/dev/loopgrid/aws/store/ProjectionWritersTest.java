@@ -65,7 +65,7 @@ class ProjectionWritersTest {
 
     @Test
     void aNewDecision_isPutOnlyIfAbsent_withItsModelLabelAndIndexKeys() {
-        TransactWriteItem w = ProjectionWriters.standard().write("t", "tenant", ENTRY, new NewDecision("dec_1", "refund", "openai/gpt-4"));
+        TransactWriteItem w = ProjectionWriters.standard().write("t", "tenant", ENTRY, new NewDecision("dec_1", "refund", "openai/gpt-4")).get(0);
         assertEquals("attribute_not_exists(pk)", w.put().conditionExpression());
         assertEquals("DEC#tenant#dec_1", w.put().item().get("pk").s());
         assertEquals("openai/gpt-4", w.put().item().get(DecisionItems.MODEL_LABEL).s());
@@ -77,7 +77,7 @@ class ProjectionWritersTest {
     void aVerdict_updatesOnlyFromTheStatusItRead() {
         TransactWriteItem w = ProjectionWriters.standard().write("t", "tenant", ENTRY,
                 new StatusChange("dec_1", "refund", DecisionStatus.RECORDED, DecisionStatus.INCORRECT, "wrong", null,
-                        null, null, "openai/gpt-4", "2026-12-04T09:00:00.000Z"));
+                        null, null, "openai/gpt-4", "2026-12-04T09:00:00.000Z")).get(0);
         assertEquals("#status = :expected_status", w.update().conditionExpression());
         assertEquals("recorded", w.update().expressionAttributeValues().get(":expected_status").s());
         assertEquals("tenant#incorrect", w.update().expressionAttributeValues().get(":g_status").s());

@@ -15,5 +15,7 @@ public enum Permission {
     /** verify integrity, compliance reports, exports */
     AUDIT,
     /** create, list and revoke API keys of the own tenant */
-    MANAGE_KEYS
+    MANAGE_KEYS,
+    /** erase data subjects, place and release legal holds, set the retention floor */
+    LIFECYCLE
 }

@@ -9,11 +9,11 @@ import java.util.Set;
  * per route):
  *
  * <pre>
- *            RECORD REPLAY READ REVIEW AUDIT MANAGE_KEYS
+ *            RECORD REPLAY READ REVIEW AUDIT MANAGE_KEYS LIFECYCLE
  * writer       x      x     x
  * reviewer                  x     x
  * auditor                   x            x
- * admin        x      x     x     x      x       x
+ * admin        x      x     x     x      x       x          x
  * </pre>
  *
  * A writer reads decisions and replays because creating a replay answers 202 with a {@code Location} to poll

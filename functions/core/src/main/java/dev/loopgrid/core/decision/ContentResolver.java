@@ -8,7 +8,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import dev.loopgrid.core.subject.SubjectKeys;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,7 +23,7 @@ import java.util.Optional;
  *   <li>Entries ({@link #resolve(Entry)}, {@link #resolveAll}: verification) get the object's text, decoded strictly
  *       as UTF-8, and the verifier re-hashes it: changed bytes are reported as "content changed" at that entry. A
  *       missing object, or bytes that are not UTF-8, give null content, which the verifier reports the same way.</li>
- *   <li>Decisions ({@link #resolve(DecisionRecord)}: what the API serves) are re-hashed here. Content that is missing
+ *   <li>Decisions ({@link #resolve(String, DecisionRecord)}: what the API serves) are re-hashed here. Content that is missing
  *       or no longer matches {@code content_hash} is never handed on: the record comes back with null content and
  *       {@link DecisionRecord#contentProblem()} saying why, and {@link DecisionRecord#requireContent()} turns that
  *       into {@link LedgerException.IntegrityBroken} (500 {@code content_integrity_failed}) wherever content would
@@ -29,10 +34,20 @@ import java.util.Optional;
  */
 public final class ContentResolver {
     private final ContentStore contents;
+    private final SubjectKeys subjects;
 
     /** @param contents where large content lives, or null when none is configured (such content is then unavailable) */
     public ContentResolver(ContentStore contents) {
+        this(contents, null);
+    }
+
+    /**
+     * @param subjects the data subjects' keys that open sealed decisions ({@link SealedDecision}), or null when none
+     *                 are configured (sealed content is then not served)
+     */
+    public ContentResolver(ContentStore contents, SubjectKeys subjects) {
         this.contents = contents;
+        this.subjects = subjects;
     }
 
     /** {@code e} with its content read from the content store when it lives there. */
@@ -56,8 +71,28 @@ public final class ContentResolver {
         };
     }
 
-    /** {@code d} with its content read and checked against its hash when it lives in the content store. */
-    public DecisionRecord resolve(DecisionRecord d) {
+    /**
+     * {@code d} (of {@code tenant}) with its content read and checked against its hash, and, when it is sealed, opened
+     * with its data subject's key, or marked erased when that key was destroyed.
+     */
+    public DecisionRecord resolve(String tenant, DecisionRecord d) {
+        return SealedDecision.open(tenant, checked(d), subjects == null ? null
+                : (subject, keyId) -> subjects.forOpening(tenant, subject, keyId));
+    }
+
+    /** {@link #resolve(String, DecisionRecord)} of each, looking each data subject's key up once. */
+    public List<DecisionRecord> resolve(String tenant, List<DecisionRecord> decisions) {
+        Map<String, SubjectKeys.Lookup> seen = new HashMap<>();
+        List<DecisionRecord> out = new ArrayList<>(decisions.size());
+        for (DecisionRecord d : decisions) {
+            out.add(SealedDecision.open(tenant, checked(d), subjects == null ? null
+                    : (subject, keyId) -> seen.computeIfAbsent(subject + '\0' + keyId,
+                            k -> subjects.forOpening(tenant, subject, keyId))));
+        }
+        return out;
+    }
+
+    private DecisionRecord checked(DecisionRecord d) {
         if (d.contentKey() == null) {
             // inline content is re-hashed just the same: a projection edited in the table is never served as the record
             if (d.content() != null && !Canonical.sha256Hex(d.content().getBytes(java.nio.charset.StandardCharsets.UTF_8))

@@ -1,7 +1,5 @@
 package dev.loopgrid.core.decision;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,14 +17,13 @@ public final class ContentResolvingIndex implements DecisionIndex {
 
     @Override
     public Optional<DecisionRecord> findDecision(String tenant, String decisionId) {
-        return index.findDecision(tenant, decisionId).map(resolver::resolve);
+        return index.findDecision(tenant, decisionId).map(d -> resolver.resolve(tenant, d));
     }
 
     @Override
     public DecisionPage listDecisions(String tenant, DecisionQuery query) {
         DecisionPage page = index.listDecisions(tenant, query);
-        List<DecisionRecord> out = new ArrayList<>(page.decisions().size());
-        for (DecisionRecord d : page.decisions()) out.add(resolver.resolve(d));
-        return new DecisionPage(out, page.total(), page.hasMore(), page.nextCursor());
+        return new DecisionPage(resolver.resolve(tenant, page.decisions()), page.total(), page.hasMore(),
+                page.nextCursor());
     }
 }

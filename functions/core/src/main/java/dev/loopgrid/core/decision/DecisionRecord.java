@@ -19,6 +19,11 @@ import dev.loopgrid.core.ledger.LedgerException;
  * @param confirmedBy       who last confirmed the decision, or null; kept when a later flag or correction wins
  * @param confirmedAt       when it was last confirmed, or null
  * @param confirmationNotes the last confirmation's notes, or null
+ * @param subjectId         the data subject the decision names ({@code subject_id}), whose key its content is sealed
+ *                          under ({@link SealedDecision}); null for a decision without one (content in the clear)
+ * @param opened            a sealed decision's content opened (canonical text in the {@code decision} layout), or
+ *                          null when not opened (yet, or because its key was destroyed: {@code erasure})
+ * @param erasure           when and why the decision's subject was erased, or null
  */
 public record DecisionRecord(String decisionId, String chainId, String decisionType, long sequence,
                              String createdAt, String content, String contentHash, String chainHash,
@@ -26,13 +31,23 @@ public record DecisionRecord(String decisionId, String chainId, String decisionT
                              String incorrectAt, String correction, String correctedBy, String correctedAt,
                              String correctionNotes, long correctionSequence, String correctionHash,
                              String contentKey, String contentProblem, String model, String confirmedBy,
-                             String confirmedAt, String confirmationNotes) {
+                             String confirmedAt, String confirmationNotes, String subjectId, String opened,
+                             Erasure erasure) {
+
+    /** When and why a sealed decision's data subject was erased (its key destroyed). */
+    public record Erasure(String erasedAt, String reason) {}
+
+    /** Whether the decision's content was erased (its subject's key destroyed). */
+    public boolean erased() {
+        return erasure != null;
+    }
 
     /** The new projection of a just-committed decision entry. */
     public static DecisionRecord of(Entry e, NewDecision change) {
         return new DecisionRecord(e.decisionId(), e.chainId(), change.decisionType(), e.sequence(), e.recordedAt(),
                 e.content(), e.contentHash(), e.chainHash(), e.previousHash(), DecisionStatus.RECORDED,
-                null, null, null, null, null, null, 0, null, e.contentKey(), null, change.model(), null, null, null);
+                null, null, null, null, null, null, 0, null, e.contentKey(), null, change.model(), null, null, null,
+                change.subjectId(), null, null);
     }
 
     /**
@@ -42,6 +57,15 @@ public record DecisionRecord(String decisionId, String chainId, String decisionT
      *                                         read back intact: a read never returns altered content
      */
     public String requireContent() {
+        if (subjectId != null && contentProblem == null) {
+            if (erasure != null) {
+                throw new LedgerException.Conflict("decision_erased", "The content of decision " + decisionId
+                        + " was erased at " + erasure.erasedAt() + " (its data subject's key was destroyed)");
+            }
+            if (opened != null) return opened;
+            throw new LedgerException.IntegrityBroken("content_integrity_failed", "The sealed content of decision "
+                    + decisionId + " could not be opened");
+        }
         if (content != null && contentProblem == null) return content;
         throw new LedgerException.IntegrityBroken("content_integrity_failed", "The content of decision " + decisionId
                 + " cannot be served: " + (contentProblem != null ? contentProblem : "it was not read from "
@@ -53,7 +77,15 @@ public record DecisionRecord(String decisionId, String chainId, String decisionT
         return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                 chainHash, previousHash, status, incorrectReason, incorrectAt, correction, correctedBy, correctedAt,
                 correctionNotes, correctionSequence, correctionHash, contentKey, problem, model, confirmedBy, confirmedAt,
-                confirmationNotes);
+                confirmationNotes, subjectId, opened, erasure);
+    }
+
+    /** This projection with its sealed content opened ({@code opened}) or found erased ({@code erasure}). */
+    public DecisionRecord withOpened(String opened, Erasure erasure) {
+        return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
+                chainHash, previousHash, status, incorrectReason, incorrectAt, correction, correctedBy, correctedAt,
+                correctionNotes, correctionSequence, correctionHash, contentKey, contentProblem, model, confirmedBy,
+                confirmedAt, confirmationNotes, subjectId, opened, erasure);
     }
 
     /** This projection after {@code change}, committed as {@code verdict}. */
@@ -63,17 +95,17 @@ public record DecisionRecord(String decisionId, String chainId, String decisionT
             return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                     chainHash, previousHash, DecisionStatus.INCORRECT, change.reason(), at, correction,
                     correctedBy, correctedAt, correctionNotes, correctionSequence, correctionHash, contentKey,
-                    contentProblem, model, confirmedBy, confirmedAt, confirmationNotes);
+                    contentProblem, model, confirmedBy, confirmedAt, confirmationNotes, subjectId, opened, erasure);
         }
         if (change.next() == DecisionStatus.CONFIRMED) {
             return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                     chainHash, previousHash, DecisionStatus.CONFIRMED, incorrectReason, incorrectAt, correction,
                     correctedBy, correctedAt, correctionNotes, correctionSequence, correctionHash, contentKey,
-                    contentProblem, model, change.confirmedBy(), at, change.notes());
+                    contentProblem, model, change.confirmedBy(), at, change.notes(), subjectId, opened, erasure);
         }
         return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
                 chainHash, previousHash, change.next(), incorrectReason, incorrectAt, change.correction(),
                 change.correctedBy(), at, change.notes(), verdict.sequence(), verdict.chainHash(), contentKey,
-                contentProblem, model, confirmedBy, confirmedAt, confirmationNotes);
+                contentProblem, model, confirmedBy, confirmedAt, confirmationNotes, subjectId, opened, erasure);
     }
 }

@@ -12,6 +12,8 @@ import dev.loopgrid.core.ledger.IdempotencyRecord;
 import dev.loopgrid.core.ledger.Ledger;
 import dev.loopgrid.core.ledger.LedgerException;
 import dev.loopgrid.core.ledger.StoreException;
+import dev.loopgrid.core.subject.DataKey;
+import dev.loopgrid.core.subject.SubjectKeys;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,6 +37,8 @@ public final class DecisionService {
      */
     public static final int DEFAULT_MAX_DECISION_BYTES = 5 * 1024 * 1024;
     public static final int MAX_NAME_LENGTH = 100;
+    /** Service names starting with this are LoopGrid's own chains (e.g. a tenant's lifecycle chain). */
+    public static final String RESERVED_SERVICE_PREFIX = "loopgrid:";
     public static final int MAX_KEY_LENGTH = 128;
     public static final int MAX_TEXT_LENGTH = 10_000;
     private static final long IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -51,6 +55,7 @@ public final class DecisionService {
     private final int maxContentBytes;
     private final ContentStore contents;
     private final int maxDecisionBytes;
+    private final SubjectKeys subjects;
 
     /**
      * @param chains           idempotency claims are read here
@@ -62,13 +67,23 @@ public final class DecisionService {
      */
     public DecisionService(ChainStore chains, DecisionIndex index, Ledger ledger, Clock clock, int maxContentBytes,
                            ContentStore contents, int maxDecisionBytes) {
+        this(chains, index, ledger, clock, maxContentBytes, contents, maxDecisionBytes, null);
+    }
+
+    /**
+     * @param subjects the data subjects' keys: decisions naming a {@code subject_id} are sealed under them
+     *                 ({@link SealedDecision}); null when none are configured (such decisions are then refused)
+     */
+    public DecisionService(ChainStore chains, DecisionIndex index, Ledger ledger, Clock clock, int maxContentBytes,
+                           ContentStore contents, int maxDecisionBytes, SubjectKeys subjects) {
         if (contents != null && maxDecisionBytes < maxContentBytes) {
             throw new IllegalArgumentException("the largest decision (" + maxDecisionBytes
                     + " bytes) must not be smaller than the inline limit (" + maxContentBytes + " bytes)");
         }
         this.chains = chains;
         this.index = index;
-        this.resolver = new ContentResolver(contents);
+        this.resolver = new ContentResolver(contents, subjects);
+        this.subjects = subjects;
         this.ledger = ledger;
         this.clock = clock;
         this.maxContentBytes = maxContentBytes;
@@ -93,40 +108,57 @@ public final class DecisionService {
      */
     public Recorded record(String tenant, JsonNode body, String idempotencyKey) {
         if (idempotencyKey != null) validateKey(idempotencyKey);
+        String subjectId = subjectId(body);
         ObjectNode content = decisionContent(body);
         String canonical = Canonical.canonicalize(content);
         byte[] utf8 = canonical.getBytes(StandardCharsets.UTF_8);
         if (utf8.length > maxDecisionBytes) throw tooLarge(utf8.length);
+        String serviceName = content.get("service_name").textValue();
+        String decisionType = content.get("decision_type").textValue();
+        String model = Counters.modelLabel(content.get("model"));
+        Usage usage = Usage.of(content.get("metadata"));
+        EntryType type = EntryType.DECISION;
+        String plaintext = null;
+        String fingerprint = null; // what an Idempotency-Key remembers of the request: its content hash unless sealed
+        if (subjectId != null) {
+            // sealed under the subject's key: the entry, the projection and any offloaded object hold ciphertext only
+            DataKey key = subjects.forSealing(tenant, subjectId, serviceName);
+            plaintext = canonical;
+            fingerprint = SealedDecision.fingerprint(key, plaintext);
+            content = SealedDecision.seal(tenant, subjectId, content, key);
+            type = EntryType.SEALED_DECISION;
+            canonical = Canonical.canonicalize(content);
+            utf8 = canonical.getBytes(StandardCharsets.UTF_8);
+            if (utf8.length > maxDecisionBytes) throw tooLarge(utf8.length);
+        }
         String contentHash = Canonical.sha256Hex(utf8); // = EntryHasher.contentHash(canonical), without encoding twice
+        if (fingerprint == null) fingerprint = contentHash;
         String contentKey = null;
         if (utf8.length > maxContentBytes) {
             // a retry of a request that was recorded already needs no upload
             if (idempotencyKey != null) {
                 Optional<IdempotencyRecord> prior = chains.findIdempotency(tenant, idempotencyKey);
                 if (prior.isPresent()) {
-                    if (!prior.get().contentHash().equals(contentHash)) throw keyReused(idempotencyKey, prior.get());
-                    Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(resolver::resolve);
+                    if (!prior.get().contentHash().equals(fingerprint)) throw keyReused(idempotencyKey, prior.get());
+                    Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(d -> resolver.resolve(tenant, d));
                     if (original.isPresent()) return new Recorded(original.get(), false);
                 }
             }
             contentKey = offload(tenant, contentHash, utf8);
         }
         utf8 = null; // up to 5 MiB: let it go before the append
-        String serviceName = content.get("service_name").textValue();
-        String decisionType = content.get("decision_type").textValue();
-        String model = Counters.modelLabel(content.get("model"));
-        Usage usage = Usage.of(content.get("metadata"));
         for (int attempt = 0; ; attempt++) {
             String decisionId = Ids.decision();
             AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
-                    : new AppendRequest.IdempotencyClaim(idempotencyKey, contentHash,
+                    : new AppendRequest.IdempotencyClaim(idempotencyKey, fingerprint,
                             clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS);
-            NewDecision change = new NewDecision(decisionId, decisionType, model, usage);
-            AppendRequest req = new AppendRequest(EntryType.DECISION, decisionId, decisionId, canonical, contentHash,
+            NewDecision change = new NewDecision(decisionId, decisionType, model, usage, subjectId);
+            AppendRequest req = new AppendRequest(type, decisionId, decisionId, canonical, contentHash,
                     change, claim, contentKey);
             Ledger.Result result = ledger.append(new ChainKey(tenant, serviceName), req);
             if (result instanceof Ledger.Result.Committed c) {
-                return new Recorded(DecisionRecord.of(c.entry(), change), true);
+                DecisionRecord recorded = DecisionRecord.of(c.entry(), change);
+                return new Recorded(plaintext == null ? recorded : recorded.withOpened(plaintext, null), true);
             }
             // The key is taken: answer with what it was first used for.
             Optional<IdempotencyRecord> prior = chains.findIdempotency(tenant, idempotencyKey);
@@ -135,8 +167,8 @@ public final class DecisionService {
                 throw new LedgerException.Unavailable("idempotency_unavailable",
                         "Idempotency-Key could not be claimed; retry later", 1);
             }
-            if (!prior.get().contentHash().equals(contentHash)) throw keyReused(idempotencyKey, prior.get());
-            Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(resolver::resolve);
+            if (!prior.get().contentHash().equals(fingerprint)) throw keyReused(idempotencyKey, prior.get());
+            Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(d -> resolver.resolve(tenant, d));
             if (original.isPresent()) return new Recorded(original.get(), false);
             if (attempt >= 2) {
                 throw new LedgerException.Unavailable("idempotency_unavailable",
@@ -174,7 +206,7 @@ public final class DecisionService {
 
     /** A decision with its content, read from the content store and checked against its hash where it lives there. */
     public DecisionRecord get(String tenant, String decisionId) {
-        return resolver.resolve(getWithoutContent(tenant, decisionId));
+        return resolver.resolve(tenant, getWithoutContent(tenant, decisionId));
     }
 
     /**
@@ -187,9 +219,8 @@ public final class DecisionService {
 
     public DecisionPage list(String tenant, DecisionQuery query) {
         DecisionPage page = index.listDecisions(tenant, query);
-        List<DecisionRecord> out = new ArrayList<>(page.decisions().size());
-        for (DecisionRecord d : page.decisions()) out.add(resolver.resolve(d));
-        return new DecisionPage(out, page.total(), page.hasMore(), page.nextCursor());
+        return new DecisionPage(resolver.resolve(tenant, page.decisions()), page.total(), page.hasMore(),
+                page.nextCursor());
     }
 
     /** Flags a decision as incorrect; {@code body} may be null. */
@@ -357,11 +388,47 @@ public final class DecisionService {
         }
     }
 
+    /**
+     * The optional {@code subject_id} of a record-decision body: the data subject the decision is about, whose key
+     * its content is sealed under (erasable: docs/erasure.md). 1..128 visible characters (no spaces or controls); it
+     * stays in the clear in the chain, so it must be a pseudonymous id (e.g. an internal user id), never an e-mail.
+     */
+    String subjectId(JsonNode body) {
+        if (body == null || !body.isObject()) return null;
+        JsonNode v = body.get("subject_id");
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) throw invalid("subject_id", "must be a string");
+        String s = v.textValue();
+        if (!validSubjectId(s)) {
+            throw invalid("subject_id", "must be 1.." + SubjectKeys.MAX_SUBJECT_ID_LENGTH
+                    + " visible ASCII characters (a pseudonymous id, e.g. an internal user id)");
+        }
+        if (subjects == null) {
+            throw invalid("subject_id", "cannot be recorded here: no data-subject keys are configured"
+                    + " (LOOPGRID_SUBJECT_KMS_KEY on AWS; the local stack has them)");
+        }
+        return s;
+    }
+
+    /** Whether {@code s} is a well-formed subject id: 1..128 visible ASCII characters. */
+    public static boolean validSubjectId(String s) {
+        if (s == null || s.isEmpty() || s.length() > SubjectKeys.MAX_SUBJECT_ID_LENGTH) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x21 || c > 0x7e) return false;
+        }
+        return true;
+    }
+
     /** Validates a record-decision body and builds the hashed content (all eight members, absent ones null). */
     public static ObjectNode decisionContent(JsonNode body) {
         if (body == null || !body.isObject()) throw invalid("body", "must be a JSON object");
         List<LedgerException.FieldError> errors = new ArrayList<>();
         String service = requiredName(body, "service_name", MAX_NAME_LENGTH, errors);
+        if (service != null && service.startsWith(RESERVED_SERVICE_PREFIX)) {
+            errors.add(new LedgerException.FieldError("service_name", "must not start with \"" + RESERVED_SERVICE_PREFIX
+                    + "\" (reserved for LoopGrid's own chains)"));
+        }
         String type = requiredName(body, "decision_type", MAX_NAME_LENGTH, errors);
         JsonNode input = requiredObject(body, "input", errors);
         JsonNode model = requiredObject(body, "model", errors);

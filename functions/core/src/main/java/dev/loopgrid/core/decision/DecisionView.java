@@ -14,18 +14,32 @@ public final class DecisionView {
 
     /** @throws LedgerException.IntegrityBroken when the decision's content could not be read back intact */
     public static ObjectNode toJson(DecisionRecord d) {
-        JsonNode content = Json.parseStored(d.requireContent());
         ObjectNode o = Json.object();
         o.put("decision_id", d.decisionId());
         o.put("created_at", d.createdAt());
-        o.set("service_name", content.get("service_name"));
-        o.set("decision_type", content.get("decision_type"));
-        o.set("input", content.get("input"));
-        o.set("model", content.get("model"));
-        o.set("output", content.get("output"));
-        for (String f : OPTIONAL) {
-            JsonNode v = content.get(f);
-            if (v != null && !v.isNull()) o.set(f, v);
+        if (d.erased()) {
+            // the content is gone with its subject's key: the names and the model were never sealed
+            JsonNode sealed = Json.parseStored(d.content());
+            o.set("service_name", sealed.get("service_name"));
+            o.set("decision_type", sealed.get("decision_type"));
+            o.set("model", sealed.get("model"));
+        } else {
+            JsonNode content = Json.parseStored(d.requireContent());
+            o.set("service_name", content.get("service_name"));
+            o.set("decision_type", content.get("decision_type"));
+            o.set("input", content.get("input"));
+            o.set("model", content.get("model"));
+            o.set("output", content.get("output"));
+            for (String f : OPTIONAL) {
+                JsonNode v = content.get(f);
+                if (v != null && !v.isNull()) o.set(f, v);
+            }
+        }
+        if (d.subjectId() != null) o.put("subject_id", d.subjectId());
+        if (d.erased()) {
+            o.put("erased", true);
+            o.put("erased_at", d.erasure().erasedAt());
+            o.put("erasure_reason", d.erasure().reason());
         }
         o.put("status", d.status().wire());
         o.put("content_hash", d.contentHash());

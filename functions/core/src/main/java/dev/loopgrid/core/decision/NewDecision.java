@@ -13,8 +13,10 @@ import java.util.TreeMap;
  *                     verdicts count under it without reading the content; null to keep no per-model counters
  * @param usage        the decision's latency and token usage, counted per model (a bounded latency sketch,
  *                     {@link LogBuckets}, and token sums); {@link Usage#NONE} when none was recorded
+ * @param subjectId    the data subject the decision names (its content is sealed under their key), or null
  */
-public record NewDecision(String decisionId, String decisionType, String model, Usage usage) implements ProjectionChange {
+public record NewDecision(String decisionId, String decisionType, String model, Usage usage, String subjectId)
+        implements ProjectionChange {
 
     public NewDecision {
         usage = usage == null ? Usage.NONE : usage;
@@ -22,7 +24,12 @@ public record NewDecision(String decisionId, String decisionType, String model, 
 
     /** A decision without usage. */
     public NewDecision(String decisionId, String decisionType, String model) {
-        this(decisionId, decisionType, model, Usage.NONE);
+        this(decisionId, decisionType, model, Usage.NONE, null);
+    }
+
+    /** A decision without a data subject. */
+    public NewDecision(String decisionId, String decisionType, String model, Usage usage) {
+        this(decisionId, decisionType, model, usage, null);
     }
 
     @Override

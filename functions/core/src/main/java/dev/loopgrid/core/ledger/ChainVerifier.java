@@ -40,7 +40,7 @@ public final class ChainVerifier {
                 return new Verification(chainId, count, decisions, prevSeq, prevHash, f);
             }
             count++;
-            if (e.type() == EntryType.DECISION) decisions++;
+            if (e.type() != null && e.type().isDecision()) decisions++;
             prevSeq = e.sequence();
             prevHash = e.chainHash();
         }

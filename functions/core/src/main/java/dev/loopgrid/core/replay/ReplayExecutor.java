@@ -88,7 +88,11 @@ public final class ReplayExecutor {
             return finish(tenant, replay, failed(replay, null, null, "the decision's content cannot be read intact: "
                     + decision.contentProblem()), started) ? Outcome.DONE : Outcome.RETRY;
         }
-        JsonNode content = Json.parseStored(decision.content());
+        if (decision.erased()) {
+            return finish(tenant, replay, failed(replay, null, null, "the decision's content was erased at "
+                    + decision.erasure().erasedAt()), started) ? Outcome.DONE : Outcome.RETRY;
+        }
+        JsonNode content = Json.parseStored(decision.requireContent());
         JsonNode overrides = replay.overrides() == null ? null : Json.parseStored(replay.overrides());
         ObjectNode effective = Overrides.apply(content, overrides);
         ProviderRequest request = ProviderRequest.from(effective);

@@ -57,6 +57,10 @@ public final class ReplayService {
         }
         // only its id and chain are needed: a large decision's content is not fetched here (the worker reads it)
         DecisionRecord decision = decisions.getWithoutContent(tenant, id.textValue());
+        if (decision.subjectId() != null && decisions.get(tenant, decision.decisionId()).erased()) {
+            throw new LedgerException.Conflict("decision_erased", "Decision " + decision.decisionId()
+                    + " cannot be replayed: its content was erased with its data subject's key");
+        }
         String now = Times.format(clock.millis());
         ReplayRecord replay = ReplayRecord.pending(Ids.replay(), decision.decisionId(), decision.chainId(), now,
                 triggeredBy, overrides == null ? null : Canonical.canonicalize(overrides));

@@ -15,19 +15,20 @@ public final class DecisionCsv {
             "decision_id", "created_at", "service_name", "decision_type", "status", "content_hash",
             "chain_hash", "sequence", "previous_hash", "model", "incorrect_reason", "incorrect_at", "corrected_by",
             "corrected_at", "input", "output", "correction", "notes", "confirmed_by", "confirmed_at",
-            "confirmation_notes");
+            "confirmation_notes", "erased_at");
 
     private DecisionCsv() {}
 
     public static List<String> row(DecisionRecord d) {
         // a large decision whose content object failed its check fails the export rather than show a blank model
-        com.fasterxml.jackson.databind.JsonNode content = Json.parseStored(d.requireContent());
-        String model = Counters.modelLabel(content.get("model"));
+        // an erased decision keeps its row (it happened) without the content its subject's key took with it
+        com.fasterxml.jackson.databind.JsonNode content = d.erased() ? Json.object() : Json.parseStored(d.requireContent());
+        String model = d.erased() ? d.model() : Counters.modelLabel(content.get("model"));
         return Arrays.asList(d.decisionId(), d.createdAt(), d.chainId(), d.decisionType(), d.status().wire(),
                 d.contentHash(), d.chainHash(), Long.toString(d.sequence()), d.previousHash(), model,
                 d.incorrectReason(), d.incorrectAt(), d.correctedBy(), d.correctedAt(), canonical(content.get("input")),
                 canonical(content.get("output")), d.correction(), d.correctionNotes(), d.confirmedBy(), d.confirmedAt(),
-                d.confirmationNotes());
+                d.confirmationNotes(), d.erased() ? d.erasure().erasedAt() : null);
     }
 
     private static String canonical(com.fasterxml.jackson.databind.JsonNode n) {

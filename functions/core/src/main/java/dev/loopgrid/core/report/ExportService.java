@@ -163,6 +163,7 @@ public final class ExportService {
     public Delivery groundTruth(String tenant, String serviceName) {
         return write(tenant, "ground-truth.jsonl", "application/x-ndjson", w -> {
             Consumer<DecisionRecord> line = d -> {
+                if (d.erased()) return; // no content left to learn from
                 try {
                     w.write(Json.write(groundTruthLine(d)));
                     w.write('\n');

@@ -194,8 +194,10 @@ public final class ReportHtml {
 
     private static String outputOf(dev.loopgrid.core.decision.DecisionRecord d) {
         if (d.contentProblem() != null) return "[content not shown: " + d.contentProblem() + "]";
+        if (d.erased()) return "[erased " + d.erasure().erasedAt() + "]";
         if (d.content() == null) return null;
-        JsonNode o = dev.loopgrid.core.Json.parseStored(d.content()).get("output");
+        JsonNode o = dev.loopgrid.core.Json.parseStored(d.subjectId() != null ? d.requireContent() : d.content())
+                .get("output");
         return o == null ? null : o.toString();
     }
 

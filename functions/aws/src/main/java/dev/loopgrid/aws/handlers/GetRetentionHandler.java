@@ -1,0 +1,31 @@
+package dev.loopgrid.aws.handlers;
+
+import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.http.ApiHandler;
+import dev.loopgrid.aws.http.ApiResponses;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.lifecycle.Hold;
+import dev.loopgrid.core.lifecycle.LifecycleService;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyRequestEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** {@code GET /v1/retention} (admin): the tenant's retention floor in days. */
+public final class GetRetentionHandler extends ApiHandler {
+    private final LifecycleService lifecycle;
+
+    public GetRetentionHandler() {
+        this(App.get());
+    }
+
+    public GetRetentionHandler(App app) {
+        super(app.config);
+        this.lifecycle = app.lifecycle();
+    }
+
+    @Override
+    protected APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event) {
+        return ApiResponses.json(200, lifecycle.retention(tenant(event)));
+    }
+}
