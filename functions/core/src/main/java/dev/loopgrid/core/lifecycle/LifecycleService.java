@@ -279,6 +279,7 @@ public final class LifecycleService {
     private Instant notBefore(SubjectState state, LifecycleStore.TenantState ts) {
         int days = ts.floorDays() != null ? ts.floorDays() : settings.defaultFloorDays();
         Instant last = parse(state.lastUsedAt() != null ? state.lastUsedAt() : state.createdAt());
+        if (days == 0) return last; // no floor: nothing to wait for
         return last.plus(SubjectKeys.TOUCH_INTERVAL).plus(Duration.ofDays(days)).truncatedTo(ChronoUnit.SECONDS);
     }
 
