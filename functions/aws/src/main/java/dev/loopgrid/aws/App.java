@@ -286,7 +286,7 @@ public final class App {
         this.reportStore = reportStore;
         this.reports = new ComplianceReportService(decisionIndex,
                 new IncrementalVerifier(chains, contentResolver, checkpoints, clock, this::logVerifier), reportStore,
-                clock, "LoopGrid " + VERSION, new ArticleRules.Settings(reportConfig.retentionDays()), this.prices);
+                clock, "LoopGrid " + VERSION, new ArticleRules.Settings(reportConfig.retentionDays()), this.prices, chains);
         this.exports = new ExportService(decisionIndex, reportStore, reportConfig.exportInlineBytes());
         this.stats = new StatsService(chains, this.prices, clock);
     }

@@ -87,7 +87,7 @@ class ReadModelVerificationTest {
     void aProjectionWhoseStatusWasEdited_isNamed() {
         store.tamperDecision(TENANT, recorded.get(1).decisionId(), d -> new DecisionRecord(d.decisionId(), d.chainId(),
                 d.decisionType(), d.sequence(), d.createdAt(), d.content(), d.contentHash(), d.chainHash(), d.previousHash(),
-                DecisionStatus.RECORDED, null, null, null, null, null, null, 0, null, null, null, d.model(), null, null, null));
+                DecisionStatus.RECORDED, null, null, null, null, null, null, 0, null, null, null, d.model(), null, null, null, null, null, null));
 
         IntegrityService.Report r = integrity.verify(TENANT, null);
 

@@ -114,7 +114,7 @@ class ErasureEndToEndTest {
         assertEquals("no subject", http.get("/v1/decisions/" + plain).ok(200).at("/input/customer").asText());
         String list = http.get("/v1/decisions?limit=100").body();
         assertFalse(list.contains(MARKER), "the list shows erased content");
-        assertFalse(http.get("/v1/export/decisions?format=csv").body().contains(MARKER), "the CSV export shows it");
+        assertFalse(raw("/v1/export/decisions?format=csv").contains(MARKER), "the CSV export shows it");
         assertFalse(http.get("/v1/export/decisions?format=json").body().contains(MARKER), "the JSON export shows it");
         assertFalse(http.get("/v1/compliance/report").body().contains(MARKER), "the report shows it");
         http.post("/v1/replays", "{\"decision_id\":\"" + mine.get(0) + "\"}").error(409, "decision_erased");
@@ -126,7 +126,7 @@ class ErasureEndToEndTest {
         assertFalse(key.containsKey("wrapped_key"), "the wrapped key is still stored");
         assertFalse(key.containsKey("ttl"), "a TTL would let DynamoDB delete the tombstone");
 
-        JsonNode verify = http.get("/v1/integrity/verify").ok(200);
+        JsonNode verify = http.get("/v1/integrity/verify").ok(200).get("integrity");
         assertTrue(verify.get("valid").asBoolean(), verify.toString());
         // erasing again answers the same erasure
         assertEquals(erased.get("erased_at").asText(),
@@ -167,7 +167,15 @@ class ErasureEndToEndTest {
         http.post("/v1/decisions", body("support", "has space", "x")).error(422, "validation_failed");
         http.post("/v1/decisions", body("loopgrid:lifecycle", null, "x")).error(422, "validation_failed");
         // every step is an entry of the tenant's lifecycle chain, which verifies with the rest
-        assertTrue(http.get("/v1/integrity/verify").ok(200).get("valid").asBoolean());
+        JsonNode v = http.get("/v1/integrity/verify").ok(200).get("integrity");
+        assertTrue(v.get("valid").asBoolean(), v.toString());
+        JsonNode lifecycle = http.get("/v1/compliance/report").ok(200).get("lifecycle");
+        List<String> types = lifecycle.get("entries").findValuesAsText("type");
+        assertEquals(List.of("erasure", "hold_release", "hold", "hold_release", "erasure", "hold", "retention"), types,
+                lifecycle.toString());
+        assertEquals(7, lifecycle.get("entries_total").asLong());
+        String html = raw("/v1/compliance/report/html");
+        assertTrue(html.contains("Retention, legal holds and erasures") && html.contains("claim dispute"), "the HTML report lists them");
     }
 
     @Test
@@ -181,6 +189,17 @@ class ErasureEndToEndTest {
                 .error(409, "idempotency_key_reused");
         JsonNode d = http.get("/v1/decisions/" + first).ok(200);
         assertNotEquals(null, d.get("content_hash"));
+    }
+
+    private String raw(String path) {
+        try {
+            var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(stack.url() + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            return r.body();
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private long tableHits(String marker) {

@@ -16,11 +16,21 @@ import java.util.List;
  */
 public record ComplianceReport(String reportId, String generatedAt, String generator, String serviceFilter,
                                LedgerStats stats, IncrementalVerifier.Result integrity, List<Article> articles,
-                               ArticleRules.Settings settings, List<DecisionRecord> recentVerdicts, PriceTable prices) {
+                               ArticleRules.Settings settings, List<DecisionRecord> recentVerdicts, PriceTable prices,
+                               List<dev.loopgrid.core.ledger.Entry> lifecycle, long lifecycleTotal) {
 
     public ComplianceReport {
         recentVerdicts = recentVerdicts == null ? List.of() : List.copyOf(recentVerdicts);
         prices = prices == null ? PriceTable.EMPTY : prices;
+        lifecycle = lifecycle == null ? List.of() : List.copyOf(lifecycle);
+    }
+
+    /** A report without lifecycle entries. */
+    public ComplianceReport(String reportId, String generatedAt, String generator, String serviceFilter,
+                            LedgerStats stats, IncrementalVerifier.Result integrity, List<Article> articles,
+                            ArticleRules.Settings settings, List<DecisionRecord> recentVerdicts, PriceTable prices) {
+        this(reportId, generatedAt, generator, serviceFilter, stats, integrity, articles, settings, recentVerdicts, prices,
+                List.of(), 0);
     }
 
     /** The title every rendering carries. */

@@ -1,5 +1,7 @@
 package dev.loopgrid.core.report;
 
+import java.util.Optional;
+import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.decision.DecisionPage;
 import dev.loopgrid.core.decision.DecisionQuery;
@@ -45,6 +47,7 @@ public final class ComplianceReportService {
     private final String generator;
     private final ArticleRules.Settings settings;
     private final PriceTable prices;
+    private final dev.loopgrid.core.ledger.ChainStore chains;
 
     /** Without prices: every cost is unknown. */
     public ComplianceReportService(DecisionIndex store, IncrementalVerifier verifier, ReportStore reportStore, Clock clock,
@@ -58,6 +61,17 @@ public final class ComplianceReportService {
      */
     public ComplianceReportService(DecisionIndex store, IncrementalVerifier verifier, ReportStore reportStore, Clock clock,
                                    String generator, ArticleRules.Settings settings, PriceTable prices) {
+        this(store, verifier, reportStore, clock, generator, settings, prices, null);
+    }
+
+    /**
+     * @param chains where the tenant's lifecycle chain is read (holds, releases, retention floors, scheduled and
+     *               performed erasures: the report lists the newest {@value #LIFECYCLE_SHOWN}); null for none
+     */
+    public ComplianceReportService(DecisionIndex store, IncrementalVerifier verifier, ReportStore reportStore, Clock clock,
+                                   String generator, ArticleRules.Settings settings, PriceTable prices,
+                                   dev.loopgrid.core.ledger.ChainStore chains) {
+        this.chains = chains;
         this.prices = prices;
         this.store = store;
         this.verifier = verifier;
@@ -73,10 +87,29 @@ public final class ComplianceReportService {
         List<ChainHead> heads = verifier.heads(tenant, serviceName);
         IncrementalVerifier.Result integrity = verifier.verify(tenant, heads, full);
         LedgerStats stats = LedgerStats.from(heads, heads.isEmpty() ? null : lastDecision(tenant, serviceName));
+        List<dev.loopgrid.core.ledger.Entry> lifecycle = new ArrayList<>();
+        long lifecycleTotal = 0;
+        if (chains != null && serviceName == null) {
+            // a bounded read from the head back: the cost does not grow with the lifecycle's history
+            ChainKey key = new ChainKey(tenant, LIFECYCLE_CHAIN);
+            Optional<ChainHead> head = chains.readHead(key);
+            if (head.isPresent()) {
+                lifecycleTotal = head.get().sequence();
+                long from = Math.max(1, lifecycleTotal - LIFECYCLE_SHOWN + 1);
+                chains.readEntries(key, from, lifecycleTotal).forEachRemaining(lifecycle::add);
+                java.util.Collections.reverse(lifecycle);
+            }
+        }
         return new ComplianceReport(ReportIds.report(), generatedAt, generator, serviceName, stats, integrity,
                 ArticleRules.assess(stats, integrity, settings), settings,
-                stats.totals().reviewed() == 0 ? List.of() : recentVerdicts(tenant, serviceName), prices);
+                stats.totals().reviewed() == 0 ? List.of() : recentVerdicts(tenant, serviceName), prices, lifecycle,
+                lifecycleTotal);
     }
+
+    /** The lifecycle entries a report lists at most, newest first. */
+    public static final int LIFECYCLE_SHOWN = 100;
+    /** The tenant's lifecycle chain ({@code LifecycleService.CHAIN}). */
+    static final String LIFECYCLE_CHAIN = dev.loopgrid.core.decision.DecisionService.RESERVED_SERVICE_PREFIX + "lifecycle";
 
     /**
      * The newest confirmed, flagged or corrected decisions: the {@value #RECENT_VERDICTS} newest of each status from

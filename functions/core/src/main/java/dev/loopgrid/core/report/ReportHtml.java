@@ -126,6 +126,21 @@ public final class ReportHtml {
                 .append(usage(s, r.prices()))
                 .append("</section>\n");
 
+        // ---- lifecycle: retention floors, legal holds, erasures (Art. 19, 26(6), 73)
+        if (!r.lifecycle().isEmpty()) {
+            h.append("<section id=\"lifecycle\"><h2>Retention, legal holds and erasures</h2>\n<p class=\"muted\">")
+                    .append("Art. 19 and 26(6) (log retention), Art. 73 (holds during an incident). Showing ")
+                    .append(r.lifecycle().size()).append(" of ").append(r.lifecycleTotal())
+                    .append(" lifecycle entries, newest first.</p>\n<table class=\"verdicts\"><thead><tr>")
+                    .append("<th>#</th><th>When</th><th>Entry</th><th>Details</th></tr></thead><tbody>\n");
+            for (dev.loopgrid.core.ledger.Entry e : r.lifecycle()) {
+                h.append("<tr><td>").append(t(e.sequence())).append("</td><td>").append(t(e.recordedAt()))
+                        .append("</td><td>").append(t(e.type() == null ? "?" : e.type().wire())).append("</td><td class=\"cell\">")
+                        .append(t(readable(e.content()))).append("</td></tr>\n");
+            }
+            h.append("</tbody></table></section>\n");
+        }
+
         // ---- recent verdicts
         if (!r.recentVerdicts().isEmpty()) {
             h.append("<section id=\"verdicts\"><h2>Latest human verdicts</h2>\n<p class=\"muted\">Showing ")
@@ -194,10 +209,10 @@ public final class ReportHtml {
 
     private static String outputOf(dev.loopgrid.core.decision.DecisionRecord d) {
         if (d.contentProblem() != null) return "[content not shown: " + d.contentProblem() + "]";
-        if (d.erased()) return "[erased " + d.erasure().erasedAt() + "]";
+        // a data subject's content never goes into a report: reports are kept, erasures must not miss them
+        if (d.subjectId() != null) return "[personal data of a data subject: not copied into reports]";
         if (d.content() == null) return null;
-        JsonNode o = dev.loopgrid.core.Json.parseStored(d.subjectId() != null ? d.requireContent() : d.content())
-                .get("output");
+        JsonNode o = dev.loopgrid.core.Json.parseStored(d.content()).get("output");
         return o == null ? null : o.toString();
     }
 

@@ -63,6 +63,18 @@ public final class ReportJson {
         ObjectNode vs = o.putObject("recent_verdicts_count");
         vs.put("shown", r.recentVerdicts().size());
         vs.put("of", r.stats().totals().reviewed());
+        ObjectNode lc = o.putObject("lifecycle");
+        lc.put("entries_total", r.lifecycleTotal());
+        lc.put("shown", r.lifecycle().size());
+        ArrayNode lcEntries = lc.putArray("entries");
+        for (dev.loopgrid.core.ledger.Entry e : r.lifecycle()) {
+            ObjectNode x = lcEntries.addObject();
+            x.put("sequence", e.sequence());
+            x.put("type", e.type() == null ? null : e.type().wire());
+            x.put("recorded_at", e.recordedAt());
+            x.put("chain_hash", e.chainHash());
+            x.set("content", e.content() == null ? null : dev.loopgrid.core.Json.parseStored(e.content()));
+        }
         ObjectNode usage = o.putObject("usage");
         usage.set("per_model", UsageJson.perModel(r.stats(), r.prices()));
         usage.set("time_to_verdict", UsageJson.timeToVerdict(r.stats()));
