@@ -108,6 +108,17 @@ class AuthEndToEndTest {
         return r.json().get("api_key").asText();
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger SUBJECTS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A new data subject with one decision. */
+    static String subject(String key) {
+        String subject = "auth-subject-" + SUBJECTS.incrementAndGet();
+        Resp r = as(key, "POST", "/v1/decisions", DECISION.replace("\"service_name\"", "\"subject_id\": \"" + subject
+                + "\", \"service_name\""));
+        assertEquals(201, r.status(), r.body());
+        return subject;
+    }
+
     static String record(String key) {
         Resp r = as(key, "POST", "/v1/decisions", DECISION);
         assertEquals(201, r.status(), r.body());
@@ -154,6 +165,18 @@ class AuthEndToEndTest {
         m.put("ListApiKeys", () -> new Sample("GET", "/v1/admin/keys", null, 200));
         m.put("RevokeApiKey", () -> new Sample("DELETE", "/v1/admin/keys/"
                 + as(admin, "POST", "/v1/admin/keys", "{\"role\": \"writer\"}").json().get("key_id").asText(), null, 200));
+        // lifecycle: holds on a service no erasure below touches; erasures of fresh subjects are scheduled (floor)
+        m.put("EraseSubject", () -> new Sample("POST", "/v1/subjects/" + subject(admin) + "/erasure",
+                "{\"reason\": \"GDPR request\"}", 202));
+        m.put("GetErasure", () -> new Sample("GET", "/v1/subjects/" + subject(admin) + "/erasure", null, 200));
+        m.put("PlaceHold", () -> new Sample("POST", "/v1/holds",
+                "{\"scope\": \"service\", \"target\": \"held\", \"reason\": \"audit\"}", 201));
+        m.put("ListHolds", () -> new Sample("GET", "/v1/holds", null, 200));
+        m.put("ReleaseHold", () -> new Sample("DELETE", "/v1/holds/" + as(admin, "POST", "/v1/holds",
+                "{\"scope\": \"service\", \"target\": \"held\", \"reason\": \"audit\"}").json().get("hold_id").asText(),
+                null, 200));
+        m.put("GetRetention", () -> new Sample("GET", "/v1/retention", null, 200));
+        m.put("SetRetention", () -> new Sample("PUT", "/v1/retention", "{\"floor_days\": 180}", 200));
         m.put("Health", () -> new Sample("GET", "/health", null, 200));
         m.put("Root", () -> new Sample("GET", "/", null, 200));
         m.put("OpenApi", () -> new Sample("GET", "/openapi.json", null, 200));

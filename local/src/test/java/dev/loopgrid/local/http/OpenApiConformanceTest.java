@@ -199,6 +199,31 @@ class OpenApiConformanceTest {
         checked("GET", "/v1/log/tile/{path+}", "/v1/log/tile/entries/x999/000", null);
         checked("GET", "/v1/log/key", "/v1/log/key", null);
 
+        // the lifecycle: a sealed decision, its erasure scheduled, then held, then erased with a legal basis
+        String sealed = checked("POST", "/v1/decisions", "/v1/decisions", DECISION.replace("\"service_name\"",
+                "\"subject_id\": \"oa-subject\", \"service_name\"")).json().get("decision_id").asText();
+        Resp sealedRead = checked("GET", "/v1/decisions/{decision_id}", "/v1/decisions/" + sealed, null);
+        assertEquals("oa-subject", sealedRead.json().get("subject_id").asText());
+        assertEquals(202, checked("POST", "/v1/subjects/{subject_id}/erasure", "/v1/subjects/oa-subject/erasure",
+                "{\"reason\": \"GDPR\"}").status());
+        assertEquals(200, checked("GET", "/v1/subjects/{subject_id}/erasure", "/v1/subjects/oa-subject/erasure", null).status());
+        Resp hold = checked("POST", "/v1/holds", "/v1/holds", "{\"scope\": \"subject\", \"target\": \"oa-subject\","
+                + " \"reason\": \"incident\"}");
+        assertEquals(201, hold.status(), hold.body());
+        assertEquals(409, checked("POST", "/v1/subjects/{subject_id}/erasure", "/v1/subjects/oa-subject/erasure",
+                "{\"reason\": \"GDPR\", \"legal_basis\": \"DPO waiver\"}").status());
+        assertEquals(200, checked("GET", "/v1/holds", "/v1/holds", null).status());
+        assertEquals(200, checked("DELETE", "/v1/holds/{hold_id}", "/v1/holds/" + hold.json().get("hold_id").asText(), null).status());
+        assertEquals(404, checked("DELETE", "/v1/holds/{hold_id}", "/v1/holds/hld_nope", null).status());
+        assertEquals(200, checked("POST", "/v1/subjects/{subject_id}/erasure", "/v1/subjects/oa-subject/erasure",
+                "{\"reason\": \"GDPR\", \"legal_basis\": \"DPO waiver\"}").status());
+        Resp erasedRead = checked("GET", "/v1/decisions/{decision_id}", "/v1/decisions/" + sealed, null);
+        assertTrue(erasedRead.json().get("erased").asBoolean(), erasedRead.body());
+        assertEquals(404, checked("GET", "/v1/subjects/{subject_id}/erasure", "/v1/subjects/nobody/erasure", null).status());
+        assertEquals(200, checked("GET", "/v1/retention", "/v1/retention", null).status());
+        assertEquals(200, checked("PUT", "/v1/retention", "/v1/retention", "{\"floor_days\": 365}").status());
+        assertEquals(422, checked("PUT", "/v1/retention", "/v1/retention", "{\"floor_days\": \"soon\"}").status());
+
         // then every routed operation was checked
         TreeSet<String> routes = new TreeSet<>();
         for (Routes.Route r : Routes.ALL) routes.add(r.method() + " " + r.path());

@@ -32,7 +32,7 @@ class ProjectionWritersTest {
                 .importPackages("dev.loopgrid.core").stream()
                 .filter(c -> !c.isInterface() && c.isAssignableTo(ProjectionChange.class))
                 .collect(Collectors.toSet());
-        assertEquals(3, changes.size(), "the core's projection changes: " + changes);
+        assertEquals(8, changes.size(), "the core's projection changes: " + changes);
         ProjectionWriters standard = ProjectionWriters.standard();
         for (JavaClass c : changes) {
             assertTrue(standard.handles(c.reflect().asSubclass(ProjectionChange.class)), "no writer for " + c.getName());
