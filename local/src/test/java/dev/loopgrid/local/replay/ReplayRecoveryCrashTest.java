@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replays survive a crash of the local stack: the real {@code Main serve --data-dir} in a child JVM is killed with
- * SIGKILL while most of its replays are pending or running (a slow fake OpenAI answers in 300 ms), started again on the
+ * SIGKILL while most of its replays are pending or running (a slow fake OpenAI answers in 1 s), started again on the
  * same data directory, and every replay reaches a terminal state with exactly one {@code replay} entry in the ledger.
  */
 class ReplayRecoveryCrashTest {
@@ -50,7 +50,7 @@ class ReplayRecoveryCrashTest {
         CrashBench.Child child = CrashBench.Child.start(data, List.of("-Xmx512m"), env);
         List<String> ids = new ArrayList<>();
         try {
-            // given a decision and replays queued faster than the worker (4 threads, 300 ms a call) runs them
+            // given a decision and replays queued faster than the worker (4 threads, 1 s a call) runs them
             String decisionId = post(child.url(), "/v1/decisions", decision()).path("decision_id").asText();
             for (int i = 0; i < REPLAYS; i++) {
                 ObjectNode body = Json.object();
@@ -105,7 +105,7 @@ class ReplayRecoveryCrashTest {
         return d;
     }
 
-    /** A Chat Completions endpoint that takes 300 ms to answer. */
+    /** A Chat Completions endpoint that takes 1 s to answer. */
     private static HttpServer slowOpenAi() throws java.io.IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         s.setExecutor(Executors.newCachedThreadPool(r -> {
@@ -116,7 +116,7 @@ class ReplayRecoveryCrashTest {
         s.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
             try {
-                Thread.sleep(300);
+                Thread.sleep(1000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -23,7 +23,7 @@ class CrashDurabilityTest {
     void killedUnderConcurrentWriters_restartedOnTheSameDataDir_keepsEveryAcknowledgedDecision() throws Exception {
         int rounds = Integer.getInteger("loopgrid.crash.rounds", 3);
         StringBuilder log = new StringBuilder();
-        CrashBench.Result r = CrashBench.rounds(new CrashBench.Options(dir.resolve("data"), rounds, 16, 500, 1500, 512,
+        CrashBench.Result r = CrashBench.rounds(new CrashBench.Options(dir.resolve("data"), rounds, 16, 1000, 2000, 512,
                 List.of("-Xmx512m")), round -> log.append(round).append('\n'));
         assertTrue(r.acknowledged() > 0, "nothing was acknowledged:\n" + log);
         for (CrashBench.Round round : r.rounds()) {
