@@ -15,8 +15,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.dynamodb.services.local.main.CommandLineInput;
 import software.amazon.dynamodb.services.local.main.ServerRunner;
 import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
+import software.amazon.dynamodb.services.local.server.LocalDynamoDBServerHandler;
 
 /**
  * DynamoDB Local running inside this JVM, spoken to over HTTP by the real AWS SDK, exactly as the
@@ -48,7 +50,7 @@ public final class EmbeddedDynamo implements AutoCloseable {
                     : new String[] {"-sharedDb", "-dbPath", dataDir.toAbsolutePath().toString(),
                                     "-port", Integer.toString(port), "-disableTelemetry"};
             try {
-                DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args);
+                DynamoDBProxyServer server = createServer(args);
                 server.start();
                 return new EmbeddedDynamo(server, port);
             } catch (Exception e) {
@@ -56,6 +58,21 @@ public final class EmbeddedDynamo implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /**
+     * What {@code ServerRunner.createServerFromCommandLineArgs} builds, from the same parsed command line, but over
+     * {@link DurableRequestHandler}: a transaction is answered only once SQLite has committed it (DynamoDB Local 3.3.1
+     * answers while the commit is still queued, so a {@code kill -9} could lose an acknowledged transaction).
+     * Telemetry stays off: it is never configured.
+     */
+    private static DynamoDBProxyServer createServer(String[] args) throws Exception {
+        Class.forName(ServerRunner.class.getName()); // its static set-up: Jetty and sqlite4java log levels
+        CommandLineInput in = new CommandLineInput(args);
+        if (!in.init()) throw new IllegalArgumentException("DynamoDB Local rejected " + String.join(" ", args));
+        return new DynamoDBProxyServer(in.getPort(), new LocalDynamoDBServerHandler(
+                new DurableRequestHandler(in.isInMemory(), in.getDbPath(), in.getSharedDb(),
+                        in.shouldDelayTransientStatuses()), in.getCorsParams()));
     }
 
     /** A client for an endpoint, with the Apache HTTP client (4-5× faster locally than URLConnection). */

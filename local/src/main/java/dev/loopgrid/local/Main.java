@@ -3,6 +3,7 @@ package dev.loopgrid.local;
 import dev.loopgrid.aws.providers.Providers;
 import dev.loopgrid.aws.worker.ReplayWorkerHandler;
 import dev.loopgrid.core.replay.LlmProvider;
+import dev.loopgrid.core.replay.ReplayRecovery;
 import java.util.Map;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.subject.FileKeyWrapper;
@@ -248,6 +249,9 @@ public final class Main {
     static final int VISIBILITY_TIMEOUT_SECONDS = 60;
     /** A worker's claim on a replay; shorter than the visibility timeout, so a redelivery finds it expired. */
     static final long LEASE_MILLIS = 50_000;
+    /** How often the replay recovery sweeps, and how old an open replay must be for a periodic sweep to look at it. */
+    static final long RECOVERY_PERIOD_MILLIS = 60_000;
+    static final long RECOVERY_GRACE_MILLIS = 120_000;
 
     /** A running local stack: the HTTP front, the replay queue and its worker, over DynamoDB Local. Closing stops all (idempotent). */
     public static final class Running implements AutoCloseable, dev.loopgrid.local.demo.Demo.Stack {
@@ -261,11 +265,14 @@ public final class Main {
         private final long startupMillis;
         private final IntegratorLoop integrator;
         private final LifecycleSweeper lifecycleSweeper;
+        private final ReplayRecoveryLoop recovery;
         private boolean closed;
 
         private Running(LocalHttpServer http, EmbeddedDynamo dynamo, EmbeddedSqs sqs, EmbeddedS3 s3, QueuePoller poller,
-                        Path dataDir, long startupMillis, IntegratorLoop integrator, LifecycleSweeper lifecycleSweeper) {
+                        Path dataDir, long startupMillis, IntegratorLoop integrator, ReplayRecoveryLoop recovery,
+                        LifecycleSweeper lifecycleSweeper) {
             this.integrator = integrator;
+            this.recovery = recovery;
             this.lifecycleSweeper = lifecycleSweeper;
             this.http = http;
             this.dynamo = dynamo;
@@ -315,6 +322,7 @@ public final class Main {
                 LOG.warn("stopping the HTTP server: {}", e.toString());
             }
             integrator.close();
+            recovery.close();
             lifecycleSweeper.close();
             try {
                 poller.close();
@@ -338,6 +346,7 @@ public final class Main {
     /** Starts the stack the CLI describes and prints where it is; the caller closes it. */
     public static Running start(Options o, PrintStream out) throws Exception {
         long t0 = System.nanoTime();
+        long startedAt = System.currentTimeMillis();
         SQLITE_LOG.setFilter(r -> r.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue());
         Path dynamoDir = o.inMemory() ? null : o.dataDir().resolve("dynamodb").toAbsolutePath().normalize();
         // ElasticMQ starts while DynamoDB Local does: both take a second or two
@@ -361,6 +370,7 @@ public final class Main {
         EmbeddedS3 s3 = null;
         QueuePoller poller = null;
         IntegratorLoop integratorLoop = null;
+        ReplayRecoveryLoop recoveryLoop = null;
         LifecycleSweeper lifecycleSweeper = null;
         String logOrigin = System.getenv().getOrDefault("LOOPGRID_LOG_ORIGIN", "loopgrid.local");
         Map<String, LlmProvider> providers;
@@ -396,12 +406,16 @@ public final class Main {
             lifecycleSweeper = LifecycleSweeper.start(app.lifecycle(), LIFECYCLE_SWEEP_MILLIS);
             integratorLoop = new IntegratorLoop(app.integrator(), () -> dynamo.tenants(o.table()), 50, 30_000).start();
             poller = new QueuePoller(sqs.client(), queues.queueUrl(), new ReplayWorkerHandler(app), 4);
+            // the queue is in memory: replays the previous run left pending or running are queued again
+            recoveryLoop = new ReplayRecoveryLoop(new ReplayRecovery(app.replayStore, app.workQueue(), Clock.systemUTC(),
+                    RECOVERY_GRACE_MILLIS)).start(startedAt, RECOVERY_PERIOD_MILLIS);
             http = new LocalHttpServer(app, Routes.ALL, o.host(), o.port());
             if (o.requireKeys()) http.requireKeys(app.apiKeys);
             if (o.rate() > 0) http.rateLimit(o.rate(), o.burst());
             http.start();
         } catch (Exception | Error e) {
             if (integratorLoop != null) integratorLoop.close();
+            if (recoveryLoop != null) recoveryLoop.close();
             if (lifecycleSweeper != null) lifecycleSweeper.close();
             if (poller != null) poller.close();
             if (sqs != null) sqs.close();
@@ -432,7 +446,8 @@ public final class Main {
         out.println("  Data:      " + (dynamoDir == null ? "in memory (nothing persists)" : dynamoDir));
         out.println("  Routes:    " + Routes.ALL.size() + "; Ctrl-C stops");
         out.flush();
-        return new Running(http, dynamo, sqs, s3, poller, dynamoDir, ms, integratorLoop, lifecycleSweeper);
+        return new Running(http, dynamo, sqs, s3, poller, dynamoDir, ms, integratorLoop, recoveryLoop,
+                lifecycleSweeper);
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 public final class Bench {
 
     static final String USAGE = String.join(System.lineSeparator(),
-            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp> [options]",
+            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp|crash> [options]",
             "",
             "  bench record  [--url URL] [--clients 32] [--requests 4000] [--size 1024] [--warmup 200]",
             "                [--service NAME] [--timeout SECONDS] [--api-key KEY] [--trace FILE.csv]",
@@ -81,6 +81,15 @@ public final class Bench {
             "      spans recorded per second, export latency p50/p90/p99/max and errors, then checks the chains",
             "      hold every span and verifies them.",
             "      Exit 1 when a span is missing or rejected, or the chain does not verify.",
+            "",
+            "  bench crash   [--rounds 20] [--writers 16] [--min-ms 1000] [--max-ms 4000] [--size 1024]",
+            "                [--data-dir DIR]",
+            "      Durability under kill -9: starts the local stack (serve --data-dir DIR, default a fresh temporary",
+            "      directory) as a child JVM, WRITERS threads record decisions into a fresh service for MIN..MAX ms,",
+            "      then the child is killed with SIGKILL, started again on the same directory, and every decision",
+            "      that was answered 201 is read back (same sequence, chain_hash, output) and the chain verified.",
+            "      The restarted child serves the next round. Prints lost=N (missing) and changed=N per round and",
+            "      in all. Exit 1 when any acknowledged decision is lost or changed, or a chain does not verify.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -164,6 +173,22 @@ public final class Bench {
                     Args a = Args.parse(rest, union(HTTP_OPTIONS, "rate", "seconds"), Set.of());
                     return LogBench.receipts(new LogBench.ReceiptOptions(api(a), a.integer("rate", 300, 1, 5000),
                             a.integer("seconds", 20, 1, 3600), service(a), size(a)));
+                }
+                case "crash": {
+                    Args a = Args.parse(rest, Set.of("rounds", "writers", "min-ms", "max-ms", "size", "data-dir"), Set.of());
+                    int min = a.integer("min-ms", 1000, 0, 600_000);
+                    int max = a.integer("max-ms", 4000, 0, 600_000);
+                    if (max < min) throw new Args.BadArgs("--max-ms must be at least --min-ms");
+                    String dir = a.string("data-dir", null);
+                    java.nio.file.Path dataDir;
+                    try {
+                        dataDir = dir != null ? java.nio.file.Path.of(dir)
+                                : java.nio.file.Files.createTempDirectory("loopgrid-crash").resolve("data");
+                    } catch (java.io.IOException e) {
+                        throw new Args.BadArgs("cannot create a temporary data directory: " + e.getMessage());
+                    }
+                    return CrashBench.run(new CrashBench.Options(dataDir, a.integer("rounds", 20, 1, 10_000),
+                            a.integer("writers", 16, 1, 256), min, max, size(a), List.of()));
                 }
                 default:
                     return bad(System.err, "unknown subcommand \"" + command + "\"");

@@ -27,20 +27,27 @@ public final class DynamoReplayStore implements ReplayStore {
     }
 
     /**
-     * The replay item and its reference under the decision ({@link LedgerKeys#replayRef}), in one transaction of two
-     * Puts (authorized item by item as PutItem on {@code REP#*}).
+     * The replay item, its reference under the decision ({@link LedgerKeys#replayRef}) and its entry in the index of
+     * open replays ({@link LedgerKeys#replayOpen}), in one transaction of three Puts (authorized item by item as
+     * PutItem on {@code REP#*}).
      */
     @Override
     public void create(String tenant, ReplayRecord replay) {
         Map<String, AttributeValue> ref = new java.util.HashMap<>(
                 LedgerKeys.replayRef(tenant, replay.decisionId(), replay.createdAt(), replay.replayId()));
         ref.put("replay_id", AttributeValue.fromS(replay.replayId()));
+        Map<String, AttributeValue> open = new java.util.HashMap<>(
+                LedgerKeys.replayOpen(replay.createdAt(), tenant, replay.replayId()));
+        open.put("tenant", AttributeValue.fromS(tenant));
+        open.put("replay_id", AttributeValue.fromS(replay.replayId()));
+        open.put("created_at", AttributeValue.fromS(replay.createdAt()));
         try {
             dynamo.transactWriteItems(b -> b.transactItems(
                     TransactWriteItem.builder().put(Put.builder().tableName(table).item(ReplayItems.item(tenant, replay))
                             .conditionExpression("attribute_not_exists(pk)").build()).build(),
                     TransactWriteItem.builder().put(Put.builder().tableName(table).item(ref)
-                            .conditionExpression("attribute_not_exists(pk)").build()).build()));
+                            .conditionExpression("attribute_not_exists(pk)").build()).build(),
+                    TransactWriteItem.builder().put(Put.builder().tableName(table).item(open).build()).build()));
         } catch (SdkException e) {
             throw new StoreException.Unavailable("DynamoDB put failed: " + e.getMessage(), e);
         }
@@ -149,6 +156,56 @@ public final class DynamoReplayStore implements ReplayStore {
             // another run holds it now: nothing to give back
         } catch (SdkException e) {
             throw new StoreException.Unavailable("DynamoDB update failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A Query of {@link LedgerKeys#REPLAY_OPEN_PK}, sort keys before the cutoff, oldest first. */
+    @Override
+    public OpenPage listOpen(String createdBefore, int limit, String cursor) {
+        Map<String, AttributeValue> start = null;
+        if (cursor != null) {
+            String sk;
+            try {
+                sk = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                sk = "";
+            }
+            if (!sk.startsWith(LedgerKeys.REPLAY_OPEN_SK_PREFIX)) {
+                throw new dev.loopgrid.core.ledger.LedgerException.Malformed("invalid_cursor",
+                        "cursor is not valid: pass nextCursor from a previous page unchanged");
+            }
+            start = LedgerKeys.key(LedgerKeys.REPLAY_OPEN_PK, sk);
+        }
+        try {
+            Map<String, AttributeValue> from = start;
+            var q = dynamo.query(b -> b.tableName(table).consistentRead(true)
+                    .keyConditionExpression("pk = :pk AND sk BETWEEN :lo AND :hi")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(LedgerKeys.REPLAY_OPEN_PK),
+                            ":lo", AttributeValue.fromS(LedgerKeys.REPLAY_OPEN_SK_PREFIX),
+                            // creation times are fixed-width, so "OPEN#<cutoff>" sorts after every earlier one
+                            ":hi", AttributeValue.fromS(LedgerKeys.REPLAY_OPEN_SK_PREFIX + createdBefore)))
+                    .limit(limit).exclusiveStartKey(from));
+            java.util.List<OpenReplay> out = new java.util.ArrayList<>();
+            for (Map<String, AttributeValue> item : q.items()) {
+                out.add(new OpenReplay(item.get("tenant").s(), item.get("replay_id").s(), item.get("created_at").s()));
+            }
+            String next = q.hasLastEvaluatedKey() && q.lastEvaluatedKey() != null && !q.lastEvaluatedKey().isEmpty()
+                    ? java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                            q.lastEvaluatedKey().get("sk").s().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    : null;
+            return new OpenPage(out, next);
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void closeOpen(OpenReplay replay) {
+        try {
+            dynamo.deleteItem(b -> b.tableName(table)
+                    .key(LedgerKeys.replayOpen(replay.createdAt(), replay.tenant(), replay.replayId())));
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB delete failed: " + e.getMessage(), e);
         }
     }
 

@@ -54,6 +54,26 @@ public final class LedgerKeys {
         return key(replayRefPk(tenant, decisionId), replayRefSk(createdAt, replayId));
     }
 
+    /**
+     * Partition of the index of open (not yet finished) replays of every tenant: {@code REP#open}. A replay item's key
+     * {@code REP#<tenant>#<id>} always has two {@code #}, so it never meets this one; under the replay prefix so the
+     * function creating replays writes its entry (same transaction, same {@code REP#*} permission). One partition:
+     * written once per replay created, read by the recovery sweep (ReplayRecovery) a page at a time.
+     */
+    public static final String REPLAY_OPEN_PK = LedgerTable.REPLAY_PREFIX + "open";
+
+    /** Sort key prefix of open-replay entries. */
+    public static final String REPLAY_OPEN_SK_PREFIX = "OPEN#";
+
+    /** An open replay's sort key: creation time first (key order = creation order), then tenant and id. */
+    public static String replayOpenSk(String createdAt, String tenant, String replayId) {
+        return REPLAY_OPEN_SK_PREFIX + createdAt + "#" + tenant + "#" + replayId;
+    }
+
+    public static Map<String, AttributeValue> replayOpen(String createdAt, String tenant, String replayId) {
+        return key(REPLAY_OPEN_PK, replayOpenSk(createdAt, tenant, replayId));
+    }
+
     /** Partition key values of the decision indexes ({@link LedgerTable#INDEXES}). */
     public static String byTenant(String tenant) { return tenant; }
 

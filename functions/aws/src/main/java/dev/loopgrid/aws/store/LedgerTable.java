@@ -23,6 +23,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * idempotency key pk = IDEM#tenant#key      sk = IDEM          decision_id, content_hash, expires_at (TTL)
  * replay          pk = REP#tenant#id        sk = REP           status, attempts, lease_until, result fields, entry_seq/hash
  * replay ref      pk = REP#tenant#dec_id    sk = REF#created_at#rep_id  replay_id (a decision's replays, by Query)
+ * open replay     pk = REP#open             sk = OPEN#created_at#tenant#rep_id  tenant, replay_id, created_at (until
+ *                                                            the recovery sweep sees the replay finished)
  * verified up to  pk = VERIFIED#tenant#chain sk = VERIFIED    seq, chain_hash, verified_at (reports.DynamoCheckpointStore)
  * </pre>
  * A decision whose canonical content is larger than the inline limit keeps {@code content_key} (the S3 key

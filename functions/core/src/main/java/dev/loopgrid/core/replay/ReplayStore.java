@@ -39,4 +39,21 @@ public interface ReplayStore {
 
     /** Marks a replay that could never be queued as failed (pending → failed). */
     void failUnqueued(String tenant, String replayId, String error, String at);
+
+    /**
+     * One page of open replays of every tenant — those {@link #create} stored and {@link #closeOpen} has not forgotten —
+     * created before {@code createdBefore} (a {@code Times} string), oldest first, without scanning the replays: the
+     * store keeps an index of open replays beside them, written with {@link #create}. It may list replays that have
+     * finished since; {@link ReplayRecovery} looks at each and closes the finished ones.
+     */
+    OpenPage listOpen(String createdBefore, int limit, String cursor);
+
+    /** Forgets a finished replay in the index of open replays (idempotent). */
+    void closeOpen(OpenReplay replay);
+
+    /** An entry of the index of open replays. */
+    record OpenReplay(String tenant, String replayId, String createdAt) {}
+
+    /** A page of open replays; {@code nextCursor} null on the last page. */
+    record OpenPage(java.util.List<OpenReplay> replays, String nextCursor) {}
 }
