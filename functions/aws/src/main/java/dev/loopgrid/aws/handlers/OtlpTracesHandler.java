@@ -23,6 +23,12 @@ public final class OtlpTracesHandler extends ApiHandler {
         this.ingest = OtlpHttp.ingest(app);
     }
 
+    /** OTLP exporters compress with gzip (OTEL_EXPORTER_OTLP_COMPRESSION=gzip). */
+    @Override
+    protected java.util.Set<String> acceptedContentEncodings() {
+        return java.util.Set.of("gzip", "x-gzip");
+    }
+
     @Override
     protected APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event) {
         return OtlpHttp.serve(event, tenant(event), OtlpHttp.Signal.TRACES, ingest);
