@@ -81,6 +81,13 @@ final class HttpFront {
     private final AtomicInteger open = new AtomicInteger();
     private final Set<Connection> live = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    /** Lingering closes of connections refused over the cap. */
+    private final ThreadPoolExecutor refusals = new ThreadPoolExecutor(0, 4, 10, TimeUnit.SECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
+                Thread t = new Thread(r, "loopgrid-http-refuse");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile boolean stopping;
 
     HttpFront(String host, int port, LocalHttpServer.Limits limits, int handlerThreads, HttpHandler handler)
@@ -150,6 +157,7 @@ final class HttpFront {
         }
         for (Connection c : live) c.close();
         connections.shutdown();
+        refusals.shutdown();
         try {
             if (!connections.awaitTermination(Math.max(1, graceSeconds), TimeUnit.SECONDS)) connections.shutdownNow();
         } catch (InterruptedException e) {
@@ -187,19 +195,42 @@ final class HttpFront {
         }
     }
 
-    /** Answers a connection beyond the cap without reading from it: a short JSON 503, then close. */
+    /**
+     * Answers a connection beyond the cap without reading its request: a short JSON 503 and FIN; a small pool then
+     * drops what the client still sends for up to 500 ms before closing (a close with unread bytes would be a reset
+     * that destroys the answer). When that pool is busy too, the socket is closed at once.
+     */
     private void refuseOverCap(Socket s) {
-        try (s) {
-            s.setSoTimeout(1000);
-            s.setSoLinger(true, 0);
+        try {
+            s.setSoTimeout(500);
             OutputStream out = s.getOutputStream();
             out.write(errorResponse(503, "too_many_connections", "The server has " + limits.maxConnections()
                     + " connections open, its limit; retry after the Retry-After seconds", Map.of("Retry-After", "1")));
             out.flush();
+            s.shutdownOutput();
         } catch (IOException e) {
             LOG.debug("refusing a connection over the cap: {}", e.toString());
         }
         ACCESS.info("- - 503 (connection over the cap of {})", limits.maxConnections());
+        try {
+            refusals.execute(() -> {
+                try (s) {
+                    InputStream in = s.getInputStream();
+                    byte[] sink = new byte[4096];
+                    long left = 64 * 1024;
+                    int n;
+                    while (left > 0 && (n = in.read(sink)) >= 0) left -= n;
+                } catch (IOException e) {
+                    // closing anyway
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            try {
+                s.close();
+            } catch (IOException x) {
+                // closing anyway
+            }
+        }
     }
 
     // ---------------------------------------------------------------- one connection
