@@ -23,10 +23,10 @@ public final class OtlpTracesHandler extends ApiHandler {
         this.ingest = OtlpHttp.ingest(app);
     }
 
-    /** OTLP exporters compress with gzip (OTEL_EXPORTER_OTLP_COMPRESSION=gzip). */
+    /** OTLP exporters compress with gzip (OTEL_EXPORTER_OTLP_COMPRESSION=gzip): {@code OtlpHttp} decodes it, refuses others. */
     @Override
-    protected java.util.Set<String> acceptedContentEncodings() {
-        return java.util.Set.of("gzip", "x-gzip");
+    protected boolean decodesContentEncoding() {
+        return true;
     }
 
     @Override

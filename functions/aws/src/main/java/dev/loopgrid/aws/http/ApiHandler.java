@@ -63,11 +63,12 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
     protected abstract APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event);
 
     /**
-     * The content codings (lower case) this route decodes itself; any other {@code Content-Encoding} but
-     * {@code identity} is refused with 415 before {@link #handle} ({@link RequestChecks}). None by default.
+     * True when this route decodes and checks {@code Content-Encoding} itself (the OTLP routes: gzip, answered in
+     * OTLP's error shape). Otherwise any {@code Content-Encoding} but {@code identity} is refused with 415 before
+     * {@link #handle} ({@link RequestChecks}).
      */
-    protected java.util.Set<String> acceptedContentEncodings() {
-        return java.util.Set.of();
+    protected boolean decodesContentEncoding() {
+        return false;
     }
 
     @Override
@@ -79,7 +80,7 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         String requestId = event.getRequestContext() != null ? event.getRequestContext().getRequestId() : null;
         try {
             authorize(event);
-            RequestChecks.check(event, acceptedContentEncodings());
+            RequestChecks.check(event, decodesContentEncoding());
             return handle(event);
         } catch (LedgerException e) {
             return ApiResponses.error(e);

@@ -5,7 +5,6 @@ import dev.loopgrid.core.ledger.LedgerException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Request-level checks every handler runs before its use case, the same behind API Gateway and the local front:
@@ -14,7 +13,7 @@ import java.util.Set;
  *   <li>{@code Idempotency-Key} sent more than once (API Gateway keeps every value in {@code multiValueHeaders} and
  *       the last in {@code headers}) is 400 {@code duplicate_header}, never "the last one wins";</li>
  *   <li>a {@code Content-Encoding} other than {@code identity} is 415 {@code unsupported_media_type}, unless the route
- *       accepts that coding (the OTLP routes accept {@code gzip}).</li>
+ *       decodes content codings itself (the OTLP routes: {@code gzip}).</li>
  * </ul>
  */
 public final class RequestChecks {
@@ -24,11 +23,11 @@ public final class RequestChecks {
     private RequestChecks() {}
 
     /**
-     * @param encodings the content codings the route decodes (lower case), besides {@code identity}
+     * @param routeDecodes the route decodes and checks {@code Content-Encoding} itself
      * @throws LedgerException.Malformed            CR or LF in a header value, a single header sent twice
      * @throws LedgerException.UnsupportedMediaType a content coding the route does not decode
      */
-    public static void check(APIGatewayProxyRequestEvent event, Set<String> encodings) {
+    public static void check(APIGatewayProxyRequestEvent event, boolean routeDecodes) {
         Map<String, String> single = event.getHeaders();
         Map<String, List<String>> multi = event.getMultiValueHeaders();
         if (single != null) {
@@ -59,20 +58,15 @@ public final class RequestChecks {
             }
             if (all.length() > 0) ce = all.toString();
         }
-        if (ce != null) checkEncoding(ce, encodings);
+        if (ce != null && !routeDecodes) checkEncoding(ce);
     }
 
-    private static void checkEncoding(String header, Set<String> accepted) {
-        String[] codings = header.split(",", -1);
-        int applied = 0;
-        for (String c : codings) {
+    private static void checkEncoding(String header) {
+        for (String c : header.split(",", -1)) {
             String coding = c.trim().toLowerCase(Locale.ROOT);
-            if (coding.isEmpty() || coding.equals("identity")) continue;
-            applied++;
-            if (!accepted.contains(coding) || applied > 1) {
+            if (!coding.isEmpty() && !coding.equals("identity")) {
                 throw new LedgerException.UnsupportedMediaType("Content-Encoding \"" + clip(header) + "\" is not supported"
-                        + " here; " + (accepted.isEmpty() ? "send the body without Content-Encoding (or identity)"
-                        : "send " + String.join(" or ", new java.util.TreeSet<>(accepted)) + " (once), or no Content-Encoding"));
+                        + " here; send the body without Content-Encoding (or identity)");
             }
         }
     }
