@@ -5,7 +5,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayProxyResponseEvent
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.Routes;
 import dev.loopgrid.aws.http.ApiHandler;
@@ -19,7 +18,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -36,11 +34,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * The local HTTP front: serves the route table over HTTP by turning every request into the
  * {@link APIGatewayProxyRequestEvent} API Gateway's REST proxy integration would send, calling the very
  * handler class a Lambda function would run, and writing its {@link APIGatewayProxyResponseEvent} back.
+ *
+ * <p>Connections are accepted and request heads read by {@link HttpFront}, which enforces the {@link Limits}
+ * (header and idle timeouts, a connection cap) and refuses malformed heads (bad percent-escapes, raw non-ASCII in
+ * the path, CR or LF inside a header value, ambiguous body framing) with JSON 400s before a handler runs.
  *
  * <p>What API Gateway answers by itself is answered here too, as JSON with {@code detail} and {@code code}:
  * unknown path (404), known path with another method (405 with {@code Allow}), body above Lambda's 6 MiB
@@ -58,20 +55,49 @@ import org.slf4j.LoggerFactory;
  * of one of the RestApi's {@code binaryMediaTypes}; handlers that read text decode them ({@code ApiHandler.bodyText}).
  */
 public final class LocalHttpServer {
-    static {
-        // The JDK server writes headers and body as separate segments and leaves Nagle's algorithm on unless told
-        // otherwise, so every response on a kept-alive connection waited ~40 ms for the client's delayed ACK
-        // (docs/benchmarks.md, finding 1). The JDK reads this once, when its first server is created.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     /** Lambda's synchronous invocation payload limit. */
     public static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
     /** Over-limit bodies up to this size are read and discarded so the client gets to read the 413. */
     static final long DRAIN_LIMIT_BYTES = 16L * 1024 * 1024;
     public static final int DEFAULT_THREADS = 256; // receipts may be long-polled (?wait=N): a waiting request holds one
+
+    /**
+     * The connection limits of the front ({@link HttpFront}).
+     *
+     * @param headerTimeout  a request's line and headers must arrive within this (from the accept, or from the first
+     *                       byte of a later request on a kept-alive connection); else 408 and close
+     * @param idleTimeout    a kept-alive connection without a new request, or a body that stops arriving, is closed
+     *                       after this
+     * @param maxConnections open connections at most; one more gets 503 {@code too_many_connections} and is closed
+     * @param maxHeaderBytes request line and headers at most (431 beyond)
+     * @param maxHeaders     header lines at most (431 beyond)
+     */
+    public record Limits(java.time.Duration headerTimeout, java.time.Duration idleTimeout, int maxConnections,
+                         int maxHeaderBytes, int maxHeaders) {
+        public static final Limits DEFAULTS = new Limits(java.time.Duration.ofSeconds(10),
+                java.time.Duration.ofSeconds(30), 1000, 384 * 1024, 200);
+
+        public Limits {
+            if (headerTimeout.isNegative() || headerTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("timeouts must be positive");
+            }
+            if (maxConnections < 1 || maxHeaderBytes < 1024 || maxHeaders < 1) {
+                throw new IllegalArgumentException("limits must be positive");
+            }
+        }
+
+        public Limits withHeaderTimeout(java.time.Duration d) {
+            return new Limits(d, idleTimeout, maxConnections, maxHeaderBytes, maxHeaders);
+        }
+
+        public Limits withIdleTimeout(java.time.Duration d) {
+            return new Limits(headerTimeout, d, maxConnections, maxHeaderBytes, maxHeaders);
+        }
+
+        public Limits withMaxConnections(int n) {
+            return new Limits(headerTimeout, idleTimeout, n, maxHeaderBytes, maxHeaders);
+        }
+    }
     public static final String STAGE = "local";
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalHttpServer.class);
@@ -86,8 +112,8 @@ public final class LocalHttpServer {
     private final String host;
     private final int requestedPort;
     private final int threads;
-    private volatile HttpServer server;
-    private volatile ThreadPoolExecutor executor;
+    private volatile HttpFront server;
+    private volatile Limits limits = Limits.DEFAULTS;
     /** Non-null when keys are required: the same check the Lambda authorizer runs. */
     private volatile ApiKeys keys;
     /** Non-null when a per-tenant rate is configured. */
@@ -130,33 +156,38 @@ public final class LocalHttpServer {
         return this;
     }
 
-    /** Binds and starts serving; with port 0 the system picks a free port ({@link #port()}). */
+    /** Sets the connection limits (header and idle timeouts, connection cap). Call before {@link #start()}. */
+    public LocalHttpServer limits(Limits limits) {
+        this.limits = java.util.Objects.requireNonNull(limits);
+        return this;
+    }
+
+    /** The connection limits in force. */
+    public Limits limits() {
+        return limits;
+    }
+
+    /**
+     * Binds and starts serving; with port 0 the system picks a free port ({@link #port()}). At most {@code threads}
+     * requests run handlers at once; connections still sending their head hold none of them.
+     */
     public synchronized LocalHttpServer start() throws IOException {
         if (server != null) throw new IllegalStateException("already started");
-        HttpServer s = HttpServer.create(new InetSocketAddress(host, requestedPort), 256);
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory tf = r -> {
-            Thread t = new Thread(r, "loopgrid-http-" + n.incrementAndGet());
-            t.setDaemon(false);
-            return t;
-        };
-        // bounded threads and queue; when both are full the dispatcher runs the exchange itself (backpressure)
-        ThreadPoolExecutor ex = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(1024), tf, new ThreadPoolExecutor.CallerRunsPolicy());
-        ex.allowCoreThreadTimeOut(true);
-        s.setExecutor(ex);
-        s.createContext("/", this::exchange);
-        s.start();
-        this.executor = ex;
-        this.server = s;
+        this.server = new HttpFront(host, requestedPort, limits, threads, this::exchange).start();
         return this;
+    }
+
+    /** Connections open right now (tests). */
+    int openConnections() {
+        HttpFront s = server;
+        return s == null ? 0 : s.openConnections();
     }
 
     /** The bound port. */
     public int port() {
-        HttpServer s = server;
+        HttpFront s = server;
         if (s == null) throw new IllegalStateException("not started");
-        return s.getAddress().getPort();
+        return s.port();
     }
 
     /** The base URL, e.g. {@code http://127.0.0.1:8000}. */
@@ -167,20 +198,10 @@ public final class LocalHttpServer {
 
     /** Stops accepting requests, gives running ones up to {@code graceSeconds}, and stops the threads. */
     public synchronized void stop(int graceSeconds) {
-        HttpServer s = server;
+        HttpFront s = server;
         if (s == null) return;
         server = null;
         s.stop(Math.max(0, graceSeconds));
-        ThreadPoolExecutor ex = executor;
-        if (ex != null) {
-            ex.shutdown();
-            try {
-                if (!ex.awaitTermination(Math.max(1, graceSeconds), TimeUnit.SECONDS)) ex.shutdownNow();
-            } catch (InterruptedException e) {
-                ex.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     public void stop() {

@@ -60,14 +60,23 @@ public final class Main {
             "                    single tenant \"local\". Create the first admin key with `keys create`.",
             "  --rate N          per-tenant limit: N requests/s on API routes (default: unlimited); beyond it 429",
             "  --burst N         bucket size for --rate (default 2 x rate)",
+            "  --header-timeout S  seconds a request's line and headers may take to arrive (default 10); then 408, closed",
+            "  --idle-timeout S    seconds a kept-alive connection may sit without a request, or a body stall (default 30)",
+            "  --max-connections N open connections at most (default 1000); one more gets 503 and is closed",
             "  --help            this text");
 
     /** Parsed {@code serve} options. */
     public record Options(String host, int port, Path dataDir, boolean inMemory, String table, boolean requireKeys,
-                          double rate, int burst) {
+                          double rate, int burst, LocalHttpServer.Limits limits) {
         /** Open mode, no rate limit. */
         public Options(String host, int port, Path dataDir, boolean inMemory, String table) {
             this(host, port, dataDir, inMemory, table, false, 0, 0);
+        }
+
+        /** The default connection limits ({@link LocalHttpServer.Limits#DEFAULTS}). */
+        public Options(String host, int port, Path dataDir, boolean inMemory, String table, boolean requireKeys,
+                       double rate, int burst) {
+            this(host, port, dataDir, inMemory, table, requireKeys, rate, burst, LocalHttpServer.Limits.DEFAULTS);
         }
 
         public static Options defaults() {
@@ -164,6 +173,7 @@ public final class Main {
         boolean requireKeys = false;
         double rate = 0;
         int burst = 0;
+        LocalHttpServer.Limits limits = LocalHttpServer.Limits.DEFAULTS;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = null;
@@ -200,6 +210,27 @@ public final class Main {
                                 + ", got \"" + value + "\"");
                     }
                     if (a.equals("--rate")) rate = v; else burst = (int) v;
+                }
+                case "--header-timeout", "--idle-timeout", "--max-connections" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length) throw new UsageException(a + " needs a value");
+                        value = args[++i];
+                    }
+                    long v;
+                    try {
+                        v = Long.parseLong(value.trim());
+                    } catch (NumberFormatException e) {
+                        v = -1;
+                    }
+                    long max = a.equals("--max-connections") ? 100_000 : 3600;
+                    if (v < 1 || v > max) {
+                        throw new UsageException(a + " must be a whole number from 1 to " + max + ", got \"" + value + "\"");
+                    }
+                    limits = switch (a) {
+                        case "--header-timeout" -> limits.withHeaderTimeout(java.time.Duration.ofSeconds(v));
+                        case "--idle-timeout" -> limits.withIdleTimeout(java.time.Duration.ofSeconds(v));
+                        default -> limits.withMaxConnections((int) v);
+                    };
                 }
                 case "--port", "--host", "--data-dir", "--table" -> {
                     if (value == null) {
@@ -239,7 +270,7 @@ public final class Main {
         }
         if (burst > 0 && rate == 0) throw new UsageException("--burst needs --rate");
         if (rate > 0 && burst == 0) burst = (int) Math.max(1, Math.ceil(rate * 2));
-        return new Options(host, port, dataDir, inMemory, table, requireKeys, rate, burst);
+        return new Options(host, port, dataDir, inMemory, table, requireKeys, rate, burst, limits);
     }
 
     /** The tenant of open mode. */
@@ -412,6 +443,7 @@ public final class Main {
             http = new LocalHttpServer(app, Routes.ALL, o.host(), o.port());
             if (o.requireKeys()) http.requireKeys(app.apiKeys);
             if (o.rate() > 0) http.rateLimit(o.rate(), o.burst());
+            http.limits(o.limits());
             http.start();
         } catch (Exception | Error e) {
             if (integratorLoop != null) integratorLoop.close();
@@ -443,6 +475,8 @@ public final class Main {
                         + " --endpoint " + dynamo.endpoint() + (o.table().equals(Options.defaults().table()) ? "" : " --table " + o.table()) + ")"
                 : "open, single tenant \"" + LOCAL_TENANT + "\" (--require-keys to require API keys)")
                 + (o.rate() > 0 ? "; " + o.rate() + " requests/s per tenant, burst " + o.burst() : ""));
+        out.println("  Limits:    request head within " + o.limits().headerTimeout().toSeconds() + " s, idle connections closed after "
+                + o.limits().idleTimeout().toSeconds() + " s, at most " + o.limits().maxConnections() + " connections");
         out.println("  Data:      " + (dynamoDir == null ? "in memory (nothing persists)" : dynamoDir));
         out.println("  Routes:    " + Routes.ALL.size() + "; Ctrl-C stops");
         out.flush();

@@ -153,6 +153,8 @@ class OpenApiConformanceTest {
             checked("GET", "/v1/export/decisions", "/v1/export/decisions", null);
             checked("GET", "/v1/export/decisions", "/v1/export/decisions?format=csv", null);
             checked("GET", "/v1/export/decisions", "/v1/export/decisions?format=csv&formula_safe=false", null);
+            checked("GET", "/v1/export/decisions", "/v1/export/decisions?format=csv&raw=true", null);
+            checked("GET", "/v1/export/decisions", "/v1/export/decisions?format=csv&raw=true&formula_safe=true", null);
             checked("GET", "/v1/export/decisions", "/v1/export/decisions?format=csv&formula_safe=maybe", null);
             checked("GET", "/v1/export/decisions", "/v1/export/decisions?page_size=1&service_name=openapi", null);
         }

@@ -13,7 +13,8 @@ import dev.loopgrid.core.report.ExportService;
  * {@code GET /v1/export/decisions}: every decision matching {@code service_name} and {@code status}, no row cap.
  * {@code format=json} (default): pages of {@code page_size} (1..1000, default 1000) with {@code next_cursor}.
  * {@code format=csv}: the whole set, inline up to the configured size, else stored and answered with
- * {@code 303 See Other} to a presigned link (see {@link ExportResponses}).
+ * {@code 303 See Other} to a presigned link (see {@link ExportResponses}). Formula-safe unless {@code raw=true}
+ * (older name: {@code formula_safe=false}): then every cell is written exactly as stored.
  */
 public final class ExportDecisionsHandler extends ApiHandler {
     private final ExportService exports;
@@ -43,13 +44,24 @@ public final class ExportDecisionsHandler extends ApiHandler {
                     pageSize));
         }
         if (format.equals("csv")) {
-            String safe = query(event, "formula_safe");
-            if (safe != null && !safe.equals("true") && !safe.equals("false")) {
-                throw new LedgerException.Malformed("invalid_parameter", "Query parameter formula_safe must be true or false");
+            Boolean raw = booleanQuery(event, "raw");
+            Boolean safe = booleanQuery(event, "formula_safe"); // the older name: formula_safe=false is raw=true
+            if (raw != null && safe != null && raw == safe) {
+                throw new LedgerException.Malformed("invalid_parameter", "Query parameters raw=" + raw + " and formula_safe="
+                        + safe + " contradict each other; send raw only (formula_safe=false is its older name)");
             }
-            return ExportResponses.respond(exports.decisionsCsv(tenant(event), service, status, !"false".equals(safe)),
+            boolean writeRaw = raw != null ? raw : safe != null && !safe;
+            return ExportResponses.respond(exports.decisionsCsv(tenant(event), service, status, !writeRaw),
                     "text/csv; charset=utf-8", "loopgrid_decisions.csv");
         }
         throw new LedgerException.Malformed("invalid_parameter", "Query parameter format must be json or csv");
+    }
+
+    private static Boolean booleanQuery(APIGatewayProxyRequestEvent event, String name) {
+        String v = query(event, name);
+        if (v == null) return null;
+        if (v.equals("true")) return true;
+        if (v.equals("false")) return false;
+        throw new LedgerException.Malformed("invalid_parameter", "Query parameter " + name + " must be true or false");
     }
 }

@@ -23,6 +23,12 @@ public final class OtlpTracesHandler extends ApiHandler {
         this.ingest = OtlpHttp.ingest(app);
     }
 
+    /** OTLP exporters compress with gzip (OTEL_EXPORTER_OTLP_COMPRESSION=gzip): {@code OtlpHttp} decodes it, refuses others. */
+    @Override
+    protected boolean decodesContentEncoding() {
+        return true;
+    }
+
     @Override
     protected APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event) {
         return OtlpHttp.serve(event, tenant(event), OtlpHttp.Signal.TRACES, ingest);

@@ -62,6 +62,15 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
 
     protected abstract APIGatewayProxyResponseEvent handle(APIGatewayProxyRequestEvent event);
 
+    /**
+     * True when this route decodes and checks {@code Content-Encoding} itself (the OTLP routes: gzip, answered in
+     * OTLP's error shape). Otherwise any {@code Content-Encoding} but {@code identity} is refused with 415 before
+     * {@link #handle} ({@link RequestChecks}).
+     */
+    protected boolean decodesContentEncoding() {
+        return false;
+    }
+
     @Override
     public final APIGatewayProxyResponseEvent handleRequest(APIGatewayProxyRequestEvent event, Context context) {
         return Telemetry.invocation(context, CorrelationIdPaths.API_GATEWAY_REST, event, () -> respond(event));
@@ -71,6 +80,7 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         String requestId = event.getRequestContext() != null ? event.getRequestContext().getRequestId() : null;
         try {
             authorize(event);
+            RequestChecks.check(event, decodesContentEncoding());
             return handle(event);
         } catch (LedgerException e) {
             return ApiResponses.error(e);
@@ -203,9 +213,9 @@ public abstract class ApiHandler implements RequestHandler<APIGatewayProxyReques
         return v == null || v.isEmpty() ? null : v;
     }
 
-    /** A service_name / decision_type query value: at most as long as a recorded name may be, else 400. */
+    /** A service_name / decision_type query value, in NFC as names are stored: at most as long as a recorded name may be, else 400. */
     protected static String nameQuery(APIGatewayProxyRequestEvent event, String name) {
-        String v = query(event, name);
+        String v = dev.loopgrid.core.decision.Names.nfc(query(event, name)); // names are stored in NFC
         if (v != null && v.codePointCount(0, v.length()) > DecisionService.MAX_NAME_LENGTH) {
             throw new LedgerException.Malformed("invalid_parameter", "Query parameter " + name + " must be at most "
                     + DecisionService.MAX_NAME_LENGTH + " characters long");

@@ -99,13 +99,21 @@ public final class DynamoDecisionIndex implements DecisionIndex {
         if (!names.isEmpty()) base.expressionAttributeNames(names);
         if (!filters.isEmpty()) base.filterExpression(String.join(" AND ", filters));
 
-        String fingerprint = Integer.toHexString((index + values.keySet() + values.values()).hashCode());
+        // binds a cursor to its tenant and filters (the partition value names the tenant)
+        String fingerprint = dev.loopgrid.core.ledger.Canonical.sha256Hex(index + "\n" + new java.util.TreeMap<>(values))
+                .substring(0, 16);
         long pagesToSkip; // page=N: the pages before it, with the same boundaries as the cursor walk
         long offset;
         Map<String, AttributeValue> start = null;
         if (q.cursor() != null) {
             Cursor c = Cursor.decode(q.cursor(), fingerprint);
-            start = c.startKey(partition);
+            start = c.startKey(tenant, partition, values.get(":p").s(), q.since(), q.until());
+            // the decision it names must be the tenant's, in this list, with this sort key: else it was edited
+            Map<String, AttributeValue> named = table.get(LedgerKeys.decision(tenant, c.decisionId()));
+            if (named == null || !c.sortKey().equals(TableAccess.str(named, LedgerTable.LIST_SORT_KEY, null))
+                    || !values.get(":p").s().equals(TableAccess.str(named, partition, null))) {
+                throw Cursor.invalid();
+            }
             offset = c.offset();
             pagesToSkip = 0;
         } else {
@@ -124,7 +132,7 @@ public final class DynamoDecisionIndex implements DecisionIndex {
             long wanted = q.pageSize() - out.size() + pagesToSkip * q.pageSize();
             QueryRequest.Builder r = base.copy().limit((int) Math.min(Math.max(wanted, 1), 1000));
             if (start != null) r.exclusiveStartKey(start);
-            QueryResponse resp = table.query(r.build());
+            QueryResponse resp = table.queryFrom(r.build());
             List<Map<String, AttributeValue>> items = resp.items();
             int i = 0;
             for (; i < items.size() && out.size() < q.pageSize(); i++) {
@@ -159,17 +167,9 @@ public final class DynamoDecisionIndex implements DecisionIndex {
         long total = total(tenant, q, base);
         boolean hasMore = moreItems && offset + out.size() < total;
         String next = hasMore && lastItem != null
-                ? new Cursor(indexKey(lastItem, partition), offset + out.size()).encode(fingerprint) : null;
+                ? new Cursor(TableAccess.str(lastItem, LedgerTable.LIST_SORT_KEY, ""), offset + out.size()).encode(fingerprint)
+                : null;
         return new DecisionPage(out, total, hasMore, next);
-    }
-
-    private static Map<String, AttributeValue> indexKey(Map<String, AttributeValue> item, String partition) {
-        Map<String, AttributeValue> k = new HashMap<>();
-        k.put(LedgerTable.PK, item.get(LedgerTable.PK));
-        k.put(LedgerTable.SK, item.get(LedgerTable.SK));
-        k.put(partition, item.get(partition));
-        k.put(LedgerTable.LIST_SORT_KEY, item.get(LedgerTable.LIST_SORT_KEY));
-        return k;
     }
 
     /** Exact total: from the chain counters, or, when a time range is given, by a counting query. */
@@ -199,41 +199,68 @@ public final class DynamoDecisionIndex implements DecisionIndex {
         return sum;
     }
 
-    /** An opaque cursor: the index key of the last item returned, how many came before, and the filters it belongs to. */
-    private record Cursor(Map<String, AttributeValue> key, long offset) {
+    /**
+     * An opaque cursor: the list sort key of the last decision returned ({@code created_at#decision_id}), how many
+     * came before, and a fingerprint of the tenant and filters it belongs to. The start key is rebuilt from the
+     * caller's tenant and filters, so a cursor can never point a query into another tenant's partition; a cursor
+     * whose fingerprint or sort key does not fit is 400 {@code invalid_cursor}.
+     */
+    private record Cursor(String sortKey, long offset) {
+        private static final java.util.regex.Pattern SORT_KEY =
+                java.util.regex.Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{1,20}Z#([A-Za-z0-9_-]{1,100})");
+
         String encode(String fingerprint) {
             ObjectNode o = Json.object();
-            ObjectNode k = o.putObject("k");
-            key.forEach((name, v) -> k.put(name, v.s()));
+            o.put("l", sortKey);
             o.put("n", offset);
             o.put("f", fingerprint);
             return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.write(o).getBytes(StandardCharsets.UTF_8));
         }
 
         static Cursor decode(String text, String fingerprint) {
+            JsonNode o;
             try {
-                JsonNode o = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(text));
-                if (!fingerprint.equals(o.path("f").asText())) {
-                    throw new LedgerException.Malformed("invalid_cursor",
-                            "cursor belongs to a list with other filters; start again without cursor");
-                }
-                Map<String, AttributeValue> key = new HashMap<>();
-                o.get("k").properties().forEach(f -> key.put(f.getKey(), s(f.getValue().textValue())));
-                return new Cursor(key, o.get("n").asLong());
-            } catch (LedgerException e) {
-                throw e;
+                if (text.length() > 1024) throw new IllegalArgumentException("too long");
+                o = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(text));
             } catch (Exception e) {
-                throw new LedgerException.Malformed("invalid_cursor",
-                        "cursor is not valid: pass next_cursor from a previous page unchanged");
+                throw invalid();
             }
+            if (o == null || !o.isObject() || !o.path("l").isTextual() || !o.path("n").canConvertToLong()
+                    || !o.path("n").isIntegralNumber() || o.path("n").asLong() < 0) {
+                throw invalid();
+            }
+            Cursor c = new Cursor(o.get("l").textValue(), o.get("n").asLong());
+            // only the bytes this class writes: no extra members, no trailing bytes, no other spelling
+            if (!c.encode(o.path("f").asText()).equals(text)) throw invalid();
+            if (!fingerprint.equals(o.path("f").asText())) {
+                throw new LedgerException.Malformed("invalid_cursor",
+                        "cursor belongs to another list (other filters or another tenant); start again without cursor");
+            }
+            return c;
         }
 
-        Map<String, AttributeValue> startKey(String partition) {
-            if (!key.containsKey(partition) || key.size() != 4) {
-                throw new LedgerException.Malformed("invalid_cursor",
-                        "cursor is not valid: pass next_cursor from a previous page unchanged");
+        /** The decision id in the sort key ({@code created_at#decision_id}). */
+        String decisionId() {
+            return sortKey.substring(sortKey.lastIndexOf('#') + 1);
+        }
+
+        /** The index start key for {@code tenant}'s {@code partition} = {@code partitionValue}; 400 if it cannot be one. */
+        Map<String, AttributeValue> startKey(String tenant, String partition, String partitionValue, String since,
+                                             String until) {
+            java.util.regex.Matcher m = SORT_KEY.matcher(sortKey);
+            if (!m.matches()) throw invalid();
+            if ((since != null && sortKey.compareTo(since) < 0) || (until != null && sortKey.compareTo(until + "#\uffff") > 0)) {
+                throw invalid();
             }
+            Map<String, AttributeValue> key = new HashMap<>(LedgerKeys.decision(tenant, m.group(1)));
+            key.put(partition, s(partitionValue));
+            key.put(LedgerTable.LIST_SORT_KEY, s(sortKey));
             return key;
+        }
+
+        static LedgerException.Malformed invalid() {
+            return new LedgerException.Malformed("invalid_cursor",
+                    "cursor is not valid: pass next_cursor from a previous page unchanged");
         }
     }
 }

@@ -59,17 +59,9 @@ public final class DynamoReplayStore implements ReplayStore {
         String pk = LedgerKeys.replayRefPk(tenant, decisionId);
         Map<String, AttributeValue> start = null;
         if (cursor != null) {
-            String sk;
-            try {
-                sk = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                sk = "";
-            }
-            if (!sk.startsWith(LedgerKeys.REPLAY_REF_SK_PREFIX)) {
-                throw new dev.loopgrid.core.ledger.LedgerException.Malformed("invalid_cursor",
-                        "cursor is not valid: pass next_cursor from a previous page unchanged");
-            }
-            start = LedgerKeys.key(pk, sk);
+            start = LedgerKeys.key(pk, decodeCursor(cursor, pk));
+            // the reference it names must exist: else the cursor was edited
+            if (new TableAccess(dynamo, table).get(start) == null) throw TableAccess.invalidCursor();
         }
         try {
             Map<String, AttributeValue> from = start;
@@ -97,13 +89,63 @@ public final class DynamoReplayStore implements ReplayStore {
             java.util.List<ReplayRecord> out = new java.util.ArrayList<>();
             for (String id : ids) if (byId.containsKey(id)) out.add(byId.get(id));
             String next = q.hasLastEvaluatedKey() && q.lastEvaluatedKey() != null && !q.lastEvaluatedKey().isEmpty()
-                    ? java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                            q.lastEvaluatedKey().get("sk").s().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                    : null;
+                    ? encodeCursor(q.lastEvaluatedKey().get("sk").s(), pk) : null;
             return new ReplayPage(out, next);
+        } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException e) {
+            // DynamoDB refusing the client's start key is the cursor at fault (400), not an outage
+            if (start != null && e.awsErrorDetails() != null
+                    && "ValidationException".equals(e.awsErrorDetails().errorCode())) {
+                throw TableAccess.invalidCursor();
+            }
+            throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
         } catch (SdkException e) {
             throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
         }
+    }
+
+    /** A replay-list cursor: the last reference's sort key and a fingerprint of the tenant and decision it lists. */
+    static String encodeCursor(String sk, String pk) {
+        return encodeCursorWith(sk, fingerprint(pk));
+    }
+
+    private static String encodeCursorWith(String sk, String fingerprint) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = dev.loopgrid.core.Json.object();
+        o.put("k", sk);
+        o.put("f", fingerprint);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                dev.loopgrid.core.Json.write(o).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The sort key a cursor names, for the list of {@code pk}; 400 {@code invalid_cursor} when it was issued for
+     * another decision or tenant, or is not a reference's sort key.
+     */
+    static String decodeCursor(String cursor, String pk) {
+        com.fasterxml.jackson.databind.JsonNode o;
+        try {
+            if (cursor.length() > 1024) throw new IllegalArgumentException("too long");
+            o = dev.loopgrid.core.Json.MAPPER.readTree(java.util.Base64.getUrlDecoder().decode(cursor));
+        } catch (Exception e) {
+            throw TableAccess.invalidCursor();
+        }
+        if (o == null || !o.path("k").isTextual() || !o.path("f").isTextual()
+                || !encodeCursorWith(o.get("k").textValue(), o.get("f").textValue()).equals(cursor)) {
+            throw TableAccess.invalidCursor(); // only the bytes encodeCursor writes
+        }
+        if (!fingerprint(pk).equals(o.get("f").textValue())) {
+            throw new dev.loopgrid.core.ledger.LedgerException.Malformed("invalid_cursor",
+                    "cursor belongs to another list (another decision or tenant); start again without cursor");
+        }
+        String sk = o.get("k").textValue();
+        if (!sk.startsWith(LedgerKeys.REPLAY_REF_SK_PREFIX) || sk.length() > 300
+                || !sk.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw TableAccess.invalidCursor();
+        }
+        return sk;
+    }
+
+    private static String fingerprint(String pk) {
+        return dev.loopgrid.core.ledger.Canonical.sha256Hex("replays\n" + pk).substring(0, 16);
     }
 
     @Override

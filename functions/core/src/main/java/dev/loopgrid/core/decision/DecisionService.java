@@ -433,12 +433,23 @@ public final class DecisionService {
         JsonNode input = requiredObject(body, "input", errors);
         JsonNode model = requiredObject(body, "model", errors);
         if (model != null) {
+            ObjectNode normalized = null;
             for (String f : new String[] {"provider", "name"}) {
                 JsonNode v = model.get(f);
                 if (v == null || v.isNull()) errors.add(new LedgerException.FieldError("model." + f, "is required"));
                 else if (!v.isTextual()) errors.add(new LedgerException.FieldError("model." + f, "must be a string"));
                 else if (v.textValue().isBlank()) errors.add(new LedgerException.FieldError("model." + f, "must not be blank"));
+                else {
+                    String nfc = Names.nfc(v.textValue());
+                    String problem = Names.problem(nfc);
+                    if (problem != null) errors.add(new LedgerException.FieldError("model." + f, problem));
+                    else if (!nfc.equals(v.textValue())) {
+                        if (normalized == null) normalized = ((ObjectNode) model).deepCopy();
+                        normalized.put(f, nfc);
+                    }
+                }
             }
+            if (normalized != null) model = normalized;
         }
         JsonNode output = requiredObject(body, "output", errors);
         JsonNode prompt = optional(body, "prompt", errors, JsonNode::isObject, "must be an object");
@@ -467,7 +478,7 @@ public final class DecisionService {
             errors.add(new LedgerException.FieldError(field, "must be a string"));
             return null;
         }
-        String s = v.textValue();
+        String s = Names.nfc(v.textValue());
         int len = s.codePointCount(0, s.length());
         if (len < 1 || len > max) {
             errors.add(new LedgerException.FieldError(field, "must be 1.." + max + " characters long (got " + len + ")"));
@@ -482,6 +493,11 @@ public final class DecisionService {
                 errors.add(new LedgerException.FieldError(field, "must not contain control characters"));
                 return null;
             }
+        }
+        String problem = Names.problem(s);
+        if (problem != null) {
+            errors.add(new LedgerException.FieldError(field, problem));
+            return null;
         }
         return s;
     }

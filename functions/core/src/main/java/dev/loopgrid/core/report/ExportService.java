@@ -10,6 +10,7 @@ import dev.loopgrid.core.decision.DecisionRecord;
 import dev.loopgrid.core.decision.DecisionStatus;
 import dev.loopgrid.core.decision.DecisionView;
 import dev.loopgrid.core.Json;
+import dev.loopgrid.core.ledger.Canonical;
 import dev.loopgrid.core.ledger.LedgerException;
 import dev.loopgrid.core.decision.DecisionIndex;
 import java.io.IOException;
@@ -71,7 +72,9 @@ public final class ExportService {
      * @throws LedgerException.Malformed for a cursor that is not one this export issued for these filters
      */
     public ObjectNode decisionsJson(String tenant, String serviceName, DecisionStatus status, String cursor, int pageSize) {
-        String filters = (serviceName == null ? "" : serviceName) + "|" + (status == null ? "" : status.wire());
+        // binds a cursor to its tenant and filters
+        String filters = Canonical.sha256Hex(tenant + "|" + (serviceName == null ? "" : serviceName) + "|"
+                + (status == null ? "" : status.wire())).substring(0, 16);
         Position pos = cursor == null ? new Position(null, 0) : Position.decode(cursor, filters);
         ObjectNode body = Json.object();
         ArrayNode list = body.putArray("decisions");
@@ -123,12 +126,16 @@ public final class ExportService {
                 JsonNode o = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(text));
                 if (!filters.equals(o.path("f").asText(null))) {
                     throw new LedgerException.Malformed("invalid_cursor",
-                            "cursor belongs to an export with other filters; start again without cursor");
+                            "cursor belongs to another export (other filters or another tenant); start again without cursor");
                 }
                 JsonNode s = o.get("s");
                 int offset = o.get("o").asInt();
                 if (offset < 0 || offset >= STORE_PAGE) throw new IllegalArgumentException();
-                return new Position(s == null || s.isNull() ? null : s.asText(), offset);
+                if (s != null && !s.isNull() && !s.isTextual()) throw new IllegalArgumentException();
+                Position p = new Position(s == null || s.isNull() ? null : s.textValue(), offset);
+                // only the bytes encode writes: no extra members, no trailing bytes
+                if (!p.encode(filters).equals(text)) throw new IllegalArgumentException();
+                return p;
             } catch (LedgerException e) {
                 throw e;
             } catch (Exception e) {
