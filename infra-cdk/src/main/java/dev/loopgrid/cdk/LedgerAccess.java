@@ -109,7 +109,7 @@ public final class LedgerAccess {
     /** Every item action a non-key level is allowed; denied on key items. */
     public static final List<String> KEY_ITEM_DENIED_ACTIONS = List.of(
             "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
+            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem");
 
     /**
      * What a function may do with the table.

@@ -56,7 +56,7 @@ class VerifiableLogTemplateTest {
 
     @Test
     void checkpointRetention_followsTheContextSetting() {
-        App app = new App();
+        App app = Synthesized.newApp();
         LoopGridStack stack = LoopGridApp.createStack(app, "LoopGrid",
                 StackProps.builder().env(Environment.builder().account(Synthesized.ACCOUNT).region(Synthesized.REGION).build()).build(),
                 new LoopGridStack.Config(Synthesized.lambdaJar(), "default", null, ApiConstruct.Auth.keys(List.of()),
