@@ -44,6 +44,11 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *   <li>VERIFY (full verification): READ plus {@code PutItem} on verification checkpoint items only, as REPORT
  *       but without the reports bucket: a full walk moves each chain's checkpoint, so the next report re-hashes only
  *       what came after it.</li>
+ *   <li>LIFECYCLE (erasure, holds, retention, and the lifecycle sweep): APPEND's actions (appends to the tenant's
+ *       lifecycle chain, with their hold, retention, schedule and subject items), plus {@code DeleteItem} on the table
+ *       only and only on released holds and done or moved erasure schedules ({@code HOLDS#*}, {@code ERASURE_DUE}).
+ *       The only levels without a Deny on data subjects' items ({@link #subjectItemStatements}): erasure removes the
+ *       wrapped data key.</li>
  *   <li>KEYS (the admin key endpoints): {@code GetItem}, {@code Query}, {@code PutItem}, {@code UpdateItem} on the
  *       table only, and only on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}:
  *       {@code DynamoApiKeyStore}). Creating and revoking a key are transactions of two Puts / two Updates, authorized
