@@ -23,7 +23,7 @@ import software.constructs.Construct;
  *   <li>replay dead-letter queue not empty ({@code ApproximateNumberOfMessagesVisible > 0});</li>
  *   <li>API 5xx rate: the average of {@code 5XXError} (the fraction of requests answered 5xx) above
  *       {@value #API_5XX_RATE} in 2 of 3 five-minute periods;</li>
- *   <li>per function (routes, worker and the log's integrator): any {@code Errors}, any {@code Throttles} in five minutes;</li>
+ *   <li>per function (routes, worker, the log's integrator and the lifecycle sweep): any {@code Errors}, any {@code Throttles} in five minutes;</li>
  *   <li>the key authorizer: any {@code Throttles} in five minutes. No {@code Errors} alarm: a REST API Lambda
  *       authorizer answers 401 by failing with {@code Unauthorized}, so every request with a wrong or revoked key
  *       is a function error. A failing authorizer (key store down, timeout) makes API Gateway answer 503

@@ -116,9 +116,12 @@ public final class ApiConstruct extends Construct {
      * @param reports        the reports bucket {@code REPORT} routes store reports and large exports in, and that holds
      *                       large decisions' content ({@link ContentAccess})
      * @param log            the verifiable log the log's routes and the verifying functions read ({@link LogAccess})
+     * @param subjectKeys    the data-subject key the functions that seal or open decisions' content use
+     *                       ({@link SubjectKeyAccess})
      */
     public record Props(Path lambdaJar, ITable table, String tenant, Auth auth, IQueue replayQueue,
-                        int maxReceives, ReportsBucketConstruct reports, VerifiableLogConstruct log) {}
+                        int maxReceives, ReportsBucketConstruct reports, VerifiableLogConstruct log,
+                        SubjectKeysConstruct subjectKeys) {}
 
     private final RestApi api;
     private final LogGroup accessLogs;
@@ -189,9 +192,11 @@ public final class ApiConstruct extends Construct {
             }
             LogAccess log = LogAccess.of(route);
             if (log != LogAccess.NONE) env.putAll(props.log().env());
+            SubjectKeyAccess subjectKey = SubjectKeyAccess.of(route);
+            if (subjectKey != SubjectKeyAccess.NONE) env.putAll(props.subjectKeys().env());
             LoopGridFunction fn = new LoopGridFunction(this, route.name(), new LoopGridFunction.Spec(
                     route.name(), route.method() + " " + route.path(), route.lambdaHandler(), FunctionSizing.of(route),
-                    LedgerAccess.of(route.access(), props.table()), props.lambdaJar(), props.table(), props.tenant(),
+                    LedgerAccess.of(route, props.table()), props.lambdaJar(), props.table(), props.tenant(),
                     env, true));
             if (route.access() == Routes.Access.ENQUEUE) {
                 // only SendMessage: the handler sends to a known URL (grantSendMessages would add GetQueueAttributes/GetQueueUrl)
@@ -205,6 +210,7 @@ public final class ApiConstruct extends Construct {
             if (route.access() == Routes.Access.REPORT) props.reports().grantReportObjects(fn.role());
             props.reports().grantContent(fn.role(), content);
             if (log == LogAccess.READ) props.log().grantRead(fn.role());
+            props.subjectKeys().grant(fn.role(), subjectKey);
             functions.add(fn);
             IResource resource = "/".equals(route.path()) ? api.getRoot() : api.getRoot().resourceForPath(route.path());
             MethodOptions.Builder options = MethodOptions.builder();

@@ -8,6 +8,7 @@ import dev.loopgrid.aws.handlers.OtlpLogsHandler;
 import dev.loopgrid.aws.handlers.OtlpTracesHandler;
 import dev.loopgrid.aws.handlers.StatsHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
+import dev.loopgrid.core.auth.Permission;
 
 /**
  * What a function may do with large decisions' content objects ({@code content/*} of the reports bucket,
@@ -24,7 +25,7 @@ import dev.loopgrid.aws.handlers.RecordDecisionHandler;
  *       (hashes, proofs and checkpoints; a receipt looks its decision up without content), and the two
  *       replay routes that read replay items only ({@code POST /v1/replays} looks the decision up without its
  *       content), a decision's replay list (its existence is checked without content) and the statistics (chain
- *       heads only).</li>
+ *       heads only), and the lifecycle routes (erasure, holds, retention).</li>
  * </ul>
  */
 public enum ContentAccess {
@@ -33,6 +34,8 @@ public enum ContentAccess {
     /** A route's content access; exhaustive on purpose: a new route that reads decisions reads content. */
     public static ContentAccess of(Routes.Route route) {
         if (route.access() == Routes.Access.NONE || route.access() == Routes.Access.KEYS) return NONE;
+        // erasure, holds and retention read decisions without their content (a hold checks that its decision exists)
+        if (route.access() == Routes.Access.LIFECYCLE || route.permission() == Permission.LIFECYCLE) return NONE;
         // receipts, checkpoints, proofs and tiles hold hashes; a receipt looks its decision up without content
         if (route.access() == Routes.Access.LOG) return NONE;
         if (route.handler() == RecordDecisionHandler.class || route.handler() == OtlpTracesHandler.class

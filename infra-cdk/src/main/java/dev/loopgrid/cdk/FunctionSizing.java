@@ -46,6 +46,8 @@ public record FunctionSizing(int memoryMb, int timeoutSeconds) {
             case REPORT -> new FunctionSizing(1024, 29);
             // a full verification walks every chain
             case VERIFY -> new FunctionSizing(1024, 29);
+            // an append to the tenant's lifecycle chain with its projection items (a few reads, one transaction)
+            case LIFECYCLE -> new FunctionSizing(512, 15);
             // rare admin calls: at most a GetItem and a two-item transaction (SnapStart covers the SDK's start-up)
             case KEYS -> new FunctionSizing(256, 10);
         };

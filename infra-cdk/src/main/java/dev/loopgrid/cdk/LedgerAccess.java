@@ -44,6 +44,11 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *   <li>VERIFY (full verification): READ plus {@code PutItem} on verification checkpoint items only, as REPORT
  *       but without the reports bucket: a full walk moves each chain's checkpoint, so the next report re-hashes only
  *       what came after it.</li>
+ *   <li>LIFECYCLE (erasure, holds, retention, and the lifecycle sweep): APPEND's actions (appends to the tenant's
+ *       lifecycle chain, with their hold, retention, schedule and subject items), plus {@code DeleteItem} on the table
+ *       only and only on released holds and done or moved erasure schedules ({@code HOLDS#*}, {@code ERASURE_DUE}).
+ *       The only levels without a Deny on data subjects' items ({@link #subjectItemStatements}): erasure removes the
+ *       wrapped data key.</li>
  *   <li>KEYS (the admin key endpoints): {@code GetItem}, {@code Query}, {@code PutItem}, {@code UpdateItem} on the
  *       table only, and only on API key items ({@value #KEY_HASH_PATTERN}, {@value #KEY_TENANT_PATTERN}:
  *       {@code DynamoApiKeyStore}). Creating and revoking a key are transactions of two Puts / two Updates, authorized
@@ -83,10 +88,33 @@ public final class LedgerAccess {
     public static final List<String> LOG_WRITE_ACTIONS = List.of(
             "dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem");
     public static final List<String> AUTHORIZER_ACTIONS = List.of("dynamodb:GetItem");
+    /** Partition keys of data subjects' items ({@code SUBJECT#<tenant>#<subject>}: the wrapped data keys). */
+    public static final String SUBJECT_KEY_PATTERN = subjectPrefix() + "*";
+    /** Partition keys of the items a lifecycle transaction deletes: released holds, and done or moved erasure schedules. */
+    public static final List<String> LIFECYCLE_DELETE_PATTERNS = List.of(
+            dev.loopgrid.aws.store.LedgerKeys.holdsPk("") + "*", dev.loopgrid.aws.store.LedgerKeys.ERASURE_DUE_PK);
+    /** Lifecycle appends: an append transaction, plus the deletes of {@link #LIFECYCLE_DELETE_PATTERNS}. */
+    public static final List<String> LIFECYCLE_DELETE_ACTIONS = List.of("dynamodb:DeleteItem");
+    /** What no function but the lifecycle ones may do to a data subject's item. */
+    public static final List<String> SUBJECT_ITEM_DENIED_ACTIONS = List.of(
+            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem");
+    /**
+     * The attributes recording a decision writes when it creates a subject's item ({@code DynamoSubjectKeyStore.create}):
+     * a PutItem on a subject item naming any other attribute is denied, and so is one without {@code wrapped_key}.
+     */
+    public static final List<String> SUBJECT_CREATE_ATTRIBUTES = List.of("pk", "sk", "subject_id", "key_id", "wrapped_key",
+            "created_at", "last_used_at", "services");
+    /**
+     * The attributes recording a decision may name when it notes a subject's use ({@code DynamoSubjectKeyStore.touch}:
+     * {@code SET last_used_at ADD services}, on condition that the subject was not erased): no {@code wrapped_key}, so
+     * an UpdateItem that removes (or replaces) the wrapped key is denied to them.
+     */
+    public static final List<String> SUBJECT_TOUCH_ATTRIBUTES = List.of("pk", "sk", "last_used_at", "services", "erased_at");
+    public static final String SUBJECT_WRAPPED_KEY = "wrapped_key";
     /** Every item action a non-key level is allowed; denied on key items. */
     public static final List<String> KEY_ITEM_DENIED_ACTIONS = List.of(
             "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
+            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem");
 
     /**
      * What a function may do with the table.
@@ -103,6 +131,15 @@ public final class LedgerAccess {
         return new Grant(access.name(), statements(access, table));
     }
 
+    /**
+     * The grant of a route's function: its access level's, where the level's writes could reach data subjects' items,
+     * those of a function that records decisions ({@link SubjectKeyAccess#SEAL}) may create and touch them, and every
+     * other function's may not write them at all ({@link #subjectItemStatements}).
+     */
+    public static Grant of(Routes.Route route, ITable table) {
+        return new Grant(route.access().name(), statements(route.access(), table, SubjectKeyAccess.of(route) == SubjectKeyAccess.SEAL));
+    }
+
     /** The key authorizer's grant: one consistent GetItem per key hash, nothing else. */
     public static Grant authorizer(ITable table) {
         PolicyStatement read = onItems("ApiKeyLookup", AUTHORIZER_ACTIONS, table, KEY_HASH_PATTERN);
@@ -115,7 +152,13 @@ public final class LedgerAccess {
         out.add(read(table));
         out.add(onItems("LogIntegrate", LOG_WRITE_ACTIONS, table, LOG_KEY_PATTERN, LOG_RUN_KEY_PATTERN));
         out.add(denyKeyItems(table));
+        out.addAll(subjectItemStatements(table, false));
         return new Grant("INTEGRATOR (READ, writes on " + LOG_KEY_PATTERN + " and " + LOG_RUN_KEY_PATTERN + ")", out);
+    }
+
+    private static String subjectPrefix() {
+        String pk = dev.loopgrid.aws.store.LedgerKeys.subjectPk("t", "s");
+        return pk.substring(0, pk.lastIndexOf("t#s"));
     }
 
     private static String logRunPrefix() {
@@ -125,6 +168,14 @@ public final class LedgerAccess {
 
     /** The statements for one access level; empty for NONE. Exhaustive on purpose: a new level must be decided here. */
     public static List<PolicyStatement> statements(Routes.Access access, ITable table) {
+        return statements(access, table, false);
+    }
+
+    /**
+     * The statements for one access level, {@code recordsDecisions} when the function creates data subjects' items
+     * (see {@link #subjectItemStatements}).
+     */
+    public static List<PolicyStatement> statements(Routes.Access access, ITable table, boolean recordsDecisions) {
         List<PolicyStatement> out = new ArrayList<>();
         switch (access) {
             case NONE -> { }
@@ -145,12 +196,68 @@ public final class LedgerAccess {
                 out.add(read(table));
                 out.add(onItems("VerificationCheckpoint", CHECKPOINT_ACTIONS, table, CHECKPOINT_KEY_PATTERN));
             }
+            case LIFECYCLE -> {
+                out.add(read(table));
+                out.add(onTable("LifecycleAppend", APPEND_ACTIONS, table));
+                out.add(onItems("LifecycleDelete", LIFECYCLE_DELETE_ACTIONS, table,
+                        LIFECYCLE_DELETE_PATTERNS.toArray(String[]::new)));
+            }
             case KEYS -> {
                 out.add(onItems("ApiKeyItems", KEYS_ACTIONS, table, KEY_HASH_PATTERN, KEY_TENANT_PATTERN));
             }
         }
         if (access != Routes.Access.NONE && access != Routes.Access.KEYS) out.add(denyKeyItems(table));
+        // writers other than the lifecycle's (KEYS: its writes are confined to key items by their own condition)
+        if (access == Routes.Access.APPEND || access == Routes.Access.ENQUEUE || access == Routes.Access.REPORT
+                || access == Routes.Access.VERIFY) {
+            out.addAll(subjectItemStatements(table, recordsDecisions && access == Routes.Access.APPEND));
+        }
         return out;
+    }
+
+    /**
+     * "Only erasure deletes data keys": the Deny statements on data subjects' items ({@value #SUBJECT_KEY_PATTERN}) of
+     * a function that may write the table but is not a lifecycle function. A data key is deleted by an UpdateItem that
+     * removes {@code wrapped_key} (in the erasure's transaction; IAM authorizes each item of a transaction by its
+     * single-item action, with its condition keys).
+     *
+     * <ul>
+     *   <li>Not recording decisions: PutItem, UpdateItem and DeleteItem on subject items are denied.</li>
+     *   <li>Recording decisions (creates a subject's item on its first decision, notes its later uses): DeleteItem is
+     *       denied; UpdateItem is denied when it names an attribute outside {@link #SUBJECT_TOUCH_ATTRIBUTES} (so never
+     *       {@code wrapped_key}: it can neither remove nor replace it); PutItem is denied when it names an attribute
+     *       outside {@link #SUBJECT_CREATE_ATTRIBUTES} (no erasure or schedule attributes), or does not carry
+     *       {@code wrapped_key}. What IAM cannot express: that the PutItem only creates ({@code attribute_not_exists(pk)}
+     *       is the code's condition, not the policy's), so a PutItem replacing an existing subject's item with a new
+     *       wrapped key is not denied by IAM (docs/deploy.md, "Data subjects' keys").</li>
+     * </ul>
+     * {@code ForAnyValue:StringLike} on {@code dynamodb:LeadingKeys}: the Deny applies as soon as the request's
+     * partition key is a subject's.
+     */
+    static List<PolicyStatement> subjectItemStatements(ITable table, boolean recordsDecisions) {
+        List<String> resources = List.of(table.getTableArn());
+        if (!recordsDecisions) {
+            PolicyStatement deny = PolicyStatement.Builder.create().sid("NoSubjectKeyWrites").effect(Effect.DENY)
+                    .actions(SUBJECT_ITEM_DENIED_ACTIONS).resources(resources).build();
+            deny.addCondition("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of(SUBJECT_KEY_PATTERN)));
+            return List.of(deny);
+        }
+        PolicyStatement noDelete = PolicyStatement.Builder.create().sid("NoSubjectKeyDeletes").effect(Effect.DENY)
+                .actions(List.of("dynamodb:DeleteItem")).resources(resources).build();
+        noDelete.addCondition("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of(SUBJECT_KEY_PATTERN)));
+        PolicyStatement touchOnly = PolicyStatement.Builder.create().sid("SubjectKeyTouchOnly").effect(Effect.DENY)
+                .actions(List.of("dynamodb:UpdateItem")).resources(resources).build();
+        touchOnly.addCondition("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of(SUBJECT_KEY_PATTERN)));
+        touchOnly.addCondition("ForAnyValue:StringNotEquals", Map.of("dynamodb:Attributes", SUBJECT_TOUCH_ATTRIBUTES));
+        PolicyStatement createOnly = PolicyStatement.Builder.create().sid("SubjectKeyCreateOnly").effect(Effect.DENY)
+                .actions(List.of("dynamodb:PutItem")).resources(resources).build();
+        createOnly.addCondition("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of(SUBJECT_KEY_PATTERN)));
+        createOnly.addCondition("ForAnyValue:StringNotEquals", Map.of("dynamodb:Attributes", SUBJECT_CREATE_ATTRIBUTES));
+        PolicyStatement keepsKey = PolicyStatement.Builder.create().sid("SubjectKeyCreateWithKey").effect(Effect.DENY)
+                .actions(List.of("dynamodb:PutItem")).resources(resources).build();
+        keepsKey.addCondition("ForAnyValue:StringLike", Map.of("dynamodb:LeadingKeys", List.of(SUBJECT_KEY_PATTERN)));
+        keepsKey.addCondition("ForAllValues:StringNotEquals", Map.of("dynamodb:Attributes", List.of(SUBJECT_WRAPPED_KEY)));
+        return List.of(noDelete, touchOnly, createOnly, keepsKey);
     }
 
     private static PolicyStatement read(ITable table) {

@@ -11,7 +11,7 @@ import software.constructs.Construct;
 
 /**
  * The LoopGrid stack: a thin composition of one construct per concern (ledger table, replay pipeline, API
- * and its functions, reports bucket, verifiable log, alarms) plus the stack outputs.
+ * and its functions, reports bucket, verifiable log, data-subject key, lifecycle sweep, alarms) plus the stack outputs.
  */
 public final class LoopGridStack extends Stack {
 
@@ -45,6 +45,8 @@ public final class LoopGridStack extends Stack {
     private final ReportsBucketConstruct reports;
     private final VerifiableLogConstruct log;
     private final AlarmsConstruct alarms;
+    private final SubjectKeysConstruct subjectKeys;
+    private final LifecycleSweepConstruct sweep;
 
     public LoopGridStack(Construct scope, String id, StackProps props, Config config) {
         super(scope, id, props);
@@ -52,16 +54,20 @@ public final class LoopGridStack extends Stack {
 
         ledger = new LedgerTableConstruct(this, "Ledger");
         reports = new ReportsBucketConstruct(this, "Reports");
+        subjectKeys = new SubjectKeysConstruct(this, "SubjectKeys");
         log = new VerifiableLogConstruct(this, "Log", new VerifiableLogConstruct.Props(
                 config.lambdaJar(), ledger.table(), config.tenant(), config.log()));
         replays = new ReplayPipelineConstruct(this, "Replays", new ReplayPipelineConstruct.Props(
-                config.lambdaJar(), ledger.table(), config.tenant(), reports));
+                config.lambdaJar(), ledger.table(), config.tenant(), reports, subjectKeys));
         api = new ApiConstruct(this, "Api", new ApiConstruct.Props(
                 config.lambdaJar(), ledger.table(), config.tenant(), config.auth(),
-                replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports, log));
+                replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports, log, subjectKeys));
+        sweep = new LifecycleSweepConstruct(this, "Lifecycle", new LifecycleSweepConstruct.Props(
+                config.lambdaJar(), ledger.table(), config.tenant()));
         List<LoopGridFunction> functions = new ArrayList<>(api.functions());
         functions.add(replays.worker());
         functions.add(log.integrator());
+        functions.add(sweep.function());
         alarms = new AlarmsConstruct(this, "Alarms", new AlarmsConstruct.Props(
                 api.restApi(), functions, api.keyAuthorizer() == null ? null : api.keyAuthorizer().function(),
                 replays.deadLetterQueue(), log.integrator(), log.failures(), config.alarmEmail()));
@@ -83,6 +89,8 @@ public final class LoopGridStack extends Stack {
         CfnOutput.Builder.create(this, "LogKeyArn").value(log.key().getKeyArn())
                 .description("The KMS Ed25519 key that signs the log's checkpoints (only the integrator may sign; "
                         + "its verifier key: GET /v1/log/key)").build();
+        CfnOutput.Builder.create(this, "SubjectKeyArn").value(subjectKeys.key().getKeyArn())
+                .description("The KMS key wrapping data subjects' data keys (erasure by crypto-shredding; retained)").build();
     }
 
     public LedgerTableConstruct ledger() { return ledger; }
@@ -91,4 +99,6 @@ public final class LoopGridStack extends Stack {
     public ReportsBucketConstruct reports() { return reports; }
     public VerifiableLogConstruct log() { return log; }
     public AlarmsConstruct alarms() { return alarms; }
+    public SubjectKeysConstruct subjectKeys() { return subjectKeys; }
+    public LifecycleSweepConstruct sweep() { return sweep; }
 }

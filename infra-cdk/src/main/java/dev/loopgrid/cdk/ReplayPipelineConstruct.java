@@ -19,7 +19,8 @@ import software.constructs.Construct;
  * and the replay worker.
  *
  * <ul>
- *   <li>The worker reads the decisions it replays, large ones' content from the bucket ({@link ContentAccess#READ}).</li>
+ *   <li>The worker reads the decisions it replays, large ones' content from the bucket ({@link ContentAccess#READ}),
+ *       sealed ones' through the data-subject key ({@link SubjectKeyAccess#OPEN}).</li>
  *   <li>The worker ({@link ReplayWorkerHandler}) consumes the queue through an SQS event source on its
  *       {@value LoopGridFunction#ALIAS} alias with {@code ReportBatchItemFailures}, one message per invocation
  *       (one replay may spend the providers' whole 60 s call budget) and at most {@value #WORKER_MAX_CONCURRENCY}
@@ -45,8 +46,10 @@ public final class ReplayPipelineConstruct extends Construct {
      * @param table     the ledger table
      * @param tenant    value of {@code LOOPGRID_TENANT}
      * @param content   the bucket holding large decisions' content
+     * @param subjectKeys the data-subject key (the worker opens sealed decisions: {@link SubjectKeyAccess#OPEN})
      */
-    public record Props(Path lambdaJar, ITable table, String tenant, ReportsBucketConstruct content) {}
+    public record Props(Path lambdaJar, ITable table, String tenant, ReportsBucketConstruct content,
+                        SubjectKeysConstruct subjectKeys) {}
 
     private final Queue queue;
     private final Queue deadLetterQueue;
@@ -84,7 +87,8 @@ public final class ReplayPipelineConstruct extends Construct {
                         "LOOPGRID_QUEUE_URL", queue.getQueueUrl(),
                         "LOOPGRID_MAX_RECEIVES", Integer.toString(MAX_RECEIVE_COUNT),
                         "LOOPGRID_PROVIDER_SECRET_ARN", providerKeys.getSecretArn(),
-                        "LOOPGRID_CONTENT_BUCKET", props.content().bucket().getBucketName()),
+                        "LOOPGRID_CONTENT_BUCKET", props.content().bucket().getBucketName(),
+                        SubjectKeysConstruct.ENV, props.subjectKeys().key().getKeyArn()),
                 // No SnapStart: the worker reads the provider keys while it initializes, which under SnapStart
                 // happens when a version is published, so keys put later would never reach it and the keys would
                 // live in the snapshot. An asynchronous worker gains nothing from faster cold starts.
@@ -97,6 +101,7 @@ public final class ReplayPipelineConstruct extends Construct {
                 .build());
         providerKeys.grantRead(worker.role());
         props.content().grantContent(worker.role(), ContentAccess.READ);
+        props.subjectKeys().grant(worker.role(), SubjectKeyAccess.OPEN);
     }
 
     public Queue queue() { return queue; }

@@ -68,14 +68,15 @@ class ApiTemplateTest {
     }
 
     @Test
-    void functionCount_isOnePerRoute_plusTheReplayWorker_plusTheKeyAuthorizer_plusTheLogIntegrator() {
-        int functions = Routes.ALL.size() + 3;
+    void functionCount_isOnePerRoute_plusTheReplayWorker_plusTheKeyAuthorizer_plusTheLogIntegrator_plusTheSweep() {
+        int functions = Routes.ALL.size() + 4;
         template().resourceCountIs("AWS::Lambda::Function", functions);
         template().resourceCountIs("AWS::Lambda::Alias", functions);
         template().resourceCountIs("AWS::Lambda::Version", functions);
         // one invoke permission per method, scoped to the alias and the method's ARN, and one for the authorizer
-        // (the worker and the log's integrator are invoked by their event source mappings)
-        template().resourceCountIs("AWS::Lambda::Permission", Routes.ALL.size() + 1);
+        // (the worker and the log's integrator are invoked by their event source mappings), and one for the sweep's
+        // schedule (EventBridge)
+        template().resourceCountIs("AWS::Lambda::Permission", Routes.ALL.size() + 2);
     }
 
     @Test
@@ -134,7 +135,9 @@ class ApiTemplateTest {
         Set<String> without = Set.of("GetReplay", "CreateReplay", "ListDecisionReplays", "GetStats", "Health", "Root",
                 "OpenApi", "Docs", "DocsAsset",
                 "CreateApiKey", "ListApiKeys", "RevokeApiKey",
-                "GetReceipt", "GetEntryReceipt", "LogCheckpoint", "LogConsistency", "LogTile", "LogKey");
+                "GetReceipt", "GetEntryReceipt", "LogCheckpoint", "LogConsistency", "LogTile", "LogKey",
+                // erasure, holds and retention read decisions without content
+                "EraseSubject", "GetErasure", "PlaceHold", "ListHolds", "ReleaseHold", "GetRetention", "SetRetention");
         for (Routes.Route route : Routes.ALL) {
             Matcher withContent = Match.objectLike(Map.of("Handler", route.lambdaHandler(),
                     "Environment", Map.of("Variables", Match.objectLike(Map.of(
@@ -165,8 +168,8 @@ class ApiTemplateTest {
 
     @Test
     void functionsAndAccessLogs_haveLogGroupsWithRetention() {
-        // one per route function, the worker's, the authorizer's, the integrator's, the API's access logs
-        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 4);
+        // one per route function, the worker's, the authorizer's, the integrator's, the sweep's, the API's access logs
+        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 5);
         template().allResourcesProperties("AWS::Logs::LogGroup",
                 Match.objectLike(Map.of("RetentionInDays", 30)));
         // retention is set on our log groups, not by the LogRetention custom resource (which would add a function)

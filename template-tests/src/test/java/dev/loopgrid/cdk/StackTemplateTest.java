@@ -35,13 +35,20 @@ class StackTemplateTest {
         Set<String> outputs = new java.util.TreeSet<>(template().findOutputs("*").keySet());
         outputs.removeIf(id -> id.startsWith("ApiRestApiEndpoint")); // CDK's own output of the RestApi URL
         assertEquals(Set.of("ApiUrl", "BucketName", "QueueUrl", "TableName", "LogBucketName", "CheckpointBucketName",
-                "LogKeyArn"), outputs);
+                "LogKeyArn", "SubjectKeyArn"), outputs);
+    }
+
+    /** CloudFormation refuses a stack of more than 500 resources (the template tests synthesize past it to check the rest). */
+    @Test
+    void stack_fitsCloudFormationsResourceLimit() {
+        int resources = ((Map<?, ?>) template().toJSON().get("Resources")).size();
+        assertTrue(resources <= 500, "the stack has " + resources + " resources; CloudFormation deploys at most 500 per stack");
     }
 
     @Test
     void stack_holdsExactlyTheExpectedResourceCounts() {
         int routes = Routes.ALL.size();
-        int functions = routes + 3; // + the replay worker, the key authorizer and the log's integrator
+        int functions = routes + 4; // + the replay worker, the key authorizer, the log's integrator and the lifecycle sweep
         int plans = Synthesized.TENANTS.size() + 1; // one per registered tenant + the shared one
         Map<String, Integer> expected = Map.ofEntries(
                 Map.entry("AWS::DynamoDB::Table", 1),
@@ -49,7 +56,10 @@ class StackTemplateTest {
                 Map.entry("AWS::SQS::Queue", 3),
                 // reports, log tiles, log checkpoints (Object Lock)
                 Map.entry("AWS::S3::Bucket", 3),
-                Map.entry("AWS::KMS::Key", 1),
+                // the log's signing key, the data-subject key
+                Map.entry("AWS::KMS::Key", 2),
+                // the lifecycle sweep's schedule
+                Map.entry("AWS::Events::Rule", 1),
                 Map.entry("AWS::SecretsManager::Secret", 1),
                 Map.entry("AWS::SNS::Topic", 1),
                 Map.entry("AWS::Lambda::Function", functions),
@@ -83,7 +93,7 @@ class StackTemplateTest {
         open.resourceCountIs("AWS::ApiGateway::ApiKey", 0);
         open.resourceCountIs("AWS::ApiGateway::UsagePlan", 0);
         open.resourceCountIs("AWS::ApiGateway::UsagePlanKey", 0);
-        open.resourceCountIs("AWS::Lambda::Function", Routes.ALL.size() + 2); // + the worker and the integrator
+        open.resourceCountIs("AWS::Lambda::Function", Routes.ALL.size() + 3); // + the worker, the integrator, the sweep
         open.allResourcesProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
                 "ApiKeyRequired", false, "AuthorizationType", "NONE")));
         open.hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of("ApiKeySourceType", Match.absent())));

@@ -47,10 +47,20 @@ final class Synthesized {
 
     /** A fresh stack in its own app (for variants of the configuration). */
     static LoopGridStack synthesize(ApiConstruct.Auth auth) {
-        App app = new App();
+        App app = newApp();
         return LoopGridApp.createStack(app, "LoopGrid",
                 StackProps.builder().env(Environment.builder().account(ACCOUNT).region(REGION).build()).build(),
                 new LoopGridStack.Config(lambdaJar(), "default", null, auth));
+    }
+
+    /**
+     * An app whose synthesis does not stop at CloudFormation's 500 resources per stack ({@code
+     * @aws-cdk/core:stackResourceLimit} 0), so that every other property of the template stays checkable;
+     * {@code StackTemplateTest.stack_fitsCloudFormationsResourceLimit} checks the limit itself.
+     */
+    static App newApp() {
+        return new App(software.amazon.awscdk.AppProps.builder()
+                .context(Map.of("@aws-cdk/core:stackResourceLimit", 0)).build());
     }
 
     static Path lambdaJar() {

@@ -26,7 +26,11 @@ class VerifiableLogTemplateTest {
 
     @Test
     void signingKey_isAnEd25519SigningKey_retained_andNotRotated() {
-        template().resourceCountIs("AWS::KMS::Key", 1);
+        // the log's signing key and the data-subject key (SubjectKeysTemplateTest); this one is the log's
+        template().resourceCountIs("AWS::KMS::Key", 2);
+        assertEquals(1, resources("AWS::KMS::Key").entrySet().stream()
+                .filter(e -> e.getKey().equals(Synthesized.logKeyId())
+                        && "ECC_NIST_EDWARDS25519".equals(props(e.getValue()).get("KeySpec"))).count());
         template().hasResource("AWS::KMS::Key", Match.objectLike(Map.of(
                 "DeletionPolicy", "Retain",
                 "UpdateReplacePolicy", "Retain",
@@ -56,7 +60,7 @@ class VerifiableLogTemplateTest {
 
     @Test
     void checkpointRetention_followsTheContextSetting() {
-        App app = new App();
+        App app = Synthesized.newApp();
         LoopGridStack stack = LoopGridApp.createStack(app, "LoopGrid",
                 StackProps.builder().env(Environment.builder().account(Synthesized.ACCOUNT).region(Synthesized.REGION).build()).build(),
                 new LoopGridStack.Config(Synthesized.lambdaJar(), "default", null, ApiConstruct.Auth.keys(List.of()),

@@ -68,7 +68,10 @@ public final class DynamoSubjectKeyStore implements SubjectKeyStore {
             access.dynamo.updateItem(UpdateItemRequest.builder().tableName(access.table)
                     .key(LedgerKeys.subject(tenant, subjectId))
                     .updateExpression("SET last_used_at = :now ADD services :svc")
-                    .conditionExpression("attribute_exists(wrapped_key)")
+                    // not "attribute_exists(wrapped_key)": the deployed IAM policy denies the recording functions any
+                    // UpdateItem of a subject's item that names wrapped_key (only erasure may remove it; see the CDK's
+                    // LedgerAccess); an erasure sets erased_at in the same write that removes the key
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(erased_at)")
                     .expressionAttributeValues(Map.of(":now", s(now), ":svc", AttributeValue.fromSs(java.util.List.of(service))))
                     .build());
         } catch (ConditionalCheckFailedException e) {
