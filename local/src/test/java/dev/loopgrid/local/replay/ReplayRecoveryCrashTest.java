@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplayRecoveryCrashTest {
     private static final int REPLAYS = 30;
     private static final String SERVICE = "recovery";
+    /** C1 only and the serial collector: the child starts sooner, and speed does not matter here. */
+    private static final List<String> CHILD_JVM = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     @TempDir
     Path dir;
@@ -47,7 +49,7 @@ class ReplayRecoveryCrashTest {
         Path data = dir.resolve("data");
         Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-test-recovery",
                 "OPENAI_BASE_URL", "http://127.0.0.1:" + openAi.getAddress().getPort());
-        CrashBench.Child child = CrashBench.Child.start(data, List.of("-Xmx512m"), env);
+        CrashBench.Child child = CrashBench.Child.start(data, CHILD_JVM, env);
         List<String> ids = new ArrayList<>();
         try {
             // given a decision and replays queued faster than the worker (4 threads, 1 s a call) runs them
@@ -60,7 +62,7 @@ class ReplayRecoveryCrashTest {
             }
             // when the stack is killed with SIGKILL and started again on the same data directory
             child.kill();
-            child = CrashBench.Child.start(data, List.of("-Xmx512m"), env);
+            child = CrashBench.Child.start(data, CHILD_JVM, env);
 
             // then every replay finishes …
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
