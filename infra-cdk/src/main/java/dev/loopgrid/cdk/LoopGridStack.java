@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.NestedStack;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.constructs.Construct;
@@ -45,6 +46,7 @@ public final class LoopGridStack extends Stack {
     private final ReportsBucketConstruct reports;
     private final VerifiableLogConstruct log;
     private final AlarmsConstruct alarms;
+    private final NestedStack monitoring;
     private final SubjectKeysConstruct subjectKeys;
     private final LifecycleSweepConstruct sweep;
 
@@ -68,7 +70,10 @@ public final class LoopGridStack extends Stack {
         functions.add(replays.worker());
         functions.add(log.integrator());
         functions.add(sweep.function());
-        alarms = new AlarmsConstruct(this, "Alarms", new AlarmsConstruct.Props(
+        // the alarms and their topic live in a nested stack: a stack deploys at most 500 resources, and a function per
+        // route with its role, policy, version, alias and log group leaves no room for two alarms each beside them
+        monitoring = new NestedStack(this, "Monitoring");
+        alarms = new AlarmsConstruct(monitoring, "Alarms", new AlarmsConstruct.Props(
                 api.restApi(), functions, api.keyAuthorizer() == null ? null : api.keyAuthorizer().function(),
                 replays.deadLetterQueue(), log.integrator(), log.failures(), config.alarmEmail()));
 
@@ -99,6 +104,8 @@ public final class LoopGridStack extends Stack {
     public ReportsBucketConstruct reports() { return reports; }
     public VerifiableLogConstruct log() { return log; }
     public AlarmsConstruct alarms() { return alarms; }
+    /** The nested stack holding the alarms and their topic. */
+    public NestedStack monitoring() { return monitoring; }
     public SubjectKeysConstruct subjectKeys() { return subjectKeys; }
     public LifecycleSweepConstruct sweep() { return sweep; }
 }

@@ -1,5 +1,7 @@
 package dev.loopgrid.cdk;
 
+import static dev.loopgrid.cdk.Synthesized.monitoring;
+
 import static dev.loopgrid.cdk.Synthesized.props;
 import static dev.loopgrid.cdk.Synthesized.refsIn;
 import static dev.loopgrid.cdk.Synthesized.resources;
@@ -18,13 +20,13 @@ class AlarmsTemplateTest {
     void alarmCount_isDlqPlusApi5xxPlusAppendConflicts_plusErrorsAndThrottlesPerFunction_plusAuthorizerThrottles() {
         // functions: one per route plus the replay worker, the log's integrator and the lifecycle sweep; the authorizer has a throttles alarm
         // and one on its key-store-unavailable metric; the integrator also its iterator age and its failure queue
-        template().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 3) + 2 + 2);
+        monitoring().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 3) + 2 + 2);
     }
 
     @Test
     void deadLetterQueueNotEmpty_alarms() {
         String dlqId = Synthesized.replayDlqId();
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "Namespace", "AWS/SQS",
                 "MetricName", "ApproximateNumberOfMessagesVisible",
                 "Dimensions", List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of(dlqId, "QueueName")))),
@@ -34,7 +36,7 @@ class AlarmsTemplateTest {
 
     @Test
     void api5xxRate_alarms() {
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "Namespace", "AWS/ApiGateway",
                 "MetricName", "5XXError",
                 "Statistic", "Average",
@@ -47,7 +49,7 @@ class AlarmsTemplateTest {
         String authorizer = Synthesized.functionId("dev.loopgrid.aws.auth.ApiKeyAuthorizerHandler::handleRequest");
         for (String fnId : resources("AWS::Lambda::Function").keySet()) {
             for (String metric : fnId.equals(authorizer) ? List.of("Throttles") : List.of("Errors", "Throttles")) {
-                template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+                monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                         "Namespace", "AWS/Lambda",
                         "MetricName", metric,
                         "Dimensions", List.of(Map.of("Name", "FunctionName", "Value", Map.of("Ref", fnId))),
@@ -58,7 +60,7 @@ class AlarmsTemplateTest {
 
     @Test
     void appendConflicts_alarmOnTheFunctionsEmfMetric() {
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "Namespace", "LoopGrid",
                 "MetricName", "AppendConflicts",
                 "Dimensions", List.of(Map.of("Name", "Service", "Value", "loopgrid")),
@@ -67,7 +69,7 @@ class AlarmsTemplateTest {
 
     @Test
     void authorizerKeyStoreFailures_alarmOnTheAuthorizersEmfMetric() {
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "Namespace", "LoopGrid",
                 "MetricName", "AuthStoreUnavailable",
                 "Dimensions", List.of(Map.of("Name", "Service", "Value", "loopgrid")),
@@ -78,8 +80,8 @@ class AlarmsTemplateTest {
 
     @Test
     void everyAlarm_notifiesTheAlarmTopic() {
-        String topicId = template().getResourceId("AWS::SNS::Topic");
-        for (Map<String, Object> alarm : resources("AWS::CloudWatch::Alarm").values()) {
+        String topicId = monitoring().getResourceId("AWS::SNS::Topic");
+        for (Map<String, Object> alarm : monitoring().findResources("AWS::CloudWatch::Alarm").values()) {
             assertTrue(refsIn(props(alarm).get("AlarmActions")).contains(topicId), String.valueOf(props(alarm).get("AlarmName")));
         }
     }

@@ -1,5 +1,7 @@
 package dev.loopgrid.cdk;
 
+import static dev.loopgrid.cdk.Synthesized.monitoring;
+
 import static dev.loopgrid.cdk.Synthesized.props;
 import static dev.loopgrid.cdk.Synthesized.refId;
 import static dev.loopgrid.cdk.Synthesized.refsIn;
@@ -86,7 +88,7 @@ class AuthorizerTemplateTest {
     void authorizer_hasAThrottlesAlarm_butNoErrorsAlarm_since401sAreFunctionErrors() {
         String fnId = authorizerFunctionId();
         for (String metric : List.of("Errors", "Throttles")) {
-            template().resourcePropertiesCountIs("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+            monitoring().resourcePropertiesCountIs("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                     "Namespace", "AWS/Lambda",
                     "MetricName", metric,
                     "Dimensions", List.of(Map.of("Name", "FunctionName", "Value", Map.of("Ref", fnId))))),

@@ -1,5 +1,7 @@
 package dev.loopgrid.cdk;
 
+import static dev.loopgrid.cdk.Synthesized.monitoring;
+
 import static dev.loopgrid.cdk.Synthesized.resources;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +26,7 @@ class DeployDocAlarmsTest {
         Matcher m = ALARMS.matcher(doc);
         assertTrue(m.find(), "docs/deploy.md has no line \"CloudWatch: N standard alarms (…) × $0.10 = $X/month\"");
 
-        int alarms = resources("AWS::CloudWatch::Alarm").size();
+        int alarms = monitoring().findResources("AWS::CloudWatch::Alarm").size();
         assertEquals(alarms, Integer.parseInt(m.group(1)), "alarms counted in docs/deploy.md");
         assertEquals(new BigDecimal("0.10").multiply(BigDecimal.valueOf(alarms)), new BigDecimal(m.group(2)),
                 "their monthly price in docs/deploy.md");

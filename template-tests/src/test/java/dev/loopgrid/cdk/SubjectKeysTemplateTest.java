@@ -1,5 +1,7 @@
 package dev.loopgrid.cdk;
 
+import static dev.loopgrid.cdk.Synthesized.monitoring;
+
 import static dev.loopgrid.cdk.Synthesized.actions;
 import static dev.loopgrid.cdk.Synthesized.props;
 import static dev.loopgrid.cdk.Synthesized.refId;
@@ -275,7 +277,7 @@ class SubjectKeysTemplateTest {
                 "Action", "lambda:InvokeFunction", "Principal", "events.amazonaws.com",
                 "FunctionName", Map.of("Ref", aliasId))));
         for (String metric : List.of("Errors", "Throttles")) {
-            template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+            monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                     "MetricName", metric, "Namespace", "AWS/Lambda",
                     "Dimensions", Match.arrayWith(List.of(Match.objectLike(Map.of(
                             "Name", "FunctionName", "Value", Map.of("Ref", fnId))))))));

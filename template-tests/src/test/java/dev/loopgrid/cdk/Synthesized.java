@@ -40,6 +40,42 @@ final class Synthesized {
         return template;
     }
 
+    private static Template monitoring;
+
+    /**
+     * The nested stack of alarms and their topic, with every parameter the main stack passes in replaced by the value
+     * it passes ({@code {"Ref": <function id>}}, {@code {"Fn::GetAtt": [<queue id>, "QueueName"]}}, …), so alarms are
+     * checked against the main template's logical ids.
+     */
+    @SuppressWarnings("unchecked")
+    static synchronized Template monitoring() {
+        if (monitoring == null) {
+            Map<String, Object> parameters = null;
+            for (Map<String, Object> r : template().findResources("AWS::CloudFormation::Stack").values()) {
+                parameters = (Map<String, Object>) props(r).getOrDefault("Parameters", Map.of());
+            }
+            Map<String, Object> nested = Template.fromStack(stack.monitoring()).toJSON();
+            monitoring = Template.fromJSON((Map<String, Object>) substitute(nested, parameters));
+        }
+        return monitoring;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object substitute(Object value, Map<String, Object> parameters) {
+        if (value instanceof Map<?, ?> m) {
+            if (m.size() == 1 && m.get("Ref") instanceof String ref && parameters.containsKey(ref)) return parameters.get(ref);
+            Map<String, Object> out = new java.util.LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) out.put((String) e.getKey(), substitute(e.getValue(), parameters));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : l) out.add(substitute(o, parameters));
+            return out;
+        }
+        return value;
+    }
+
     static synchronized LoopGridStack stack() {
         template();
         return stack;

@@ -1,5 +1,7 @@
 package dev.loopgrid.cdk;
 
+import static dev.loopgrid.cdk.Synthesized.monitoring;
+
 import static dev.loopgrid.cdk.Synthesized.props;
 import static dev.loopgrid.cdk.Synthesized.refId;
 import static dev.loopgrid.cdk.Synthesized.refsIn;
@@ -154,7 +156,7 @@ class VerifiableLogTemplateTest {
         Map<String, Object> q = props(resources("AWS::SQS::Queue").get(queueId));
         assertEquals(14 * 24 * 3600, ((Number) q.get("MessageRetentionPeriod")).intValue());
         assertEquals(true, q.get("SqsManagedSseEnabled"));
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "Namespace", "AWS/SQS",
                 "MetricName", "ApproximateNumberOfMessagesVisible",
                 "Dimensions", List.of(Map.of("Name", "QueueName", "Value", Map.of("Fn::GetAtt", List.of(queueId, "QueueName")))),
@@ -166,11 +168,11 @@ class VerifiableLogTemplateTest {
     void integrator_hasErrors_throttles_andIteratorAgeAlarms() {
         String fnId = Synthesized.functionId(INTEGRATOR);
         for (String metric : List.of("Errors", "Throttles")) {
-            template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+            monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                     "Namespace", "AWS/Lambda", "MetricName", metric,
                     "Dimensions", List.of(Map.of("Name", "FunctionName", "Value", Map.of("Ref", fnId))))));
         }
-        template().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
+        monitoring().hasResourceProperties("AWS::CloudWatch::Alarm", Match.objectLike(Map.of(
                 "Namespace", "AWS/Lambda",
                 "MetricName", "IteratorAge",
                 "Statistic", "Maximum",
