@@ -272,7 +272,7 @@ public final class App {
                 config.maxDecisionBytes(), subjectKeys);
         this.lifecycle = subjectSetup == null ? null : new LifecycleService(subjectSetup.lifecycle(),
                 subjectKeys != null ? subjectKeys : new SubjectKeys(subjectSetup.keys(), null, clock), decisions, ledger,
-                clock, subjectSetup.settings());
+                clock, subjectSetup.settings(), reportStore);
         // a full verification moves the reports' checkpoints too, so the next report re-hashes only what came after
         this.integrity = new IntegrityService(chains, contentResolver, checkpoints, clock, this::logVerifier, index);
         this.replayConfig = replayConfig;

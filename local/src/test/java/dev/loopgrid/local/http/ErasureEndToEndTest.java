@@ -77,6 +77,19 @@ class ErasureEndToEndTest {
         assertEquals(0, tableHits(MARKER), "the table holds the marker in the clear");
         assertEquals(0, bucketHits(MARKER), "the bucket holds the marker in the clear");
 
+        // a correction of a sealed decision is sealed too (the right output is the same personal data)
+        JsonNode corrected = http.post("/v1/decisions/" + mine.get(1) + "/correction", "{\"correction\":{\"answer\":\""
+                + MARKER + " corrected\"},\"corrected_by\":\"rev_1\",\"notes\":\"" + MARKER + " note\"}").ok(200);
+        assertEquals(MARKER + " corrected", corrected.at("/correction/output/answer").asText());
+        assertEquals(MARKER + " note", http.get("/v1/decisions/" + mine.get(1)).ok(200).at("/correction/notes").asText());
+        assertEquals(0, tableHits(MARKER), "the correction is in the table in the clear");
+        // an export above the inline size is stored: in the clear, as exports are; the erasure must delete it
+        String huge = "y".repeat(1_200_000);
+        for (int i = 0; i < 3; i++) record("support", SUBJECT, MARKER + huge + i);
+        var stored = rawResponse("/v1/export/decisions?format=csv");
+        assertEquals(303, stored.statusCode(), "a CSV above 5 MiB is stored and linked");
+        assertTrue(bucketHits(MARKER) > 0, "the stored export holds the content");
+
         // the retention floor (180 days by default) has not passed: the erasure is scheduled
         JsonNode scheduled = http.post("/v1/subjects/" + SUBJECT + "/erasure", "{\"reason\":\"GDPR Art. 17 request\","
                 + "\"request_ref\":\"DSR-1\"}").ok(202);
@@ -101,6 +114,7 @@ class ErasureEndToEndTest {
         assertTrue(ms < 5_000, "erasure took " + ms + " ms");
         assertEquals("erased", erased.get("status").asText());
         assertFalse(erased.get("complete").asBoolean(), "backups keep the key restorable for their window");
+        assertTrue(erased.get("stored_exports_deleted").asInt() >= 1, erased.toString());
         assertTrue(erased.get("complete_after").asText().compareTo(erased.get("erased_at").asText()) > 0);
 
         for (String id : mine) {
@@ -119,6 +133,11 @@ class ErasureEndToEndTest {
         assertFalse(http.get("/v1/compliance/report").body().contains(MARKER), "the report shows it");
         http.post("/v1/replays", "{\"decision_id\":\"" + mine.get(0) + "\"}").error(409, "decision_erased");
         http.post("/v1/decisions", body("support", SUBJECT, "again")).error(409, "subject_erased");
+        http.post("/v1/decisions/" + mine.get(0) + "/correction", "{\"correction\":{\"a\":1},\"corrected_by\":\"r\"}")
+                .error(409, "decision_erased");
+        JsonNode correctedErased = http.get("/v1/decisions/" + mine.get(1)).ok(200);
+        assertTrue(correctedErased.at("/correction/output").isNull(), correctedErased.toString());
+        assertEquals("rev_1", correctedErased.at("/correction/corrected_by").asText());
 
         assertEquals(0, tableHits(MARKER));
         assertEquals(0, bucketHits(MARKER));
@@ -189,6 +208,15 @@ class ErasureEndToEndTest {
                 .error(409, "idempotency_key_reused");
         JsonNode d = http.get("/v1/decisions/" + first).ok(200);
         assertNotEquals(null, d.get("content_hash"));
+    }
+
+    private java.net.http.HttpResponse<String> rawResponse(String path) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(stack.url() + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private String raw(String path) {

@@ -88,6 +88,14 @@ public record DecisionRecord(String decisionId, String chainId, String decisionT
                 confirmedAt, confirmationNotes, subjectId, opened, erasure);
     }
 
+    /** This projection with its correction and notes as opened (a sealed decision's), or null when erased. */
+    public DecisionRecord withCorrection(String correction, String correctionNotes) {
+        return new DecisionRecord(decisionId, chainId, decisionType, sequence, createdAt, content, contentHash,
+                chainHash, previousHash, status, incorrectReason, incorrectAt, correction, correctedBy, correctedAt,
+                correctionNotes, correctionSequence, correctionHash, contentKey, contentProblem, model, confirmedBy,
+                confirmedAt, confirmationNotes, subjectId, opened, erasure);
+    }
+
     /** This projection after {@code change}, committed as {@code verdict}. */
     public DecisionRecord apply(StatusChange change, Entry verdict) {
         String at = verdict.recordedAt();

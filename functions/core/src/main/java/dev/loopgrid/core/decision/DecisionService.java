@@ -265,12 +265,32 @@ public final class DecisionService {
         if (correctionText.getBytes(StandardCharsets.UTF_8).length > maxContentBytes) {
             throw new LedgerException.TooLarge("Correction is larger than " + maxContentBytes + " bytes in canonical form");
         }
-        EntryContent content = EntryType.CORRECTION.content().set("decision_id", decisionId)
-                .set("correction", correction).set("corrected_by", correctedBy).set("notes", notes).build();
         String finalNotes = notes;
-        return verdict(tenant, decisionId, content, Ids.correction(), d ->
-                new StatusChange(decisionId, d.decisionType(), d.status(), DecisionStatus.CORRECTED, null,
-                        correctionText, correctedBy, finalNotes, d.model(), d.createdAt()));
+        // a data subject's decision gets its correction sealed under the subject's key, notes included (the
+        // correction is the decision's right output: the same personal data); who corrected stays in the clear
+        java.util.Map<String, String> sealedText = new java.util.HashMap<>();
+        DecisionRecord corrected = verdict(tenant, decisionId, d -> {
+            if (d.subjectId() == null) {
+                return EntryType.CORRECTION.content().set("decision_id", decisionId).set("correction", correction)
+                        .set("corrected_by", correctedBy).set("notes", finalNotes).build();
+            }
+            if (d.erased()) throw erasedConflict(d);
+            DataKey key = subjects.forSealing(tenant, d.subjectId(), d.chainId());
+            ObjectNode sealed = SealedDecision.sealCorrection(tenant, d.subjectId(), decisionId, correction, finalNotes, key);
+            sealedText.put(decisionId, Canonical.canonicalize(sealed));
+            return EntryType.CORRECTION.content().set("decision_id", decisionId).set("correction", sealed)
+                    .set("corrected_by", correctedBy).set("notes", (String) null).build();
+        }, Ids.correction(), d -> d.subjectId() == null
+                ? new StatusChange(decisionId, d.decisionType(), d.status(), DecisionStatus.CORRECTED, null,
+                        correctionText, correctedBy, finalNotes, d.model(), d.createdAt())
+                : new StatusChange(decisionId, d.decisionType(), d.status(), DecisionStatus.CORRECTED, null,
+                        sealedText.get(decisionId), correctedBy, null, d.model(), d.createdAt()));
+        return corrected.subjectId() == null ? corrected : corrected.withCorrection(correctionText, finalNotes);
+    }
+
+    private static LedgerException.Conflict erasedConflict(DecisionRecord d) {
+        return new LedgerException.Conflict("decision_erased", "Decision " + abbreviate(d.decisionId())
+                + " was erased at " + d.erasure().erasedAt() + " with its data subject's key; it takes no correction");
     }
 
     /**
@@ -321,8 +341,16 @@ public final class DecisionService {
      */
     private DecisionRecord verdict(String tenant, String decisionId, EntryContent content, String entryId,
                                    java.util.function.Function<DecisionRecord, StatusChange> change) {
+        return verdict(tenant, decisionId, d -> content, entryId, change);
+    }
+
+    /** {@link #verdict} whose entry content depends on the decision as read ({@code content} runs first). */
+    private DecisionRecord verdict(String tenant, String decisionId,
+                                   java.util.function.Function<DecisionRecord, EntryContent> contentFor, String entryId,
+                                   java.util.function.Function<DecisionRecord, StatusChange> change) {
         for (int attempt = 1; ; attempt++) {
             DecisionRecord current = get(tenant, decisionId);
+            EntryContent content = contentFor.apply(current);
             StatusChange sc = change.apply(current);
             checkProjectionFits(current, sc);
             AppendRequest req = new AppendRequest(content.type(), entryId, decisionId, content.canonical(),

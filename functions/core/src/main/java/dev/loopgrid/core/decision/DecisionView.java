@@ -50,7 +50,8 @@ public final class DecisionView {
         }
         if (d.correctedAt() != null) {
             ObjectNode c = o.putObject("correction");
-            c.set("output", Json.parseStored(d.correction()));
+            if (d.correction() != null) c.set("output", Json.parseStored(d.correction()));
+            else c.putNull("output"); // erased with its data subject's key
             c.put("corrected_by", d.correctedBy());
             c.put("corrected_at", d.correctedAt());
             c.put("notes", d.correctionNotes());

@@ -65,6 +65,48 @@ public final class SealedDecision {
         return Canonical.canonicalize(content);
     }
 
+    /**
+     * A correction of a sealed decision: {@code {"sealed": box}} where the box holds {@code {"correction","notes"}},
+     * bound to the tenant, subject and decision.
+     */
+    public static ObjectNode sealCorrection(String tenant, String subjectId, String decisionId, JsonNode correction,
+                                            String notes, DataKey key) {
+        ObjectNode plain = Json.object();
+        plain.set("correction", correction);
+        plain.put("notes", notes);
+        ObjectNode o = Json.object();
+        o.set("sealed", Sealer.seal(key, correctionAad(tenant, subjectId, decisionId),
+                Canonical.canonicalize(plain).getBytes(StandardCharsets.UTF_8)));
+        return o;
+    }
+
+    private static byte[] correctionAad(String tenant, String subjectId, String decisionId) {
+        return ("loopgrid/v1/sealed-correction" + '\0' + tenant + '\0' + subjectId + '\0' + decisionId)
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A sealed decision's projection with its sealed correction opened (or dropped when its key is gone). */
+    private static DecisionRecord openCorrection(String tenant, DecisionRecord d, DataKey key) {
+        if (d.correction() == null) return d;
+        JsonNode stored;
+        try {
+            stored = Json.parseStored(d.correction());
+        } catch (IllegalArgumentException e) {
+            return d;
+        }
+        if (stored == null || !stored.isObject() || stored.size() != 1 || !stored.has("sealed")) return d;
+        if (key == null) return d.withCorrection(null, null);
+        try {
+            JsonNode plain = Json.parseStored(new String(Sealer.open(key, correctionAad(tenant, d.subjectId(),
+                    d.decisionId()), stored.get("sealed")), StandardCharsets.UTF_8));
+            JsonNode notes = plain.get("notes");
+            return d.withCorrection(Canonical.canonicalize(plain.get("correction")),
+                    notes == null || notes.isNull() ? null : notes.textValue());
+        } catch (Sealer.Unopenable | IllegalArgumentException e) {
+            return d.withContent(null, "its sealed correction does not open under its subject's key (" + e.getMessage() + ")");
+        }
+    }
+
     /** The key id a sealed content text names, or null when it has none. */
     public static String keyId(String sealedText) {
         JsonNode box = Json.parseStored(sealedText).get("sealed");
@@ -100,11 +142,14 @@ public final class SealedDecision {
         if (keyId == null) return d.withContent(null, "its sealed content names no key");
         SubjectKeys.Lookup lookup = keys.apply(d.subjectId(), keyId);
         if (lookup instanceof SubjectKeys.Lookup.Erased e) {
-            return d.withOpened(null, new DecisionRecord.Erasure(e.state().erasedAt(), e.state().erasureReason()));
+            return openCorrection(tenant, d, null).withOpened(null,
+                    new DecisionRecord.Erasure(e.state().erasedAt(), e.state().erasureReason()));
         }
         if (lookup instanceof SubjectKeys.Lookup.Missing m) return d.withContent(null, m.why());
         try {
-            return d.withOpened(open(tenant, d.subjectId(), d.content(), ((SubjectKeys.Lookup.Usable) lookup).key()), null);
+            DataKey key = ((SubjectKeys.Lookup.Usable) lookup).key();
+            DecisionRecord opened = d.withOpened(open(tenant, d.subjectId(), d.content(), key), null);
+            return openCorrection(tenant, opened, key);
         } catch (Sealer.Unopenable | IllegalArgumentException e) {
             return d.withContent(null, "its sealed content does not open under its subject's key (" + e.getMessage() + ")");
         }

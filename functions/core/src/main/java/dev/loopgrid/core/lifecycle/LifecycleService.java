@@ -62,9 +62,20 @@ public final class LifecycleService {
     private final Ledger ledger;
     private final Clock clock;
     private final Settings settings;
+    private final dev.loopgrid.core.report.ReportStore exports;
 
     public LifecycleService(LifecycleStore store, SubjectKeys subjects, DecisionService decisions, Ledger ledger,
                             Clock clock, Settings settings) {
+        this(store, subjects, decisions, ledger, clock, settings, null);
+    }
+
+    /**
+     * @param exports where stored exports live (an erasure deletes the tenant's: they were made from content the
+     *                erasure must reach), or null when none are stored
+     */
+    public LifecycleService(LifecycleStore store, SubjectKeys subjects, DecisionService decisions, Ledger ledger,
+                            Clock clock, Settings settings, dev.loopgrid.core.report.ReportStore exports) {
+        this.exports = exports;
         this.store = store;
         this.subjects = subjects;
         this.decisions = decisions;
@@ -100,7 +111,7 @@ public final class LifecycleService {
         for (int attempt = 1; ; attempt++) {
             SubjectState state = subjects.state(tenant, subjectId).orElseThrow(() -> new LedgerException.NotFound(
                     "subject_not_found", "No decision names data subject \"" + subjectId + "\""));
-            if (state.erased()) return new ErasureAnswer(false, erasureBody(state, subjectId));
+            if (state.erased()) return new ErasureAnswer(false, purgeExports(tenant, erasureBody(state, subjectId)));
             LifecycleStore.TenantState ts = store.state(tenant);
             blockingHold(tenant, subjectId, state).ifPresent(h -> {
                 throw holdConflict(h, subjectId);
@@ -120,7 +131,7 @@ public final class LifecycleService {
                 SubjectState after = new SubjectState(subjectId, state.keyId(), null, state.createdAt(),
                         state.lastUsedAt(), state.services(), c.entry().recordedAt(), reason != null ? reason : ref,
                         ref, c.entry().sequence(), null);
-                return new ErasureAnswer(false, erasureBody(after, subjectId));
+                return new ErasureAnswer(false, purgeExports(tenant, erasureBody(after, subjectId)));
             }
             // a hold, a new service or another erasure came in between: look again
             if (attempt >= MAX_ATTEMPTS) {
@@ -306,6 +317,26 @@ public final class LifecycleService {
                 + at + " unless a hold is placed. A request with a legal_basis overrides the floor.");
         return o;
     }
+
+    /**
+     * Deletes the tenant's stored exports (every version): they may hold the erased content in the clear. They are
+     * downloads, made again on request. A storage failure leaves the erasure done and says so: asking again retries.
+     */
+    private ObjectNode purgeExports(String tenant, ObjectNode body) {
+        if (exports == null) return body;
+        try {
+            body.put("stored_exports_deleted", exports.deleteAll(EXPORTS_PREFIX.apply(tenant)));
+        } catch (LedgerException.Unavailable e) {
+            body.put("stored_exports_deleted", (String) null);
+            body.put("stored_exports_problem", "the tenant's stored exports could not be deleted now (" + e.detail()
+                    + "); request the erasure again to retry");
+        }
+        return body;
+    }
+
+    /** Where a tenant's stored exports live ({@code reports/<tenant>/exports/}). */
+    public static final java.util.function.Function<String, String> EXPORTS_PREFIX =
+            tenant -> dev.loopgrid.core.report.ComplianceReportService.PREFIX + tenant + "/exports/";
 
     private ObjectNode erasureBody(SubjectState state, String subjectId) {
         Instant erased = parse(state.erasedAt());

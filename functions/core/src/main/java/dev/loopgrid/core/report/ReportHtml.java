@@ -160,9 +160,9 @@ public final class ReportHtml {
                         .append("</span></td><td>");
                 if (d.incorrectReason() != null) h.append("<p class=\"cell\">").append(t(excerpt(d.incorrectReason()))).append("</p>");
                 if (d.status() == dev.loopgrid.core.decision.DecisionStatus.CORRECTED) {
-                    h.append("<p class=\"cell\">").append(t(excerpt(readable(d.correction())))).append("</p><span class=\"muted\">by ")
+                    h.append("<p class=\"cell\">").append(t(d.subjectId() != null ? SEALED : excerpt(readable(d.correction())))).append("</p><span class=\"muted\">by ")
                             .append(t(d.correctedBy())).append("</span>");
-                    if (d.correctionNotes() != null) {
+                    if (d.correctionNotes() != null && d.subjectId() == null) {
                         h.append("<p class=\"cell notes\">Notes: ").append(t(excerpt(d.correctionNotes()))).append("</p>");
                     }
                 }
@@ -201,6 +201,8 @@ public final class ReportHtml {
     }
 
     static final int EXCERPT = 240;
+    /** What a report shows in place of a data subject's content (reports are kept; erasure must not miss them). */
+    static final String SEALED = "[personal data of a data subject: not copied into reports]";
 
     private static String excerpt(String s) {
         if (s == null) return "";
@@ -210,7 +212,7 @@ public final class ReportHtml {
     private static String outputOf(dev.loopgrid.core.decision.DecisionRecord d) {
         if (d.contentProblem() != null) return "[content not shown: " + d.contentProblem() + "]";
         // a data subject's content never goes into a report: reports are kept, erasures must not miss them
-        if (d.subjectId() != null) return "[personal data of a data subject: not copied into reports]";
+        if (d.subjectId() != null) return SEALED;
         if (d.content() == null) return null;
         JsonNode o = dev.loopgrid.core.Json.parseStored(d.content()).get("output");
         return o == null ? null : o.toString();

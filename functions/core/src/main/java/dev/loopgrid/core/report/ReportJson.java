@@ -55,7 +55,8 @@ public final class ReportJson {
             v.put("incorrect_at", d.incorrectAt());
             v.put("corrected_by", d.correctedBy());
             v.put("corrected_at", d.correctedAt());
-            v.put("correction_notes", d.correctionNotes());
+            // a data subject's correction is personal data: reports are kept, so it is not copied into them
+            v.put("correction_notes", d.subjectId() != null ? null : d.correctionNotes());
             v.put("confirmed_by", d.confirmedBy());
             v.put("confirmed_at", d.confirmedAt());
             v.put("confirmation_notes", d.confirmationNotes());

@@ -22,6 +22,14 @@ public interface ReportStore {
      */
     PresignedLink presignGet(String key, String downloadName);
 
+    /**
+     * Deletes every object under {@code prefix}, every version of it where the storage keeps versions (an erasure
+     * purges the tenant's stored exports this way).
+     *
+     * @return the object versions deleted
+     */
+    int deleteAll(String prefix);
+
     /** A presigned download link. */
     record PresignedLink(String url, String expiresAt) {}
 }
