@@ -28,9 +28,11 @@ export interface Decision {
   created_at: string;
   service_name: string;
   decision_type: string;
-  input: JsonObject;
+  /** absent when the decision was erased */
+  input?: JsonObject;
   model: ModelInfo;
-  output: JsonObject;
+  /** absent when the decision was erased */
+  output?: JsonObject;
   prompt?: JsonObject;
   tool_calls?: JsonObject[];
   metadata?: JsonObject;
@@ -45,6 +47,12 @@ export interface Decision {
   sequence?: number;
   previous_hash?: string;
   chain_id?: string;
+  /** The decision's data subject, when it names one. */
+  subject_id?: string;
+  /** True once the subject was erased: input, output, prompt, tool_calls and metadata are then absent. */
+  erased?: boolean;
+  erased_at?: string;
+  erasure_reason?: string | null;
   [key: string]: unknown;
 }
 
@@ -214,6 +222,8 @@ export interface RecordDecisionParams {
   idempotencyKey?: string;
   /** Default: the client's serviceName. */
   serviceName?: string;
+  /** The data subject (a pseudonymous id, 1..128 visible ASCII): the content is sealed under the subject's key. */
+  subjectId?: string;
 }
 
 export interface ListDecisionsOptions {
@@ -280,6 +290,47 @@ export interface ApiKey {
   api_key?: string;
 }
 
+/** A data subject's erasure (POST/GET /v1/subjects/{subject_id}/erasure). */
+export interface Erasure {
+  subject_id: string;
+  status: 'none' | 'scheduled' | 'erased';
+  erased: boolean;
+  erased_at?: string;
+  reason?: string | null;
+  request_ref?: string | null;
+  key_id?: string;
+  erasure_sequence?: number;
+  /** True once backups can no longer restore the destroyed key. */
+  complete?: boolean;
+  complete_after?: string;
+  /** When a scheduled erasure runs. */
+  run_at?: string;
+  detail?: string;
+  [key: string]: unknown;
+}
+
+export type HoldScope = 'decision' | 'subject' | 'service';
+
+export interface Hold {
+  hold_id: string;
+  scope: HoldScope;
+  target: string;
+  /** For a decision hold: the decision's data subject. */
+  subject_id?: string;
+  reason: string;
+  case_ref?: string | null;
+  placed_by?: string;
+  placed_at?: string;
+  sequence?: number;
+  released?: boolean;
+  [key: string]: unknown;
+}
+
+export interface Retention {
+  floor_days: number;
+  default?: boolean;
+}
+
 export declare class LoopGridError extends Error {
   constructor(message: string, options?: { cause?: unknown });
 }
@@ -325,11 +376,22 @@ export declare class LoopGrid {
   exportDecisions(options?: ExportOptions): Promise<ExportPage>;
   iterateExport(options?: Omit<ExportOptions, 'cursor'>): AsyncGenerator<Decision, void, undefined>;
   /** The CSV file; a stored (large) export is downloaded from its link without the API key. */
-  exportDecisionsCsv(options?: { serviceName?: string; status?: DecisionStatus }): Promise<string>;
+  exportDecisionsCsv(options?: { serviceName?: string; status?: DecisionStatus; raw?: boolean }): Promise<string>;
   exportGroundTruth(serviceName?: string): Promise<GroundTruthRecord[]>;
   createApiKey(params: { role: Role; name?: string }): Promise<ApiKey & { api_key: string }>;
   listApiKeys(): Promise<{ keys: ApiKey[]; total: number }>;
   revokeApiKey(keyId: string): Promise<ApiKey>;
+  /** Erase a data subject; `scheduled` is true when the server answered 202 (see `run_at`). 409 `legal_hold` under a hold. */
+  eraseSubject(subjectId: string,
+               options?: { reason?: string; requestRef?: string; legalBasis?: string; requestedBy?: string }):
+    Promise<Erasure & { scheduled: boolean }>;
+  getErasure(subjectId: string): Promise<Erasure>;
+  placeHold(params: { scope: HoldScope; target: string; reason: string; caseRef?: string; placedBy?: string }): Promise<Hold>;
+  listHolds(): Promise<{ holds: Hold[]; total: number }>;
+  /** The released hold (`released: true`). */
+  releaseHold(holdId: string, reason?: string): Promise<Hold>;
+  getRetention(): Promise<Retention>;
+  setRetention(floorDays: number): Promise<Retention>;
   /** A decision's receipt, or null while it is not yet in a signed checkpoint (202). `wait` in ms (server holds ≤ 20 s). */
   receipt(decisionId: string, options?: { wait?: number }): Promise<Receipt | null>;
   /** Any entry's receipt by chain and sequence, or null while pending. */

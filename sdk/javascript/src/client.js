@@ -80,9 +80,13 @@ export class LoopGrid {
 
   // ================================================================ decisions
 
-  /** Record an AI decision in the ledger; resolves to the Decision. */
+  /**
+   * Record an AI decision in the ledger; resolves to the Decision. `subjectId` names the data subject the decision
+   * is about (a pseudonymous id, 1..128 visible ASCII, never an e-mail): its content is then sealed under the
+   * subject's key, erasable with eraseSubject.
+   */
   async recordDecision({ decisionType, input, model, output, prompt, toolCalls, metadata, idempotencyKey,
-    serviceName } = {}) {
+    serviceName, subjectId } = {}) {
     const data = {
       service_name: serviceName || this.serviceName,
       decision_type: decisionType,
@@ -93,6 +97,7 @@ export class LoopGrid {
     if (prompt !== undefined && prompt !== null) data.prompt = prompt;
     if (toolCalls !== undefined && toolCalls !== null) data.tool_calls = toolCalls;
     if (metadata !== undefined && metadata !== null) data.metadata = metadata;
+    if (subjectId !== undefined && subjectId !== null) data.subject_id = subjectId;
     return this._request('POST', '/v1/decisions', {
       data, headers: { 'Idempotency-Key': idempotencyKey || randomUUID() }, safe: true,
     });
@@ -297,14 +302,17 @@ export class LoopGrid {
   }
 
   /**
-   * The CSV export (header row `decision_id,created_at,service_name,decision_type,status,content_hash,…`). A large
-   * file is stored by the server and answered with a link, which is downloaded without the API key.
+   * The CSV export (header row `decision_id,created_at,service_name,decision_type,status,content_hash,…`). By
+   * default a cell starting with =, +, -, @, tab or CR is prefixed with a single quote so spreadsheets show it as
+   * text; `raw: true` writes every cell exactly as stored. A large file is stored by the server and answered with a
+   * link, which is downloaded without the API key.
    */
-  async exportDecisionsCsv({ serviceName, status } = {}) {
+  async exportDecisionsCsv({ serviceName, status, raw = false } = {}) {
     const params = new URLSearchParams();
     if (serviceName) params.append('service_name', serviceName);
     if (status) params.append('status', status);
     params.append('format', 'csv');
+    if (raw) params.append('raw', 'true');
     return this._text(`/v1/export/decisions?${params.toString()}`, 'text/csv');
   }
 
@@ -346,6 +354,66 @@ export class LoopGrid {
   /** Revoke a key of the caller's tenant; resolves to its record (revoking again gives the same). */
   async revokeApiKey(keyId) {
     return this._request('DELETE', `/v1/admin/keys/${segment(keyId)}`, { safe: true });
+  }
+
+  // ================================================================ erasure, legal holds, retention (admin keys)
+
+  /**
+   * Erase a data subject (crypto-shredding; docs/erasure.md). Resolves to the Erasure (`status`, `erased`,
+   * `erased_at`, `complete`, `complete_after`, `run_at`, …) plus `scheduled`: true when the server answered 202 (the
+   * retention floor delays it until `run_at`), false when it was erased now (200). At least one of `reason` and
+   * `requestRef`; `legalBasis` overrides the floor. A legal hold rejects with LoopGridAPIError 409 `legal_hold`, an
+   * unknown subject with 404 `subject_not_found`. Erasing again answers the same erasure, so it is retried like a read.
+   */
+  async eraseSubject(subjectId, { reason, requestRef, legalBasis, requestedBy } = {}) {
+    const data = {};
+    if (reason !== undefined && reason !== null) data.reason = reason;
+    if (requestRef !== undefined && requestRef !== null) data.request_ref = requestRef;
+    if (legalBasis !== undefined && legalBasis !== null) data.legal_basis = legalBasis;
+    if (requestedBy !== undefined && requestedBy !== null) data.requested_by = requestedBy;
+    const { status, body } = await this._request('POST', `/v1/subjects/${segment(subjectId)}/erasure`, {
+      data, safe: true, withStatus: true, acceptedBody: true,
+    });
+    return { ...body, scheduled: status === 202 };
+  }
+
+  /** A data subject's erasure state: `status` none, scheduled (with `run_at`) or erased (`complete`, `complete_after`). */
+  async getErasure(subjectId) {
+    return this._request('GET', `/v1/subjects/${segment(subjectId)}/erasure`);
+  }
+
+  /**
+   * Place a legal hold on a `decision`, `subject` or `service` (`target`: its id or name); resolves to the Hold.
+   * Every erasure it covers is refused (409 `legal_hold`) until it is released.
+   */
+  async placeHold({ scope, target, reason, caseRef, placedBy } = {}) {
+    const data = { scope, target, reason };
+    if (caseRef !== undefined && caseRef !== null) data.case_ref = caseRef;
+    if (placedBy !== undefined && placedBy !== null) data.placed_by = placedBy;
+    // not retried once sent: a second delivery would place a second hold
+    return this._request('POST', '/v1/holds', { data });
+  }
+
+  /** The tenant's legal holds in place, oldest first: {holds, total}. */
+  async listHolds() {
+    return this._request('GET', '/v1/holds');
+  }
+
+  /** Release a legal hold; resolves to it with `released: true` (404 `hold_not_found` when none is in place). */
+  async releaseHold(holdId, reason) {
+    const q = reason ? `?reason=${encodeURIComponent(reason)}` : '';
+    return this._request('DELETE', `/v1/holds/${segment(holdId)}${q}`);
+  }
+
+  /** The tenant's retention floor: {floor_days, default} (180 days unless set). */
+  async getRetention() {
+    return this._request('GET', '/v1/retention');
+  }
+
+  /** Set the tenant's retention floor (0..36500 days); resolves to {floor_days, default}. */
+  async setRetention(floorDays) {
+    if (!Number.isSafeInteger(floorDays)) throw new TypeError('floorDays must be an integer');
+    return this._request('PUT', '/v1/retention', { data: { floor_days: floorDays } });
   }
 
   toString() {
@@ -394,6 +462,7 @@ export class LoopGrid {
 
   async _request(method, endpoint, {
     data, headers = {}, safe = method === 'GET', timeout = this.timeout, text: asText = false, withStatus = false,
+    acceptedBody = false,
   } = {}) {
     const url = `${this.baseUrl}${endpoint}`;
     const allHeaders = {
@@ -442,7 +511,7 @@ export class LoopGrid {
         return this._download(new URL(response.headers.get('location'), url).toString(), endpoint, timeout);
       }
       if (asText) return text;
-      if (withStatus && response.status === 202) return { status: 202, body: null };
+      if (withStatus && response.status === 202 && !acceptedBody) return { status: 202, body: null };
       let json;
       try {
         json = JSON.parse(text);

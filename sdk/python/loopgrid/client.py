@@ -112,11 +112,14 @@ class LoopGrid:
                         tool_calls: Optional[List[Dict[str, Any]]] = None,
                         metadata: Optional[Dict[str, Any]] = None, *,
                         idempotency_key: Optional[str] = None,
-                        service_name: Optional[str] = None) -> Dict[str, Any]:
+                        service_name: Optional[str] = None,
+                        subject_id: Optional[str] = None) -> Dict[str, Any]:
         """Record an AI decision in the ledger; returns the Decision (``decision_id``, hashes, ``sequence``, …).
 
         ``idempotency_key`` defaults to a fresh UUID per call, so the client's own retries never record twice;
         pass your own to make retries of your own safe too. ``service_name`` overrides the client's.
+        ``subject_id`` names the data subject the decision is about (a pseudonymous id, 1..128 visible ASCII, never
+        an e-mail): its content is then stored sealed under the subject's key, erasable with :meth:`erase_subject`.
         """
         data: Dict[str, Any] = {
             "service_name": service_name or self.service_name,
@@ -131,6 +134,8 @@ class LoopGrid:
             data["tool_calls"] = tool_calls
         if metadata is not None:
             data["metadata"] = metadata
+        if subject_id is not None:
+            data["subject_id"] = subject_id
         key = idempotency_key or str(uuid.uuid4())
         return self._request("POST", "/v1/decisions", data=data, headers={"Idempotency-Key": key}, retry=_SAFE)
 
@@ -364,9 +369,12 @@ class LoopGrid:
             if not page.get("has_more") or not cursor:
                 return
 
-    def export_decisions_csv(self, service_name: Optional[str] = None, status: Optional[str] = None) -> str:
+    def export_decisions_csv(self, service_name: Optional[str] = None, status: Optional[str] = None, *,
+                             raw: bool = False) -> str:
         """The CSV export (header row ``decision_id,created_at,service_name,decision_type,status,content_hash,…``).
 
+        By default a cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR is prefixed with a single quote so
+        spreadsheets show it as text; ``raw=True`` writes every cell exactly as stored.
         A large file is stored by the server and answered with a link, which is downloaded without the API key.
         """
         params: Dict[str, Any] = {}
@@ -375,6 +383,8 @@ class LoopGrid:
         if status:
             params["status"] = status
         params["format"] = "csv"
+        if raw:
+            params["raw"] = "true"
         return self._text("/v1/export/decisions", params, "text/csv")
 
     def export_ground_truth(self, service_name: Optional[str] = None) -> List[Dict[str, Any]]:
@@ -415,6 +425,70 @@ class LoopGrid:
     def revoke_api_key(self, key_id: str) -> Dict[str, Any]:
         """Revoke a key of the caller's tenant; returns its record (revoking again returns the same)."""
         return self._request("DELETE", f"/v1/admin/keys/{_segment(key_id)}")
+
+    # ================================================================
+    # Erasure, legal holds, retention (admin keys; see docs/erasure.md)
+    # ================================================================
+
+    def erase_subject(self, subject_id: str, reason: Optional[str] = None, request_ref: Optional[str] = None, *,
+                      legal_basis: Optional[str] = None, requested_by: Optional[str] = None) -> Dict[str, Any]:
+        """Erase a data subject (crypto-shredding); returns the Erasure (``status``, ``erased``, ``erased_at``,
+        ``complete``, ``complete_after``, ``run_at``, …) plus ``scheduled``: True when the server answered 202
+        (the retention floor delays it until ``run_at``), False when it was erased now (200).
+
+        At least one of ``reason`` and ``request_ref`` is required by the server. ``legal_basis`` overrides the
+        retention floor. A legal hold raises ``LoopGridAPIError`` 409 ``legal_hold``; an unknown subject 404
+        ``subject_not_found``. Erasing again answers the same erasure, so it is retried like a read.
+        """
+        data: Dict[str, Any] = {}
+        if reason is not None:
+            data["reason"] = reason
+        if request_ref is not None:
+            data["request_ref"] = request_ref
+        if legal_basis is not None:
+            data["legal_basis"] = legal_basis
+        if requested_by is not None:
+            data["requested_by"] = requested_by
+        status, body = self._request("POST", f"/v1/subjects/{_segment(subject_id)}/erasure", data=data,
+                                     with_status=True)
+        body["scheduled"] = status == 202
+        return body
+
+    def get_erasure(self, subject_id: str) -> Dict[str, Any]:
+        """A data subject's erasure state: ``status`` ``none``, ``scheduled`` (with ``run_at``) or ``erased`` (with
+        ``complete`` and ``complete_after``)."""
+        return self._request("GET", f"/v1/subjects/{_segment(subject_id)}/erasure")
+
+    def place_hold(self, scope: str, target: str, reason: str, *, case_ref: Optional[str] = None,
+                   placed_by: Optional[str] = None) -> Dict[str, Any]:
+        """Place a legal hold on a ``decision``, ``subject`` or ``service`` (``target``: its id or name); returns the
+        Hold (``hold_id``, …). Every erasure it covers answers 409 ``legal_hold`` until it is released."""
+        data: Dict[str, Any] = {"scope": scope, "target": target, "reason": reason}
+        if case_ref is not None:
+            data["case_ref"] = case_ref
+        if placed_by is not None:
+            data["placed_by"] = placed_by
+        # not retried once sent: a second delivery would place a second hold
+        return self._request("POST", "/v1/holds", data=data, retry=_UNSENT)
+
+    def list_holds(self) -> Dict[str, Any]:
+        """The tenant's legal holds in place, oldest first: ``{"holds": [...], "total"}``."""
+        return self._request("GET", "/v1/holds")
+
+    def release_hold(self, hold_id: str, reason: Optional[str] = None) -> Dict[str, Any]:
+        """Release a legal hold; returns it with ``released: True`` (404 ``hold_not_found`` if none is in place)."""
+        params = {"reason": reason} if reason else None
+        return self._request("DELETE", f"/v1/holds/{_segment(hold_id)}", params=params, retry=_UNSENT)
+
+    def get_retention(self) -> Dict[str, Any]:
+        """The tenant's retention floor: ``{"floor_days", "default"}`` (180 days unless set)."""
+        return self._request("GET", "/v1/retention")
+
+    def set_retention(self, floor_days: int) -> Dict[str, Any]:
+        """Set the tenant's retention floor (0..36500 days); returns ``{"floor_days", "default"}``."""
+        if isinstance(floor_days, bool) or not isinstance(floor_days, int):
+            raise ValueError("floor_days must be an integer")
+        return self._request("PUT", "/v1/retention", data={"floor_days": floor_days}, retry=_UNSENT)
 
     # ================================================================
     # Plumbing

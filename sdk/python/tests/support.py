@@ -95,7 +95,7 @@ class ScriptedServer:
                 self.wfile.write(data)
                 self.close_connection = True
 
-            do_GET = do_POST = do_DELETE = _serve
+            do_GET = do_POST = do_PUT = do_DELETE = _serve
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * A recorded decision (the API's Decision object). Optional members are null when absent; {@link #raw()} is
- * the object as received, including members this SDK version does not know.
+ * the object as received, including members this SDK version does not know. An erased decision ({@link #erased()})
+ * has no input, output, prompt, tool calls or metadata: they are null.
  *
  * @param status        {@code recorded}, {@code incorrect}, {@code corrected} or {@code confirmed}
  * @param contentHash   SHA-256 (hex) of the canonical decision content
@@ -38,6 +39,26 @@ public record Decision(String decisionId, Instant createdAt, String serviceName,
     /** The decision's confirmation, or null when it was never confirmed (or the server does not send it). */
     public Confirmation confirmation() {
         return raw == null ? null : Confirmation.of(raw.get("confirmation"));
+    }
+
+    /** The decision's data subject, or null when it names none. */
+    public String subjectId() {
+        return raw == null ? null : Nodes.text(raw, "subject_id");
+    }
+
+    /** True when the content was erased with its subject's key (input, output, prompt, tool calls and metadata are null). */
+    public boolean erased() {
+        return raw != null && Nodes.bool(raw, "erased");
+    }
+
+    /** When the decision's subject was erased, or null. */
+    public Instant erasedAt() {
+        return raw == null ? null : Nodes.instant(raw, "erased_at");
+    }
+
+    /** The reason given for the erasure, or null. */
+    public String erasureReason() {
+        return raw == null ? null : Nodes.text(raw, "erasure_reason");
     }
 
     public static Decision of(JsonNode n) {

@@ -131,6 +131,7 @@ public final class LoopGrid {
         if (d.prompt != null) body.set("prompt", tree(d.prompt));
         if (d.toolCalls != null) body.set("tool_calls", tree(d.toolCalls));
         if (d.metadata != null) body.set("metadata", tree(d.metadata));
+        if (d.subjectId != null) body.put("subject_id", d.subjectId);
         String key = d.idempotencyKey != null ? d.idempotencyKey : UUID.randomUUID().toString();
         return Decision.of(call("POST", "/v1/decisions", Map.of(), body, Map.of("Idempotency-Key", key), Retry.SAFE, timeout));
     }
@@ -421,9 +422,19 @@ public final class LoopGrid {
      * decision. A large file comes as a link to the stored copy, which this method downloads (without the API key).
      */
     public String exportDecisionsCsv(String serviceName, String status) {
+        return exportDecisionsCsv(serviceName, status, false);
+    }
+
+    /**
+     * {@link #exportDecisionsCsv(String, String)}; with {@code raw} every cell is written exactly as stored. By
+     * default a cell starting with {@code =}, {@code +}, {@code -}, {@code @}, tab or CR is prefixed with a single
+     * quote so spreadsheets show it as text.
+     */
+    public String exportDecisionsCsv(String serviceName, String status, boolean raw) {
         Map<String, String> q = new java.util.LinkedHashMap<>(serviceQuery(serviceName));
         if (status != null) q.put("status", status);
         q.put("format", "csv");
+        if (raw) q.put("raw", "true");
         return text("/v1/export/decisions", q, "text/csv");
     }
 
@@ -480,6 +491,96 @@ public final class LoopGrid {
     public ApiKey revokeApiKey(String keyId) {
         // revoking twice changes nothing: safe to retry
         return ApiKey.of(call("DELETE", "/v1/admin/keys/" + segment(keyId), Map.of(), null, Map.of(), Retry.SAFE, timeout));
+    }
+
+    // ---------------------------------------------------------------- erasure, legal holds, retention (admin)
+
+    /**
+     * Erases a data subject (crypto-shredding, see docs/erasure.md). {@link Erasure#scheduled()} is true when the
+     * server answered 202: the retention floor delays the erasure until {@link Erasure#runAt()}. Erasing again
+     * answers the same erasure, so the request is retried like a read.
+     *
+     * @param reason      why, e.g. a GDPR Art. 17 request; may be null when {@code requestRef} is given
+     * @param requestRef  the request's reference (ticket, DSR id); may be null when {@code reason} is given
+     * @param legalBasis  a stated legal basis that overrides the retention floor (erase now); may be null
+     * @param requestedBy who asked; may be null
+     * @throws LoopGridApiException 409 {@code legal_hold} when a hold covers the subject, 404 {@code subject_not_found}
+     */
+    public Erasure eraseSubject(String subjectId, String reason, String requestRef, String legalBasis, String requestedBy) {
+        ObjectNode body = mapper.createObjectNode();
+        if (reason != null) body.put("reason", reason);
+        if (requestRef != null) body.put("request_ref", requestRef);
+        if (legalBasis != null) body.put("legal_basis", legalBasis);
+        if (requestedBy != null) body.put("requested_by", requestedBy);
+        HttpResponse<String> response = send("POST", "/v1/subjects/" + segment(subjectId) + "/erasure", Map.of(), body,
+                Map.of(), Retry.SAFE, timeout);
+        return Erasure.of(parse(response), response.statusCode() == 202);
+    }
+
+    /** {@link #eraseSubject(String, String, String, String, String)} without a legal basis or requester. */
+    public Erasure eraseSubject(String subjectId, String reason, String requestRef) {
+        return eraseSubject(subjectId, reason, requestRef, null, null);
+    }
+
+    /** A data subject's erasure state: {@code none}, {@code scheduled} (with run at) or {@code erased}. */
+    public Erasure getErasure(String subjectId) {
+        return Erasure.of(get("/v1/subjects/" + segment(subjectId) + "/erasure", Map.of()));
+    }
+
+    /**
+     * Places a legal hold. Not retried once sent: a second delivery would place a second hold.
+     *
+     * @param scope   {@code decision}, {@code subject} or {@code service}
+     * @param target  the decision id, subject id or service name
+     * @param caseRef may be null
+     * @param placedBy may be null
+     */
+    public Hold placeHold(String scope, String target, String reason, String caseRef, String placedBy) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("scope", scope);
+        body.put("target", target);
+        body.put("reason", reason);
+        if (caseRef != null) body.put("case_ref", caseRef);
+        if (placedBy != null) body.put("placed_by", placedBy);
+        return Hold.of(call("POST", "/v1/holds", Map.of(), body, Map.of(), Retry.UNSENT, timeout));
+    }
+
+    public Hold placeHold(String scope, String target, String reason) {
+        return placeHold(scope, target, reason, null, null);
+    }
+
+    /** The tenant's legal holds in place, oldest first. */
+    public List<Hold> listHolds() {
+        List<Hold> holds = new ArrayList<>();
+        for (JsonNode h : get("/v1/holds", Map.of()).path("holds")) holds.add(Hold.of(h));
+        return List.copyOf(holds);
+    }
+
+    /**
+     * Releases a legal hold and returns it ({@link Hold#released()} true); {@code reason} may be null. Not retried
+     * once sent.
+     *
+     * @throws LoopGridApiException 404 {@code hold_not_found} when no such hold is in place
+     */
+    public Hold releaseHold(String holdId, String reason) {
+        Map<String, String> q = reason == null ? Map.of() : Map.of("reason", reason);
+        return Hold.of(call("DELETE", "/v1/holds/" + segment(holdId), q, null, Map.of(), Retry.UNSENT, timeout));
+    }
+
+    public Hold releaseHold(String holdId) {
+        return releaseHold(holdId, null);
+    }
+
+    /** The tenant's retention floor. */
+    public Retention getRetention() {
+        return Retention.of(get("/v1/retention", Map.of()));
+    }
+
+    /** Sets the tenant's retention floor (0..36500 days; a {@code retention} entry records it). Not retried once sent. */
+    public Retention setRetention(int floorDays) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("floor_days", floorDays);
+        return Retention.of(call("PUT", "/v1/retention", Map.of(), body, Map.of(), Retry.UNSENT, timeout));
     }
 
     // ---------------------------------------------------------------- plumbing

@@ -19,6 +19,7 @@ public final class NewDecision {
     final Object toolCalls;
     final Object metadata;
     final String idempotencyKey;
+    final String subjectId;
 
     private NewDecision(Builder b) {
         this.decisionType = Objects.requireNonNull(b.decisionType, "decisionType");
@@ -30,6 +31,7 @@ public final class NewDecision {
         this.toolCalls = b.toolCalls;
         this.metadata = b.metadata;
         this.idempotencyKey = b.idempotencyKey;
+        this.subjectId = b.subjectId;
     }
 
     public static Builder builder(String decisionType) {
@@ -46,6 +48,7 @@ public final class NewDecision {
         private Object toolCalls;
         private Object metadata;
         private String idempotencyKey;
+        private String subjectId;
 
         private Builder(String decisionType) {
             this.decisionType = decisionType;
@@ -75,6 +78,11 @@ public final class NewDecision {
          * {@code recordDecision} call, so its own retries never record twice.
          */
         public Builder idempotencyKey(String v) { this.idempotencyKey = v; return this; }
+        /**
+         * The data subject the decision is about: a pseudonymous id (1..128 visible ASCII), never an e-mail address.
+         * The decision's content is then sealed under the subject's key, erasable with {@link LoopGrid#eraseSubject}.
+         */
+        public Builder subjectId(String v) { this.subjectId = v; return this; }
 
         public NewDecision build() {
             return new NewDecision(this);
