@@ -280,7 +280,7 @@ public final class App {
         this.sqsQueue = sqsQueue;
         this.providers = providers;
         WorkQueue queue = sqsQueue != null ? sqsQueue : NO_QUEUE;
-        this.replays = new ReplayService(decisions, replayStore, queue, clock);
+        this.replays = new ReplayService(decisions, replayStore, queue, clock, subjectKeys);
         this.reportConfig = reportConfig;
         this.checkpoints = checkpoints;
         this.reportStore = reportStore;
@@ -483,7 +483,8 @@ public final class App {
                 e = executor;
                 if (e == null) {
                     executor = e = new ReplayExecutor(replayStore, decisionIndex, ledger, providers.get(), clock,
-                            replayConfig.leaseMillis(), dev.loopgrid.aws.telemetry.Telemetry.replayListener());
+                            replayConfig.leaseMillis(), dev.loopgrid.aws.telemetry.Telemetry.replayListener(),
+                            subjectKeys);
                 }
             }
         }

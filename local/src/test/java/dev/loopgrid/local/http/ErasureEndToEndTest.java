@@ -83,6 +83,22 @@ class ErasureEndToEndTest {
         assertEquals(MARKER + " corrected", corrected.at("/correction/output/answer").asText());
         assertEquals(MARKER + " note", http.get("/v1/decisions/" + mine.get(1)).ok(200).at("/correction/notes").asText());
         assertEquals(0, tableHits(MARKER), "the correction is in the table in the clear");
+        // a replay of a sealed decision keeps its overrides, output and diff sealed too
+        String replayId = http.post("/v1/replays", "{\"decision_id\":\"" + mine.get(2) + "\",\"overrides\":{\"input\":"
+                + "{\"customer\":\"" + MARKER + " override\"}}}").ok(202).get("replay_id").asText();
+        JsonNode replayed = null;
+        for (int i = 0; i < 200; i++) {
+            replayed = http.get("/v1/replays/" + replayId).ok(200);
+            if ("completed".equals(replayed.get("execution_status").asText())) break;
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertEquals("completed", replayed.get("execution_status").asText(), replayed.toString());
+        assertEquals(MARKER + " override", replayed.at("/overrides/input/customer").asText(), replayed.toString());
+        assertEquals(0, tableHits(MARKER), "the replay is in the table in the clear");
         // an export above the inline size is stored: in the clear, as exports are; the erasure must delete it
         String huge = "y".repeat(1_200_000);
         for (int i = 0; i < 3; i++) record("support", SUBJECT, MARKER + huge + i);
@@ -135,6 +151,9 @@ class ErasureEndToEndTest {
         http.post("/v1/decisions", body("support", SUBJECT, "again")).error(409, "subject_erased");
         http.post("/v1/decisions/" + mine.get(0) + "/correction", "{\"correction\":{\"a\":1},\"corrected_by\":\"r\"}")
                 .error(409, "decision_erased");
+        JsonNode replayErased = http.get("/v1/replays/" + replayId).ok(200);
+        assertTrue(replayErased.get("overrides").isNull() && replayErased.get("replay_output").isNull(), replayErased.toString());
+        assertFalse(replayErased.toString().contains(MARKER));
         JsonNode correctedErased = http.get("/v1/decisions/" + mine.get(1)).ok(200);
         assertTrue(correctedErased.at("/correction/output").isNull(), correctedErased.toString());
         assertEquals("rev_1", correctedErased.at("/correction/corrected_by").asText());

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.core.ledger.AppendRequest;
 import dev.loopgrid.core.ledger.Canonical;
+import dev.loopgrid.core.subject.DataKey;
+import dev.loopgrid.core.subject.SubjectKeys;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.decision.DecisionRecord;
 import dev.loopgrid.core.ledger.EntryContent;
@@ -44,6 +46,7 @@ public final class ReplayExecutor {
     private final Clock clock;
     private final long leaseMillis;
     private final Listener listener;
+    private final SubjectKeys subjects;
 
     /**
      * @param providers   configured providers by name; a provider not in the map is simulated
@@ -51,6 +54,13 @@ public final class ReplayExecutor {
      */
     public ReplayExecutor(ReplayStore replays, DecisionIndex store, Ledger ledger, Map<String, LlmProvider> providers,
                           Clock clock, long leaseMillis, Listener listener) {
+        this(replays, store, ledger, providers, clock, leaseMillis, listener, null);
+    }
+
+    /** @param subjects data subjects' keys: a subject's decision's replay result is sealed under them (null: none) */
+    public ReplayExecutor(ReplayStore replays, DecisionIndex store, Ledger ledger, Map<String, LlmProvider> providers,
+                          Clock clock, long leaseMillis, Listener listener, SubjectKeys subjects) {
+        this.subjects = subjects;
         this.listener = listener;
         this.replays = replays;
         this.store = store;
@@ -93,7 +103,18 @@ public final class ReplayExecutor {
                     + decision.erasure().erasedAt()), started) ? Outcome.DONE : Outcome.RETRY;
         }
         JsonNode content = Json.parseStored(decision.requireContent());
-        JsonNode overrides = replay.overrides() == null ? null : Json.parseStored(replay.overrides());
+        DataKey key = null;
+        String overridesText = replay.overrides();
+        if (decision.subjectId() != null) {
+            SubjectKeys.Lookup lookup = subjects == null ? null : subjects.forOpening(tenant, decision.subjectId(), null);
+            if (!(lookup instanceof SubjectKeys.Lookup.Usable u)) {
+                return finish(tenant, replay, failed(replay, null, null, "the decision's data subject's key is gone"),
+                        started) ? Outcome.DONE : Outcome.RETRY;
+            }
+            key = u.key();
+            overridesText = SealedReplay.open(tenant, decision.subjectId(), replayId, "overrides", overridesText, key);
+        }
+        JsonNode overrides = overridesText == null ? null : Json.parseStored(overridesText);
         ObjectNode effective = Overrides.apply(content, overrides);
         ProviderRequest request = ProviderRequest.from(effective);
         JsonNode recordedOutput = content.get("output");
@@ -136,6 +157,13 @@ public final class ReplayExecutor {
             // the replay item and its ledger entry hold the result inline (a DynamoDB item holds 400 KB)
             result = failed(replay, result.provider(), result.model(), "the replay's output and diff are " + resultBytes
                     + " bytes; replay results of at most " + MAX_RESULT_BYTES + " bytes can be recorded");
+        }
+        if (key != null) {
+            // the result of a subject's decision is theirs too: sealed in the replay item and in the ledger entry
+            String subject = decision.subjectId();
+            result = result.withContent(replay.overrides(),
+                    SealedReplay.seal(tenant, subject, replayId, "output", result.output(), key),
+                    SealedReplay.seal(tenant, subject, replayId, "diff", result.diff(), key), false);
         }
         return finish(tenant, replay, result, started) ? Outcome.DONE : Outcome.RETRY;
     }

@@ -43,6 +43,17 @@ public record ReplayRecord(String replayId, String decisionId, String chainId, S
                 systemFingerprint, error, completedAt, attempts, 0, entrySequence, entryHash);
     }
 
+    /**
+     * This replay with other overrides, output and diff texts (sealed, opened, or emptied: {@code erased} marks them
+     * destroyed with the decision's data subject's key).
+     */
+    public ReplayRecord withContent(String overrides, String output, String diff, boolean erased) {
+        return new ReplayRecord(replayId, decisionId, chainId, createdAt, triggeredBy, overrides, status, mode, output,
+                outputChanged, erased ? null : diffSummary, diff, provider, model, latencyMs, inputTokens, outputTokens,
+                finishReason, systemFingerprint, erased ? "erased with the decision's data subject's key" : error,
+                completedAt, attempts, leaseUntil, entrySequence, entryHash);
+    }
+
     public boolean terminal() {
         return status == ReplayStatus.COMPLETED || status == ReplayStatus.FAILED;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loopgrid.core.ledger.Canonical;
 import dev.loopgrid.core.decision.DecisionRecord;
 import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.subject.SubjectKeys;
 import dev.loopgrid.core.Ids;
 import dev.loopgrid.core.Json;
 import dev.loopgrid.core.ledger.LedgerException;
@@ -22,7 +23,16 @@ public final class ReplayService {
     private final WorkQueue queue;
     private final Clock clock;
 
+    private final SubjectKeys subjects;
+
     public ReplayService(DecisionService decisions, ReplayStore replays, WorkQueue queue, Clock clock) {
+        this(decisions, replays, queue, clock, null);
+    }
+
+    /** @param subjects data subjects' keys: a subject's decision's replays are sealed under them (null: none here) */
+    public ReplayService(DecisionService decisions, ReplayStore replays, WorkQueue queue, Clock clock,
+                         SubjectKeys subjects) {
+        this.subjects = subjects;
         this.decisions = decisions;
         this.replays = replays;
         this.queue = queue;
@@ -62,8 +72,18 @@ public final class ReplayService {
                     + " cannot be replayed: its content was erased with its data subject's key");
         }
         String now = Times.format(clock.millis());
-        ReplayRecord replay = ReplayRecord.pending(Ids.replay(), decision.decisionId(), decision.chainId(), now,
-                triggeredBy, overrides == null ? null : Canonical.canonicalize(overrides));
+        String replayId = Ids.replay();
+        String overridesText = overrides == null ? null : Canonical.canonicalize(overrides);
+        if (decision.subjectId() != null && overridesText != null) {
+            // overrides of a subject's decision (a new input, a prompt) are as personal as the decision
+            if (!(subjects.forOpening(tenant, decision.subjectId(), null) instanceof SubjectKeys.Lookup.Usable u)) {
+                throw new LedgerException.Conflict("decision_erased", "Decision " + decision.decisionId()
+                        + " cannot be replayed: its content was erased with its data subject's key");
+            }
+            overridesText = SealedReplay.seal(tenant, decision.subjectId(), replayId, "overrides", overridesText, u.key());
+        }
+        ReplayRecord replay = ReplayRecord.pending(replayId, decision.decisionId(), decision.chainId(), now,
+                triggeredBy, overridesText);
         replays.create(tenant, replay);
         try {
             queue.enqueue(tenant, replay.replayId());
@@ -75,8 +95,20 @@ public final class ReplayService {
     }
 
     public ReplayRecord get(String tenant, String replayId) {
+        return opened(tenant, raw(tenant, replayId));
+    }
+
+    private ReplayRecord raw(String tenant, String replayId) {
         return replays.find(tenant, replayId).orElseThrow(() -> new LedgerException.NotFound("replay_not_found",
                 "Replay " + (replayId.length() > 100 ? replayId.substring(0, 100) + "…" : replayId) + " not found"));
+    }
+
+    /** {@code r} with what is sealed under its decision's data subject's key opened (or emptied once erased). */
+    private ReplayRecord opened(String tenant, ReplayRecord r) {
+        if (subjects == null || !SealedReplay.isSealed(r.overrides()) && !SealedReplay.isSealed(r.output())
+                && !SealedReplay.isSealed(r.diff())) return r;
+        String subject = decisions.getWithoutContent(tenant, r.decisionId()).subjectId();
+        return SealedReplay.opened(tenant, subject, r, subjects);
     }
 
     /**
@@ -85,8 +117,12 @@ public final class ReplayService {
      * @throws LedgerException.NotFound when the decision does not exist
      */
     public ReplayStore.ReplayPage listForDecision(String tenant, String decisionId, int limit, String cursor) {
-        decisions.getWithoutContent(tenant, decisionId);
-        return replays.listByDecision(tenant, decisionId, limit, cursor);
+        String subject = decisions.getWithoutContent(tenant, decisionId).subjectId();
+        ReplayStore.ReplayPage page = replays.listByDecision(tenant, decisionId, limit, cursor);
+        if (subject == null || subjects == null) return page;
+        java.util.List<ReplayRecord> out = new java.util.ArrayList<>(page.replays().size());
+        for (ReplayRecord r : page.replays()) out.add(SealedReplay.opened(tenant, subject, r, subjects));
+        return new ReplayStore.ReplayPage(out, page.nextCursor());
     }
 
     /**
@@ -97,18 +133,18 @@ public final class ReplayService {
     public ReplayRecord await(String tenant, String replayId, int seconds) {
         long deadline = clock.millis() + seconds * 1000L;
         long sleep = 25;
-        ReplayRecord r = get(tenant, replayId);
+        ReplayRecord r = raw(tenant, replayId);
         while (!r.terminal() && clock.millis() < deadline) {
             try {
                 Thread.sleep(Math.min(sleep, Math.max(1, deadline - clock.millis())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return r;
+                return opened(tenant, r);
             }
             sleep = Math.min(sleep * 2, 250);
-            r = get(tenant, replayId);
+            r = raw(tenant, replayId);
         }
-        return r;
+        return opened(tenant, r);
     }
 
     /** The API's compare object: the decision's recorded output against the replay's. */

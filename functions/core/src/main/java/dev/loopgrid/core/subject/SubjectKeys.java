@@ -77,7 +77,10 @@ public final class SubjectKeys {
         return unwrap(tenant, state);
     }
 
-    /** The key that opens content sealed under {@code keyId} for {@code subjectId}, if it still exists. */
+    /**
+     * The key that opens content sealed under {@code keyId} for {@code subjectId} (null: the subject's current key),
+     * if it still exists.
+     */
     public Lookup forOpening(String tenant, String subjectId, String keyId) {
         Optional<SubjectState> found = store.find(tenant, subjectId);
         if (found.isEmpty()) return new Lookup.Missing("no key is stored for data subject " + subjectId);
@@ -86,7 +89,7 @@ public final class SubjectKeys {
             forget(tenant, subjectId);
             return new Lookup.Erased(state);
         }
-        if (state.wrappedKey() == null || !keyId.equals(state.keyId())) {
+        if (state.wrappedKey() == null || keyId != null && !keyId.equals(state.keyId())) {
             return new Lookup.Missing("the key " + keyId + " of data subject " + subjectId + " is not stored");
         }
         return new Lookup.Usable(unwrap(tenant, state));
