@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 public final class Bench {
 
     static final String USAGE = String.join(System.lineSeparator(),
-            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp|crash> [options]",
+            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp|crash|erase> [options]",
             "",
             "  bench record  [--url URL] [--clients 32] [--requests 4000] [--size 1024] [--warmup 200]",
             "                [--service NAME] [--timeout SECONDS] [--api-key KEY] [--trace FILE.csv]",
@@ -62,6 +62,12 @@ public final class Bench {
             "      REPEAT reports with nothing new, and REPEAT reports after NEW more decisions each; one full",
             "      GET /v1/integrity/verify for contrast; and REPEAT GET /v1/stats.",
             "      Exit 1 when the steady-state median at the last level is above 3x the first.",
+            "",
+            "  bench erase   [--decisions 10000] [--clients 16] [--size 1024]",
+            "      In process (own DynamoDB Local, S3Proxy and HTTP front): records DECISIONS decisions of one data",
+            "      subject (sealed, carrying a marker) and DECISIONS of no subject, and prints both rates; erases the",
+            "      subject (legal basis given) and times that request; then checks reads are erased, the chain",
+            "      verifies, and neither the table nor any bucket object holds the marker. Exit 1 otherwise.",
             "",
             "  bench integrate [--entries 100000] [--chains 1] [--batch 1000]",
             "      In process (own DynamoDB Local and S3Proxy): the log's integrator alone over ENTRIES entries offered",
@@ -189,6 +195,18 @@ public final class Bench {
                     }
                     return CrashBench.run(new CrashBench.Options(dataDir, a.integer("rounds", 20, 1, 10_000),
                             a.integer("writers", 16, 1, 256), min, max, size(a), List.of()));
+                }
+                case "erase": {
+                    Args a = Args.parse(rest, Set.of("decisions", "clients", "size"), Set.of());
+                    try {
+                        return EraseBench.run(new EraseBench.Options(a.integer("decisions", 10_000, 1, 1_000_000),
+                                a.integer("clients", 16, 1, 256), a.integer("size", 1024, 300, 100_000)));
+                    } catch (InterruptedException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        System.err.println("erase bench failed: " + e);
+                        return 1;
+                    }
                 }
                 default:
                     return bad(System.err, "unknown subcommand \"" + command + "\"");
