@@ -183,7 +183,8 @@ public final class ApiConstruct extends Construct {
                 env.put("LOOPGRID_QUEUE_URL", props.replayQueue().getQueueUrl());
                 env.put("LOOPGRID_MAX_RECEIVES", Integer.toString(props.maxReceives()));
             }
-            if (route.access() == Routes.Access.REPORT) {
+            // reports and exports are stored there; an erasure purges the tenant's stored exports
+            if (route.access() == Routes.Access.REPORT || route.access() == Routes.Access.LIFECYCLE) {
                 env.put("LOOPGRID_REPORTS_BUCKET", props.reports().bucket().getBucketName());
             }
             ContentAccess content = ContentAccess.of(route);
@@ -208,6 +209,7 @@ public final class ApiConstruct extends Construct {
                         .build());
             }
             if (route.access() == Routes.Access.REPORT) props.reports().grantReportObjects(fn.role());
+            if (route.access() == Routes.Access.LIFECYCLE) props.reports().grantExportPurge(fn.role());
             props.reports().grantContent(fn.role(), content);
             if (log == LogAccess.READ) props.log().grantRead(fn.role());
             props.subjectKeys().grant(fn.role(), subjectKey);

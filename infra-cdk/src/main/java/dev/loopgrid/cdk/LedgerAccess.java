@@ -88,6 +88,14 @@ public final class LedgerAccess {
     public static final List<String> LOG_WRITE_ACTIONS = List.of(
             "dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem");
     public static final List<String> AUTHORIZER_ACTIONS = List.of("dynamodb:GetItem");
+    /** The partition of the index of open replays ({@code REP#open}: {@code DynamoReplayStore.listOpen}, {@code closeOpen}). */
+    public static final String REPLAY_OPEN_KEY = dev.loopgrid.aws.store.LedgerKeys.REPLAY_OPEN_PK;
+    /** Replay recovery lists the open replays (one Query of {@link #REPLAY_OPEN_KEY}) ... */
+    public static final List<String> RECOVERY_LIST_ACTIONS = List.of("dynamodb:Query");
+    /** ... reads each replay's item ({@value #REPLAY_KEY_PATTERN}) ... */
+    public static final List<String> RECOVERY_READ_ACTIONS = List.of("dynamodb:GetItem");
+    /** ... and drops finished ones from the index (DeleteItem on {@link #REPLAY_OPEN_KEY} only). */
+    public static final List<String> RECOVERY_CLOSE_ACTIONS = List.of("dynamodb:DeleteItem");
     /** Partition keys of data subjects' items ({@code SUBJECT#<tenant>#<subject>}: the wrapped data keys). */
     public static final String SUBJECT_KEY_PATTERN = subjectPrefix() + "*";
     /** Partition keys of the items a lifecycle transaction deletes: released holds, and done or moved erasure schedules. */
@@ -154,6 +162,24 @@ public final class LedgerAccess {
         out.add(denyKeyItems(table));
         out.addAll(subjectItemStatements(table, false));
         return new Grant("INTEGRATOR (READ, writes on " + LOG_KEY_PATTERN + " and " + LOG_RUN_KEY_PATTERN + ")", out);
+    }
+
+    /**
+     * The replay recovery's grant ({@code ReplayRecovery.sweep}, without releasing leases): {@code Query} and
+     * {@code DeleteItem} on the index of open replays ({@code REP#open}) only, {@code GetItem} on replay items
+     * ({@value #REPLAY_KEY_PATTERN}) only, each by a {@code dynamodb:LeadingKeys} condition, on the table only (no
+     * index); the Deny on API key items and on writes of data subjects' items like every other writer. (Sending to the
+     * replay queue is granted by {@link ReplayRecoveryConstruct}.)
+     */
+    public static Grant replayRecovery(ITable table) {
+        List<PolicyStatement> out = new ArrayList<>();
+        out.add(onItems("OpenReplayList", RECOVERY_LIST_ACTIONS, table, REPLAY_OPEN_KEY));
+        out.add(onItems("ReplayRead", RECOVERY_READ_ACTIONS, table, REPLAY_KEY_PATTERN));
+        out.add(onItems("OpenReplayClose", RECOVERY_CLOSE_ACTIONS, table, REPLAY_OPEN_KEY));
+        out.add(denyKeyItems(table));
+        out.addAll(subjectItemStatements(table, false));
+        return new Grant("RECOVERY (Query and DeleteItem on " + REPLAY_OPEN_KEY + ", GetItem on " + REPLAY_KEY_PATTERN + ")",
+                out);
     }
 
     private static String subjectPrefix() {

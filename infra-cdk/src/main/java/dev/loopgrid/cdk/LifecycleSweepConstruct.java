@@ -16,7 +16,8 @@ import software.constructs.Construct;
  * The lifecycle sweep: {@link LifecycleSweepHandler} on an EventBridge schedule every
  * {@value #RATE_MINUTES} minutes, running the scheduled erasures whose retention floor has passed (up to a batch per
  * run; a held subject stays due). LIFECYCLE access to the ledger table, like the erasure route; no access to the
- * data-subject key ({@link SubjectKeyAccess#NONE}: an erasure removes the wrapped key without unwrapping it). Its
+ * data-subject key ({@link SubjectKeyAccess#NONE}: an erasure removes the wrapped key without unwrapping it); the
+ * purge of the tenant's stored exports in the reports bucket ({@link ReportsBucketConstruct#grantExportPurge}). Its
  * errors and throttles have alarms like every function's ({@link AlarmsConstruct}).
  */
 public final class LifecycleSweepConstruct extends Construct {
@@ -28,8 +29,10 @@ public final class LifecycleSweepConstruct extends Construct {
      * @param lambdaJar the jar
      * @param table     the ledger table
      * @param tenant    {@code LOOPGRID_TENANT}
+     * @param reports   the reports bucket, whose stored exports an erasure purges
+     *                  ({@link ReportsBucketConstruct#grantExportPurge})
      */
-    public record Props(Path lambdaJar, ITable table, String tenant) {}
+    public record Props(Path lambdaJar, ITable table, String tenant, ReportsBucketConstruct reports) {}
 
     private final LoopGridFunction function;
     private final Rule schedule;
@@ -40,7 +43,7 @@ public final class LifecycleSweepConstruct extends Construct {
                 "LifecycleSweep", "scheduled erasures (EventBridge, every " + RATE_MINUTES + " minutes)",
                 LifecycleSweepHandler.class.getName() + "::handleRequest", SIZING,
                 LedgerAccess.of(Routes.Access.LIFECYCLE, props.table()), props.lambdaJar(), props.table(),
-                props.tenant(), Map.of(),
+                props.tenant(), Map.of("LOOPGRID_REPORTS_BUCKET", props.reports().bucket().getBucketName()),
                 // runs every quarter hour, asynchronously: a faster cold start buys nothing
                 false));
         schedule = Rule.Builder.create(this, "Schedule")
@@ -48,6 +51,7 @@ public final class LifecycleSweepConstruct extends Construct {
                 .schedule(Schedule.rate(Duration.minutes(RATE_MINUTES)))
                 .targets(List.of(LambdaFunction.Builder.create(function.alias()).retryAttempts(2).build()))
                 .build();
+        props.reports().grantExportPurge(function.role());
     }
 
     public LoopGridFunction function() { return function; }

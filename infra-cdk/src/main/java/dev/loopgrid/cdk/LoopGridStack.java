@@ -12,7 +12,7 @@ import software.constructs.Construct;
 
 /**
  * The LoopGrid stack: a thin composition of one construct per concern (ledger table, replay pipeline, API
- * and its functions, reports bucket, verifiable log, data-subject key, lifecycle sweep, alarms) plus the stack outputs.
+ * and its functions, reports bucket, verifiable log, data-subject key, lifecycle sweep, replay recovery, alarms) plus the stack outputs.
  */
 public final class LoopGridStack extends Stack {
 
@@ -49,6 +49,7 @@ public final class LoopGridStack extends Stack {
     private final NestedStack monitoring;
     private final SubjectKeysConstruct subjectKeys;
     private final LifecycleSweepConstruct sweep;
+    private final ReplayRecoveryConstruct recovery;
 
     public LoopGridStack(Construct scope, String id, StackProps props, Config config) {
         super(scope, id, props);
@@ -65,11 +66,15 @@ public final class LoopGridStack extends Stack {
                 config.lambdaJar(), ledger.table(), config.tenant(), config.auth(),
                 replays.queue(), ReplayPipelineConstruct.MAX_RECEIVE_COUNT, reports, log, subjectKeys));
         sweep = new LifecycleSweepConstruct(this, "Lifecycle", new LifecycleSweepConstruct.Props(
-                config.lambdaJar(), ledger.table(), config.tenant()));
+                config.lambdaJar(), ledger.table(), config.tenant(), reports));
+        recovery = new ReplayRecoveryConstruct(this, "ReplayRecovery", new ReplayRecoveryConstruct.Props(
+                config.lambdaJar(), ledger.table(), config.tenant(), replays.queue(),
+                ReplayPipelineConstruct.MAX_RECEIVE_COUNT));
         List<LoopGridFunction> functions = new ArrayList<>(api.functions());
         functions.add(replays.worker());
         functions.add(log.integrator());
         functions.add(sweep.function());
+        functions.add(recovery.function());
         // the alarms and their topic live in a nested stack: a stack deploys at most 500 resources, and a function per
         // route with its role, policy, version, alias and log group leaves no room for two alarms each beside them
         monitoring = new NestedStack(this, "Monitoring");
@@ -108,4 +113,5 @@ public final class LoopGridStack extends Stack {
     public NestedStack monitoring() { return monitoring; }
     public SubjectKeysConstruct subjectKeys() { return subjectKeys; }
     public LifecycleSweepConstruct sweep() { return sweep; }
+    public ReplayRecoveryConstruct recovery() { return recovery; }
 }

@@ -43,6 +43,16 @@ public final class ReportsBucketConstruct extends Construct {
     /** On the bucket itself: lets S3 answer 404 rather than 403 for a missing content object. */
     public static final List<String> CONTENT_LIST_ACTIONS = List.of("s3:ListBucket");
 
+    /**
+     * Where a tenant's stored exports live: {@code reports/<tenant>/exports/<export id>-…}
+     * ({@code dev.loopgrid.core.report.ExportService}); an IAM pattern, the tenant as {@code *}.
+     */
+    public static final String EXPORTS_PATTERN = REPORTS_PREFIX + "*/exports/*";
+    /** Listing a tenant's exports, every version (the bucket is versioned): only with a prefix under {@link #EXPORTS_PATTERN}. */
+    public static final List<String> EXPORT_LIST_ACTIONS = List.of("s3:ListBucket", "s3:ListBucketVersions");
+    /** Deleting them, every version: on objects under {@link #EXPORTS_PATTERN} only. */
+    public static final List<String> EXPORT_PURGE_ACTIONS = List.of("s3:DeleteObject", "s3:DeleteObjectVersion");
+
     private final Bucket bucket;
 
     public ReportsBucketConstruct(Construct scope, String id) {
@@ -102,6 +112,29 @@ public final class ReportsBucketConstruct extends Construct {
                     .resources(List.of(bucket.arnForObjects(CONTENT_PREFIX + "*")))
                     .build());
         }
+    }
+
+    /**
+     * Lets {@code role} purge tenants' stored exports (an erasure does): list the bucket's objects and versions with a
+     * prefix ({@code s3:prefix}) matching {@value #EXPORTS_PATTERN} only, and delete objects and object versions under
+     * {@value #EXPORTS_PATTERN} only. No read, no put, and nothing else of the bucket: content, reports and the rest of
+     * {@value #REPORTS_PREFIX} stay out of reach.
+     */
+    public void grantExportPurge(IRole role) {
+        PolicyStatement list = PolicyStatement.Builder.create()
+                .sid("ExportPurgeList")
+                .effect(Effect.ALLOW)
+                .actions(EXPORT_LIST_ACTIONS)
+                .resources(List.of(bucket.getBucketArn()))
+                .build();
+        list.addCondition("StringLike", java.util.Map.of("s3:prefix", List.of(EXPORTS_PATTERN)));
+        role.addToPrincipalPolicy(list);
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ExportPurgeDelete")
+                .effect(Effect.ALLOW)
+                .actions(EXPORT_PURGE_ACTIONS)
+                .resources(List.of(bucket.arnForObjects(EXPORTS_PATTERN)))
+                .build());
     }
 
     /** Lets {@code role} write and read objects under {@value #REPORTS_PREFIX} only. */

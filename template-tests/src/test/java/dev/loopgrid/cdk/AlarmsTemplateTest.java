@@ -18,9 +18,10 @@ class AlarmsTemplateTest {
 
     @Test
     void alarmCount_isDlqPlusApi5xxPlusAppendConflicts_plusErrorsAndThrottlesPerFunction_plusAuthorizerThrottles() {
-        // functions: one per route plus the replay worker, the log's integrator and the lifecycle sweep; the authorizer has a throttles alarm
+        // functions: one per route plus the replay worker, the log's integrator, the lifecycle sweep and the replay
+        // recovery; the authorizer has a throttles alarm
         // and one on its key-store-unavailable metric; the integrator also its iterator age and its failure queue
-        monitoring().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 3) + 2 + 2);
+        monitoring().resourceCountIs("AWS::CloudWatch::Alarm", 3 + 2 * (Routes.ALL.size() + 4) + 2 + 2);
     }
 
     @Test

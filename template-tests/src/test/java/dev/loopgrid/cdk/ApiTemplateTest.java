@@ -68,15 +68,15 @@ class ApiTemplateTest {
     }
 
     @Test
-    void functionCount_isOnePerRoute_plusTheReplayWorker_plusTheKeyAuthorizer_plusTheLogIntegrator_plusTheSweep() {
-        int functions = Routes.ALL.size() + 4;
+    void functionCount_isOnePerRoute_plusTheReplayWorker_plusTheKeyAuthorizer_plusTheLogIntegrator_plusTheSweep_plusRecovery() {
+        int functions = Routes.ALL.size() + 5;
         template().resourceCountIs("AWS::Lambda::Function", functions);
         template().resourceCountIs("AWS::Lambda::Alias", functions);
         template().resourceCountIs("AWS::Lambda::Version", functions);
         // one invoke permission per method, scoped to the alias and the method's ARN, and one for the authorizer
-        // (the worker and the log's integrator are invoked by their event source mappings), and one for the sweep's
-        // schedule (EventBridge)
-        template().resourceCountIs("AWS::Lambda::Permission", Routes.ALL.size() + 2);
+        // (the worker and the log's integrator are invoked by their event source mappings), and one each for the sweep's
+        // and the replay recovery's schedules (EventBridge)
+        template().resourceCountIs("AWS::Lambda::Permission", Routes.ALL.size() + 3);
     }
 
     @Test
@@ -117,15 +117,20 @@ class ApiTemplateTest {
     }
 
     @Test
-    void onlyReportRoutes_knowTheReportsBucket() {
+    void onlyReportAndLifecycleRoutes_andTheSweep_knowTheReportsBucket() {
         String bucketId = Synthesized.reportsBucketId();
         for (Routes.Route route : Routes.ALL) {
             Matcher withBucket = Match.objectLike(Map.of("Handler", route.lambdaHandler(),
                     "Environment", Map.of("Variables", Match.objectLike(Map.of(
                             "LOOPGRID_REPORTS_BUCKET", Map.of("Ref", bucketId))))));
             template().resourcePropertiesCountIs("AWS::Lambda::Function", withBucket,
-                    route.access() == Routes.Access.REPORT ? 1 : 0);
+                    route.access() == Routes.Access.REPORT || route.access() == Routes.Access.LIFECYCLE ? 1 : 0);
         }
+        // an erasure purges the tenant's stored exports (ReportsBucketConstruct.grantExportPurge)
+        template().resourcePropertiesCountIs("AWS::Lambda::Function", Match.objectLike(Map.of(
+                "Handler", "dev.loopgrid.aws.worker.LifecycleSweepHandler::handleRequest",
+                "Environment", Map.of("Variables", Match.objectLike(Map.of(
+                        "LOOPGRID_REPORTS_BUCKET", Map.of("Ref", bucketId)))))), 1);
     }
 
     @Test
@@ -169,7 +174,7 @@ class ApiTemplateTest {
     @Test
     void functionsAndAccessLogs_haveLogGroupsWithRetention() {
         // one per route function, the worker's, the authorizer's, the integrator's, the sweep's, the API's access logs
-        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 5);
+        template().resourceCountIs("AWS::Logs::LogGroup", Routes.ALL.size() + 6);
         template().allResourcesProperties("AWS::Logs::LogGroup",
                 Match.objectLike(Map.of("RetentionInDays", 30)));
         // retention is set on our log groups, not by the LogRetention custom resource (which would add a function)

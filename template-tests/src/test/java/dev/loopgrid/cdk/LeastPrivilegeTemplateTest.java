@@ -33,6 +33,9 @@ class LeastPrivilegeTemplateTest {
     private static final Set<String> ENQUEUE_WRITES = Set.of("dynamodb:PutItem", "dynamodb:UpdateItem");
     private static final Set<String> REPORT_WRITES = Set.of("dynamodb:PutItem");
     private static final Set<String> REPORT_OBJECTS = Set.of("s3:PutObject", "s3:GetObject");
+    /** An erasure purges the tenant's stored exports, every version: list them, delete them. */
+    private static final Set<String> EXPORT_PURGE = Set.of("s3:ListBucket", "s3:ListBucketVersions", "s3:DeleteObject",
+            "s3:DeleteObjectVersion");
     /** Reading large decisions' content: the objects, and listing the bucket so a missing object is a 404. */
     private static final Set<String> CONTENT_READ = Set.of("s3:GetObject", "s3:ListBucket");
     private static final Set<String> CONTENT_WRITE = Set.of("s3:GetObject", "s3:ListBucket", "s3:PutObject");
@@ -72,6 +75,8 @@ class LeastPrivilegeTemplateTest {
             "dynamodb:ConditionCheckItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete");
 
     private static final String WORKER_HANDLER = "dev.loopgrid.aws.worker.ReplayWorkerHandler::handleRequest";
+    private static final String SWEEP_HANDLER = "dev.loopgrid.aws.worker.LifecycleSweepHandler::handleRequest";
+    private static final String RECOVERY_HANDLER = "dev.loopgrid.aws.worker.ReplayRecoveryHandler::handleRequest";
     private static final String AUTHORIZER_HANDLER = "dev.loopgrid.aws.auth.ApiKeyAuthorizerHandler::handleRequest";
     private static final Set<String> SQS_CONSUME = Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage",
             "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
@@ -171,6 +176,7 @@ class LeastPrivilegeTemplateTest {
                 out.addAll(READ);
                 out.addAll(APPEND_WRITES);
                 out.add("dynamodb:DeleteItem");
+                out.addAll(EXPORT_PURGE);
             }
             case KEYS -> out.addAll(KEYS_ITEMS);
         }
@@ -260,7 +266,8 @@ class LeastPrivilegeTemplateTest {
             if (logBuckets.contains(refs.get(0))) continue;
             assertEquals(List.of(bucketId), refs, who + " " + g.action());
             String r = g.resource().toString();
-            String where = r.contains("/reports/*") ? "reports/*" : r.contains("/content/*") ? "content/*"
+            String where = r.contains("/reports/*/exports/*") ? "reports/*/exports/*"
+                    : r.contains("/reports/*") ? "reports/*" : r.contains("/content/*") ? "content/*"
                     : r.contains("/") ? "other: " + r : "bucket";
             out.add(g.action() + " on " + where);
         }
@@ -272,15 +279,20 @@ class LeastPrivilegeTemplateTest {
         Set<String> reports = Set.of("s3:PutObject on reports/*", "s3:GetObject on reports/*");
         Set<String> read = Set.of("s3:GetObject on content/*", "s3:ListBucket on bucket");
         Set<String> write = Set.of("s3:GetObject on content/*", "s3:ListBucket on bucket", "s3:PutObject on content/*");
+        Set<String> purge = Set.of("s3:ListBucket on bucket", "s3:ListBucketVersions on bucket",
+                "s3:DeleteObject on reports/*/exports/*", "s3:DeleteObjectVersion on reports/*/exports/*");
         for (Routes.Route route : Routes.ALL) {
             Set<String> expected = new TreeSet<>();
             if (route.access() == Routes.Access.REPORT) expected.addAll(reports);
+            if (route.access() == Routes.Access.LIFECYCLE) expected.addAll(purge);
             Set<String> content = CONTENT.getOrDefault(route.name(), Set.of());
             if (content.equals(CONTENT_READ)) expected.addAll(read);
             if (content.equals(CONTENT_WRITE)) expected.addAll(write);
             assertEquals(expected, bucketGrants(grantsOf(route), route.name()), route.name());
         }
         assertEquals(read, bucketGrants(grantsOf(WORKER_HANDLER), "worker"), "the replay worker reads content only");
+        assertEquals(purge, bucketGrants(grantsOf(SWEEP_HANDLER), "sweep"), "the lifecycle sweep purges exports only");
+        assertEquals(Set.of(), bucketGrants(grantsOf(RECOVERY_HANDLER), "recovery"), "replay recovery: no bucket");
     }
 
     @Test
@@ -375,8 +387,9 @@ class LeastPrivilegeTemplateTest {
             assertEquals(List.of(tableId), refsIn(res.get(0)), handler);
             assertTrue(res.toString().contains("/index/*"), handler + ": the Deny covers the indexes too");
         }
-        // every route but the NONE and KEYS ones, plus the worker, the log's integrator and the lifecycle sweep
-        long expected = Routes.ALL.stream().filter(r -> r.access() != Routes.Access.NONE && r.access() != Routes.Access.KEYS).count() + 3;
+        // every route but the NONE and KEYS ones, plus the worker, the log's integrator, the lifecycle sweep and the
+        // replay recovery
+        long expected = Routes.ALL.stream().filter(r -> r.access() != Routes.Access.NONE && r.access() != Routes.Access.KEYS).count() + 4;
         assertEquals(expected, checked);
     }
 

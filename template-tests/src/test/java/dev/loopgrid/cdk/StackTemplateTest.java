@@ -53,7 +53,8 @@ class StackTemplateTest {
     @Test
     void stack_holdsExactlyTheExpectedResourceCounts() {
         int routes = Routes.ALL.size();
-        int functions = routes + 4; // + the replay worker, the key authorizer, the log's integrator and the lifecycle sweep
+        // + the replay worker, the key authorizer, the log's integrator, the lifecycle sweep and the replay recovery
+        int functions = routes + 5;
         int plans = Synthesized.TENANTS.size() + 1; // one per registered tenant + the shared one
         Map<String, Integer> expected = Map.ofEntries(
                 Map.entry("AWS::DynamoDB::Table", 1),
@@ -63,8 +64,8 @@ class StackTemplateTest {
                 Map.entry("AWS::S3::Bucket", 3),
                 // the log's signing key, the data-subject key
                 Map.entry("AWS::KMS::Key", 2),
-                // the lifecycle sweep's schedule
-                Map.entry("AWS::Events::Rule", 1),
+                // the lifecycle sweep's and the replay recovery's schedules
+                Map.entry("AWS::Events::Rule", 2),
                 Map.entry("AWS::SecretsManager::Secret", 1),
                 // the alarms and their topic: in the monitoring stack
                 Map.entry("AWS::CloudFormation::Stack", 1),
@@ -102,7 +103,7 @@ class StackTemplateTest {
         open.resourceCountIs("AWS::ApiGateway::ApiKey", 0);
         open.resourceCountIs("AWS::ApiGateway::UsagePlan", 0);
         open.resourceCountIs("AWS::ApiGateway::UsagePlanKey", 0);
-        open.resourceCountIs("AWS::Lambda::Function", Routes.ALL.size() + 3); // + the worker, the integrator, the sweep
+        open.resourceCountIs("AWS::Lambda::Function", Routes.ALL.size() + 4); // + the worker, the integrator, the sweep, the recovery
         open.allResourcesProperties("AWS::ApiGateway::Method", Match.objectLike(Map.of(
                 "ApiKeyRequired", false, "AuthorizationType", "NONE")));
         open.hasResourceProperties("AWS::ApiGateway::RestApi", Match.objectLike(Map.of("ApiKeySourceType", Match.absent())));

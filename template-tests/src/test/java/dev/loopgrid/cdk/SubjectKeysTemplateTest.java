@@ -56,6 +56,7 @@ class SubjectKeysTemplateTest {
             "OpenApi", "Docs", "DocsAsset", "GetReceipt", "GetEntryReceipt", "LogCheckpoint", "LogConsistency", "LogTile",
             "LogKey", "GetStats", "CreateReplay", "GetReplay", "ListDecisionReplays", "EraseSubject", "GetErasure",
             "PlaceHold", "ListHolds", "ReleaseHold", "GetRetention", "SetRetention", SWEEP_HANDLER,
+            "dev.loopgrid.aws.worker.ReplayRecoveryHandler::handleRequest",
             Synthesized.INTEGRATOR_HANDLER, AUTHORIZER_HANDLER);
     private static final Set<String> LIFECYCLE_ROUTES = Set.of("EraseSubject", "PlaceHold", "ReleaseHold", "SetRetention");
 
@@ -203,9 +204,10 @@ class SubjectKeysTemplateTest {
             assertEquals(Map.of("dynamodb:Attributes", List.of("wrapped_key")),
                     condition(withKey, "ForAllValues:StringNotEquals"), name);
         }
-        // the APPEND, ENQUEUE, REPORT and VERIFY routes, the replay worker and the log's integrator
+        // the APPEND, ENQUEUE, REPORT and VERIFY routes, the replay worker, the log's integrator and the replay
+        // recovery (its DeleteItem is confined to REP#open, and it is denied subject items all the same)
         long expected = Routes.ALL.stream().filter(r -> Set.of(Routes.Access.APPEND, Routes.Access.ENQUEUE,
-                Routes.Access.REPORT, Routes.Access.VERIFY).contains(r.access())).count() + 2;
+                Routes.Access.REPORT, Routes.Access.VERIFY).contains(r.access())).count() + 3;
         assertEquals(expected, checked);
     }
 
@@ -259,8 +261,9 @@ class SubjectKeysTemplateTest {
     void sweep_runsEvery15Minutes_onItsAlias_andHasErrorsAndThrottlesAlarms() {
         String fnId = Synthesized.functionId(SWEEP_HANDLER);
         Map<String, Map<String, Object>> rules = resources("AWS::Events::Rule");
-        assertEquals(1, rules.size(), "one schedule: the sweep's");
-        Map<String, Object> p = props(rules.values().iterator().next());
+        assertEquals(2, rules.size(), "two schedules: the sweep's and the replay recovery's");
+        Map<String, Object> p = rules.values().stream().map(Synthesized::props)
+                .filter(r -> "rate(15 minutes)".equals(r.get("ScheduleExpression"))).findFirst().orElseThrow();
         assertEquals("rate(15 minutes)", p.get("ScheduleExpression"));
         assertEquals("ENABLED", p.get("State") == null ? "ENABLED" : p.get("State"));
         // the target is the alias "live", not $LATEST

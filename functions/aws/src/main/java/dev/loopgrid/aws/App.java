@@ -43,6 +43,7 @@ import dev.loopgrid.core.log.TileStore;
 import dev.loopgrid.verify.NoteSigner;
 import dev.loopgrid.core.replay.LlmProvider;
 import dev.loopgrid.core.replay.ReplayExecutor;
+import dev.loopgrid.core.replay.ReplayRecovery;
 import dev.loopgrid.core.replay.ReplayService;
 import dev.loopgrid.core.replay.ReplayStore;
 import dev.loopgrid.core.replay.WorkQueue;
@@ -494,6 +495,19 @@ public final class App {
     /** The replay queue, or null when no queue is configured. */
     public WorkQueue workQueue() {
         return sqsQueue;
+    }
+
+    /**
+     * A replay recovery over this app's replay store and queue, on its clock: {@link ReplayRecovery#sweep} looks at
+     * open replays older than {@code graceMillis} (the scheduled function on AWS; the local stack builds its own).
+     *
+     * @throws IllegalStateException when no replay queue is configured ({@code LOOPGRID_QUEUE_URL})
+     */
+    public ReplayRecovery replayRecovery(long graceMillis) {
+        if (sqsQueue == null) {
+            throw new IllegalStateException("replay recovery needs the replay queue (LOOPGRID_QUEUE_URL)");
+        }
+        return new ReplayRecovery(replayStore, sqsQueue, clock, graceMillis);
     }
 
     /** The process-wide instance, built from the environment on first use (Lambda). */
