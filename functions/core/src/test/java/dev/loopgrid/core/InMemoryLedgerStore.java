@@ -87,6 +87,14 @@ public final class InMemoryLedgerStore implements LedgerStore {
     /** Number of entries of each append call, in call order. */
     final List<Integer> batchSizes = java.util.Collections.synchronizedList(new ArrayList<>());
 
+    private dev.loopgrid.core.lifecycle.InMemoryLifecycle lifecycle;
+
+    /** Applies lifecycle changes to {@code l} (with their conditions) in appends from now on. */
+    public InMemoryLedgerStore withLifecycle(dev.loopgrid.core.lifecycle.InMemoryLifecycle l) {
+        this.lifecycle = l;
+        return this;
+    }
+
     public InMemoryLedgerStore(Clock clock) {
         this.clock = clock;
     }
@@ -253,6 +261,11 @@ public final class InMemoryLedgerStore implements LedgerStore {
                 throw new StoreException.WriteRejected(i, StoreException.WriteRejected.Reason.PROJECTION_MOVED,
                         "scripted store: projection condition failed");
             }
+            if (lifecycle != null && r.projection() instanceof dev.loopgrid.core.lifecycle.LifecycleChange lc
+                    && lifecycle.rejects(chain.tenant(), lc)) {
+                throw new StoreException.WriteRejected(i, StoreException.WriteRejected.Reason.PROJECTION_MOVED,
+                        "scripted store: lifecycle condition failed");
+            }
             if (r.idempotency() != null) {
                 IdempotencyRecord taken = idempotency.get(chain.tenant() + "#" + r.idempotency().key());
                 if (taken != null && taken.expiresAtEpochSecond() >= now) {
@@ -281,6 +294,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
                 contentBytes.put(dk, Canonical.utf8Length(e.content()));
             } else if (r.projection() instanceof StatusChange sc) {
                 decisions.put(dk, decisions.get(dk).apply(sc, e));
+            } else if (lifecycle != null && r.projection() instanceof dev.loopgrid.core.lifecycle.LifecycleChange lc) {
+                lifecycle.apply(chain.tenant(), e, lc);
             }
             if (r.idempotency() != null) {
                 AppendRequest.IdempotencyClaim claim = r.idempotency();
