@@ -8,6 +8,7 @@ import dev.loopgrid.aws.handlers.OtlpLogsHandler;
 import dev.loopgrid.aws.handlers.OtlpTracesHandler;
 import dev.loopgrid.aws.handlers.StatsHandler;
 import dev.loopgrid.aws.handlers.RecordDecisionHandler;
+import dev.loopgrid.aws.handlers.RecordDecisionBatchHandler;
 import dev.loopgrid.core.auth.Permission;
 
 /**
@@ -38,8 +39,8 @@ public enum ContentAccess {
         if (route.access() == Routes.Access.LIFECYCLE || route.permission() == Permission.LIFECYCLE) return NONE;
         // receipts, checkpoints, proofs and tiles hold hashes; a receipt looks its decision up without content
         if (route.access() == Routes.Access.LOG) return NONE;
-        if (route.handler() == RecordDecisionHandler.class || route.handler() == OtlpTracesHandler.class
-                || route.handler() == OtlpLogsHandler.class) return WRITE;
+        if (route.handler() == RecordDecisionHandler.class || route.handler() == RecordDecisionBatchHandler.class
+                || route.handler() == OtlpTracesHandler.class || route.handler() == OtlpLogsHandler.class) return WRITE;
         if (route.handler() == GetReplayHandler.class || route.handler() == CreateReplayHandler.class
                 || route.handler() == ListDecisionReplaysHandler.class || route.handler() == StatsHandler.class) return NONE;
         return READ;

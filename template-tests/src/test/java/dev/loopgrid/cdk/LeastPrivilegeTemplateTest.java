@@ -42,6 +42,7 @@ class LeastPrivilegeTemplateTest {
     /** The routes that record, serve, flag, correct, compare, verify, report, export or replay decisions, by name. */
     private static final Map<String, Set<String>> CONTENT = Map.ofEntries(
             Map.entry("RecordDecision", CONTENT_WRITE),
+            Map.entry("RecordDecisionBatch", CONTENT_WRITE),
             // OTLP ingestion records decisions, large ones included
             Map.entry("OtlpTraces", CONTENT_WRITE), Map.entry("OtlpLogs", CONTENT_WRITE),
             Map.entry("ListDecisions", CONTENT_READ), Map.entry("GetDecision", CONTENT_READ),
@@ -60,7 +61,7 @@ class LeastPrivilegeTemplateTest {
             "dynamodb:GetShardIterator", "dynamodb:ListStreams");
     private static final String INTEGRATOR_HANDLER = Synthesized.INTEGRATOR_HANDLER;
     /** The routes that record decisions (POST /v1/decisions, and OTLP ingestion). */
-    private static final Set<String> RECORDING_ROUTES = Set.of("RecordDecision", "OtlpTraces", "OtlpLogs");
+    private static final Set<String> RECORDING_ROUTES = Set.of("RecordDecision", "RecordDecisionBatch", "OtlpTraces", "OtlpLogs");
     private static final Set<String> APPEND_WRITES = Set.of("dynamodb:TransactWriteItems", "dynamodb:PutItem",
             "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
     /** The key-admin routes: reads and (transactional, item by item) writes of key items, nothing else on the table. */
@@ -297,7 +298,7 @@ class LeastPrivilegeTemplateTest {
 
     @Test
     void onlyRecordingADecision_mayWriteContentObjects() {
-        assertEquals(Set.of("RecordDecision", "OtlpTraces", "OtlpLogs"), RECORDING_ROUTES);
+        assertEquals(Set.of("RecordDecision", "RecordDecisionBatch", "OtlpTraces", "OtlpLogs"), RECORDING_ROUTES);
         for (Routes.Route route : Routes.ALL) {
             boolean writes = bucketGrants(grantsOf(route), route.name()).contains("s3:PutObject on content/*");
             assertEquals(RECORDING_ROUTES.contains(route.name()), writes, route.name());

@@ -45,7 +45,7 @@ class SubjectKeysTemplateTest {
 
     /** KMS actions on the data-subject key by function (route name, or the worker's/sweep's/integrator's/authorizer's). */
     private static final Map<String, Set<String>> KMS = Map.ofEntries(
-            Map.entry("RecordDecision", SEAL), Map.entry("OtlpTraces", SEAL), Map.entry("OtlpLogs", SEAL),
+            Map.entry("RecordDecision", SEAL), Map.entry("RecordDecisionBatch", SEAL), Map.entry("OtlpTraces", SEAL), Map.entry("OtlpLogs", SEAL),
             Map.entry("ListDecisions", OPEN), Map.entry("GetDecision", OPEN), Map.entry("MarkIncorrect", OPEN),
             Map.entry("AttachCorrection", OPEN), Map.entry("ConfirmDecision", OPEN), Map.entry("CompareReplay", OPEN),
             Map.entry("VerifyIntegrity", OPEN), Map.entry("ComplianceReport", OPEN),
@@ -169,7 +169,7 @@ class SubjectKeysTemplateTest {
 
     @Test
     void nonLifecycleWriters_mayNotWriteSubjectItems_andRecordersOnlyCreateAndTouchThem() {
-        Set<String> recorders = Set.of("RecordDecision", "OtlpTraces", "OtlpLogs");
+        Set<String> recorders = Set.of("RecordDecision", "RecordDecisionBatch", "OtlpTraces", "OtlpLogs");
         int checked = 0;
         for (var e : functionsByName().entrySet()) {
             String name = e.getKey();

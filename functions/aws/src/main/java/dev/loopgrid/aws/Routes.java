@@ -1,6 +1,7 @@
 package dev.loopgrid.aws;
 
 import dev.loopgrid.aws.handlers.SetRetentionHandler;
+import dev.loopgrid.aws.handlers.RecordDecisionBatchHandler;
 import dev.loopgrid.aws.handlers.GetRetentionHandler;
 import dev.loopgrid.aws.handlers.ReleaseHoldHandler;
 import dev.loopgrid.aws.handlers.ListHoldsHandler;
@@ -110,6 +111,8 @@ public final class Routes {
     public static final List<Route> ALL = List.of(
             new Route("RecordDecision", "POST", "/v1/decisions", RecordDecisionHandler.class,
                     RecordDecisionHandler::new, Access.APPEND, Permission.RECORD),
+            new Route("RecordDecisionBatch", "POST", "/v1/decisions/batch", RecordDecisionBatchHandler.class,
+                    RecordDecisionBatchHandler::new, Access.APPEND, Permission.RECORD),
             new Route("OtlpTraces", "POST", "/v1/traces", OtlpTracesHandler.class, OtlpTracesHandler::new,
                     Access.APPEND, Permission.RECORD),
             new Route("OtlpLogs", "POST", "/v1/logs", OtlpLogsHandler.class, OtlpLogsHandler::new,

@@ -23,7 +23,8 @@ public final class ApiResponses {
                 .withBody(Json.write(body));
     }
 
-    public static APIGatewayProxyResponseEvent error(LedgerException e) {
+    /** The HTTP status of a domain error. */
+    public static int status(LedgerException e) {
         int status;
         if (e instanceof LedgerException.Malformed) status = 400;
         else if (e instanceof LedgerException.Invalid) status = 422;
@@ -37,8 +38,11 @@ public final class ApiResponses {
         else if (e instanceof LedgerException.Forbidden) status = 403;
         else if (e instanceof LedgerException.Throttled) status = 429;
         else status = 400;
-        // stored data that failed its check is for operators to see, not only the client (the API's 5xx alarm fires too)
-        if (status == 500) LOG.error("{}: {}", e.code(), e.detail());
+        return status;
+    }
+
+    /** The error object of a domain error: {@code detail}, {@code code}, and {@code errors} for validation. */
+    public static ObjectNode errorJson(LedgerException e) {
         ObjectNode body = Json.object();
         body.put("detail", e.detail());
         body.put("code", e.code());
@@ -48,7 +52,14 @@ public final class ApiResponses {
                 errors.addObject().put("field", fe.field()).put("message", fe.message());
             }
         }
-        APIGatewayProxyResponseEvent r = json(status, body);
+        return body;
+    }
+
+    public static APIGatewayProxyResponseEvent error(LedgerException e) {
+        int status = status(e);
+        // stored data that failed its check is for operators to see, not only the client (the API's 5xx alarm fires too)
+        if (status == 500) LOG.error("{}: {}", e.code(), e.detail());
+        APIGatewayProxyResponseEvent r = json(status, errorJson(e));
         if (e instanceof LedgerException.Unavailable u) {
             r.getHeaders().put("Retry-After", Integer.toString(u.retryAfterSeconds()));
         }

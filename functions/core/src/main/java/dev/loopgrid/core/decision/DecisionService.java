@@ -6,6 +6,7 @@ import dev.loopgrid.core.ledger.AppendRequest;
 import dev.loopgrid.core.ledger.Canonical;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.ChainStore;
+import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.EntryContent;
 import dev.loopgrid.core.ledger.EntryType;
 import dev.loopgrid.core.ledger.IdempotencyRecord;
@@ -107,6 +108,31 @@ public final class DecisionService {
      * @throws LedgerException.Unavailable the content store failed (503)
      */
     public Recorded record(String tenant, JsonNode body, String idempotencyKey) {
+        Object prepared = prepare(tenant, body, idempotencyKey);
+        if (prepared instanceof Recorded r) return r;
+        return appendPrepared((Prepared) prepared, 0);
+    }
+
+    /**
+     * A validated, hashed (and, with a subject, sealed; when large, offloaded) decision ready to append; the
+     * Idempotency-Key remembers {@code fingerprint}.
+     */
+    private record Prepared(String tenant, String serviceName, String idempotencyKey, EntryType type, String canonical,
+                            String contentHash, String fingerprint, String contentKey, String plaintext,
+                            String decisionType, String model, Usage usage, String subjectId) {
+        AppendRequest request(String decisionId, NewDecision change, long expiresAt) {
+            AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
+                    : new AppendRequest.IdempotencyClaim(idempotencyKey, fingerprint, expiresAt);
+            return new AppendRequest(type, decisionId, decisionId, canonical, contentHash, change, claim, contentKey);
+        }
+
+        NewDecision change(String decisionId) {
+            return new NewDecision(decisionId, decisionType, model, usage, subjectId);
+        }
+    }
+
+    /** Validates, hashes, seals and offloads: a {@link Prepared}, or the {@link Recorded} original of a retry. */
+    private Object prepare(String tenant, JsonNode body, String idempotencyKey) {
         if (idempotencyKey != null) validateKey(idempotencyKey);
         String subjectId = subjectId(body);
         ObjectNode content = decisionContent(body);
@@ -146,20 +172,29 @@ public final class DecisionService {
             }
             contentKey = offload(tenant, contentHash, utf8);
         }
-        utf8 = null; // up to 5 MiB: let it go before the append
-        for (int attempt = 0; ; attempt++) {
+        return new Prepared(tenant, serviceName, idempotencyKey, type, canonical, contentHash, fingerprint, contentKey,
+                plaintext, decisionType, model, usage, subjectId);
+    }
+
+    private long idempotencyExpiry() {
+        return clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS;
+    }
+
+    private Recorded committed(Prepared p, NewDecision change, Entry entry) {
+        DecisionRecord recorded = DecisionRecord.of(entry, change);
+        return new Recorded(p.plaintext() == null ? recorded : recorded.withOpened(p.plaintext(), null), true);
+    }
+
+    /** Appends {@code p} alone, settling a taken Idempotency-Key by answering with what it was first used for. */
+    private Recorded appendPrepared(Prepared p, int firstAttempt) {
+        String tenant = p.tenant();
+        String idempotencyKey = p.idempotencyKey();
+        for (int attempt = firstAttempt; ; attempt++) {
             String decisionId = Ids.decision();
-            AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
-                    : new AppendRequest.IdempotencyClaim(idempotencyKey, fingerprint,
-                            clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS);
-            NewDecision change = new NewDecision(decisionId, decisionType, model, usage, subjectId);
-            AppendRequest req = new AppendRequest(type, decisionId, decisionId, canonical, contentHash,
-                    change, claim, contentKey);
-            Ledger.Result result = ledger.append(new ChainKey(tenant, serviceName), req);
-            if (result instanceof Ledger.Result.Committed c) {
-                DecisionRecord recorded = DecisionRecord.of(c.entry(), change);
-                return new Recorded(plaintext == null ? recorded : recorded.withOpened(plaintext, null), true);
-            }
+            NewDecision change = p.change(decisionId);
+            Ledger.Result result = ledger.append(new ChainKey(tenant, p.serviceName()),
+                    p.request(decisionId, change, idempotencyExpiry()));
+            if (result instanceof Ledger.Result.Committed c) return committed(p, change, c.entry());
             // The key is taken: answer with what it was first used for.
             Optional<IdempotencyRecord> prior = chains.findIdempotency(tenant, idempotencyKey);
             if (prior.isEmpty()) {
@@ -167,7 +202,7 @@ public final class DecisionService {
                 throw new LedgerException.Unavailable("idempotency_unavailable",
                         "Idempotency-Key could not be claimed; retry later", 1);
             }
-            if (!prior.get().contentHash().equals(fingerprint)) throw keyReused(idempotencyKey, prior.get());
+            if (!prior.get().contentHash().equals(p.fingerprint())) throw keyReused(idempotencyKey, prior.get());
             Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(d -> resolver.resolve(tenant, d));
             if (original.isPresent()) return new Recorded(original.get(), false);
             if (attempt >= 2) {
@@ -175,6 +210,83 @@ public final class DecisionService {
                         "The original decision of this Idempotency-Key is not readable yet; retry later", 1);
             }
         }
+    }
+
+    /** The most decisions one batch may carry. */
+    public static final int MAX_BATCH = 100;
+
+    /** One item of a batch: its decision, or why it was not recorded. */
+    public record BatchItem(Recorded recorded, LedgerException error) {}
+
+    /**
+     * Records up to {@value #MAX_BATCH} decisions (each a record-decision body, optionally with an
+     * {@code idempotency_key}) in as few transactions per chain as the ledger's batch limits allow. Every item is
+     * answered on its own, in request order: a decision, or the 4xx/5xx error the same body would get alone. The
+     * items of one chain keep their request order in the chain.
+     *
+     * @throws LedgerException.Invalid when {@code body} is not {@code {"decisions": [...]}} of 1..100 objects
+     */
+    public List<BatchItem> recordBatch(String tenant, JsonNode body) {
+        JsonNode list = body == null || !body.isObject() ? null : body.get("decisions");
+        if (list == null || !list.isArray()) throw invalid("decisions", "is required: an array of decisions");
+        if (list.isEmpty() || list.size() > MAX_BATCH) {
+            throw invalid("decisions", "must hold 1.." + MAX_BATCH + " decisions (got " + list.size() + ")");
+        }
+        BatchItem[] out = new BatchItem[list.size()];
+        java.util.Map<String, List<Integer>> byChain = new java.util.LinkedHashMap<>();
+        Prepared[] prepared = new Prepared[list.size()];
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode item = list.get(i);
+            try {
+                if (!item.isObject()) throw invalid("decisions[" + i + "]", "must be an object");
+                JsonNode key = item.get("idempotency_key");
+                if (key != null && !key.isNull() && !key.isTextual()) throw invalid("idempotency_key", "must be a string");
+                Object p = prepare(tenant, item, key == null || key.isNull() ? null : key.textValue());
+                if (p instanceof Recorded r) {
+                    out[i] = new BatchItem(r, null);
+                } else {
+                    prepared[i] = (Prepared) p;
+                    byChain.computeIfAbsent(prepared[i].serviceName(), c -> new ArrayList<>()).add(i);
+                }
+            } catch (LedgerException e) {
+                out[i] = new BatchItem(null, e);
+            }
+        }
+        long expiresAt = idempotencyExpiry();
+        for (var chain : byChain.entrySet()) {
+            List<Integer> idx = chain.getValue();
+            List<AppendRequest> requests = new ArrayList<>(idx.size());
+            List<NewDecision> changes = new ArrayList<>(idx.size());
+            for (int i : idx) {
+                String decisionId = Ids.decision();
+                NewDecision change = prepared[i].change(decisionId);
+                changes.add(change);
+                requests.add(prepared[i].request(decisionId, change, expiresAt));
+            }
+            List<Ledger.Result> results = ledger.appendAll(new ChainKey(tenant, chain.getKey()), requests);
+            for (int k = 0; k < idx.size(); k++) {
+                int i = idx.get(k);
+                Ledger.Result r = results.get(k);
+                try {
+                    if (r instanceof Ledger.Result.Committed c) {
+                        out[i] = new BatchItem(committed(prepared[i], changes.get(k), c.entry()), null);
+                    } else if (r instanceof Ledger.Result.Failed f) {
+                        throw f.error();
+                    } else {
+                        // its Idempotency-Key is taken (a retry, or twice in this batch): settled as a single append
+                        out[i] = new BatchItem(appendPrepared(prepared[i], 1), null);
+                    }
+                } catch (LedgerException e) {
+                    out[i] = new BatchItem(null, e);
+                } catch (RuntimeException e) {
+                    // never let one item's failure take the others' answers (some of them committed) with it
+                    out[i] = new BatchItem(null, new LedgerException.Unavailable("append_failed", "This decision could"
+                            + " not be appended (" + e.getClass().getSimpleName() + "); the other items are answered;"
+                            + " retry this one", 1));
+                }
+            }
+        }
+        return java.util.Arrays.asList(out);
     }
 
     private LedgerException.TooLarge tooLarge(int bytes) {

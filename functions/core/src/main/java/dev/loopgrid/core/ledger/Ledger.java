@@ -66,6 +66,8 @@ public final class Ledger {
     public sealed interface Result {
         record Committed(Entry entry) implements Result {}
         record Rejected(StoreException.WriteRejected.Reason reason) implements Result {}
+        /** Only from {@link #appendAll}: this request's batch failed (e.g. {@link LedgerException.Unavailable}). */
+        record Failed(RuntimeException error) implements Result {}
     }
 
     private final ChainStore store;
@@ -91,6 +93,33 @@ public final class Ledger {
         Writer w = writers.computeIfAbsent(chain, Writer::new);
         Pending p = new Pending(request);
         w.inbox.add(p);
+        return await(w, p);
+    }
+
+    /**
+     * Appends {@code requests} to {@code chain} in this order, as few transactions as the batch limits allow (one
+     * caller's batch: a Lambda instance serving one batch request still commits many entries per transaction).
+     *
+     * @return one result per request, in order: {@link Result.Failed} for a request whose batch could not be
+     *         committed (the others are still driven to their end, so no request is left behind unanswered)
+     */
+    public List<Result> appendAll(ChainKey chain, List<AppendRequest> requests) {
+        Writer w = writers.computeIfAbsent(chain, Writer::new);
+        List<Pending> pending = new ArrayList<>(requests.size());
+        for (AppendRequest r : requests) pending.add(new Pending(r));
+        w.inbox.addAll(pending);
+        List<Result> out = new ArrayList<>(pending.size());
+        for (Pending p : pending) {
+            try {
+                out.add(await(w, p));
+            } catch (RuntimeException e) {
+                out.add(new Result.Failed(e));
+            }
+        }
+        return out;
+    }
+
+    private Result await(Writer w, Pending p) {
         while (!p.future.isDone()) {
             if (w.lock.tryLock()) {
                 try {
