@@ -134,6 +134,7 @@ class AuthEndToEndTest {
         String replayId = replay.json().get("replay_id").asText();
         Map<String, Supplier<Sample>> m = new LinkedHashMap<>();
         m.put("RecordDecision", () -> new Sample("POST", "/v1/decisions", DECISION, 201));
+        m.put("RecordDecisionBatch", () -> new Sample("POST", "/v1/decisions/batch", "{\"decisions\": [" + DECISION + "]}", 200));
         // OTLP/JSON: one GenAI span (recorded once, then found recorded), and a log export without GenAI events
         m.put("OtlpTraces", () -> new Sample("POST", "/v1/traces", OTLP_SPAN, 200));
         m.put("OtlpLogs", () -> new Sample("POST", "/v1/logs", "{\"resourceLogs\": []}", 200));

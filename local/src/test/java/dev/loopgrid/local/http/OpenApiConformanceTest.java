@@ -201,6 +201,15 @@ class OpenApiConformanceTest {
         checked("GET", "/v1/log/tile/{path+}", "/v1/log/tile/entries/x999/000", null);
         checked("GET", "/v1/log/key", "/v1/log/key", null);
 
+        // a batch: one good decision, one invalid, then a malformed batch and an empty one
+        Resp batch = checked("POST", "/v1/decisions/batch", "/v1/decisions/batch", "{\"decisions\": [" + DECISION
+                + ", {\"service_name\": \"openapi\"}]}");
+        assertEquals(200, batch.status(), batch.body());
+        assertEquals(201, batch.json().at("/results/0/status").asInt());
+        assertEquals(422, batch.json().at("/results/1/status").asInt());
+        assertEquals(422, checked("POST", "/v1/decisions/batch", "/v1/decisions/batch", "{\"decisions\": []}").status());
+        assertEquals(400, checked("POST", "/v1/decisions/batch", "/v1/decisions/batch", "{\"decisions\"").status());
+
         // the lifecycle: a sealed decision, its erasure scheduled, then held, then erased with a legal basis
         String sealed = checked("POST", "/v1/decisions", "/v1/decisions", DECISION.replace("\"service_name\"",
                 "\"subject_id\": \"oa-subject\", \"service_name\"")).json().get("decision_id").asText();

@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * {@code POST /v1/decisions/batch}: up to 100 decisions (5 MiB) in one request, committed in as few transactions per
  * chain as the ledger's batch limits allow. Answers 200 with {@code results}, one per item in request order:
- * {@code {"status": 201, …the decision}} (200 for an Idempotency-Key retry) or {@code {"status": 4xx/5xx, "code",
+ * {@code {"status": 201, …the decision}} (200 for an Idempotency-Key retry; the decision's own {@code status} is then
+ * {@code decision_status}, since {@code status} is the item's HTTP status) or {@code {"status": 4xx/5xx, "code",
  * "detail"}}.
  */
 public final class RecordDecisionBatchHandler extends ApiHandler {
@@ -50,8 +51,11 @@ public final class RecordDecisionBatchHandler extends ApiHandler {
                 o.setAll(ApiResponses.errorJson(item.error()));
             } else {
                 ObjectNode o = results.addObject();
+                ObjectNode decision = DecisionView.toJson(item.recorded().decision());
+                // the item's "status" is its HTTP status (API.md); the decision's own status moves to decision_status
                 o.put("status", item.recorded().created() ? 201 : 200);
-                o.setAll(DecisionView.toJson(item.recorded().decision()));
+                o.put("decision_status", decision.remove("status").asText());
+                o.setAll(decision);
                 if (item.recorded().created()) created++;
             }
         }
