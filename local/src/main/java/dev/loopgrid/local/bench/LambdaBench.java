@@ -81,10 +81,9 @@ final class LambdaBench {
                         + " each instance its own DynamoDbClient and App (own Ledger), one request at a time%n",
                 o.instances(), o.chains(), o.size(), o.seconds(), o.warmup());
 
-        AtomicBoolean measuring = new AtomicBoolean(false);
         AtomicBoolean stop = new AtomicBoolean(false);
         Instance[] instances = new Instance[o.instances()];
-        for (int k = 0; k < o.instances(); k++) instances[k] = new Instance(k, dynamo, measuring, o, services);
+        for (int k = 0; k < o.instances(); k++) instances[k] = new Instance(k, dynamo, o, services);
         Thread[] threads = new Thread[o.instances()];
         for (int k = 0; k < o.instances(); k++) {
             Instance in = instances[k];
@@ -94,13 +93,11 @@ final class LambdaBench {
         for (Thread t : threads) t.start();
         Thread.sleep(o.warmup() * 1000L);
         long t0 = System.nanoTime();
-        measuring.set(true);
         for (Instance in : instances) in.windowStart = t0;
         Thread.sleep(o.seconds() * 1000L);
         stop.set(true);
         for (Thread t : threads) t.join();
         double secs = (System.nanoTime() - t0) / 1e9; // until the last request begun in the window was answered
-        measuring.set(false);
 
         // merge the per-instance counts
         Stats s = new Stats();
@@ -229,11 +226,11 @@ final class LambdaBench {
         volatile long windowStart = Long.MAX_VALUE;
         long allOk;
 
-        Instance(int index, EmbeddedDynamo dynamo, AtomicBoolean measuring, Options o, String[] services) {
+        Instance(int index, EmbeddedDynamo dynamo, Options o, String[] services) {
             this.index = index;
             this.o = o;
             this.services = services;
-            this.counter = new Counter(stats, measuring);
+            this.counter = new Counter(stats);
             // as App.dynamoClient on Lambda (5 s per attempt, 12 s per call), over the Apache client as locally
             DynamoDbClient client = DynamoDbClient.builder()
                     .endpointOverride(dynamo.endpoint())
@@ -272,6 +269,7 @@ final class LambdaBench {
                 long txnsBefore = counter.txnsAlways;
                 long start = System.nanoTime();
                 boolean inWindow = start >= windowStart;
+                counter.measuring = inWindow; // the calls of a request are counted when the request is
                 APIGatewayProxyResponseEvent r = handler.handleRequest(event,
                         new LocalLambdaContext(requestId, "RecordDecisionHandler", LocalLambdaContext.DEFAULT_TIMEOUT_MILLIS));
                 long took = System.nanoTime() - start;
@@ -405,17 +403,17 @@ final class LambdaBench {
 
     /**
      * Counts one client's calls. Runs on the calling thread (a synchronous client), so it writes its instance's
-     * {@link Stats} unsynchronised; counts only while {@code measuring}.
+     * {@link Stats} unsynchronised; counts only the calls of requests begun in the measured window.
      */
     private static final class Counter implements ExecutionInterceptor {
         final Stats stats;
-        final AtomicBoolean measuring;
+        /** Count this instance's calls: its request in progress began in the measured window. */
+        boolean measuring;
         /** TransactWriteItems calls, measuring or not (attempts of the request in progress). */
         volatile long txnsAlways;
 
-        Counter(Stats stats, AtomicBoolean measuring) {
+        Counter(Stats stats) {
             this.stats = stats;
-            this.measuring = measuring;
         }
 
         private static String op(ExecutionAttributes a) {
@@ -441,18 +439,18 @@ final class LambdaBench {
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             if ("TransactWriteItems".equals(op(attributes))) txnsAlways++;
-            if (!measuring.get()) return;
+            if (!measuring) return;
             stats.calls.merge(op(attributes), 1L, Long::sum);
         }
 
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-            if (measuring.get()) stats.httpAttempts++;
+            if (measuring) stats.httpAttempts++;
         }
 
         @Override
         public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
-            if (!measuring.get()) return;
+            if (!measuring) return;
             stats.succeeded++;
             stats.callNo++;
             String op = op(attributes);
@@ -484,7 +482,7 @@ final class LambdaBench {
 
         @Override
         public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
-            if (!measuring.get()) return;
+            if (!measuring) return;
             Throwable e = context.exception();
             if (e instanceof TransactionCanceledException t) {
                 stats.cancelled++;
