@@ -222,10 +222,11 @@ public final class Bench {
                 }
                 case "lambda": {
                     Args a = Args.parse(rest, Set.of("instances", "seconds", "chains", "size", "warmup"), Set.of());
+                    LambdaBench.Options o = new LambdaBench.Options(a.integer("instances", 64, 1, 1024),
+                            a.integer("seconds", 20, 1, 3600), a.integer("chains", 1, 1, 1000),
+                            a.integer("size", 1024, 200, 300_000), a.integer("warmup", 3, 0, 600));
                     try {
-                        return LambdaBench.run(new LambdaBench.Options(a.integer("instances", 64, 1, 1024),
-                                a.integer("seconds", 20, 1, 3600), a.integer("chains", 1, 1, 1000),
-                                a.integer("size", 1024, 200, 300_000), a.integer("warmup", 3, 0, 600)));
+                        return LambdaBench.run(o);
                     } catch (InterruptedException e) {
                         throw e;
                     } catch (Exception e) {
