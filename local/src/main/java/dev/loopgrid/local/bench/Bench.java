@@ -14,13 +14,14 @@ import java.util.SplittableRandom;
  * The bench runner: {@code record} (concurrent appends to one chain over HTTP, then a linearity check),
  * {@code scaling} (append rate against chain length), {@code verify} (in-process chain verification
  * cost and memory), {@code report} (compliance-report latency as the ledger grows, {@link ReportBench}) and
- * {@code otlp} (OTLP/HTTP ingestion of GenAI spans, {@link OtlpBench}). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
+ * {@code otlp} (OTLP/HTTP ingestion of GenAI spans, {@link OtlpBench}) and {@code lambda} (N independent
+ * function instances on one chain, {@link LambdaBench}). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
  * in {@link #USAGE}. See docs/benchmarks.md for the numbers measured.
  */
 public final class Bench {
 
     static final String USAGE = String.join(System.lineSeparator(),
-            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp|crash|erase> [options]",
+            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp|crash|erase|lambda> [options]",
             "",
             "  bench record  [--url URL] [--clients 32] [--requests 4000] [--size 1024] [--warmup 200]",
             "                [--service NAME] [--timeout SECONDS] [--api-key KEY] [--trace FILE.csv]",
@@ -96,6 +97,17 @@ public final class Bench {
             "      that was answered 201 is read back (same sequence, chain_hash, output) and the chain verified.",
             "      The restarted child serves the next round. Prints lost=N (missing) and changed=N per round and",
             "      in all. Exit 1 when any acknowledged decision is lost or changed, or a chain does not verify.",
+            "",
+            "  bench lambda  [--instances 64] [--seconds 20] [--chains 1] [--size 1024] [--warmup 3]",
+            "      The Lambda model, in process (own DynamoDB Local in memory): INSTANCES independent App instances",
+            "      (each its own DynamoDB client and ledger, so no group commit) each drive RecordDecisionHandler in",
+            "      a closed loop, one request at a time, for SECONDS after WARMUP seconds; decisions go round-robin",
+            "      to CHAINS services. Prints appends/s, attempts per append (TransactWriteItems per 201) and",
+            "      cancelled transactions by reason, 503s, latency p50/p90/p99/max, DynamoDB requests per append by",
+            "      operation, consumed capacity as DynamoDB Local reports it and WCU per append computed from the",
+            "      written items, and the hottest partition keys of the table, of one item and of each GSI in",
+            "      writes/s and WCU/s, scaled against AWS's 1,000 WCU/s per partition. Then verifies every chain.",
+            "      The last line ends with 503=N. Exit 0 even with 503s; 1 when a chain does not verify.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -205,6 +217,20 @@ public final class Bench {
                         throw e;
                     } catch (Exception e) {
                         System.err.println("erase bench failed: " + e);
+                        return 1;
+                    }
+                }
+                case "lambda": {
+                    Args a = Args.parse(rest, Set.of("instances", "seconds", "chains", "size", "warmup"), Set.of());
+                    LambdaBench.Options o = new LambdaBench.Options(a.integer("instances", 64, 1, 1024),
+                            a.integer("seconds", 20, 1, 3600), a.integer("chains", 1, 1, 1000),
+                            a.integer("size", 1024, 200, 300_000), a.integer("warmup", 3, 0, 600));
+                    try {
+                        return LambdaBench.run(o);
+                    } catch (InterruptedException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        System.err.println("lambda bench failed: " + e);
                         return 1;
                     }
                 }
