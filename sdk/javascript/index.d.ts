@@ -4,6 +4,8 @@ export declare const VERSION: string;
 /** Sent as `X-LoopGrid-Client` on every request ("sdk-js/<version>"): a replay's default `triggered_by`. */
 export declare const CLIENT: string;
 export declare const MAX_SERVER_WAIT_SECONDS: number;
+/** The most decisions one `POST /v1/decisions/batch` takes (100). */
+export declare const MAX_BATCH: number;
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -226,6 +228,52 @@ export interface RecordDecisionParams {
   subjectId?: string;
 }
 
+/** One item's answer of recordDecisions, in request order. */
+export interface DecisionResult {
+  /** 201 recorded, 200 an idempotent retry (recorded before), else the item's 4xx/5xx. */
+  status: number;
+  ok: boolean;
+  /** The Decision when `ok`, else null. */
+  decision: Decision | null;
+  /** Stable machine code of an error, e.g. "validation_error"; null when `ok`. */
+  code: string | null;
+  detail: string | null;
+  errors: Array<{ field: string; message: string }>;
+  /** The key the item was sent with. */
+  idempotencyKey: string;
+}
+
+export interface BatcherOptions {
+  /** Decisions per request (1..100); a full batch is sent at once. Default 100. */
+  maxBatch?: number;
+  /** Milliseconds between sends of a partial batch; default 1000. */
+  flushInterval?: number;
+  /** Decisions waiting at most; more are dropped (and counted). Default 10000. */
+  maxQueue?: number;
+  /** Resends of a batch that failed transiently (429, 5xx, no answer); default 3. */
+  maxRetries?: number;
+  /** First backoff delay in ms; default the client's retryDelay. */
+  retryDelay?: number;
+  /** Flush on the process's `beforeExit`; default true. */
+  flushOnExit?: boolean;
+  /** Where drops and failures are reported (`warn`); default console. */
+  logger?: { warn(message: string): void };
+}
+
+/** Records decisions in the background, in batches (see the README's "Background batching"). */
+export declare class Batcher {
+  readonly recorded: number;
+  readonly dropped: number;
+  readonly failed: number;
+  readonly pending: number;
+  /** Queue a decision; true when queued, false when dropped (queue full, or closed). Never throws. */
+  record(decision: RecordDecisionParams): boolean;
+  /** Send everything queued so far; resolves (never rejects) when it is recorded or given up on. */
+  flush(): Promise<boolean>;
+  /** Stop taking decisions and send what is queued; false when `timeout` (ms) passed first. */
+  close(options?: { timeout?: number }): Promise<boolean>;
+}
+
 export interface ListDecisionsOptions {
   serviceName?: string;
   decisionType?: string;
@@ -352,6 +400,10 @@ export declare class LoopGrid {
   readonly serviceName: string;
   readonly timeout: number;
   recordDecision(params: RecordDecisionParams): Promise<Decision>;
+  /** POST /v1/decisions/batch: one result per item, in order; lists above 100 are split. */
+  recordDecisions(decisions: RecordDecisionParams[]): Promise<DecisionResult[]>;
+  /** A background recorder: record() queues and returns at once. */
+  batcher(options?: BatcherOptions): Batcher;
   getDecision(decisionId: string): Promise<Decision>;
   listDecisions(options?: ListDecisionsOptions): Promise<DecisionList>;
   iterateDecisions(options?: Omit<ListDecisionsOptions, 'page' | 'cursor'>): AsyncGenerator<Decision, void, undefined>;

@@ -1,6 +1,7 @@
 // LoopGrid client: Node >= 18 (global fetch), no dependencies. The v0.1 SDK's names and signatures.
 
 import { randomUUID } from 'node:crypto';
+import { Batcher } from './batching.js';
 
 export const VERSION = '0.2.0';
 
@@ -9,6 +10,12 @@ export const CLIENT = `sdk-js/${VERSION}`;
 
 /** The longest the server holds a replay creation waiting for it to finish (`wait=N`, seconds). */
 export const MAX_SERVER_WAIT_SECONDS = 20;
+
+/** The most decisions one `POST /v1/decisions/batch` takes; recordDecisions splits longer lists. */
+export const MAX_BATCH = 100;
+
+/** The largest body one batch request may have (5 MiB); lists are split below it. */
+export const MAX_BATCH_BYTES = 5 * 1024 * 1024;
 
 // error codes of a connection that cannot have carried the request (never sent)
 const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH',
@@ -101,6 +108,62 @@ export class LoopGrid {
     return this._request('POST', '/v1/decisions', {
       data, headers: { 'Idempotency-Key': idempotencyKey || randomUUID() }, safe: true,
     });
+  }
+
+  /**
+   * Record many decisions with `POST /v1/decisions/batch`; resolves to one result per item, in order:
+   * `{status, ok, decision, code, detail, errors, idempotencyKey}` (`status` 201, 200 for an idempotent retry, or
+   * the item's 4xx/5xx with `code` and `detail`). One item's error does not fail the others. Items take
+   * recordDecision's options; each gets a fresh Idempotency key unless it names `idempotencyKey`, so the client's
+   * retries never record twice. Lists above 100 items (or 5 MiB) go in several requests, one after the other; an
+   * error of a whole request rejects as usual (the requests before it are recorded).
+   */
+  async recordDecisions(decisions) {
+    if (!Array.isArray(decisions)) throw new TypeError('decisions must be an array');
+    const items = decisions.map((d) => this._batchItem(d));
+    const results = [];
+    for (const chunk of chunks(items, MAX_BATCH, MAX_BATCH_BYTES)) {
+      results.push(...await this._sendBatch(chunk));
+    }
+    return results;
+  }
+
+  /**
+   * A background recorder: `record(decision)` queues and returns at once; batches of `maxBatch` are sent when full,
+   * every `flushInterval` ms, on `flush()`, on `close()` and before the process exits (`beforeExit`). See Batcher
+   * and the README's "Background batching".
+   * @param {object} [options] maxBatch=100, flushInterval=1000 (ms), maxQueue=10000, maxRetries=3, retryDelay
+   *   (default: the client's), flushOnExit=true, logger=console
+   */
+  batcher(options = {}) {
+    return new Batcher(this, options);
+  }
+
+  _batchItem(decision) {
+    if (!decision || typeof decision !== 'object' || Array.isArray(decision)) {
+      throw new TypeError('each decision must be an object of recordDecision options');
+    }
+    const { decisionType, input, model, output, prompt, toolCalls, metadata, idempotencyKey, serviceName,
+      subjectId } = decision;
+    const item = { service_name: serviceName || this.serviceName, decision_type: decisionType, input, model, output };
+    if (prompt !== undefined && prompt !== null) item.prompt = prompt;
+    if (toolCalls !== undefined && toolCalls !== null) item.tool_calls = toolCalls;
+    if (metadata !== undefined && metadata !== null) item.metadata = metadata;
+    if (subjectId !== undefined && subjectId !== null) item.subject_id = subjectId;
+    item.idempotency_key = idempotencyKey || randomUUID();
+    return item;
+  }
+
+  /** One POST /v1/decisions/batch of at most 100 items, each with its key (so safe to retry). */
+  async _sendBatch(items, maxRetries = this.maxRetries) {
+    const body = await this._request('POST', '/v1/decisions/batch', { data: { decisions: items }, safe: true,
+      maxRetries });
+    const answers = body.results;
+    if (!Array.isArray(answers) || answers.length !== items.length) {
+      throw new LoopGridError(`LoopGrid answered a batch of ${items.length} with `
+        + `${Array.isArray(answers) ? answers.length : 'no'} results`);
+    }
+    return answers.map((a, i) => batchResult(a, items[i].idempotency_key));
   }
 
   async getDecision(decisionId) {
@@ -462,7 +525,7 @@ export class LoopGrid {
 
   async _request(method, endpoint, {
     data, headers = {}, safe = method === 'GET', timeout = this.timeout, text: asText = false, withStatus = false,
-    acceptedBody = false,
+    acceptedBody = false, maxRetries = this.maxRetries,
   } = {}) {
     const url = `${this.baseUrl}${endpoint}`;
     const allHeaders = {
@@ -475,7 +538,7 @@ export class LoopGrid {
       allHeaders['Content-Type'] = 'application/json';
     }
     for (let attempt = 0; ; attempt++) {
-      const canRetry = attempt < this.maxRetries;
+      const canRetry = attempt < maxRetries;
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeout);
       let response;
@@ -537,6 +600,49 @@ export class LoopGrid {
     }
     if (delay > 0) await sleep(delay);
   }
+}
+
+/** `items` in runs of at most `maxItems` whose JSON stays under `maxBytes` (a bigger item goes alone: 413). */
+export function chunks(items, maxItems, maxBytes) {
+  const out = [];
+  let chunk = [];
+  let size = 16; // {"decisions":[]}
+  for (const item of items) {
+    const n = Buffer.byteLength(JSON.stringify(item), 'utf8') + 1;
+    if (chunk.length && (chunk.length >= maxItems || size + n > maxBytes)) {
+      out.push(chunk);
+      chunk = [];
+      size = 16;
+    }
+    chunk.push(item);
+    size += n;
+  }
+  if (chunk.length) out.push(chunk);
+  return out;
+}
+
+function batchResult(answer, idempotencyKey) {
+  if (!answer || typeof answer !== 'object' || Array.isArray(answer)) {
+    throw new LoopGridError(`LoopGrid answered a batch item that is not an object: ${String(answer).slice(0, 500)}`);
+  }
+  const { status } = answer;
+  if (typeof status === 'string' && typeof answer.decision_id === 'string') {
+    // the item's HTTP status and the Decision's own "status" share a key: a decision came back, so it is recorded
+    return { status: 201, ok: true, decision: { ...answer }, code: null, detail: null, errors: [], idempotencyKey };
+  }
+  if (!Number.isInteger(status)) {
+    throw new LoopGridError(`LoopGrid answered a batch item without a status: ${JSON.stringify(answer).slice(0, 500)}`);
+  }
+  if (status >= 200 && status < 300) {
+    const { status: _, ...decision } = answer;
+    return { status, ok: true, decision, code: null, detail: null, errors: [], idempotencyKey };
+  }
+  let { detail } = answer;
+  if (detail !== undefined && detail !== null && typeof detail !== 'string') detail = JSON.stringify(detail);
+  return {
+    status, ok: false, decision: null, code: typeof answer.code === 'string' ? answer.code : null,
+    detail: detail || `HTTP ${status}`, errors: Array.isArray(answer.errors) ? answer.errors : [], idempotencyKey,
+  };
 }
 
 function apiError(status, text) {

@@ -9,7 +9,8 @@
 //     output: { response: 'Refund initiated.' },
 //   });
 
-export { LoopGrid, LoopGridError, LoopGridAPIError, VERSION, CLIENT, MAX_SERVER_WAIT_SECONDS } from './client.js';
+export { LoopGrid, LoopGridError, LoopGridAPIError, VERSION, CLIENT, MAX_SERVER_WAIT_SECONDS, MAX_BATCH } from './client.js';
+export { Batcher } from './batching.js';
 export { wrap, wrapOpenAI, wrapAnthropic, Recorder } from './wrappers.js';
 export { LoopGrid as default } from './client.js';
 export {

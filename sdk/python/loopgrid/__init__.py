@@ -17,6 +17,11 @@ Usage::
     )
     print(decision["decision_id"], decision["chain_hash"])
 
+Record in the background, in batches (``POST /v1/decisions/batch``; see the README's "Background batching")::
+
+    batcher = grid.batcher(max_batch=100, flush_interval=1.0, max_queue=10_000)
+    batcher.record("customer_support_reply", {"message": "…"}, {"provider": "openai", "name": "gpt-4"}, {…})
+
 Verify a receipt offline (``loopgrid.verify``: RFC 9162 proofs, C2SP signed checkpoints, pure-Python Ed25519)::
 
     from loopgrid.verify import Checkpoint, NoteVerifier, verify_inclusion
@@ -35,7 +40,8 @@ Record every call of an OpenAI or Anthropic client automatically::
     client = wrap_openai(OpenAI(), grid)
 """
 
-from .client import CLIENT, LoopGrid, LoopGridAPIError, LoopGridError, __version__
+from .client import CLIENT, DecisionResult, LoopGrid, LoopGridAPIError, LoopGridError, __version__
+from .batching import Batcher
 from . import verify
 from .receipts import ReceiptError, VerifiedReceipt, verify_receipt
 from .wrappers import wrap, wrap_anthropic, wrap_openai
@@ -44,6 +50,8 @@ __all__ = [
     "LoopGrid",
     "LoopGridError",
     "LoopGridAPIError",
+    "DecisionResult",
+    "Batcher",
     "wrap",
     "wrap_openai",
     "wrap_anthropic",

@@ -9,8 +9,9 @@ import random
 import socket
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Union
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode, urljoin, urlsplit
 from urllib.request import HTTPRedirectHandler, Request, build_opener
@@ -23,6 +24,14 @@ CLIENT = f"sdk-python/{__version__}"
 
 #: The longest the server holds a replay creation waiting for it to finish (``wait=N``).
 MAX_SERVER_WAIT_SECONDS = 20
+
+#: The most decisions one ``POST /v1/decisions/batch`` takes; :meth:`LoopGrid.record_decisions` splits longer lists.
+MAX_BATCH = 100
+#: The largest body one batch request may have (5 MiB); lists are split below it.
+MAX_BATCH_BYTES = 5 * 1024 * 1024
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .batching import Batcher
 
 _SAFE = "safe"  # may run twice: retried on 429/503 and on any connection failure
 _UNSENT = "unsent"  # may not run twice: retried on 429/503 and only when it cannot have been sent
@@ -48,6 +57,28 @@ class LoopGridAPIError(LoopGridError):
         self.errors = errors or []
         self.body = body
         super().__init__(f"API Error {status_code}: {detail}")
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    """The answer for one item of :meth:`LoopGrid.record_decisions`, in request order.
+
+    ``status`` is 201 (recorded), 200 (an idempotent retry: the decision recorded before) or the item's error status
+    (4xx/5xx). ``decision`` is the Decision when ``ok``; ``code`` and ``detail`` say what went wrong otherwise.
+    ``idempotency_key`` is the key the item was sent with.
+    """
+
+    status: int
+    decision: Optional[Dict[str, Any]] = None
+    code: Optional[str] = None
+    detail: Optional[str] = None
+    idempotency_key: Optional[str] = None
+    errors: List[Dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the decision is in the ledger (201, or 200 for a retry)."""
+        return 200 <= self.status < 300
 
 
 class _NoRedirect(HTTPRedirectHandler):
@@ -138,6 +169,58 @@ class LoopGrid:
             data["subject_id"] = subject_id
         key = idempotency_key or str(uuid.uuid4())
         return self._request("POST", "/v1/decisions", data=data, headers={"Idempotency-Key": key}, retry=_SAFE)
+
+    def record_decisions(self, decisions: Sequence[Dict[str, Any]]) -> List[DecisionResult]:
+        """Record many decisions with ``POST /v1/decisions/batch``; returns one :class:`DecisionResult` per item, in
+        order. An item that fails (e.g. 422 ``validation_error``) does not fail the others.
+
+        Each item is a dict of :meth:`record_decision`'s fields (``decision_type``, ``input``, ``model``,
+        ``output``, and optionally ``prompt``, ``tool_calls``, ``metadata``, ``subject_id``, ``service_name``,
+        ``idempotency_key``). ``service_name`` defaults to the client's; ``idempotency_key`` to a fresh UUID per
+        item, so the client's own retries never record twice — pass your own to make retries of your own safe too.
+
+        Lists longer than 100 items (or 5 MiB) go in several requests, one after the other. An error of a whole
+        request raises :class:`LoopGridAPIError` / :class:`LoopGridError` as usual; the items of the requests
+        before it are recorded (retry the call with the same keys to finish it).
+        """
+        items = [self._batch_item(d) for d in decisions]
+        results: List[DecisionResult] = []
+        for chunk in _chunks(items, MAX_BATCH, MAX_BATCH_BYTES):
+            results.extend(self._send_batch(chunk, self.max_retries))
+        return results
+
+    def batcher(self, max_batch: int = MAX_BATCH, flush_interval: float = 1.0, max_queue: int = 10_000, *,
+                max_retries: int = 3, retry_backoff: Optional[float] = None, flush_on_exit: bool = True,
+                exit_timeout: float = 10.0) -> "Batcher":
+        """A background recorder: :meth:`Batcher.record` queues a decision and returns at once; a thread sends the
+        queue in batches of ``max_batch`` every ``flush_interval`` seconds (sooner when a batch is full), and on
+        :meth:`Batcher.flush`, :meth:`Batcher.close` and at interpreter exit (``flush_on_exit``, for up to
+        ``exit_timeout`` seconds). At most ``max_queue`` decisions wait; more are dropped and counted. A batch that
+        fails transiently (429, 5xx, no answer) is sent again up to ``max_retries`` times with the same idempotency
+        keys. See :class:`loopgrid.batching.Batcher` and the README's "Background batching"."""
+        from .batching import Batcher
+        return Batcher(self, max_batch=max_batch, flush_interval=flush_interval, max_queue=max_queue,
+                       max_retries=max_retries, retry_backoff=retry_backoff, flush_on_exit=flush_on_exit,
+                       exit_timeout=exit_timeout)
+
+    def _batch_item(self, decision: Dict[str, Any]) -> Dict[str, Any]:
+        if not isinstance(decision, dict):
+            raise TypeError(f"each decision must be a dict, got {type(decision).__name__}")
+        item = {k: v for k, v in decision.items() if v is not None}
+        item.setdefault("service_name", self.service_name)
+        if not item.get("idempotency_key"):
+            item["idempotency_key"] = str(uuid.uuid4())
+        return item
+
+    def _send_batch(self, items: List[Dict[str, Any]], max_retries: int) -> List[DecisionResult]:
+        """One ``POST /v1/decisions/batch`` of at most 100 items (each with its idempotency key: safe to retry)."""
+        body = self._request("POST", "/v1/decisions/batch", data={"decisions": items}, retry=_SAFE,
+                             max_retries=max_retries)
+        answers = body.get("results")
+        if not isinstance(answers, list) or len(answers) != len(items):
+            raise LoopGridError(f"LoopGrid answered a batch of {len(items)} with "
+                                f"{len(answers) if isinstance(answers, list) else 'no'} results")
+        return [_result(a, item.get("idempotency_key")) for a, item in zip(answers, items)]
 
     def get_decision(self, decision_id: str) -> Dict[str, Any]:
         """Get a decision by ID."""
@@ -524,7 +607,7 @@ class LoopGrid:
     def _request(self, method: str, endpoint: str, data: Optional[Dict[str, Any]] = None,
                  params: Optional[Dict[str, Any]] = None, headers: Optional[Dict[str, str]] = None,
                  retry: str = _SAFE, timeout: Optional[float] = None, text: bool = False,
-                 with_status: bool = False) -> Any:
+                 with_status: bool = False, max_retries: Optional[int] = None) -> Any:
         url = self.base_url + endpoint
         if params:
             url += "?" + urlencode(params, quote_via=quote)
@@ -539,9 +622,10 @@ class LoopGrid:
         if headers:
             all_headers.update(headers)
         timeout = self.timeout if timeout is None else timeout
+        retries = self.max_retries if max_retries is None else max_retries
         attempt = 0
         while True:
-            can_retry = attempt < self.max_retries
+            can_retry = attempt < retries
             request = Request(url, data=body, headers=all_headers, method=method)
             try:
                 with _OPENER.open(request, timeout=timeout) as response:
@@ -594,6 +678,42 @@ class LoopGrid:
             delay = exp / 2 + random.uniform(0, exp / 2)
         if delay > 0:
             time.sleep(delay)
+
+
+def _chunks(items: List[Dict[str, Any]], max_items: int, max_bytes: int) -> Iterator[List[Dict[str, Any]]]:
+    """``items`` in runs of at most ``max_items`` whose JSON stays under ``max_bytes`` (an item bigger than that
+    goes alone, and the server says 413)."""
+    chunk: List[Dict[str, Any]] = []
+    size = 16  # {"decisions":[]}
+    for item in items:
+        n = len(json.dumps(item, separators=(",", ":"), ensure_ascii=False).encode("utf-8")) + 1
+        if chunk and (len(chunk) >= max_items or size + n > max_bytes):
+            yield chunk
+            chunk, size = [], 16
+        chunk.append(item)
+        size += n
+    if chunk:
+        yield chunk
+
+
+def _result(answer: Any, key: Optional[str]) -> DecisionResult:
+    if not isinstance(answer, dict):
+        raise LoopGridError(f"LoopGrid answered a batch item that is not an object: {str(answer)[:500]}")
+    status = answer.get("status")
+    if isinstance(status, str) and isinstance(answer.get("decision_id"), str):
+        # the item's HTTP status and the Decision's own "status" share a key: a decision came back, so it is recorded
+        return DecisionResult(201, decision=dict(answer), idempotency_key=key)
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise LoopGridError(f"LoopGrid answered a batch item without a status: {str(answer)[:500]}")
+    if 200 <= status < 300:
+        decision = {k: v for k, v in answer.items() if k != "status"}
+        return DecisionResult(status, decision=decision, idempotency_key=key)
+    detail = answer.get("detail")
+    if detail is not None and not isinstance(detail, str):
+        detail = json.dumps(detail)
+    errors = answer.get("errors") if isinstance(answer.get("errors"), list) else []
+    return DecisionResult(status, code=answer.get("code") if isinstance(answer.get("code"), str) else None,
+                          detail=detail or f"HTTP {status}", idempotency_key=key, errors=errors)
 
 
 def _segment(value: str) -> str:

@@ -60,6 +60,10 @@ public final class LoopGrid {
     public static final String CLIENT = "sdk-java/" + VERSION;
     /** The longest the server holds a replay creation waiting for it to finish ({@code wait=N}). */
     public static final int MAX_SERVER_WAIT_SECONDS = 20;
+    /** The most decisions one {@code POST /v1/decisions/batch} takes; {@link #recordDecisions} splits longer lists. */
+    public static final int MAX_BATCH = 100;
+    /** The largest body one batch request may have (5 MiB); lists are split below it. */
+    public static final int MAX_BATCH_BYTES = 5 * 1024 * 1024;
 
     private enum Retry {
         /** may run twice: retry on 429/503 and on any connection failure */
@@ -113,6 +117,14 @@ public final class LoopGrid {
         return serviceName;
     }
 
+    Duration retryDelay() {
+        return retryDelay;
+    }
+
+    Duration maxRetryDelay() {
+        return maxRetryDelay;
+    }
+
     @Override
     public String toString() {
         return "LoopGrid[baseUrl=" + baseUrl + ", serviceName=" + serviceName + "]"; // never the key
@@ -134,6 +146,117 @@ public final class LoopGrid {
         if (d.subjectId != null) body.put("subject_id", d.subjectId);
         String key = d.idempotencyKey != null ? d.idempotencyKey : UUID.randomUUID().toString();
         return Decision.of(call("POST", "/v1/decisions", Map.of(), body, Map.of("Idempotency-Key", key), Retry.SAFE, timeout));
+    }
+
+    /**
+     * Records many decisions with {@code POST /v1/decisions/batch}; returns one {@link DecisionResult} per item, in
+     * order. An item that fails (e.g. 422 {@code validation_error}) does not fail the others. Each item is sent with
+     * its {@link NewDecision.Builder#idempotencyKey} or a fresh UUID, so the client's retries never record twice.
+     * Lists longer than {@value #MAX_BATCH} items (or 5 MiB) go in several requests, one after the other; an error of
+     * a whole request throws as usual, the items of the requests before it being recorded (retry with your own keys
+     * to finish safely).
+     */
+    public List<DecisionResult> recordDecisions(List<NewDecision> decisions) {
+        List<ObjectNode> items = new ArrayList<>(decisions.size());
+        for (NewDecision d : decisions) items.add(batchItem(d));
+        List<DecisionResult> results = new ArrayList<>(items.size());
+        for (List<ObjectNode> chunk : chunks(items)) results.addAll(sendBatch(chunk, maxRetries));
+        return results;
+    }
+
+    /**
+     * A background recorder with the default options ({@link Batcher.Builder}): {@link Batcher#record} queues a
+     * decision and returns at once; batches are sent from a thread. Close it when done.
+     */
+    public Batcher batcher() {
+        return Batcher.builder(this).build();
+    }
+
+    /** The options of a background recorder ({@code grid.batcherBuilder().maxBatch(50).build()}). */
+    public Batcher.Builder batcherBuilder() {
+        return Batcher.builder(this);
+    }
+
+    /** The body of one batch item: the decision, its service name and idempotency key filled in. */
+    ObjectNode batchItem(NewDecision d) {
+        ObjectNode item = mapper.createObjectNode();
+        item.put("service_name", d.serviceName != null ? d.serviceName : serviceName);
+        item.put("decision_type", d.decisionType);
+        item.set("input", tree(d.input));
+        item.set("model", tree(d.model));
+        item.set("output", tree(d.output));
+        if (d.prompt != null) item.set("prompt", tree(d.prompt));
+        if (d.toolCalls != null) item.set("tool_calls", tree(d.toolCalls));
+        if (d.metadata != null) item.set("metadata", tree(d.metadata));
+        if (d.subjectId != null) item.put("subject_id", d.subjectId);
+        item.put("idempotency_key", d.idempotencyKey != null ? d.idempotencyKey : UUID.randomUUID().toString());
+        return item;
+    }
+
+    /** {@code items} in runs of at most {@value #MAX_BATCH} whose JSON stays under 5 MiB (a bigger item goes alone). */
+    List<List<ObjectNode>> chunks(List<ObjectNode> items) {
+        List<List<ObjectNode>> out = new ArrayList<>();
+        List<ObjectNode> chunk = new ArrayList<>();
+        long size = 16; // {"decisions":[]}
+        for (ObjectNode item : items) {
+            long n;
+            try {
+                n = mapper.writeValueAsBytes(item).length + 1L;
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("cannot write a decision: " + e.getMessage(), e);
+            }
+            if (!chunk.isEmpty() && (chunk.size() >= MAX_BATCH || size + n > MAX_BATCH_BYTES)) {
+                out.add(chunk);
+                chunk = new ArrayList<>();
+                size = 16;
+            }
+            chunk.add(item);
+            size += n;
+        }
+        if (!chunk.isEmpty()) out.add(chunk);
+        return out;
+    }
+
+    /** One {@code POST /v1/decisions/batch} of at most 100 items, each with its key (so safe to retry). */
+    List<DecisionResult> sendBatch(List<ObjectNode> items, int retries) {
+        ObjectNode body = mapper.createObjectNode();
+        body.putArray("decisions").addAll(items);
+        JsonNode answers = parse(send("POST", "/v1/decisions/batch", Map.of(), body, Map.of(), Retry.SAFE, timeout,
+                retries)).get("results");
+        if (answers == null || !answers.isArray() || answers.size() != items.size()) {
+            throw new LoopGridException("LoopGrid answered a batch of " + items.size() + " with "
+                    + (answers != null && answers.isArray() ? answers.size() : "no") + " results");
+        }
+        List<DecisionResult> results = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            results.add(batchResult(answers.get(i), items.get(i).path("idempotency_key").asText(null)));
+        }
+        return results;
+    }
+
+    private static DecisionResult batchResult(JsonNode a, String key) {
+        if (a == null || !a.isObject()) throw new LoopGridException("LoopGrid answered a batch item that is not an object: " + a);
+        JsonNode status = a.get("status");
+        if (status != null && status.isTextual() && a.path("decision_id").isTextual()) {
+            // the item's HTTP status and the Decision's own "status" share a key: a decision came back, so it is recorded
+            return new DecisionResult(201, Decision.of(a), null, null, List.of(), key);
+        }
+        if (status == null || !status.isIntegralNumber()) {
+            throw new LoopGridException("LoopGrid answered a batch item without a status: " + abbreviate(a.toString()));
+        }
+        int code = status.intValue();
+        if (code >= 200 && code < 300) {
+            ObjectNode decision = a.deepCopy();
+            decision.remove("status");
+            return new DecisionResult(code, Decision.of(decision), null, null, List.of(), key);
+        }
+        JsonNode d = a.get("detail");
+        String detail = d == null || d.isNull() ? "HTTP " + code : d.isTextual() ? d.textValue() : d.toString();
+        List<LoopGridApiException.FieldError> errors = new ArrayList<>();
+        for (JsonNode e : a.path("errors")) {
+            errors.add(new LoopGridApiException.FieldError(Nodes.text(e, "field"), Nodes.text(e, "message")));
+        }
+        return new DecisionResult(code, null, Nodes.text(a, "code"), detail, errors, key);
     }
 
     /** Records a decision with the required members only. */
@@ -677,6 +800,11 @@ public final class LoopGrid {
     /** Sends with retries; an error answer (≥ 400) throws, anything else (2xx, 3xx) is returned. */
     private HttpResponse<String> send(String method, String path, Map<String, String> query, JsonNode body,
                                       Map<String, String> headers, Retry retry, Duration requestTimeout) {
+        return send(method, path, query, body, headers, retry, requestTimeout, maxRetries);
+    }
+
+    private HttpResponse<String> send(String method, String path, Map<String, String> query, JsonNode body,
+                                      Map<String, String> headers, Retry retry, Duration requestTimeout, int maxRetries) {
         HttpRequest request = request(method, path, query, body, headers, requestTimeout);
         for (int attempt = 0; ; attempt++) {
             boolean canRetry = attempt < maxRetries;
