@@ -210,9 +210,10 @@ public final class Bench {
                 }
                 case "erase": {
                     Args a = Args.parse(rest, Set.of("decisions", "clients", "size"), Set.of());
+                    EraseBench.Options eo = new EraseBench.Options(a.integer("decisions", 10_000, 1, 1_000_000),
+                            a.integer("clients", 16, 1, 256), a.integer("size", 1024, 300, 100_000));
                     try {
-                        return EraseBench.run(new EraseBench.Options(a.integer("decisions", 10_000, 1, 1_000_000),
-                                a.integer("clients", 16, 1, 256), a.integer("size", 1024, 300, 100_000)));
+                        return EraseBench.run(eo);
                     } catch (InterruptedException e) {
                         throw e;
                     } catch (Exception e) {
