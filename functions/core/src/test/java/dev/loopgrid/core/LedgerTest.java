@@ -425,6 +425,50 @@ class LedgerTest {
         assertChainValid(2);
     }
 
+    // ---- one caller's batch ----------------------------------------------------------------------------
+
+    @Test
+    void appendAll_commitsInRequestOrder_inAsFewTransactionsAsTheLimitsAllow() {
+        Ledger ledger = new Ledger(store, clock, FAST, null);
+        List<AppendRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 40; i++) requests.add(decision("dec_" + i, null));
+        List<Ledger.Result> results = ledger.appendAll(CHAIN, requests);
+        assertEquals(40, results.size());
+        for (int i = 0; i < 40; i++) {
+            Entry e = committed(results.get(i));
+            assertEquals("dec_" + i, e.id());
+            assertEquals(i + 1, e.sequence(), "request order is chain order");
+        }
+        assertEquals(2, store.appendCalls.get(), "40 entries at 32 per transaction: two transactions");
+        assertChainValid(40);
+    }
+
+    @Test
+    void appendAll_answersARejectedItemAndCommitsTheRest() {
+        Ledger ledger = new Ledger(store, clock, FAST, null);
+        committed(ledger.append(CHAIN, decision("dec_0", "k")));
+        List<Ledger.Result> results = ledger.appendAll(CHAIN, List.of(decision("dec_1", null), decision("dec_2", "k"),
+                decision("dec_3", null)));
+        assertEquals(2, committed(results.get(0)).sequence());
+        assertTrue(results.get(1) instanceof Ledger.Result.Rejected r
+                && r.reason() == StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN, String.valueOf(results.get(1)));
+        assertEquals(3, committed(results.get(2)).sequence());
+        assertChainValid(3);
+    }
+
+    @Test
+    void appendAll_answersEveryItemFailed_whenTheStoreKeepsFailing_andLeavesNothingBehind() {
+        Ledger ledger = new Ledger(store, clock, FAST, null);
+        store.failEveryAppend(Fault.UNAVAILABLE_BEFORE_APPLY);
+        List<Ledger.Result> results = ledger.appendAll(CHAIN, List.of(decision("dec_1", null), decision("dec_2", null)));
+        for (Ledger.Result r : results) {
+            assertTrue(r instanceof Ledger.Result.Failed f && f.error() instanceof LedgerException.Unavailable, String.valueOf(r));
+        }
+        store.failEveryAppend(null);
+        assertEquals(1, committed(ledger.append(CHAIN, decision("dec_3", null))).sequence(), "nothing was left queued");
+        assertChainValid(1);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------
 
     private static AppendRequest decision(String id, String idempotencyKey) {
