@@ -62,7 +62,12 @@ final class LambdaBench {
     /** AWS's write throughput limit of one partition (and so of one partition key value's hottest item). */
     static final double PARTITION_WCU = 1000;
 
-    record Options(int instances, int seconds, int chains, int size, int warmup) {}
+    /** @param batch decisions per request: 1 posts single decisions, more posts {@code POST /v1/decisions/batch} */
+    record Options(int instances, int seconds, int chains, int size, int warmup, int batch) {
+        Options(int instances, int seconds, int chains, int size, int warmup) {
+            this(instances, seconds, chains, size, warmup, 1);
+        }
+    }
 
     private LambdaBench() {}
 
@@ -194,9 +199,9 @@ final class LambdaBench {
         if (entries < allOk) good = false;
         System.out.printf("verify: %d chains, %d entries (%d answered 201 incl. warm-up): %s%n", services.length,
                 entries, allOk, good ? "valid" : "FAILED");
-        System.out.printf("lambda: instances=%d chains=%d size=%d seconds=%d appends=%d rate=%.1f/s attempts=%.2f"
+        System.out.printf("lambda: instances=%d chains=%d size=%d batch=%d seconds=%d appends=%d rate=%.1f/s attempts=%.2f"
                         + " p50=%.1fms p99=%.1fms req/append=%.2f wcu/append=%.2f cap=%.0f/s verify=%s 503=%d%n",
-                o.instances(), o.chains(), o.size(), o.seconds(), ok, rate, attemptsPer, l201.ms(50),
+                o.instances(), o.chains(), o.size(), o.batch(), o.seconds(), ok, rate, attemptsPer, l201.ms(50),
                 l201.ms(99), allCalls / per, (s.wcuTable + s.wcuGsi) / per, worstCap == Double.MAX_VALUE ? 0 : worstCap,
                 good ? "valid" : "FAILED", s503);
         return good ? 0 : 1;
@@ -220,6 +225,7 @@ final class LambdaBench {
         final Stats stats = new Stats();
         final Counter counter;
         final RecordDecisionHandler handler;
+        final dev.loopgrid.aws.handlers.RecordDecisionBatchHandler batchHandler;
         final Options o;
         final String[] services;
         final Payloads[] payloads;
@@ -246,6 +252,7 @@ final class LambdaBench {
             App app = App.builder(client, new App.Config(TABLE, TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES),
                     Clock.systemUTC()).build();
             this.handler = new RecordDecisionHandler(app);
+            this.batchHandler = new dev.loopgrid.aws.handlers.RecordDecisionBatchHandler(app);
             this.payloads = new Payloads[services.length];
             for (int c = 0; c < services.length; c++) payloads[c] = new Payloads(services[c], o.size());
         }
@@ -257,23 +264,52 @@ final class LambdaBench {
             List<Long> lat503 = new ArrayList<>();
             while (!stop.get()) {
                 int chain = (int) ((index + n) % services.length); // round-robin over the chains
-                String body = payloads[chain].decision(index * 1_000_000_000L + n, random);
+                String body;
+                if (o.batch() > 1) {
+                    StringBuilder b = new StringBuilder("{\"decisions\":[");
+                    for (int k = 0; k < o.batch(); k++) {
+                        b.append(k == 0 ? "" : ",").append(payloads[chain].decision(index * 1_000_000_000L + n * 1000L + k, random));
+                    }
+                    body = b.append("]}").toString();
+                } else {
+                    body = payloads[chain].decision(index * 1_000_000_000L + n, random);
+                }
                 n++;
                 String requestId = "lambda-" + index + "-" + n;
+                String path = o.batch() > 1 ? "/v1/decisions/batch" : "/v1/decisions";
                 APIGatewayProxyRequestEvent event = new APIGatewayProxyRequestEvent()
-                        .withResource("/v1/decisions").withPath("/v1/decisions").withHttpMethod("POST")
+                        .withResource(path).withPath(path).withHttpMethod("POST")
                         .withHeaders(Map.of("Content-Type", "application/json"))
                         .withRequestContext(new APIGatewayProxyRequestEvent.ProxyRequestContext()
-                                .withRequestId(requestId).withHttpMethod("POST").withPath("/v1/decisions"))
+                                .withRequestId(requestId).withHttpMethod("POST").withPath(path))
                         .withBody(body).withIsBase64Encoded(false);
                 long txnsBefore = counter.txnsAlways;
                 long start = System.nanoTime();
                 boolean inWindow = start >= windowStart;
                 counter.measuring = inWindow; // the calls of a request are counted when the request is
-                APIGatewayProxyResponseEvent r = handler.handleRequest(event,
-                        new LocalLambdaContext(requestId, "RecordDecisionHandler", LocalLambdaContext.DEFAULT_TIMEOUT_MILLIS));
+                APIGatewayProxyResponseEvent r = o.batch() > 1
+                        ? batchHandler.handleRequest(event, new LocalLambdaContext(requestId, "RecordDecisionBatchHandler",
+                                LocalLambdaContext.DEFAULT_TIMEOUT_MILLIS))
+                        : handler.handleRequest(event, new LocalLambdaContext(requestId, "RecordDecisionHandler",
+                                LocalLambdaContext.DEFAULT_TIMEOUT_MILLIS));
                 long took = System.nanoTime() - start;
                 int status = r.getStatusCode();
+                if (o.batch() > 1 && status == 200) {
+                    // a batch: each item is an append (201) or its own error; attempts are the request's transactions
+                    int ok = 0;
+                    for (com.fasterxml.jackson.databind.JsonNode item : dev.loopgrid.core.Json.parseStored(r.getBody()).get("results")) {
+                        int st = item.get("status").asInt();
+                        if (st == 201) ok++;
+                        if (inWindow) stats.statuses.merge(st, 1L, Long::sum);
+                        if (inWindow && st != 201 && st != 503 && stats.firstError == null) stats.firstError = item.toString();
+                    }
+                    allOk += ok;
+                    if (inWindow) {
+                        lat201.add(took);
+                        stats.attemptsOf201.merge((int) (counter.txnsAlways - txnsBefore), 1L, Long::sum);
+                    }
+                    continue;
+                }
                 if (status == 201) allOk++;
                 if (!inWindow) continue;
                 int attempts = (int) (counter.txnsAlways - txnsBefore);
