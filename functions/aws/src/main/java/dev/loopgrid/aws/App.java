@@ -593,10 +593,13 @@ public final class App {
         String keyId = blankToNull(env.get("LOOPGRID_SUBJECT_KMS_KEY"));
         KeyWrapper wrapper = null;
         if (keyId != null) {
-            var kms = software.amazon.awssdk.services.kms.KmsClient.builder().httpClient(UrlConnectionHttpClient.builder()
-                    .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)).build());
-            if (region != null) kms.region(Region.of(region));
-            wrapper = new KmsKeyWrapper(kms.build(), keyId);
+            // built on first use, like the log's signer: most requests never meet a data subject
+            wrapper = new KmsKeyWrapper(memoize(() -> {
+                var kms = software.amazon.awssdk.services.kms.KmsClient.builder().httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(5)).build());
+                if (region != null) kms.region(Region.of(region));
+                return kms.build();
+            }), keyId);
         }
         return new Subjects(new DynamoSubjectKeyStore(dynamo, config.table()),
                 new DynamoLifecycleStore(dynamo, config.table()), wrapper, lifecycleSettings(env));

@@ -18,18 +18,19 @@ import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
  * and per cold unwrap; per-subject KMS keys are not used (CreateKey is limited to 5/s and deletion waits 7–30 days).
  */
 public final class KmsKeyWrapper implements KeyWrapper {
-    private final KmsClient kms;
+    private final java.util.function.Supplier<KmsClient> client;
     private final String keyId;
 
-    public KmsKeyWrapper(KmsClient kms, String keyId) {
-        this.kms = kms;
+    /** @param client the KMS client, asked for on first use (a function that never meets a subject never builds one) */
+    public KmsKeyWrapper(java.util.function.Supplier<KmsClient> client, String keyId) {
+        this.client = client;
         this.keyId = keyId;
     }
 
     @Override
     public Generated generate(String tenant, String subjectId) {
         try {
-            GenerateDataKeyResponse r = kms.generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256)
+            GenerateDataKeyResponse r = client.get().generateDataKey(b -> b.keyId(keyId).keySpec(DataKeySpec.AES_256)
                     .encryptionContext(context(tenant, subjectId)));
             return new Generated(r.plaintext().asByteArray(), r.ciphertextBlob().asByteArray());
         } catch (SdkException e) {
@@ -40,7 +41,7 @@ public final class KmsKeyWrapper implements KeyWrapper {
     @Override
     public byte[] unwrap(String tenant, String subjectId, byte[] wrapped) {
         try {
-            DecryptResponse r = kms.decrypt(b -> b.keyId(keyId).ciphertextBlob(SdkBytes.fromByteArray(wrapped))
+            DecryptResponse r = client.get().decrypt(b -> b.keyId(keyId).ciphertextBlob(SdkBytes.fromByteArray(wrapped))
                     .encryptionContext(context(tenant, subjectId)));
             return r.plaintext().asByteArray();
         } catch (InvalidCiphertextException e) {

@@ -9,11 +9,8 @@ import dev.loopgrid.core.subject.SubjectKeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The {@code sealed_decision} layout: a decision that names a data subject keeps its names (service, type, model) and
@@ -74,10 +71,8 @@ public final class SealedDecision {
         ObjectNode plain = Json.object();
         plain.set("correction", correction);
         plain.put("notes", notes);
-        ObjectNode o = Json.object();
-        o.set("sealed", Sealer.seal(key, correctionAad(tenant, subjectId, decisionId),
-                Canonical.canonicalize(plain).getBytes(StandardCharsets.UTF_8)));
-        return o;
+        return Sealer.wrap(key, correctionAad(tenant, subjectId, decisionId),
+                Canonical.canonicalize(plain).getBytes(StandardCharsets.UTF_8));
     }
 
     private static byte[] correctionAad(String tenant, String subjectId, String decisionId) {
@@ -94,11 +89,11 @@ public final class SealedDecision {
         } catch (IllegalArgumentException e) {
             return d;
         }
-        if (stored == null || !stored.isObject() || stored.size() != 1 || !stored.has("sealed")) return d;
+        if (!Sealer.isWrapped(stored)) return d;
         if (key == null) return d.withCorrection(null, null);
         try {
-            JsonNode plain = Json.parseStored(new String(Sealer.open(key, correctionAad(tenant, d.subjectId(),
-                    d.decisionId()), stored.get("sealed")), StandardCharsets.UTF_8));
+            JsonNode plain = Json.parseStored(new String(Sealer.unwrap(key, correctionAad(tenant, d.subjectId(),
+                    d.decisionId()), stored), StandardCharsets.UTF_8));
             JsonNode notes = plain.get("notes");
             return d.withCorrection(Canonical.canonicalize(plain.get("correction")),
                     notes == null || notes.isNull() ? null : notes.textValue());
@@ -119,13 +114,7 @@ public final class SealedDecision {
      * so a retry is recognised while the key exists and nothing links it to a guess once the key is destroyed.
      */
     public static String fingerprint(DataKey key, String canonicalPlaintext) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.secret(), "HmacSHA256"));
-            return "hmac:" + HexFormat.of().formatHex(mac.doFinal(canonicalPlaintext.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
+        return "hmac:" + HexFormat.of().formatHex(Sealer.hmac(key, canonicalPlaintext.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** A sealed decision record opened with its subject's key, or marked erased; others as they are. */

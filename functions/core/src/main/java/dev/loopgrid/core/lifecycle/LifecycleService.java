@@ -325,7 +325,7 @@ public final class LifecycleService {
     private ObjectNode purgeExports(String tenant, ObjectNode body) {
         if (exports == null) return body;
         try {
-            body.put("stored_exports_deleted", exports.deleteAll(EXPORTS_PREFIX.apply(tenant)));
+            body.put("stored_exports_deleted", exports.deleteAll(dev.loopgrid.core.report.ExportService.exportsPrefix(tenant)));
         } catch (LedgerException.Unavailable e) {
             body.put("stored_exports_deleted", (String) null);
             body.put("stored_exports_problem", "the tenant's stored exports could not be deleted now (" + e.detail()
@@ -333,10 +333,6 @@ public final class LifecycleService {
         }
         return body;
     }
-
-    /** Where a tenant's stored exports live ({@code reports/<tenant>/exports/}). */
-    public static final java.util.function.Function<String, String> EXPORTS_PREFIX =
-            tenant -> dev.loopgrid.core.report.ComplianceReportService.PREFIX + tenant + "/exports/";
 
     private ObjectNode erasureBody(SubjectState state, String subjectId) {
         Instant erased = parse(state.erasedAt());

@@ -5,8 +5,6 @@ import dev.loopgrid.core.ledger.Canonical;
 import dev.loopgrid.core.subject.DataKey;
 import dev.loopgrid.core.subject.Sealer;
 import dev.loopgrid.core.subject.SubjectKeys;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,23 +17,21 @@ final class SealedReplay {
 
     static String seal(String tenant, String subjectId, String replayId, String field, String text, DataKey key) {
         if (text == null) return null;
-        ObjectNode o = Json.object();
-        o.set("sealed", Sealer.seal(key, aad(tenant, subjectId, replayId, field), text.getBytes(StandardCharsets.UTF_8)));
-        return Canonical.canonicalize(o);
+        return Canonical.canonicalize(Sealer.wrap(key, aad(tenant, subjectId, replayId, field),
+                text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The text inside {@code stored}; {@code stored} itself when it is not a sealed box (replays from before). */
     static String open(String tenant, String subjectId, String replayId, String field, String stored, DataKey key) {
         if (!isSealed(stored)) return stored;
-        return new String(Sealer.open(key, aad(tenant, subjectId, replayId, field), Json.parseStored(stored).get("sealed")),
+        return new String(Sealer.unwrap(key, aad(tenant, subjectId, replayId, field), Json.parseStored(stored)),
                 StandardCharsets.UTF_8);
     }
 
     static boolean isSealed(String stored) {
         if (stored == null) return false;
         try {
-            JsonNode n = Json.parseStored(stored);
-            return n != null && n.isObject() && n.size() == 1 && n.has("sealed") && n.get("sealed").isObject();
+            return Sealer.isWrapped(Json.parseStored(stored));
         } catch (IllegalArgumentException e) {
             return false;
         }

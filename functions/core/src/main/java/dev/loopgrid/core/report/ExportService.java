@@ -183,6 +183,11 @@ public final class ExportService {
         });
     }
 
+    /** Where a tenant's stored exports live: {@code reports/<tenant>/exports/} (an erasure deletes them). */
+    public static String exportsPrefix(String tenant) {
+        return ComplianceReportService.PREFIX + tenant + "/exports/";
+    }
+
     /** One ground-truth record. */
     public static ObjectNode groundTruthLine(DecisionRecord d) {
         JsonNode content = Json.parseStored(d.requireContent());
@@ -234,7 +239,7 @@ public final class ExportService {
                         + inlineBytes + " bytes and no report storage is configured to hold it", 60);
             }
             String id = ReportIds.export();
-            String key = ComplianceReportService.PREFIX + tenant + "/exports/" + id + "-" + suffix;
+            String key = exportsPrefix(tenant) + id + "-" + suffix;
             reportStore.put(key, out.file(), contentType);
             return new Delivery.Stored(id, key, reportStore.presignGet(key, "loopgrid-" + suffix), out.size(), rows);
         } catch (IOException e) {

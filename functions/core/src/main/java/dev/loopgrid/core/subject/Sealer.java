@@ -78,13 +78,39 @@ public final class Sealer {
     }
 
     static byte[] commitment(DataKey key) {
+        return hmac(key, COMMITMENT_LABEL);
+    }
+
+    /** HMAC-SHA256 of {@code data} under the data key (unlinkable once the key is destroyed). */
+    public static byte[] hmac(DataKey key, byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key.secret(), "HmacSHA256"));
-            return mac.doFinal(COMMITMENT_LABEL);
+            return mac.doFinal(data);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
+    }
+
+    /** {@code {"sealed": box}}: a member value (a correction, a replay's output) sealed in place. */
+    public static ObjectNode wrap(DataKey key, byte[] aad, byte[] plaintext) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.set("sealed", seal(key, aad, plaintext));
+        return o;
+    }
+
+    /** Whether {@code n} is a {@link #wrap} of a box. */
+    public static boolean isWrapped(JsonNode n) {
+        return n != null && n.isObject() && n.size() == 1 && n.has("sealed") && n.get("sealed").isObject();
+    }
+
+    /**
+     * The plaintext of a {@link #wrap}.
+     *
+     * @throws Unopenable as {@link #open}
+     */
+    public static byte[] unwrap(DataKey key, byte[] aad, JsonNode wrapped) {
+        return open(key, aad, wrapped.get("sealed"));
     }
 
     private static String text(JsonNode box, String field) {
