@@ -15,6 +15,8 @@ import dev.loopgrid.core.ledger.LedgerException;
 import dev.loopgrid.core.decision.NewDecision;
 import dev.loopgrid.core.decision.StatusChange;
 import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.StagedRequest;
+import dev.loopgrid.core.ledger.StagedState;
 import dev.loopgrid.core.ledger.StoreException;
 import dev.loopgrid.core.ledger.Times;
 
@@ -65,6 +67,11 @@ public final class InMemoryLedgerStore implements LedgerStore {
     private static final class Chain {
         final TreeMap<Long, Entry> entries = new TreeMap<>();
         ChainHead head;
+        /** Staged requests by stage id: pending ones, and rejected ones until their writer withdraws them. */
+        final TreeMap<String, StagedRequest> staged = new TreeMap<>();
+        final Map<String, StoreException.WriteRejected.Reason> rejected = new HashMap<>();
+        /** What became of appended staged requests, by stage id. */
+        final Map<String, Entry> integrated = new HashMap<>();
     }
 
     private final Clock clock;
@@ -208,6 +215,74 @@ public final class InMemoryLedgerStore implements LedgerStore {
     @Override
     public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
                        Map<String, Long> counterDeltas) {
+        append(chain, expected, entries, requests, counterDeltas, java.util.Collections.nCopies(entries.size(), null));
+    }
+
+    /** Like DynamoDB's adapter: inline content and a new decision (or nothing) outside the chain. */
+    @Override
+    public boolean canStage(AppendRequest request) {
+        return request.contentKey() == null && (request.projection() == null || request.projection() instanceof NewDecision);
+    }
+
+    /** Staging writes that fail as scripted (before anything is stored), one per call. */
+    final java.util.concurrent.atomic.AtomicInteger stageFailures = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger stageCalls = new AtomicInteger();
+
+    @Override
+    public void stage(ChainKey chain, StagedRequest staged) {
+        stageCalls.incrementAndGet();
+        if (stageFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new StoreException.Unavailable("scripted: staging failed", null);
+        }
+        synchronized (this) {
+            Chain c = chain(chain);
+            if (!c.integrated.containsKey(staged.stageId())) c.staged.putIfAbsent(staged.stageId(), staged);
+        }
+    }
+
+    @Override
+    public synchronized List<StagedRequest> readStaged(ChainKey chain, int limit) {
+        Chain c = chain(chain);
+        return c.staged.values().stream().filter(s -> !c.rejected.containsKey(s.stageId())).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized StagedState stagedState(ChainKey chain,
+                                                                      StagedRequest staged) {
+        Chain c = chain(chain);
+        Entry e = c.integrated.get(staged.stageId());
+        if (e != null) return new StagedState.Integrated(e);
+        StoreException.WriteRejected.Reason r = c.rejected.get(staged.stageId());
+        if (r != null) return new StagedState.Rejected(r);
+        return c.staged.containsKey(staged.stageId()) ? new StagedState.Pending()
+                : new StagedState.Absent();
+    }
+
+    @Override
+    public synchronized void rejectStaged(ChainKey chain, StagedRequest staged,
+                                          StoreException.WriteRejected.Reason reason) {
+        Chain c = chain(chain);
+        if (c.staged.containsKey(staged.stageId())) c.rejected.putIfAbsent(staged.stageId(), reason);
+    }
+
+    @Override
+    public synchronized StagedState withdrawStaged(ChainKey chain,
+                                                                        StagedRequest staged) {
+        StagedState st = stagedState(chain, staged);
+        Chain c = chain(chain);
+        c.staged.remove(staged.stageId());
+        c.rejected.remove(staged.stageId());
+        return st instanceof StagedState.Pending ? new StagedState.Absent() : st;
+    }
+
+    /** Requests staged and not yet appended or withdrawn (pending or rejected), on every chain. */
+    public synchronized int stagedCount() {
+        return chains.values().stream().mapToInt(c -> c.staged.size()).sum();
+    }
+
+    @Override
+    public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                       Map<String, Long> counterDeltas, List<StagedRequest> staged) {
         appendCalls.incrementAndGet();
         batchSizes.add(entries.size());
         CountDownLatch g = gate;
@@ -234,7 +309,19 @@ public final class InMemoryLedgerStore implements LedgerStore {
             }
             Chain c = chain(chain);
             check(chain, c, expected, entries, requests);
+            for (StagedRequest st : staged) {
+                if (st != null && (!c.staged.containsKey(st.stageId()) || c.rejected.containsKey(st.stageId()))) {
+                    throw new StoreException.HeadMoved("staged request " + st.stageId() + " is no longer pending", null);
+                }
+            }
             apply(chain, c, entries, requests, counterDeltas);
+            for (int i = 0; i < staged.size(); i++) {
+                StagedRequest st = staged.get(i);
+                if (st == null) continue;
+                c.staged.remove(st.stageId());
+                Entry e = entries.get(i);
+                c.integrated.put(st.stageId(), e.contentKey() == null ? e : e.withContent(null));
+            }
             Runnable after = afterAppliedAppends.poll();
             if (after != null) after.run();
             if (fault == Fault.UNAVAILABLE_AFTER_APPLY) {

@@ -34,6 +34,77 @@ public interface ChainStore {
                 Map<String, Long> counterDeltas);
 
     /**
+     * As {@link #append}, where {@code staged.get(i)} is the {@link StagedRequest} that {@code requests.get(i)} was
+     * taken from (null for a request that was not staged): the transaction also removes each such staged request, on
+     * condition that it is still pending. A staged request that is no longer pending (another writer appended it, or
+     * it was rejected or withdrawn) fails the whole write as {@link StoreException.HeadMoved}.
+     */
+    default void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                        Map<String, Long> counterDeltas, List<StagedRequest> staged) {
+        if (staged.stream().anyMatch(java.util.Objects::nonNull)) {
+            throw new UnsupportedOperationException("this store does not stage requests");
+        }
+        append(chain, expected, entries, requests, counterDeltas);
+    }
+
+    /**
+     * Whether one {@link #append} can carry {@code requests} after {@code expected} (null: the chain's first write),
+     * {@code staged} of them taken from staging: e.g. within a transaction's item and size limits. The ledger forms
+     * batches by adding requests while this holds; a single request always goes on its own.
+     */
+    default boolean fitsOneWrite(ChainHead expected, List<AppendRequest> requests, int staged) {
+        return true;
+    }
+
+    /**
+     * Whether this store can stage {@code request} ({@link #stage}) and tell its writer where it stands
+     * ({@link #stagedState}). Requests it cannot stage are appended directly. None by default.
+     */
+    default boolean canStage(AppendRequest request) {
+        return false;
+    }
+
+    /**
+     * Stores {@code staged} for {@code chain} without touching the head (no contention between writers). Storing the
+     * same staged request again while it is pending is harmless.
+     *
+     * @throws StoreException.Unavailable unknown outcome: {@link #stagedState} tells
+     */
+    default void stage(ChainKey chain, StagedRequest staged) {
+        throw new UnsupportedOperationException("this store does not stage requests");
+    }
+
+    /**
+     * Up to {@code limit} pending staged requests of {@code chain}, lowest {@link StagedRequest#stageId} first (strongly
+     * consistent).
+     */
+    default List<StagedRequest> readStaged(ChainKey chain, int limit) {
+        return List.of();
+    }
+
+    /** Where {@code staged} stands now (strongly consistent). */
+    default StagedState stagedState(ChainKey chain, StagedRequest staged) {
+        throw new UnsupportedOperationException("this store does not stage requests");
+    }
+
+    /**
+     * Marks a pending staged request as rejected for {@code reason}: writers stop taking it and its own writer learns
+     * why from {@link #stagedState}. Does nothing when it is no longer pending.
+     */
+    default void rejectStaged(ChainKey chain, StagedRequest staged, StoreException.WriteRejected.Reason reason) {
+        throw new UnsupportedOperationException("this store does not stage requests");
+    }
+
+    /**
+     * Removes {@code staged} if it is still stored (pending or rejected), so it can never be appended, and says what
+     * became of it: {@link StagedState.Integrated} if it was appended before, {@link StagedState.Rejected} if it had
+     * been rejected, {@link StagedState.Absent} otherwise (withdrawn, or never stored).
+     */
+    default StagedState withdrawStaged(ChainKey chain, StagedRequest staged) {
+        throw new UnsupportedOperationException("this store does not stage requests");
+    }
+
+    /**
      * The entry at {@code sequence}, or empty. Content that was appended with a {@link AppendRequest#contentKey()}
      * comes back as that key with null content.
      */

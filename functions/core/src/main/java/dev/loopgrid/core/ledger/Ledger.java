@@ -44,11 +44,24 @@ public final class Ledger {
      * @param maxBackoffMs    backoff cap
      * @param maxBatchEntries entries per transaction (each entry takes up to 3 of DynamoDB's 100 items)
      * @param maxBatchBytes   approximate bytes per transaction (DynamoDB allows 4 MB)
+     * @param staged          stage requests the store can stage and let whoever wins the head append them in batches
+     *                        (for many independent writers: one process per request, as on AWS Lambda)
+     * @param stagedTimeoutMs how long a staged request's writer waits for it to be appended before giving up (503)
      */
     public record Policy(int maxAttempts, long baseBackoffMs, long maxBackoffMs, int maxBatchEntries,
-                         int maxBatchBytes) {
+                         int maxBatchBytes, boolean staged, long stagedTimeoutMs) {
+        public Policy(int maxAttempts, long baseBackoffMs, long maxBackoffMs, int maxBatchEntries, int maxBatchBytes) {
+            this(maxAttempts, baseBackoffMs, maxBackoffMs, maxBatchEntries, maxBatchBytes, false, 10_000);
+        }
+
+        /** Direct appends with group commit: one process serving many requests (the local stack). */
         public static Policy defaults() {
             return new Policy(8, 5, 200, 32, 3_000_000);
+        }
+
+        /** {@link #defaults()} with staging: many processes each serving one request at a time (AWS Lambda). */
+        public static Policy stagedDefaults() {
+            return new Policy(8, 2, 40, 32, 3_000_000, true, 10_000);
         }
     }
 
@@ -90,6 +103,11 @@ public final class Ledger {
      * @throws LedgerException.Unavailable when the batch could not be committed within the policy's attempts
      */
     public Result append(ChainKey chain, AppendRequest request) {
+        if (policy.staged() && store.canStage(request)) {
+            Result r = appendStaged(chain, List.of(request)).get(0);
+            if (r instanceof Result.Failed f) throw f.error();
+            return r;
+        }
         Writer w = writers.computeIfAbsent(chain, Writer::new);
         Pending p = new Pending(request);
         w.inbox.add(p);
@@ -104,6 +122,9 @@ public final class Ledger {
      *         committed (the others are still driven to their end, so no request is left behind unanswered)
      */
     public List<Result> appendAll(ChainKey chain, List<AppendRequest> requests) {
+        if (policy.staged() && !requests.isEmpty() && requests.stream().allMatch(store::canStage)) {
+            return appendStaged(chain, requests);
+        }
         Writer w = writers.computeIfAbsent(chain, Writer::new);
         List<Pending> pending = new ArrayList<>(requests.size());
         for (AppendRequest r : requests) pending.add(new Pending(r));
@@ -161,6 +182,243 @@ public final class Ledger {
         }
         d.values().removeIf(v -> v == 0);
         return d;
+    }
+
+    // ---- staged mode ---------------------------------------------------------------------------------------
+
+    /**
+     * Staged mode, for many independent writers on one chain (one process per request): each request is first staged
+     * (a write without contention), then every writer tries to append the oldest staged requests it finds, its own
+     * among them when they are old enough, in one transaction that also removes them from staging. Whoever wins the
+     * head appends everyone's; the others find theirs appended ({@link ChainStore#stagedState}) instead of retrying
+     * the head, so writers help each other instead of colliding. A writer that cannot see its requests appended within
+     * {@link Policy#stagedTimeoutMs()} withdraws them: a request it answers as failed is never appended later.
+     */
+    private List<Result> appendStaged(ChainKey chain, List<AppendRequest> requests) {
+        Result[] out = new Result[requests.size()];
+        Map<String, Integer> pending = new java.util.LinkedHashMap<>(); // stage id → index, in request order
+        List<StagedRequest> mine = new ArrayList<>(requests.size());
+        String prefix = StagedRequest.newId(clock.millis());
+        for (int i = 0; i < requests.size(); i++) {
+            // one prefix and a counter: the caller's requests keep their order in staging and so in the chain
+            StagedRequest s = new StagedRequest(prefix + String.format("#%04d", i), requests.get(i));
+            mine.add(s);
+            pending.put(s.stageId(), i);
+            stage(chain, s);
+        }
+        long deadline = System.nanoTime() + policy.stagedTimeoutMs() * 1_000_000L;
+        int idle = 0; // rounds in a row that appended nothing of this caller's
+        while (!pending.isEmpty()) {
+            if (System.nanoTime() - deadline > 0) {
+                withdraw(chain, mine, pending, out);
+                break;
+            }
+            Integration done = integrate(chain);
+            if (done.appended() != null) {
+                for (Map.Entry<String, Entry> e : done.appended().entrySet()) {
+                    Integer i = pending.remove(e.getKey());
+                    if (i != null) out[i] = new Result.Committed(e.getValue());
+                }
+                idle = 0;
+                continue; // more may be staged, ours among them
+            }
+            if (done.rejected()) continue; // a definite answer about one request: try again at once
+            idle++;
+            backoff(idle);
+            settle(chain, mine, pending, out);
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    private void stage(ChainKey chain, StagedRequest s) {
+        try {
+            store.stage(chain, s);
+        } catch (StoreException.Unavailable e) {
+            listener.storeUnavailable(chain, e); // unknown outcome: stagedState tells later (Absent → staged again)
+        }
+    }
+
+    /** Asks the store where this caller's pending requests stand, and answers those that are settled. */
+    private void settle(ChainKey chain, List<StagedRequest> mine, Map<String, Integer> pending, Result[] out) {
+        for (StagedRequest s : mine) {
+            Integer i = pending.get(s.stageId());
+            if (i == null) continue;
+            StagedState st;
+            try {
+                st = store.stagedState(chain, s);
+            } catch (StoreException.Unavailable e) {
+                listener.storeUnavailable(chain, e);
+                return;
+            }
+            if (st instanceof StagedState.Integrated in) {
+                pending.remove(s.stageId());
+                out[i] = new Result.Committed(in.entry());
+            } else if (st instanceof StagedState.Rejected r) {
+                pending.remove(s.stageId());
+                out[i] = new Result.Rejected(r.reason());
+                try {
+                    store.withdrawStaged(chain, s);
+                } catch (StoreException.Unavailable e) {
+                    listener.storeUnavailable(chain, e); // it stays rejected; staging expires it
+                }
+            } else if (st instanceof StagedState.Absent) {
+                stage(chain, s); // the staging write never landed
+            }
+        }
+    }
+
+    /** Out of time: withdraws what is still pending, so what is answered as failed is never appended later. */
+    private void withdraw(ChainKey chain, List<StagedRequest> mine, Map<String, Integer> pending, Result[] out) {
+        listener.exhausted(chain, pending.size());
+        LedgerException.Unavailable timeout = new LedgerException.Unavailable("conflict_retry_exhausted",
+                "The ledger could not append to chain \"" + chain.chainId() + "\" within "
+                        + policy.stagedTimeoutMs() + " ms; retry later", 1);
+        for (StagedRequest s : mine) {
+            Integer i = pending.remove(s.stageId());
+            if (i == null) continue;
+            StagedState st;
+            try {
+                st = store.withdrawStaged(chain, s);
+            } catch (StoreException.Unavailable e) {
+                listener.storeUnavailable(chain, e);
+                out[i] = new Result.Failed(new LedgerException.Unavailable("append_outcome_unknown", "The ledger could"
+                        + " not tell whether this entry was appended; retry with the same Idempotency-Key", 1));
+                continue;
+            }
+            if (st instanceof StagedState.Integrated in) out[i] = new Result.Committed(in.entry());
+            else if (st instanceof StagedState.Rejected r) out[i] = new Result.Rejected(r.reason());
+            else out[i] = new Result.Failed(timeout); // withdrawn, or never staged: it will never be appended
+        }
+    }
+
+    /** What one integration attempt did: appended these staged requests (stage id → entry), or why not. */
+    private record Integration(Map<String, Entry> appended, boolean rejected) {
+        static final Integration NOTHING = new Integration(null, false);
+        static final Integration REJECTED = new Integration(null, true);
+    }
+
+    /**
+     * Appends the oldest staged requests of {@code chain} that fit one write, after the head as read now.
+     */
+    private Integration integrate(ChainKey chain) {
+        ChainHead head;
+        List<StagedRequest> staged;
+        try {
+            head = store.readHead(chain).orElse(null);
+            staged = store.readStaged(chain, policy.maxBatchEntries());
+        } catch (StoreException.Unavailable e) {
+            listener.storeUnavailable(chain, e);
+            return Integration.NOTHING;
+        }
+        if (staged.isEmpty()) return Integration.NOTHING;
+        List<StagedRequest> batch = new ArrayList<>();
+        List<AppendRequest> requests = new ArrayList<>();
+        Set<String> touched = new HashSet<>();
+        int bytes = 0;
+        for (StagedRequest s : staged) {
+            AppendRequest r = s.request();
+            int size = r.approximateSize();
+            if (!batch.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
+            String projKey = r.projection() == null ? null : "P" + r.projection().projectionKey();
+            String idemKey = r.idempotency() == null ? null : "I" + r.idempotency().key();
+            if ((projKey != null && touched.contains(projKey)) || (idemKey != null && touched.contains(idemKey))) {
+                continue; // stays staged for a later write
+            }
+            requests.add(r);
+            if (!batch.isEmpty() && !store.fitsOneWrite(head, requests, batch.size() + 1)) {
+                requests.remove(requests.size() - 1);
+                break;
+            }
+            if (projKey != null) touched.add(projKey);
+            if (idemKey != null) touched.add(idemKey);
+            batch.add(s);
+            bytes += size;
+        }
+        long seq = head == null ? 0 : head.sequence();
+        String prev = head == null ? EntryHasher.GENESIS : head.headHash();
+        long now = clock.millis();
+        if (head != null && head.lastRecordedAt() != null) {
+            now = Math.max(now, java.time.Instant.parse(head.lastRecordedAt()).toEpochMilli()); // never before the head
+        }
+        String at = Times.format(now);
+        List<Entry> entries = new ArrayList<>(batch.size());
+        for (AppendRequest r : requests) {
+            Entry e = Entry.link(chain.chainId(), ++seq, r.type(), r.id(), r.decisionId(), at, r.content(),
+                    r.contentHash(), prev, r.contentKey());
+            entries.add(e);
+            prev = e.chainHash();
+        }
+        try {
+            store.append(chain, head, entries, requests, counterDeltas(requests, entries), batch);
+        } catch (StoreException.HeadMoved e) {
+            listener.headMoved(chain);
+            return Integration.NOTHING;
+        } catch (StoreException.Unavailable e) {
+            listener.storeUnavailable(chain, e); // whether it landed shows in staging: appended requests are gone
+            return Integration.NOTHING;
+        } catch (StoreException.WriteRejected e) {
+            return reject(chain, batch.get(e.index()), e.reason());
+        } catch (RuntimeException e) {
+            // refused outright (a bug, or a request the store cannot write): alone, it is the culprit; in a batch,
+            // the oldest goes alone next so that one bad request cannot stop the chain
+            if (batch.size() == 1) return reject(chain, batch.get(0), StoreException.WriteRejected.Reason.PROJECTION_MOVED);
+            return rejectFirstIfAlone(chain, batch.get(0), e);
+        }
+        listener.committed(chain, entries.size(), 1);
+        listener.appended(chain, entries);
+        Map<String, Entry> appended = new java.util.HashMap<>();
+        for (int i = 0; i < batch.size(); i++) appended.put(batch.get(i).stageId(), entries.get(i));
+        return new Integration(appended, false);
+    }
+
+    private Integration reject(ChainKey chain, StagedRequest s, StoreException.WriteRejected.Reason reason) {
+        try {
+            store.rejectStaged(chain, s, reason);
+        } catch (StoreException.Unavailable u) {
+            listener.storeUnavailable(chain, u);
+            return Integration.NOTHING;
+        }
+        return Integration.REJECTED;
+    }
+
+    /** After a batch was refused outright: appends its oldest request alone, rejecting it if it is refused too. */
+    private Integration rejectFirstIfAlone(ChainKey chain, StagedRequest first, RuntimeException cause) {
+        ChainHead head;
+        try {
+            head = store.readHead(chain).orElse(null);
+        } catch (StoreException.Unavailable e) {
+            listener.storeUnavailable(chain, e);
+            return Integration.NOTHING;
+        }
+        AppendRequest r = first.request();
+        long seq = head == null ? 1 : head.sequence() + 1;
+        String prev = head == null ? EntryHasher.GENESIS : head.headHash();
+        Entry e = Entry.link(chain.chainId(), seq, r.type(), r.id(), r.decisionId(), Times.format(clock.millis()),
+                r.content(), r.contentHash(), prev, r.contentKey());
+        try {
+            store.append(chain, head, List.of(e), List.of(r), counterDeltas(List.of(r), List.of(e)), List.of(first));
+        } catch (StoreException.HeadMoved | StoreException.Unavailable x) {
+            return Integration.NOTHING;
+        } catch (StoreException.WriteRejected x) {
+            return reject(chain, first, x.reason());
+        } catch (RuntimeException x) {
+            x.addSuppressed(cause);
+            return reject(chain, first, StoreException.WriteRejected.Reason.PROJECTION_MOVED);
+        }
+        listener.committed(chain, 1, 1);
+        listener.appended(chain, List.of(e));
+        return new Integration(Map.of(first.stageId(), e), false);
+    }
+
+    private void backoff(int attempt) {
+        long cap = Math.min(policy.maxBackoffMs(), policy.baseBackoffMs() << Math.min(attempt - 1, 20));
+        long sleep = ThreadLocalRandom.current().nextLong(cap + 1);
+        if (sleep == 0) return;
+        try {
+            Thread.sleep(sleep);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static final class Pending {
@@ -222,6 +480,12 @@ public final class Ledger {
                 String idemKey = r.idempotency() == null ? null : "I" + r.idempotency().key();
                 if ((projKey != null && touched.contains(projKey)) || (idemKey != null && touched.contains(idemKey))) {
                     continue; // stays in the backlog for the next batch
+                }
+                if (!batch.isEmpty()) {
+                    List<AppendRequest> with = new ArrayList<>(batch.size() + 1);
+                    for (Pending q : batch) with.add(q.request);
+                    with.add(r);
+                    if (!store.fitsOneWrite(headKnown ? head : null, with, 0)) break;
                 }
                 if (projKey != null) touched.add(projKey);
                 if (idemKey != null) touched.add(idemKey);
@@ -363,17 +627,6 @@ public final class Ledger {
             listener.appended(chain, entries);
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).future.complete(new Result.Committed(entries.get(i)));
-            }
-        }
-
-        private void backoff(int attempt) {
-            long cap = Math.min(policy.maxBackoffMs(), policy.baseBackoffMs() << Math.min(attempt - 1, 20));
-            long sleep = ThreadLocalRandom.current().nextLong(cap + 1);
-            if (sleep == 0) return;
-            try {
-                Thread.sleep(sleep);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
     }

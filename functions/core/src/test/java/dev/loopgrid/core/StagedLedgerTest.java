@@ -1,0 +1,220 @@
+package dev.loopgrid.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.decision.NewDecision;
+import dev.loopgrid.core.decision.StatusChange;
+import dev.loopgrid.core.ledger.AppendRequest;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.ChainVerifier;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ledger's staged mode (many independent writers on one chain, as on Lambda) against the scripted in-memory store:
+ * every acknowledged request appended exactly once, nothing answered as failed appended later, writers appending
+ * each other's requests in batches.
+ */
+class StagedLedgerTest {
+    private static final ChainKey CHAIN = new ChainKey("t1", "svc");
+    private static final Ledger.Policy STAGED = new Ledger.Policy(4, 1, 5, 32, 3_000_000, true, 5_000);
+
+    private final Clock clock = Clock.systemUTC();
+    private InMemoryLedgerStore store;
+
+    @BeforeEach
+    void setUp() {
+        store = new InMemoryLedgerStore(clock);
+    }
+
+    @Test
+    void append_stagesThenAppends_andLeavesNothingStaged() {
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        Entry first = committed(ledger.append(CHAIN, decision("dec_1", null)));
+        Entry second = committed(ledger.append(CHAIN, decision("dec_2", null)));
+
+        assertEquals(1, first.sequence());
+        assertEquals(2, second.sequence());
+        assertEquals(first.chainHash(), second.previousHash());
+        assertEquals(2, store.stageCalls.get(), "each request was staged once");
+        assertEquals(0, store.stagedCount());
+        assertEquals(2, store.readHead(CHAIN).orElseThrow().counter(Counters.DECISIONS));
+        assertTrue(ChainVerifier.verify(CHAIN.chainId(), store.readEntries(CHAIN, 1, Long.MAX_VALUE),
+                store.readHead(CHAIN).orElseThrow()).valid());
+    }
+
+    @Test
+    void requestsTheStoreCannotStage_goTheDirectWay() {
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        committed(ledger.append(CHAIN, decision("dec_1", null)));
+        Entry flag = committed(ledger.append(CHAIN, flag("dec_1")));
+
+        assertEquals(2, flag.sequence());
+        assertEquals(1, store.stageCalls.get(), "the flag was not staged");
+    }
+
+    @Test
+    void manyIndependentWriters_everyRequestAppendedOnce_inSharedBatches() throws Exception {
+        int writers = 16;
+        int each = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        ConcurrentLinkedQueue<Entry> acknowledged = new ConcurrentLinkedQueue<>();
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int id = w;
+            Ledger ledger = new Ledger(store, clock, STAGED, null); // a process of its own: nothing shared
+            done.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < each; i++) acknowledged.add(committed(ledger.append(CHAIN, decision("dec_" + id + "_" + i, null))));
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+
+        assertEquals(writers * each, acknowledged.size());
+        Set<Long> sequences = new HashSet<>();
+        for (Entry e : acknowledged) {
+            assertTrue(sequences.add(e.sequence()), "sequence " + e.sequence() + " acknowledged twice");
+            assertEquals(e.chainHash(), store.readEntry(CHAIN, e.sequence()).orElseThrow().chainHash());
+        }
+        assertEquals(writers * each, store.readHead(CHAIN).orElseThrow().sequence(), "no gap, no extra entry");
+        assertTrue(ChainVerifier.verify(CHAIN.chainId(), store.readEntries(CHAIN, 1, Long.MAX_VALUE),
+                store.readHead(CHAIN).orElseThrow()).valid());
+        assertEquals(0, store.stagedCount());
+        assertEquals(writers * each, store.readHead(CHAIN).orElseThrow().counter(Counters.DECISIONS));
+        assertTrue(store.batchSizes.stream().anyMatch(n -> n > 1), "writers appended each other's requests: " + store.batchSizes);
+    }
+
+    @Test
+    void appendAll_keepsTheCallersOrder() {
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        List<AppendRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 40; i++) requests.add(decision("dec_" + i, null));
+        List<Ledger.Result> results = ledger.appendAll(CHAIN, requests);
+
+        for (int i = 0; i < 40; i++) {
+            Entry e = committed(results.get(i));
+            assertEquals("dec_" + i, e.id());
+            assertEquals(i + 1, e.sequence());
+        }
+        assertEquals(List.of(32, 8), store.batchSizes, "as few writes as the batch limit allows");
+    }
+
+    @Test
+    void aStagingWriteThatNeverLanded_isStagedAgain() {
+        store.stageFailures.set(1);
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        Entry e = committed(ledger.append(CHAIN, decision("dec_1", null)));
+
+        assertEquals(1, e.sequence());
+        assertEquals(2, store.stageCalls.get());
+        assertEquals(1, store.readHead(CHAIN).orElseThrow().sequence());
+    }
+
+    @Test
+    void anAppendWithAnUnknownOutcome_thatLanded_isAcknowledgedOnce() {
+        store.failNextAppends(InMemoryLedgerStore.Fault.UNAVAILABLE_AFTER_APPLY);
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        Entry e = committed(ledger.append(CHAIN, decision("dec_1", null)));
+
+        assertEquals(1, e.sequence());
+        assertEquals(1, store.readHead(CHAIN).orElseThrow().sequence(), "appended once");
+        assertEquals(0, store.stagedCount());
+    }
+
+    @Test
+    void aTakenIdempotencyKey_isRejected_andWithdrawn() {
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        committed(ledger.append(CHAIN, decision("dec_1", "key-1")));
+        Ledger.Result second = ledger.append(CHAIN, decision("dec_2", "key-1"));
+
+        Ledger.Result.Rejected r = assertInstanceOf(Ledger.Result.Rejected.class, second);
+        assertEquals(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN, r.reason());
+        assertEquals(1, store.readHead(CHAIN).orElseThrow().sequence());
+        assertEquals(0, store.stagedCount(), "the rejected request was withdrawn");
+    }
+
+    @Test
+    void aRequestRefusedOutright_doesNotStopTheChain() {
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        // two requests staged, then the first write (the batch of both) is refused outright
+        store.failNextAppends(InMemoryLedgerStore.Fault.UNEXPECTED);
+        List<Ledger.Result> results = ledger.appendAll(CHAIN, List.of(decision("dec_1", null), decision("dec_2", null)));
+
+        assertEquals(1, committed(results.get(0)).sequence(), "the oldest went alone and was appended");
+        assertEquals(2, committed(results.get(1)).sequence());
+        assertEquals(0, store.stagedCount());
+    }
+
+    @Test
+    void aRequestRefusedAlone_isAnsweredAndNeverAppended() {
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        store.failEveryAppend(InMemoryLedgerStore.Fault.UNEXPECTED);
+        Ledger.Result r = ledger.append(CHAIN, decision("dec_1", null));
+
+        assertInstanceOf(Ledger.Result.Rejected.class, r);
+        assertEquals(0, store.stagedCount());
+        assertTrue(store.readHead(CHAIN).isEmpty());
+    }
+
+    @Test
+    void outOfTime_theRequestIsWithdrawn_soItIsNeverAppendedLater() {
+        Ledger ledger = new Ledger(store, clock, new Ledger.Policy(4, 1, 5, 32, 3_000_000, true, 200), null);
+        store.failEveryAppend(InMemoryLedgerStore.Fault.UNAVAILABLE_BEFORE_APPLY);
+        LedgerException.Unavailable e = assertThrows(LedgerException.Unavailable.class,
+                () -> ledger.append(CHAIN, decision("dec_1", null)));
+
+        assertEquals("conflict_retry_exhausted", e.code());
+        assertEquals(0, store.stagedCount(), "withdrawn: another writer can no longer append it");
+        store.failEveryAppend(null);
+        committed(new Ledger(store, clock, STAGED, null).append(CHAIN, decision("dec_2", null)));
+        assertEquals(1, store.readHead(CHAIN).orElseThrow().sequence(), "only the later request is in the chain");
+        assertEquals("dec_2", store.readEntry(CHAIN, 1).orElseThrow().id());
+    }
+
+    private static AppendRequest decision(String id, String idempotencyKey) {
+        String content = "{\"decision\":\"" + id + "\"}";
+        String hash = EntryHasher.contentHash(content);
+        AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
+                : new AppendRequest.IdempotencyClaim(idempotencyKey, hash, Long.MAX_VALUE / 2);
+        return new AppendRequest(EntryType.DECISION, id, id, content, hash, new NewDecision(id, "t", null), claim);
+    }
+
+    private static AppendRequest flag(String decisionId) {
+        String content = "{\"decision_id\":\"" + decisionId + "\",\"reason\":null}";
+        return new AppendRequest(EntryType.FLAG, "flg_" + decisionId, decisionId, content, EntryHasher.contentHash(content),
+                new StatusChange(decisionId, "t", DecisionStatus.RECORDED, DecisionStatus.INCORRECT, null, null, null, null,
+                        null, null), null);
+    }
+
+    private static Entry committed(Ledger.Result r) {
+        if (r instanceof Ledger.Result.Committed c) return c.entry();
+        return fail("expected a committed entry, got " + r);
+    }
+}
