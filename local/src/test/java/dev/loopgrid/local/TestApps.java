@@ -20,6 +20,12 @@ public final class TestApps {
         return App.builder(dynamo, config, clock).subjects(FileKeyWrapper.generate(), LifecycleService.Settings.defaults()).build();
     }
 
+    /** Ledger only, appending by {@code policy} (e.g. staged, as on Lambda). */
+    public static App create(DynamoDbClient dynamo, App.Config config, Clock clock, dev.loopgrid.core.ledger.Ledger.Policy policy) {
+        return App.builder(dynamo, config, clock).appendPolicy(policy)
+                .subjects(FileKeyWrapper.generate(), LifecycleService.Settings.defaults()).build();
+    }
+
     /** With a replay queue and providers. */
     public static App create(DynamoDbClient dynamo, SqsClient sqs, App.Config config, App.ReplayConfig replayConfig,
                              Map<String, LlmProvider> providers, Clock clock) {

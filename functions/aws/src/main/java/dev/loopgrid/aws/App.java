@@ -251,7 +251,7 @@ public final class App {
                 SqsWorkQueue sqsQueue, ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers,
                 Ledger.Listener listener, Clock clock, CheckpointStore checkpoints, ReportStore reportStore,
                 ReportConfig reportConfig, ApiKeyStore keyStore, PriceTable prices, LogSetup logSetup,
-                Subjects subjectSetup) {
+                Subjects subjectSetup, Ledger.Policy appendPolicy) {
         this.config = config;
         this.subjectKeys = subjectSetup == null || subjectSetup.wrapper() == null ? null
                 : new SubjectKeys(subjectSetup.keys(), subjectSetup.wrapper(), clock);
@@ -268,7 +268,7 @@ public final class App {
         this.decisionIndex = new ContentResolvingIndex(index, contentResolver);
         this.clock = clock;
         // appends (and the ledger's "did my write land?" reads) never need content
-        this.ledger = new Ledger(chains, clock, Ledger.Policy.defaults(), listener);
+        this.ledger = new Ledger(chains, clock, appendPolicy, listener);
         this.decisions = new DecisionService(chains, index, ledger, clock, config.maxContentBytes(), contentStore,
                 config.maxDecisionBytes(), subjectKeys);
         this.lifecycle = subjectSetup == null ? null : new LifecycleService(subjectSetup.lifecycle(),
@@ -410,6 +410,7 @@ public final class App {
         private PriceTable prices = PriceTable.EMPTY;
         private KeyWrapper subjectWrapper;
         private LifecycleService.Settings lifecycleSettings = LifecycleService.Settings.defaults();
+        private Ledger.Policy appendPolicy = Ledger.Policy.defaults();
 
         private Builder(DynamoDbClient dynamo, Config config, Clock clock) {
             this.dynamo = dynamo;
@@ -472,8 +473,30 @@ public final class App {
                     new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
                     new DynamoApiKeyStore(dynamo, config.table()), prices, log,
                     new Subjects(new DynamoSubjectKeyStore(dynamo, config.table()),
-                            new DynamoLifecycleStore(dynamo, config.table()), subjectWrapper, lifecycleSettings));
+                            new DynamoLifecycleStore(dynamo, config.table()), subjectWrapper, lifecycleSettings),
+                    appendPolicy);
         }
+
+        /**
+         * How the ledger appends: {@link Ledger.Policy#defaults()} (direct, with group commit: one process serving many
+         * requests, the local stack) unless set; {@link Ledger.Policy#stagedDefaults()} for many processes each serving
+         * one request at a time (Lambda).
+         */
+        public Builder appendPolicy(Ledger.Policy policy) {
+            this.appendPolicy = policy;
+            return this;
+        }
+    }
+
+    /**
+     * The append policy of {@code LOOPGRID_APPEND_MODE}: {@code staged} (the default on Lambda, where every instance
+     * serves one request at a time and group commit batches nothing) or {@code direct}.
+     */
+    public static Ledger.Policy appendPolicy(Map<String, String> env) {
+        String mode = blankToNull(env.get("LOOPGRID_APPEND_MODE"));
+        if (mode == null || mode.trim().equalsIgnoreCase("staged")) return Ledger.Policy.stagedDefaults();
+        if (mode.trim().equalsIgnoreCase("direct")) return Ledger.Policy.defaults();
+        throw new IllegalStateException("LOOPGRID_APPEND_MODE must be staged or direct, not \"" + mode + "\"");
     }
 
     /** The replay executor, built on first use (only the worker needs providers and their secrets). */
@@ -581,7 +604,7 @@ public final class App {
                 new DynamoCheckpointStore(dynamo, config.table()), reportStore(s3, env, reportConfig, region, clock),
                 reportConfig, new DynamoApiKeyStore(dynamo, config.table()), prices(env),
                 logSetup(env, dynamo, s3, config, region, logBucket, checkpointBucket, clock),
-                subjects(env, dynamo, config, region));
+                subjects(env, dynamo, config, region), appendPolicy(env));
     }
 
     /**

@@ -254,7 +254,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
         if (e != null) return new StagedState.Integrated(e);
         StoreException.WriteRejected.Reason r = c.rejected.get(staged.stageId());
         if (r != null) return new StagedState.Rejected(r);
-        return c.staged.containsKey(staged.stageId()) ? new StagedState.Pending()
+        Map.Entry<String, Long> lease = leases.get(chain);
+        return c.staged.containsKey(staged.stageId()) ? new StagedState.Pending(lease != null && lease.getValue() >= clock.millis())
                 : new StagedState.Absent();
     }
 
@@ -273,6 +274,30 @@ public final class InMemoryLedgerStore implements LedgerStore {
         c.staged.remove(staged.stageId());
         c.rejected.remove(staged.stageId());
         return st instanceof StagedState.Pending ? new StagedState.Absent() : st;
+    }
+
+    private final Map<ChainKey, Map.Entry<String, Long>> leases = new HashMap<>();
+    final AtomicInteger leaseCalls = new AtomicInteger();
+
+    @Override
+    public synchronized boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
+        leaseCalls.incrementAndGet();
+        Map.Entry<String, Long> held = leases.get(chain);
+        if (held != null && !held.getKey().equals(writer) && held.getValue() >= clock.millis()) return false;
+        leases.put(chain, Map.entry(writer, untilEpochMillis));
+        return true;
+    }
+
+    @Override
+    public synchronized void release(ChainKey chain, String writer) {
+        Map.Entry<String, Long> held = leases.get(chain);
+        if (held != null && held.getKey().equals(writer)) leases.remove(chain);
+    }
+
+    /** The writer holding the chain's lease, or null (expired leases included). */
+    public synchronized String leaseHolder(ChainKey chain) {
+        Map.Entry<String, Long> held = leases.get(chain);
+        return held == null ? null : held.getKey();
     }
 
     /** Requests staged and not yet appended or withdrawn (pending or rejected), on every chain. */

@@ -36,6 +36,58 @@ public interface LedgerStore extends ChainStore, DecisionIndex {
             }
 
             @Override
+            public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                               Map<String, Long> counterDeltas, List<dev.loopgrid.core.ledger.StagedRequest> staged) {
+                chains.append(chain, expected, entries, requests, counterDeltas, staged);
+            }
+
+            @Override
+            public boolean fitsOneWrite(ChainHead expected, List<AppendRequest> requests, int staged) {
+                return chains.fitsOneWrite(expected, requests, staged);
+            }
+
+            @Override
+            public boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
+                return chains.lease(chain, writer, untilEpochMillis);
+            }
+
+            @Override
+            public void release(ChainKey chain, String writer) {
+                chains.release(chain, writer);
+            }
+
+            @Override
+            public boolean canStage(AppendRequest request) {
+                return chains.canStage(request);
+            }
+
+            @Override
+            public void stage(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged) {
+                chains.stage(chain, staged);
+            }
+
+            @Override
+            public List<dev.loopgrid.core.ledger.StagedRequest> readStaged(ChainKey chain, int limit) {
+                return chains.readStaged(chain, limit);
+            }
+
+            @Override
+            public dev.loopgrid.core.ledger.StagedState stagedState(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged) {
+                return chains.stagedState(chain, staged);
+            }
+
+            @Override
+            public void rejectStaged(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged,
+                                     dev.loopgrid.core.ledger.StoreException.WriteRejected.Reason reason) {
+                chains.rejectStaged(chain, staged, reason);
+            }
+
+            @Override
+            public dev.loopgrid.core.ledger.StagedState withdrawStaged(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged) {
+                return chains.withdrawStaged(chain, staged);
+            }
+
+            @Override
             public Optional<Entry> readEntry(ChainKey chain, long sequence) {
                 return chains.readEntry(chain, sequence);
             }

@@ -99,6 +99,7 @@ public final class Bench {
             "      in all. Exit 1 when any acknowledged decision is lost or changed, or a chain does not verify.",
             "",
             "  bench lambda  [--instances 64] [--seconds 20] [--chains 1] [--size 1024] [--warmup 3] [--batch 1]",
+            "                [--mode staged|direct]",
             "      The Lambda model, in process (own DynamoDB Local in memory): INSTANCES independent App instances",
             "      (each its own DynamoDB client and ledger, so no group commit) each drive RecordDecisionHandler in",
             "      a closed loop, one request at a time, for SECONDS after WARMUP seconds; decisions go round-robin",
@@ -110,6 +111,8 @@ public final class Bench {
             "      The last line ends with 503=N. Exit 0 even with 503s; 1 when a chain does not verify.",
             "      --batch N (2..100): each request is POST /v1/decisions/batch of N decisions to one chain; appends,",
             "      503s and per-append figures count items, attempts are the transactions per appended decision.",
+            "      --mode staged (default, as on Lambda: LOOPGRID_APPEND_MODE) stages each request and lets whoever",
+            "      wins the head append every staged request; direct appends with optimistic retries.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -224,11 +227,15 @@ public final class Bench {
                     }
                 }
                 case "lambda": {
-                    Args a = Args.parse(rest, Set.of("instances", "seconds", "chains", "size", "warmup", "batch"), Set.of());
+                    Args a = Args.parse(rest, Set.of("instances", "seconds", "chains", "size", "warmup", "batch", "mode"), Set.of());
+                    String mode = a.string("mode", "staged");
+                    if (!mode.equals("staged") && !mode.equals("direct")) {
+                        throw new Args.BadArgs("--mode must be staged or direct, not \"" + mode + "\"");
+                    }
                     LambdaBench.Options o = new LambdaBench.Options(a.integer("instances", 64, 1, 1024),
                             a.integer("seconds", 20, 1, 3600), a.integer("chains", 1, 1, 1000),
                             a.integer("size", 1024, 200, 300_000), a.integer("warmup", 3, 0, 600),
-                            a.integer("batch", 1, 1, 100));
+                            a.integer("batch", 1, 1, 100), mode.equals("staged"));
                     try {
                         return LambdaBench.run(o);
                     } catch (InterruptedException e) {

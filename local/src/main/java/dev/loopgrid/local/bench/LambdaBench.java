@@ -7,6 +7,7 @@ import dev.loopgrid.aws.handlers.RecordDecisionHandler;
 import dev.loopgrid.aws.store.LedgerTable;
 import dev.loopgrid.core.IntegrityService;
 import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.ledger.Ledger;
 import dev.loopgrid.local.EmbeddedDynamo;
 import dev.loopgrid.local.LocalLambdaContext;
 import java.time.Clock;
@@ -63,9 +64,10 @@ final class LambdaBench {
     static final double PARTITION_WCU = 1000;
 
     /** @param batch decisions per request: 1 posts single decisions, more posts {@code POST /v1/decisions/batch} */
-    record Options(int instances, int seconds, int chains, int size, int warmup, int batch) {
+    /** @param staged the ledger's staged mode (as on Lambda by default, LOOPGRID_APPEND_MODE) instead of direct appends */
+    record Options(int instances, int seconds, int chains, int size, int warmup, int batch, boolean staged) {
         Options(int instances, int seconds, int chains, int size, int warmup) {
-            this(instances, seconds, chains, size, warmup, 1);
+            this(instances, seconds, chains, size, warmup, 1, true);
         }
     }
 
@@ -82,9 +84,9 @@ final class LambdaBench {
         String run = Long.toHexString(new SplittableRandom().nextLong() >>> 40);
         String[] services = new String[o.chains()];
         for (int c = 0; c < o.chains(); c++) services[c] = "lambda-" + run + "-" + c;
-        System.out.printf("lambda: instances=%d chains=%d size=%d seconds=%d warmup=%ds; one DynamoDB Local in memory,"
-                        + " each instance its own DynamoDbClient and App (own Ledger), one request at a time%n",
-                o.instances(), o.chains(), o.size(), o.seconds(), o.warmup());
+        System.out.printf("lambda: instances=%d chains=%d size=%d seconds=%d warmup=%ds mode=%s; one DynamoDB Local in"
+                        + " memory, each instance its own DynamoDbClient and App (own Ledger), one request at a time%n",
+                o.instances(), o.chains(), o.size(), o.seconds(), o.warmup(), o.staged() ? "staged" : "direct");
 
         AtomicBoolean stop = new AtomicBoolean(false);
         Instance[] instances = new Instance[o.instances()];
@@ -139,6 +141,12 @@ final class LambdaBench {
         }
         System.out.printf("DynamoDB requests per append (per 201, the calls of 503'd requests included): %s; all %.2f (%d calls, %d HTTP attempts: %d SDK retries)%n",
                 ops, allCalls / per, allCalls, s.httpAttempts, s.httpAttempts - allCalls);
+        StringBuilder times = new StringBuilder();
+        for (Map.Entry<String, Long> e : s.calls.entrySet()) {
+            times.append(times.length() == 0 ? "" : ", ").append(e.getKey()).append(String.format(" %.1f ms",
+                    s.callNanos.getOrDefault(e.getKey(), 0L) / 1e6 / Math.max(1, e.getValue())));
+        }
+        System.out.printf("mean call time by operation (as the client sees it, queueing included): %s%n", times);
 
         if (s.reportedResponses == 0) {
             System.out.printf("consumed capacity: DynamoDB Local returned none (ReturnConsumedCapacity=INDEXES asked on"
@@ -199,9 +207,10 @@ final class LambdaBench {
         if (entries < allOk) good = false;
         System.out.printf("verify: %d chains, %d entries (%d answered 201 incl. warm-up): %s%n", services.length,
                 entries, allOk, good ? "valid" : "FAILED");
-        System.out.printf("lambda: instances=%d chains=%d size=%d batch=%d seconds=%d appends=%d rate=%.1f/s attempts=%.2f"
-                        + " p50=%.1fms p99=%.1fms req/append=%.2f wcu/append=%.2f cap=%.0f/s verify=%s 503=%d%n",
-                o.instances(), o.chains(), o.size(), o.batch(), o.seconds(), ok, rate, attemptsPer, l201.ms(50),
+        System.out.printf("lambda: mode=%s instances=%d chains=%d size=%d batch=%d seconds=%d appends=%d rate=%.1f/s"
+                        + " attempts=%.2f p50=%.1fms p99=%.1fms req/append=%.2f wcu/append=%.2f cap=%.0f/s verify=%s 503=%d%n",
+                o.staged() ? "staged" : "direct", o.instances(), o.chains(), o.size(), o.batch(), o.seconds(), ok, rate,
+                attemptsPer, l201.ms(50),
                 l201.ms(99), allCalls / per, (s.wcuTable + s.wcuGsi) / per, worstCap == Double.MAX_VALUE ? 0 : worstCap,
                 good ? "valid" : "FAILED", s503);
         return good ? 0 : 1;
@@ -250,7 +259,8 @@ final class LambdaBench {
                             .addExecutionInterceptor(counter).build())
                     .build();
             App app = App.builder(client, new App.Config(TABLE, TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES),
-                    Clock.systemUTC()).build();
+                    Clock.systemUTC()).appendPolicy(o.staged() ? Ledger.Policy.stagedDefaults() : Ledger.Policy.defaults())
+                    .build();
             this.handler = new RecordDecisionHandler(app);
             this.batchHandler = new dev.loopgrid.aws.handlers.RecordDecisionBatchHandler(app);
             this.payloads = new Payloads[services.length];
@@ -349,6 +359,7 @@ final class LambdaBench {
         final TreeMap<Integer, Long> statuses = new TreeMap<>();
         final TreeMap<Integer, Long> attemptsOf201 = new TreeMap<>();
         final TreeMap<String, Long> calls = new TreeMap<>();
+        final TreeMap<String, Long> callNanos = new TreeMap<>();
         final TreeMap<String, Long> cancelReasons = new TreeMap<>();
         final TreeMap<String, Double> reportedByOp = new TreeMap<>();
         /** "table", "item" (pk and sk) or the index name → key value → counts. */
@@ -379,6 +390,7 @@ final class LambdaBench {
             o.statuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
             o.attemptsOf201.forEach((k, v) -> attemptsOf201.merge(k, v, Long::sum));
             o.calls.forEach((k, v) -> calls.merge(k, v, Long::sum));
+            o.callNanos.forEach((k, v) -> callNanos.merge(k, v, Long::sum));
             o.cancelReasons.forEach((k, v) -> cancelReasons.merge(k, v, Long::sum));
             o.reportedByOp.forEach((k, v) -> reportedByOp.merge(k, v, Double::sum));
             o.keys.forEach((space, m) -> {
@@ -472,11 +484,18 @@ final class LambdaBench {
             return r;
         }
 
+        private long startedNanos;
+
         @Override
         public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             if ("TransactWriteItems".equals(op(attributes))) txnsAlways++;
+            startedNanos = System.nanoTime();
             if (!measuring) return;
             stats.calls.merge(op(attributes), 1L, Long::sum);
+        }
+
+        private void timed(ExecutionAttributes attributes) {
+            if (measuring) stats.callNanos.merge(op(attributes), System.nanoTime() - startedNanos, Long::sum);
         }
 
         @Override
@@ -486,6 +505,7 @@ final class LambdaBench {
 
         @Override
         public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+            timed(attributes);
             if (!measuring) return;
             stats.succeeded++;
             stats.callNo++;
@@ -518,6 +538,7 @@ final class LambdaBench {
 
         @Override
         public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+            timed(attributes);
             if (!measuring) return;
             Throwable e = context.exception();
             if (e instanceof TransactionCanceledException t) {

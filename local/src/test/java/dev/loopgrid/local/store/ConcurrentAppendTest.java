@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.store.LedgerKeys;
+import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.ledger.Ledger;
 import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.decision.Counters;
@@ -84,5 +87,69 @@ class ConcurrentAppendTest extends StoreTestSupport {
                 out.elapsedNanos / 1e9, out.perSecond());
         assertEquals(800, out.attempted());
         assertTrue(out.acknowledged.size() >= 400, "most appends should succeed: " + out.acknowledged.size());
+    }
+
+    @Test
+    void lambdaModel_24InstancesOneRequestAtATime_staged_everyAppendAcknowledged_inOneLinearChain() throws Exception {
+        // given 24 Lambda instances (own client, own App and Ledger, one request at a time) appending staged
+        String table = freshTable();
+        ChainKey chain = new ChainKey(TENANT, "lambda");
+        RequestLog log = new RequestLog();
+        List<DynamoDbClient> clients = new ArrayList<>();
+        List<App> instances = new ArrayList<>();
+        for (int p = 0; p < 24; p++) {
+            DynamoDbClient c = client(2, o -> o.addExecutionInterceptor(log));
+            clients.add(c);
+            instances.add(TestApps.create(c, config(table), Clock.systemUTC(), Ledger.Policy.stagedDefaults()));
+        }
+
+        // when
+        Workload.Outcome out = Workload.run(instances, 1, 25, "lambda");
+        clients.forEach(DynamoDbClient::close);
+
+        // then every request is acknowledged (none answered 503), stored once, in one linear chain
+        assertEquals(List.of(), out.unexpected);
+        assertEquals(Set.of(), out.unavailable, "no 503: writers append each other's staged requests");
+        assertEquals(600, out.acknowledged.size());
+        Workload.assertEveryAcknowledgedStoredExactlyOnce(table, chain, out);
+        assertLinearChain(table, chain, 600);
+        ChainHead head = cleanStore(table).readHead(chain).orElseThrow();
+        assertEquals(600, head.counter(Counters.DECISIONS));
+        // and staging is empty, the lease released, and transactions carried many entries each
+        assertEquals(0, countItems(table, LedgerKeys.stagePk(chain)), "staging is empty");
+        assertEquals(null, cleanStoreItem(table, LedgerKeys.lease(chain)), "the lease was released");
+        long transactions = log.count("TransactWriteItems");
+        System.out.printf("lambda model 24x25 staged: %d appends in %.2f s = %.0f appends/s; %d transactions (%.1f"
+                        + " entries each), %d requests (%.2f per append)%n", out.acknowledged.size(),
+                out.elapsedNanos / 1e9, out.perSecond(), transactions, 600.0 / transactions, log.size(), log.size() / 600.0);
+        assertTrue(transactions < 300, "writers batched each other's requests: " + transactions + " transactions");
+    }
+
+    @Test
+    void lambdaModel_aLeaseLeftByADeadWriter_expires_andTheOthersTakeOver() throws Exception {
+        // given a lease held by a writer that died (it will never release it)
+        String table = freshTable();
+        ChainKey chain = new ChainKey(TENANT, "orphaned");
+        LedgerStore store = cleanStore(table);
+        assertTrue(store.lease(chain, "dead-writer", System.currentTimeMillis() + 1_500));
+        List<App> instances = new ArrayList<>();
+        List<DynamoDbClient> clients = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            DynamoDbClient c = client(2, o -> { });
+            clients.add(c);
+            instances.add(TestApps.create(c, config(table), Clock.systemUTC(), Ledger.Policy.stagedDefaults()));
+        }
+
+        // when four instances append meanwhile
+        long t0 = System.nanoTime();
+        Workload.Outcome out = Workload.run(instances, 1, 5, "orphaned");
+        clients.forEach(DynamoDbClient::close);
+
+        // then they waited for the lease to expire, took over, and appended everything
+        assertEquals(Set.of(), out.unavailable);
+        assertEquals(20, out.acknowledged.size());
+        assertLinearChain(table, chain, 20);
+        assertTrue(System.nanoTime() - t0 >= 1_000_000_000L, "nobody appended while the dead writer's lease held");
+        assertEquals(0, countItems(table, LedgerKeys.stagePk(chain)));
     }
 }

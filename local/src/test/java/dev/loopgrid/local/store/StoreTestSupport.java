@@ -65,6 +65,20 @@ abstract class StoreTestSupport {
         return name;
     }
 
+    /** Items under partition key {@code pk} (e.g. a chain's staging area), read through a clean client. */
+    static int countItems(String table, String pk) {
+        return dynamo.client().query(q -> q.tableName(table).keyConditionExpression("pk = :pk").consistentRead(true)
+                .expressionAttributeValues(java.util.Map.of(":pk",
+                        software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(pk)))).count();
+    }
+
+    /** One item read through a clean client, or null. */
+    static java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> cleanStoreItem(String table,
+            java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> key) {
+        var r = dynamo.client().getItem(g -> g.tableName(table).key(key).consistentRead(true));
+        return r.hasItem() && !r.item().isEmpty() ? r.item() : null;
+    }
+
     static App.Config config(String table) {
         return new App.Config(table, TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES);
     }

@@ -11,6 +11,8 @@ import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.IdempotencyRecord;
+import dev.loopgrid.core.ledger.StagedRequest;
+import dev.loopgrid.core.ledger.StagedState;
 import dev.loopgrid.core.ledger.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -27,16 +29,22 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.Delete;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * The chains in the ledger table (layout in {@link LedgerTable}, keys in {@link LedgerKeys}). An append is one
@@ -49,6 +57,7 @@ public final class DynamoChainStore implements ChainStore {
     static final String HEAD_AT_SEQUENCE = "#seq = :expected";
     static final String ITEM_ABSENT = "attribute_not_exists(pk)";
     static final String IDEM_FREE = "attribute_not_exists(pk) OR expires_at < :now";
+    static final String STAGED_PENDING = "attribute_exists(pk) AND attribute_not_exists(" + StagedItems.REJECTED + ")";
     private static final String COUNTER_PREFIX = "n:";
     private static final int ENTRY_PAGE = 200;
 
@@ -66,11 +75,28 @@ public final class DynamoChainStore implements ChainStore {
 
     // ---- append ----------------------------------------------------------------------------------------
 
-    private enum Role { HEAD, REGISTRY, ENTRY, PROJECTION, IDEMPOTENCY }
+    private enum Role { HEAD, REGISTRY, ENTRY, PROJECTION, IDEMPOTENCY, STAGED }
+
+    /** DynamoDB's limit of items in one TransactWriteItems. */
+    static final int MAX_TRANSACTION_ITEMS = 100;
 
     @Override
     public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
                        Map<String, Long> counterDeltas) {
+        append(chain, expected, entries, requests, counterDeltas, java.util.Collections.nCopies(entries.size(), null));
+    }
+
+    /** Counts the items the transaction would hold: head, registry on a first write, and per request its writes. */
+    @Override
+    public boolean fitsOneWrite(ChainHead expected, List<AppendRequest> requests, int staged) {
+        int items = 1 + (expected == null ? 1 : 0) + staged;
+        for (AppendRequest r : requests) items += 1 + (r.projection() == null ? 0 : 1) + (r.idempotency() == null ? 0 : 1);
+        return items <= MAX_TRANSACTION_ITEMS;
+    }
+
+    @Override
+    public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                       Map<String, Long> counterDeltas, List<StagedRequest> staged) {
         List<TransactWriteItem> items = new ArrayList<>();
         List<Role> roles = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
@@ -116,6 +142,13 @@ public final class DynamoChainStore implements ChainStore {
                 roles.add(Role.IDEMPOTENCY);
                 owners.add(i);
             }
+            if (staged.get(i) != null) {
+                items.add(TransactWriteItem.builder().delete(Delete.builder().tableName(table)
+                        .key(LedgerKeys.staged(chain, staged.get(i).stageId()))
+                        .conditionExpression(STAGED_PENDING).build()).build());
+                roles.add(Role.STAGED);
+                owners.add(i);
+            }
         }
         try {
             access.dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
@@ -158,7 +191,8 @@ public final class DynamoChainStore implements ChainStore {
                         headMoved = true;
                         if (r.hasItem() && r.item() != null && !r.item().isEmpty()) current = head(chain, r.item());
                     }
-                    case REGISTRY, ENTRY -> headMoved = true;
+                    // a staged request no longer pending was appended (or withdrawn) by another writer meanwhile
+                    case REGISTRY, ENTRY, STAGED -> headMoved = true;
                     case PROJECTION -> {
                         if (rejected == null) {
                             rejected = StoreException.WriteRejected.Reason.PROJECTION_MOVED;
@@ -225,6 +259,157 @@ public final class DynamoChainStore implements ChainStore {
                 .expressionAttributeValues(values)
                 .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                 .build()).build();
+    }
+
+    // ---- staging (Ledger's staged mode) -----------------------------------------------------------------
+
+    @Override
+    public boolean canStage(AppendRequest request) {
+        return StagedItems.canStage(request);
+    }
+
+    @Override
+    public void stage(ChainKey chain, StagedRequest staged) {
+        try {
+            access.dynamo.putItem(PutItemRequest.builder().tableName(table)
+                    .item(StagedItems.item(chain, staged, clock.instant().getEpochSecond()))
+                    .conditionExpression(ITEM_ABSENT).build());
+        } catch (ConditionalCheckFailedException e) {
+            // staged already (an earlier attempt landed): nothing to do
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB staging failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The lease item sits beside the head (sort key {@value LedgerKeys#LEASE_SK}); a conditional write claims it. */
+    @Override
+    public boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
+        try {
+            access.dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
+                    .key(LedgerKeys.lease(chain))
+                    .updateExpression("SET #w = :w, #u = :u")
+                    .conditionExpression("attribute_not_exists(pk) OR #u < :now OR #w = :w")
+                    .expressionAttributeNames(Map.of("#w", "writer", "#u", "until"))
+                    .expressionAttributeValues(Map.of(":w", s(writer), ":u", n(untilEpochMillis),
+                            ":now", n(clock.millis())))
+                    .build());
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB update failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void release(ChainKey chain, String writer) {
+        try {
+            access.dynamo.deleteItem(DeleteItemRequest.builder().tableName(table).key(LedgerKeys.lease(chain))
+                    .conditionExpression("#w = :w")
+                    .expressionAttributeNames(Map.of("#w", "writer"))
+                    .expressionAttributeValues(Map.of(":w", s(writer))).build());
+        } catch (ConditionalCheckFailedException e) {
+            // another writer holds it since ours expired
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB delete failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<StagedRequest> readStaged(ChainKey chain, int limit) {
+        QueryResponse r = access.query(QueryRequest.builder().tableName(table)
+                .keyConditionExpression("pk = :pk")
+                .filterExpression("attribute_not_exists(" + StagedItems.REJECTED + ")")
+                .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.stagePk(chain))))
+                .consistentRead(true)
+                .limit(limit)
+                .build());
+        List<StagedRequest> out = new ArrayList<>(r.items().size());
+        for (Map<String, AttributeValue> item : r.items()) out.add(StagedItems.request(item));
+        return out;
+    }
+
+    /**
+     * One consistent BatchGetItem of the staged item, the decision's projection and the chain's lease (a writer's poll
+     * is one request).
+     * The two are not read atomically: seen neither, the projection is read once more, since the transaction that
+     * appended the request may have come between the two reads.
+     */
+    @Override
+    public StagedState stagedState(ChainKey chain, StagedRequest staged) {
+        Map<String, AttributeValue> stagedKey = LedgerKeys.staged(chain, staged.stageId());
+        Map<String, AttributeValue> decisionKey = LedgerKeys.decision(chain.tenant(), staged.request().decisionId());
+        Map<String, KeysAndAttributes> request = new HashMap<>(Map.of(table, KeysAndAttributes.builder()
+                .keys(List.of(stagedKey, decisionKey, LedgerKeys.lease(chain))).consistentRead(true).build()));
+        Map<String, AttributeValue> stagedItem = null;
+        Map<String, AttributeValue> projection = null;
+        Map<String, AttributeValue> lease = null;
+        for (int round = 0; !request.isEmpty(); round++) {
+            BatchGetItemResponse r;
+            try {
+                r = access.dynamo.batchGetItem(b -> b.requestItems(Map.copyOf(request)));
+            } catch (SdkException e) {
+                throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
+            }
+            for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
+                String sk = str(item, LedgerTable.SK, null);
+                if (LedgerKeys.DECISION_SK.equals(sk)) projection = item;
+                else if (LedgerKeys.LEASE_SK.equals(sk)) lease = item;
+                else stagedItem = item;
+            }
+            if (!r.hasUnprocessedKeys() || r.unprocessedKeys().isEmpty()) break;
+            if (round > 10) throw new StoreException.Unavailable("DynamoDB kept keys unprocessed", null);
+            request.clear();
+            request.putAll(r.unprocessedKeys());
+        }
+        if (stagedItem != null) {
+            StoreException.WriteRejected.Reason reason = StagedItems.rejected(stagedItem);
+            return reason == null ? new StagedState.Pending(lease != null && num(lease, "until") >= clock.millis())
+                    : new StagedState.Rejected(reason);
+        }
+        Entry e = StagedItems.appended(chain, staged, projection);
+        if (e != null) return new StagedState.Integrated(e);
+        return appendedOrAbsent(chain, staged);
+    }
+
+    private StagedState appendedOrAbsent(ChainKey chain, StagedRequest staged) {
+        Map<String, AttributeValue> projection = access.get(LedgerKeys.decision(chain.tenant(), staged.request().decisionId()));
+        Entry e = StagedItems.appended(chain, staged, projection);
+        return e == null ? new StagedState.Absent() : new StagedState.Integrated(e);
+    }
+
+    @Override
+    public void rejectStaged(ChainKey chain, StagedRequest staged, StoreException.WriteRejected.Reason reason) {
+        try {
+            access.dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
+                    .key(LedgerKeys.staged(chain, staged.stageId()))
+                    .updateExpression("SET #r = :r")
+                    .conditionExpression("attribute_exists(pk)")
+                    .expressionAttributeNames(Map.of("#r", StagedItems.REJECTED))
+                    .expressionAttributeValues(Map.of(":r", s(reason.name())))
+                    .build());
+        } catch (ConditionalCheckFailedException e) {
+            // no longer staged: appended or withdrawn meanwhile
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB update failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public StagedState withdrawStaged(ChainKey chain, StagedRequest staged) {
+        Map<String, AttributeValue> old;
+        try {
+            old = access.dynamo.deleteItem(DeleteItemRequest.builder().tableName(table)
+                    .key(LedgerKeys.staged(chain, staged.stageId()))
+                    .returnValues(ReturnValue.ALL_OLD).build()).attributes();
+        } catch (SdkException e) {
+            throw new StoreException.Unavailable("DynamoDB delete failed: " + e.getMessage(), e);
+        }
+        if (old != null && !old.isEmpty()) {
+            StoreException.WriteRejected.Reason reason = StagedItems.rejected(old);
+            return reason == null ? new StagedState.Absent() : new StagedState.Rejected(reason);
+        }
+        return appendedOrAbsent(chain, staged);
     }
 
     // ---- reads -----------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class LedgerKeys {
     /** Sort key of a chain's head item. */
     public static final String HEAD_SK = "HEAD";
+    /** Sort key of a chain's lease on integrating staged requests (beside the head). */
+    public static final String LEASE_SK = "LEASE";
     /** Sort key of a decision's projection item. */
     public static final String DECISION_SK = "DEC";
     /** Sort key of an idempotency claim. */
@@ -25,6 +27,14 @@ public final class LedgerKeys {
 
     /** An entry's sort key: zero-padded, so key order is sequence order. */
     public static String entrySk(long seq) { return String.format("E#%020d", seq); }
+
+    /**
+     * A chain's staging area: requests stored by their writers, waiting to be appended by whichever writer next wins the
+     * head ({@code Ledger}'s staged mode). Sort key: the stage id (staging time first, so key order is arrival order).
+     */
+    public static String stagePk(ChainKey c) { return "STAGE#" + c.tenant() + "#" + c.chainId(); }
+
+    public static Map<String, AttributeValue> staged(ChainKey c, String stageId) { return key(stagePk(c), stageId); }
 
     public static String registryPk(String tenant) { return "TENANT#" + tenant; }
 
@@ -132,6 +142,8 @@ public final class LedgerKeys {
     }
 
     public static Map<String, AttributeValue> head(ChainKey c) { return key(chainPk(c), HEAD_SK); }
+
+    public static Map<String, AttributeValue> lease(ChainKey c) { return key(chainPk(c), LEASE_SK); }
 
     public static Map<String, AttributeValue> entry(ChainKey c, long seq) { return key(chainPk(c), entrySk(seq)); }
 

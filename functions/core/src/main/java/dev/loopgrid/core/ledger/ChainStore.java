@@ -57,6 +57,20 @@ public interface ChainStore {
     }
 
     /**
+     * Makes {@code writer} the chain's one integrator of staged requests until {@code untilEpochMillis}, unless another
+     * writer holds an unexpired lease (renewing one's own lease always succeeds). Without a lease writers still never
+     * fork the chain (the head's condition sees to that); the lease only keeps them from colliding on it.
+     *
+     * @return true if {@code writer} holds the lease now
+     */
+    default boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
+        return true;
+    }
+
+    /** Ends {@code writer}'s lease on the chain, if it holds it. */
+    default void release(ChainKey chain, String writer) {}
+
+    /**
      * Whether this store can stage {@code request} ({@link #stage}) and tell its writer where it stands
      * ({@link #stagedState}). Requests it cannot stage are appended directly. None by default.
      */

@@ -61,7 +61,7 @@ public final class Ledger {
 
         /** {@link #defaults()} with staging: many processes each serving one request at a time (AWS Lambda). */
         public static Policy stagedDefaults() {
-            return new Policy(8, 2, 40, 32, 3_000_000, true, 10_000);
+            return new Policy(8, 10, 100, 32, 3_000_000, true, 10_000);
         }
     }
 
@@ -188,11 +188,14 @@ public final class Ledger {
 
     /**
      * Staged mode, for many independent writers on one chain (one process per request): each request is first staged
-     * (a write without contention), then every writer tries to append the oldest staged requests it finds, its own
-     * among them when they are old enough, in one transaction that also removes them from staging. Whoever wins the
-     * head appends everyone's; the others find theirs appended ({@link ChainStore#stagedState}) instead of retrying
-     * the head, so writers help each other instead of colliding. A writer that cannot see its requests appended within
-     * {@link Policy#stagedTimeoutMs()} withdraws them: a request it answers as failed is never appended later.
+     * (a write without contention). One writer at a time holds the chain's lease ({@link ChainStore#lease}) and
+     * appends the oldest staged requests, everyone's, in one transaction per batch; the others poll until theirs are
+     * appended, one read per poll, instead of colliding on the head. A writer tries for the lease right after staging
+     * unless this process saw it held within the last {@value #LEASE_MS} ms, and again whenever a poll finds nobody
+     * holding it; the holder keeps appending for up to {@link Policy#maxBackoffMs()} after its own requests are in,
+     * then releases it. A holder that dies leaves a lease that expires. A writer that cannot see its
+     * requests appended within {@link Policy#stagedTimeoutMs()} withdraws them: a request answered as failed is never
+     * appended later. In staged mode {@link Policy#baseBackoffMs()} is the first poll interval; it doubles up to 8×.
      */
     private List<Result> appendStaged(ChainKey chain, List<AppendRequest> requests) {
         Result[] out = new Result[requests.size()];
@@ -206,28 +209,101 @@ public final class Ledger {
             pending.put(s.stageId(), i);
             stage(chain, s);
         }
-        long deadline = System.nanoTime() + policy.stagedTimeoutMs() * 1_000_000L;
-        int idle = 0; // rounds in a row that appended nothing of this caller's
-        while (!pending.isEmpty()) {
-            if (System.nanoTime() - deadline > 0) {
-                withdraw(chain, mine, pending, out);
-                break;
-            }
-            Integration done = integrate(chain);
-            if (done.appended() != null) {
-                for (Map.Entry<String, Entry> e : done.appended().entrySet()) {
-                    Integer i = pending.remove(e.getKey());
-                    if (i != null) out[i] = new Result.Committed(e.getValue());
+        String me = prefix; // unique to this call
+        long started = System.nanoTime();
+        long deadline = started + policy.stagedTimeoutMs() * 1_000_000L;
+        long patience = policy.maxBackoffMs() * 1_000_000L;
+        long seenHeld = lastLeaseSeen.get();
+        boolean tryLead = seenHeld == 0 || started - seenHeld > LEASE_MS * 1_000_000L;
+        boolean lead = false;
+        long leasedAt = 0;
+        ChainHead known = null; // the head this writer last wrote, while it leads
+        int polls = 0;
+        long doneAt = 0;
+        int moved = 0;
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                if (pending.isEmpty()) {
+                    if (!lead || doneAt == 0 || now - doneAt > patience) break; // drained long enough: answer
+                } else if (now - deadline > 0) {
+                    withdraw(chain, mine, pending, out);
+                    break;
                 }
-                idle = 0;
-                continue; // more may be staged, ours among them
+                if (!lead && tryLead) {
+                    tryLead = false;
+                    lead = lease(chain, me);
+                    leasedAt = System.nanoTime();
+                    if (!lead) lastLeaseSeen.set(leasedAt);
+                }
+                if (lead && System.nanoTime() - leasedAt > LEASE_MS * 500_000L) { // half the lease is gone: renew
+                    lead = lease(chain, me);
+                    leasedAt = System.nanoTime();
+                    known = null;
+                }
+                if (lead) {
+                    Integration done = integrate(chain, known);
+                    if (done.appended() != null) {
+                        known = done.head();
+                        moved = 0;
+                        for (Map.Entry<String, Entry> e : done.appended().entrySet()) {
+                            Integer i = pending.remove(e.getKey());
+                            if (i != null) out[i] = new Result.Committed(e.getValue());
+                        }
+                        if (pending.isEmpty() && doneAt == 0) doneAt = System.nanoTime();
+                        continue;
+                    }
+                    if (done.rejected()) continue; // a definite answer about one request: go on at once
+                    known = null;
+                    if (pending.isEmpty()) break; // staging is empty, or the head moved: nothing more to drain
+                    if (done.moved() && ++moved < 3) continue; // a direct append came between: read the head again
+                    // nothing staged that could go (ours appended meanwhile, or not visible), or the store failed
+                    settle(chain, mine, pending, out);
+                    if (!pending.isEmpty()) sleep(policy.baseBackoffMs());
+                    continue;
+                }
+                sleep(policy.baseBackoffMs() << Math.min(polls++, 3)); // 1, 2, 4, then 8 poll intervals
+                Boolean leased = settle(chain, mine, pending, out);
+                if (Boolean.TRUE.equals(leased)) lastLeaseSeen.set(System.nanoTime());
+                // nobody holds the lease (the holder stepped down, or died and it expired): take over
+                else if (Boolean.FALSE.equals(leased)) tryLead = true;
             }
-            if (done.rejected()) continue; // a definite answer about one request: try again at once
-            idle++;
-            backoff(idle);
-            settle(chain, mine, pending, out);
+        } finally {
+            if (lead) {
+                try {
+                    store.release(chain, me);
+                } catch (StoreException.Unavailable e) {
+                    listener.storeUnavailable(chain, e); // it expires
+                }
+            }
         }
         return java.util.Arrays.asList(out);
+    }
+
+    /** How long a chain's lease on integrating staged requests lasts unless renewed or released. */
+    static final long LEASE_MS = 2_000;
+
+    /** When a writer of this process last found the lease held by another (staged mode). */
+    private final java.util.concurrent.atomic.AtomicLong lastLeaseSeen = new java.util.concurrent.atomic.AtomicLong();
+
+    private boolean lease(ChainKey chain, String me) {
+        try {
+            return store.lease(chain, me, clock.millis() + LEASE_MS);
+        } catch (StoreException.Unavailable e) {
+            listener.storeUnavailable(chain, e);
+            return false;
+        }
+    }
+
+    /** Sleeps about {@code ms} (±50 %, so followers do not poll in step). */
+    private static void sleep(long ms) {
+        if (ms <= 0) return;
+        long nanos = ms * 500_000L + ThreadLocalRandom.current().nextLong(ms * 1_000_000L + 1);
+        try {
+            Thread.sleep(nanos / 1_000_000L, (int) (nanos % 1_000_000L));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void stage(ChainKey chain, StagedRequest s) {
@@ -238,8 +314,14 @@ public final class Ledger {
         }
     }
 
-    /** Asks the store where this caller's pending requests stand, and answers those that are settled. */
-    private void settle(ChainKey chain, List<StagedRequest> mine, Map<String, Integer> pending, Result[] out) {
+    /**
+     * Asks the store where this caller's pending requests stand, and answers those that are settled.
+     *
+     * @return whether another writer holds the chain's lease, as the last pending request's state said (null: none
+     *         was seen pending)
+     */
+    private Boolean settle(ChainKey chain, List<StagedRequest> mine, Map<String, Integer> pending, Result[] out) {
+        Boolean leased = null;
         for (StagedRequest s : mine) {
             Integer i = pending.get(s.stageId());
             if (i == null) continue;
@@ -248,7 +330,11 @@ public final class Ledger {
                 st = store.stagedState(chain, s);
             } catch (StoreException.Unavailable e) {
                 listener.storeUnavailable(chain, e);
-                return;
+                return leased;
+            }
+            if (st instanceof StagedState.Pending p) {
+                leased = p.leased();
+                if (p.leased()) return leased; // someone is appending: no need to ask about the rest now
             }
             if (st instanceof StagedState.Integrated in) {
                 pending.remove(s.stageId());
@@ -265,6 +351,7 @@ public final class Ledger {
                 stage(chain, s); // the staging write never landed
             }
         }
+        return leased;
     }
 
     /** Out of time: withdraws what is still pending, so what is answered as failed is never appended later. */
@@ -292,19 +379,20 @@ public final class Ledger {
     }
 
     /** What one integration attempt did: appended these staged requests (stage id → entry), or why not. */
-    private record Integration(Map<String, Entry> appended, boolean rejected) {
-        static final Integration NOTHING = new Integration(null, false);
-        static final Integration REJECTED = new Integration(null, true);
+    private record Integration(Map<String, Entry> appended, ChainHead head, boolean rejected, boolean moved) {
+        static final Integration NOTHING = new Integration(null, null, false, false);
+        static final Integration REJECTED = new Integration(null, null, true, false);
+        static final Integration MOVED = new Integration(null, null, false, true);
     }
 
     /**
      * Appends the oldest staged requests of {@code chain} that fit one write, after the head as read now.
      */
-    private Integration integrate(ChainKey chain) {
+    private Integration integrate(ChainKey chain, ChainHead known) {
         ChainHead head;
         List<StagedRequest> staged;
         try {
-            head = store.readHead(chain).orElse(null);
+            head = known != null ? known : store.readHead(chain).orElse(null);
             staged = store.readStaged(chain, policy.maxBatchEntries());
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e);
@@ -352,7 +440,7 @@ public final class Ledger {
             store.append(chain, head, entries, requests, counterDeltas(requests, entries), batch);
         } catch (StoreException.HeadMoved e) {
             listener.headMoved(chain);
-            return Integration.NOTHING;
+            return Integration.MOVED;
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e); // whether it landed shows in staging: appended requests are gone
             return Integration.NOTHING;
@@ -368,7 +456,10 @@ public final class Ledger {
         listener.appended(chain, entries);
         Map<String, Entry> appended = new java.util.HashMap<>();
         for (int i = 0; i < batch.size(); i++) appended.put(batch.get(i).stageId(), entries.get(i));
-        return new Integration(appended, false);
+        Entry last = entries.get(entries.size() - 1);
+        // only sequence, hash and time of a known head are used
+        return new Integration(appended, new ChainHead(chain.chainId(), last.sequence(), last.chainHash(), null, null,
+                last.recordedAt()), false, false);
     }
 
     private Integration reject(ChainKey chain, StagedRequest s, StoreException.WriteRejected.Reason reason) {
@@ -397,7 +488,9 @@ public final class Ledger {
                 r.content(), r.contentHash(), prev, r.contentKey());
         try {
             store.append(chain, head, List.of(e), List.of(r), counterDeltas(List.of(r), List.of(e)), List.of(first));
-        } catch (StoreException.HeadMoved | StoreException.Unavailable x) {
+        } catch (StoreException.HeadMoved x) {
+            return Integration.MOVED;
+        } catch (StoreException.Unavailable x) {
             return Integration.NOTHING;
         } catch (StoreException.WriteRejected x) {
             return reject(chain, first, x.reason());
@@ -407,7 +500,7 @@ public final class Ledger {
         }
         listener.committed(chain, 1, 1);
         listener.appended(chain, List.of(e));
-        return new Integration(Map.of(first.stageId(), e), false);
+        return new Integration(Map.of(first.stageId(), e), null, false, false);
     }
 
     private void backoff(int attempt) {
