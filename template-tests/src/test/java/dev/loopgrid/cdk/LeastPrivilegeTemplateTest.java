@@ -163,6 +163,7 @@ class LeastPrivilegeTemplateTest {
             case APPEND -> {
                 out.addAll(READ);
                 out.addAll(APPEND_WRITES);
+                out.add("dynamodb:DeleteItem"); // on staging items only (appendFunctions_deleteOnlyStagingItems)
             }
             case REPORT -> {
                 out.addAll(READ);
@@ -232,6 +233,25 @@ class LeastPrivilegeTemplateTest {
                             "Action", List.of("dynamodb:PutItem", "dynamodb:UpdateItem"),
                             "Condition", Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", List.of("REP#*"))))))))))));
         }
+    }
+
+    @Test
+    void appendFunctions_deleteOnlyStagingItems() {
+        boolean any = false;
+        for (Routes.Route route : Routes.ALL) {
+            if (route.access() != Routes.Access.APPEND) continue;
+            any = true;
+            for (Map<String, Object> statement : statementsOf(route.lambdaHandler())) {
+                if (!"Allow".equals(statement.get("Effect"))) continue;
+                Object action = statement.get("Action");
+                List<?> actions = action instanceof List<?> l ? l : List.of(action);
+                if (!actions.contains("dynamodb:DeleteItem")) continue;
+                assertEquals(List.of("dynamodb:DeleteItem"), actions, route.name() + ": DeleteItem stands alone");
+                assertEquals(List.of("STAGE#*"), leadingKeys(statement, "ForAllValues:StringLike"),
+                        route.name() + ": DeleteItem only on the chains' staging items");
+            }
+        }
+        assertTrue(any);
     }
 
     @Test

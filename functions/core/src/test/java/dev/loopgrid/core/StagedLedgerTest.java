@@ -198,6 +198,65 @@ class StagedLedgerTest {
         assertEquals("dec_2", store.readEntry(CHAIN, 1).orElseThrow().id());
     }
 
+    @Test
+    void theLeaseIsReleased_onceTheHolderHasAnswered() {
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        committed(ledger.append(CHAIN, decision("dec_1", null)));
+
+        assertEquals(null, store.leaseHolder(CHAIN));
+        assertTrue(store.leaseCalls.get() >= 1, "the writer took the lease to append");
+    }
+
+    @Test
+    void whileAnotherWriterHoldsTheLease_nobodyElseAppends_andATimedOutRequestIsWithdrawn() {
+        assertTrue(store.lease(CHAIN, "a-live-writer", clock.millis() + 60_000));
+        Ledger ledger = new Ledger(store, clock, new Ledger.Policy(4, 1, 5, 32, 3_000_000, true, 300), null);
+
+        assertThrows(LedgerException.Unavailable.class, () -> ledger.append(CHAIN, decision("dec_1", null)));
+
+        assertTrue(store.readHead(CHAIN).isEmpty(), "the lease holder alone appends");
+        assertEquals(0, store.stagedCount(), "withdrawn, so the holder can no longer append it");
+        store.release(CHAIN, "a-live-writer");
+        committed(ledger.append(CHAIN, decision("dec_2", null)));
+        assertEquals("dec_2", store.readEntry(CHAIN, 1).orElseThrow().id());
+    }
+
+    @Test
+    void aLeaseLeftByADeadWriter_expires_andAWaitingWriterTakesOver() {
+        assertTrue(store.lease(CHAIN, "a-dead-writer", clock.millis() + 150));
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        long t0 = System.nanoTime();
+
+        Entry e = committed(ledger.append(CHAIN, decision("dec_1", null)));
+
+        assertEquals(1, e.sequence());
+        assertTrue(System.nanoTime() - t0 >= 100_000_000L, "it waited for the lease to expire");
+        assertEquals(null, store.leaseHolder(CHAIN));
+    }
+
+    @Test
+    void aProcessThatSawTheLeaseHeld_followsFirst_andStillGetsItsAnswer() throws Exception {
+        Ledger holder = new Ledger(store, clock, STAGED, null);
+        Ledger follower = new Ledger(store, clock, STAGED, null);
+        // the follower finds the lease held once (so it remembers), then the holder appends everything
+        assertTrue(store.lease(CHAIN, "someone", clock.millis() + 50));
+        committed(follower.append(CHAIN, decision("dec_0", null)));
+        int leaseCallsBefore = store.leaseCalls.get();
+
+        CountDownLatch held = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            committed(holder.append(CHAIN, decision("dec_1", null)));
+            held.countDown();
+        });
+        t.start();
+        Entry mine = committed(follower.append(CHAIN, decision("dec_2", null)));
+        t.join(5_000);
+
+        assertTrue(mine.sequence() >= 2);
+        assertTrue(store.leaseCalls.get() - leaseCallsBefore >= 1);
+        assertEquals(3, store.readHead(CHAIN).orElseThrow().sequence());
+    }
+
     private static AppendRequest decision(String id, String idempotencyKey) {
         String content = "{\"decision\":\"" + id + "\"}";
         String hash = EntryHasher.contentHash(content);

@@ -116,7 +116,7 @@ class ConcurrentAppendTest extends StoreTestSupport {
         ChainHead head = cleanStore(table).readHead(chain).orElseThrow();
         assertEquals(600, head.counter(Counters.DECISIONS));
         // and staging is empty, the lease released, and transactions carried many entries each
-        assertEquals(0, countItems(table, LedgerKeys.stagePk(chain)), "staging is empty");
+        assertEquals(0, countStaged(table, chain), "staging is empty");
         assertEquals(null, cleanStoreItem(table, LedgerKeys.lease(chain)), "the lease was released");
         long transactions = log.count("TransactWriteItems");
         System.out.printf("lambda model 24x25 staged: %d appends in %.2f s = %.0f appends/s; %d transactions (%.1f"
@@ -150,6 +150,6 @@ class ConcurrentAppendTest extends StoreTestSupport {
         assertEquals(20, out.acknowledged.size());
         assertLinearChain(table, chain, 20);
         assertTrue(System.nanoTime() - t0 >= 1_000_000_000L, "nobody appended while the dead writer's lease held");
-        assertEquals(0, countItems(table, LedgerKeys.stagePk(chain)));
+        assertEquals(0, countStaged(table, chain));
     }
 }

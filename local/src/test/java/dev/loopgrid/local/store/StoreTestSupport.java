@@ -72,6 +72,16 @@ abstract class StoreTestSupport {
                         software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(pk)))).count();
     }
 
+    /** Staged requests (pending or rejected) of a chain, the lease beside them left out. */
+    static int countStaged(String table, ChainKey chain) {
+        return dynamo.client().query(q -> q.tableName(table).keyConditionExpression("pk = :pk AND sk < :lease")
+                .consistentRead(true).expressionAttributeValues(java.util.Map.of(
+                        ":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                dev.loopgrid.aws.store.LedgerKeys.stagePk(chain)),
+                        ":lease", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                dev.loopgrid.aws.store.LedgerKeys.LEASE_SK)))).count();
+    }
+
     /** One item read through a clean client, or null. */
     static java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> cleanStoreItem(String table,
             java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> key) {

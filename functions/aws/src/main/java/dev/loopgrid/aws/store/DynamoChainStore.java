@@ -281,7 +281,7 @@ public final class DynamoChainStore implements ChainStore {
         }
     }
 
-    /** The lease item sits beside the head (sort key {@value LedgerKeys#LEASE_SK}); a conditional write claims it. */
+    /** The lease item sits in the staging partition (sort key {@value LedgerKeys#LEASE_SK}); a conditional write claims it. */
     @Override
     public boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
         try {
@@ -318,9 +318,9 @@ public final class DynamoChainStore implements ChainStore {
     @Override
     public List<StagedRequest> readStaged(ChainKey chain, int limit) {
         QueryResponse r = access.query(QueryRequest.builder().tableName(table)
-                .keyConditionExpression("pk = :pk")
+                .keyConditionExpression("pk = :pk AND sk < :lease") // staged requests, not the lease after them
                 .filterExpression("attribute_not_exists(" + StagedItems.REJECTED + ")")
-                .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.stagePk(chain))))
+                .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.stagePk(chain)), ":lease", s(LedgerKeys.LEASE_SK)))
                 .consistentRead(true)
                 .limit(limit)
                 .build());

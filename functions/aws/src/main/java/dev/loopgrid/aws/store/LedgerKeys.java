@@ -12,7 +12,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 public final class LedgerKeys {
     /** Sort key of a chain's head item. */
     public static final String HEAD_SK = "HEAD";
-    /** Sort key of a chain's lease on integrating staged requests (beside the head). */
+    /**
+     * Sort key of a chain's lease on integrating staged requests, in the staging partition: stage ids start with a digit,
+     * so it sorts after every one of them.
+     */
     public static final String LEASE_SK = "LEASE";
     /** Sort key of a decision's projection item. */
     public static final String DECISION_SK = "DEC";
@@ -143,7 +146,7 @@ public final class LedgerKeys {
 
     public static Map<String, AttributeValue> head(ChainKey c) { return key(chainPk(c), HEAD_SK); }
 
-    public static Map<String, AttributeValue> lease(ChainKey c) { return key(chainPk(c), LEASE_SK); }
+    public static Map<String, AttributeValue> lease(ChainKey c) { return key(stagePk(c), LEASE_SK); }
 
     public static Map<String, AttributeValue> entry(ChainKey c, long seq) { return key(chainPk(c), entrySk(seq)); }
 

@@ -1,0 +1,201 @@
+package dev.loopgrid.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loopgrid.core.decision.Counters;
+import dev.loopgrid.core.decision.DecisionStatus;
+import dev.loopgrid.core.decision.NewDecision;
+import dev.loopgrid.core.decision.StatusChange;
+import dev.loopgrid.core.decision.Usage;
+import dev.loopgrid.core.ledger.AppendRequest;
+import dev.loopgrid.core.ledger.ChainHead;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.EntryHasher;
+import dev.loopgrid.core.ledger.EntryType;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.core.ledger.StagedRequest;
+import dev.loopgrid.core.ledger.StagedState;
+import dev.loopgrid.core.ledger.StoreException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a {@link dev.loopgrid.core.ledger.ChainStore} must do for the ledger's staged mode: stage and read back requests
+ * whole, tell a writer where its request stands, remove what an append takes from staging in the same write, reject
+ * and withdraw, and one lease per chain. Run against DynamoDB Local (StagingContractDynamoTest in local/) and against
+ * the in-memory fake, so the fake's answers are the real store's.
+ */
+public abstract class StagingContract {
+    protected static final String TENANT = "staging";
+    protected static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC);
+    private static final String AT = "2026-11-23T20:00:00.000Z";
+
+    protected LedgerStore store;
+    private final ChainKey chain = new ChainKey(TENANT, "svc");
+
+    protected abstract LedgerStore newStore(Clock clock);
+
+    @BeforeEach
+    void freshStore() {
+        store = newStore(CLOCK);
+    }
+
+    private static AppendRequest decision(String id, AppendRequest.IdempotencyClaim claim) {
+        String content = "{\"id\":\"" + id + "\"}";
+        return new AppendRequest(EntryType.DECISION, id, id, content, EntryHasher.contentHash(content),
+                new NewDecision(id, "refund", "openai/gpt-4o", new Usage(120L, 30L, 7L, null), "subject-1"), claim);
+    }
+
+    private static StagedRequest staged(String stageId, AppendRequest r) {
+        return new StagedRequest(stageId, r);
+    }
+
+    private List<Entry> link(ChainHead after, List<AppendRequest> reqs) {
+        long seq = after == null ? 0 : after.sequence();
+        String prev = after == null ? EntryHasher.GENESIS : after.headHash();
+        List<Entry> out = new ArrayList<>();
+        for (AppendRequest r : reqs) {
+            Entry e = Entry.link(chain.chainId(), ++seq, r.type(), r.id(), r.decisionId(), AT, r.content(), r.contentHash(),
+                    prev, r.contentKey());
+            out.add(e);
+            prev = e.chainHash();
+        }
+        return out;
+    }
+
+    private List<Entry> appendStaged(ChainHead expected, List<StagedRequest> staged) {
+        List<AppendRequest> reqs = staged.stream().map(StagedRequest::request).toList();
+        List<Entry> entries = link(expected, reqs);
+        store.append(chain, expected, entries, reqs, Ledger.counterDeltas(reqs, entries), staged);
+        return entries;
+    }
+
+    @Test
+    void stagedRequests_comeBackWhole_oldestFirst() {
+        AppendRequest.IdempotencyClaim claim = new AppendRequest.IdempotencyClaim("key-1", "fingerprint", 1_900_000_000L);
+        StagedRequest later = staged("001764000000002#00000000000000aa", decision("dec_b", null));
+        StagedRequest earlier = staged("001764000000001#00000000000000ff", decision("dec_a", claim));
+        store.stage(chain, later);
+        store.stage(chain, earlier);
+
+        List<StagedRequest> read = store.readStaged(chain, 10);
+
+        assertEquals(List.of(earlier, later), read);
+        assertEquals(List.of(earlier), store.readStaged(chain, 1), "the limit takes the oldest");
+        assertEquals(new StagedState.Pending(false), store.stagedState(chain, earlier));
+    }
+
+    @Test
+    void stagingTheSameRequestTwice_keepsOne() {
+        StagedRequest s = staged("001764000000001#0000000000000001", decision("dec_a", null));
+        store.stage(chain, s);
+        store.stage(chain, s);
+
+        assertEquals(List.of(s), store.readStaged(chain, 10));
+    }
+
+    @Test
+    void anAppendTakesWhatItAppendsOutOfStaging_andTheWriterFindsItsEntry() {
+        StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));
+        StagedRequest b = staged("001764000000001#0000000000000002", decision("dec_b", null));
+        store.stage(chain, a);
+        store.stage(chain, b);
+
+        List<Entry> entries = appendStaged(null, List.of(a, b));
+
+        assertEquals(List.of(), store.readStaged(chain, 10));
+        assertEquals(new StagedState.Integrated(entries.get(0)), store.stagedState(chain, a));
+        assertEquals(new StagedState.Integrated(entries.get(1)), store.stagedState(chain, b));
+        ChainHead head = store.readHead(chain).orElseThrow();
+        assertEquals(2, head.sequence());
+        assertEquals(2, head.counter(Counters.DECISIONS));
+        assertEquals(2, head.counter(Counters.model("openai/gpt-4o")), "the staged model label was counted");
+        assertEquals(60, head.counter(Counters.tokensIn("openai/gpt-4o")), "the staged usage was counted");
+        assertEquals(new StagedState.Integrated(entries.get(0)), store.withdrawStaged(chain, a),
+                "withdrawing an appended request says it was appended");
+    }
+
+    @Test
+    void anAppendOfARequestNoLongerStaged_movesNothing() {
+        StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));
+        store.stage(chain, a);
+        assertEquals(new StagedState.Absent(), store.withdrawStaged(chain, a));
+
+        assertThrows(StoreException.HeadMoved.class, () -> appendStaged(null, List.of(a)));
+        assertTrue(store.readHead(chain).isEmpty(), "nothing was written");
+        assertEquals(new StagedState.Absent(), store.stagedState(chain, a));
+    }
+
+    @Test
+    void aRejectedRequest_isSkippedByWriters_untilItsWriterWithdrawsIt() {
+        StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));
+        StagedRequest b = staged("001764000000001#0000000000000002", decision("dec_b", null));
+        store.stage(chain, a);
+        store.stage(chain, b);
+
+        store.rejectStaged(chain, a, StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN);
+
+        assertEquals(List.of(b), store.readStaged(chain, 10));
+        assertEquals(new StagedState.Rejected(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN),
+                store.stagedState(chain, a));
+        assertThrows(StoreException.HeadMoved.class, () -> appendStaged(null, List.of(a)), "a rejected request never goes");
+        assertEquals(new StagedState.Rejected(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN),
+                store.withdrawStaged(chain, a));
+        assertEquals(new StagedState.Absent(), store.stagedState(chain, a));
+        store.rejectStaged(chain, a, StoreException.WriteRejected.Reason.PROJECTION_MOVED); // no longer staged: nothing
+        assertEquals(new StagedState.Absent(), store.stagedState(chain, a));
+    }
+
+    @Test
+    void theStoreStagesNewDecisionsWithInlineContent_only() {
+        AppendRequest d = decision("dec_a", null);
+        assertTrue(store.canStage(d));
+        AppendRequest offloaded = new AppendRequest(d.type(), d.id(), d.decisionId(), d.content(), d.contentHash(),
+                d.projection(), null, "content/abc");
+        assertFalse(store.canStage(offloaded));
+        String content = "{\"decision_id\":\"dec_a\",\"reason\":null}";
+        AppendRequest flag = new AppendRequest(EntryType.FLAG, "flg_a", "dec_a", content, EntryHasher.contentHash(content),
+                new StatusChange("dec_a", "refund", DecisionStatus.RECORDED, DecisionStatus.INCORRECT, null, null, null,
+                        null, null, null), null);
+        assertFalse(store.canStage(flag));
+    }
+
+    @Test
+    void oneLeasePerChain_renewable_releasable_andExpiring() {
+        long now = CLOCK.millis();
+        assertTrue(store.lease(chain, "w1", now + 2_000));
+        assertFalse(store.lease(chain, "w2", now + 2_000), "held by w1");
+        assertTrue(store.lease(chain, "w1", now + 4_000), "its holder renews it");
+        assertTrue(store.lease(new ChainKey(TENANT, "other"), "w2", now + 2_000), "one lease per chain");
+        StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));
+        store.stage(chain, a);
+        assertEquals(new StagedState.Pending(true), store.stagedState(chain, a), "a poll sees the lease held");
+
+        store.release(chain, "w2"); // not its holder: nothing
+        assertFalse(store.lease(chain, "w2", now + 2_000));
+        store.release(chain, "w1");
+        assertEquals(new StagedState.Pending(false), store.stagedState(chain, a));
+        assertTrue(store.lease(chain, "w2", now - 1), "released: anyone takes it");
+        assertTrue(store.lease(chain, "w3", now + 2_000), "expired (until before now): anyone takes it");
+        assertEquals(List.of(a), store.readStaged(chain, 10), "the lease is not a staged request");
+    }
+
+    @Test
+    void staging_doesNotMoveTheHead() {
+        StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));
+        store.stage(chain, a);
+        assertTrue(store.readHead(chain).isEmpty());
+        assertEquals(Arrays.asList(), store.listChains(TENANT));
+    }
+}
