@@ -262,7 +262,7 @@ public final class Ledger {
                     if (!pending.isEmpty()) sleep(policy.baseBackoffMs());
                     continue;
                 }
-                sleep(policy.baseBackoffMs() << Math.min(polls++, 3)); // 1, 2, 4, then 8 poll intervals
+                sleep(pollMillis(polls++));
                 Boolean leased = settle(chain, mine, pending, out);
                 if (Boolean.TRUE.equals(leased)) lastLeaseSeen.set(System.nanoTime());
                 // nobody holds the lease (the holder stepped down, or died and it expired): take over
@@ -277,7 +277,28 @@ public final class Ledger {
                 }
             }
         }
+        if (!lead && doneAt == 0) sawWait(System.nanoTime() - started); // a follower's wait, to pace its next polls
         return java.util.Arrays.asList(out);
+    }
+
+    /**
+     * How long a follower sleeps before its {@code n}-th poll (from 0): the first poll comes after about the wait this
+     * process saw lately (polls cost reads that the leader's writes then queue behind), later ones every quarter of it,
+     * never less often than 8 poll intervals nor more often than one.
+     */
+    private long pollMillis(int n) {
+        long base = Math.max(1, policy.baseBackoffMs());
+        long seen = stagedWaitMillis.get();
+        long interval = n == 0 ? Math.max(base, Math.min(seen / 2, base * 10)) : Math.max(base, Math.min(seen / 4, base * 8));
+        return interval;
+    }
+
+    /** A moving average of how long this process's staged requests waited to be appended (ms). */
+    private final java.util.concurrent.atomic.AtomicLong stagedWaitMillis = new java.util.concurrent.atomic.AtomicLong();
+
+    private void sawWait(long nanos) {
+        long ms = nanos / 1_000_000L;
+        stagedWaitMillis.getAndUpdate(old -> old == 0 ? ms : (old * 7 + ms) / 8);
     }
 
     /** How long a chain's lease on integrating staged requests lasts unless renewed or released. */
