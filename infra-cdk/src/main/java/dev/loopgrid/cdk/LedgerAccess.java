@@ -28,8 +28,9 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *       {@code ConditionCheckItem}): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html.
  *       {@code dynamodb:TransactWriteItems} is listed as well so that "may append" is one greppable
  *       action in the template and the template tests can pin it to the appending functions. Plus
- *       {@code DeleteItem} on staging items only ({@value #STAGE_KEY_PATTERN}, by a {@code dynamodb:LeadingKeys}
- *       condition): the ledger's staged mode removes what it appends from staging.</li>
+ *       {@code BatchWriteItem} and {@code DeleteItem} on staging items only ({@value #STAGE_KEY_PATTERN}, by a
+ *       {@code dynamodb:LeadingKeys} condition): the ledger's staged mode stages batches and removes what it appends
+ *       from staging.</li>
  *   <li>REPORT (compliance reports and exports): READ plus {@code PutItem} on the table only, and only on
  *       verification checkpoint items: a {@code dynamodb:LeadingKeys} condition limits the partition key to
  *       {@value #CHECKPOINT_KEY_PATTERN} ({@code DynamoCheckpointStore}'s {@code VERIFIED#tenant#chain}), so a report
@@ -78,11 +79,12 @@ public final class LedgerAccess {
             "dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem");
     /**
      * Partition keys of chains' staging areas ({@code STAGE#<tenant>#<chain>}: staged requests and the chain's lease,
-     * the ledger's staged mode). Appending removes what it appends from there, a writer withdraws its own requests and
-     * releases the lease: DeleteItem on these items only.
+     * the ledger's staged mode). A batch's writer stages its requests with BatchWriteItem, appending removes what it
+     * appends from there, a writer withdraws its own requests and releases the lease: BatchWriteItem and DeleteItem on
+     * these items only.
      */
     public static final String STAGE_KEY_PATTERN = stagePrefix() + "*";
-    public static final List<String> STAGING_DELETE_ACTIONS = List.of("dynamodb:DeleteItem");
+    public static final List<String> STAGING_ACTIONS = List.of("dynamodb:BatchWriteItem", "dynamodb:DeleteItem");
     /** Partition keys of API key records by hash ({@code APIKEY#<sha256>}): what the authorizer reads. */
     public static final String KEY_HASH_PATTERN = DynamoApiKeyStore.BY_HASH + "*";
     /** Partition keys of a tenant's key list ({@code KEYS#<tenant>}). */
@@ -227,7 +229,7 @@ public final class LedgerAccess {
             case APPEND -> {
                 out.add(read(table));
                 out.add(onTable("LedgerAppend", APPEND_ACTIONS, table));
-                out.add(onItems("StagingDelete", STAGING_DELETE_ACTIONS, table, STAGE_KEY_PATTERN));
+                out.add(onItems("Staging", STAGING_ACTIONS, table, STAGE_KEY_PATTERN));
             }
             case REPORT -> {
                 out.add(read(table));

@@ -67,6 +67,11 @@ public interface LedgerStore extends ChainStore, DecisionIndex {
             }
 
             @Override
+            public void stageAll(ChainKey chain, List<dev.loopgrid.core.ledger.StagedRequest> staged) {
+                chains.stageAll(chain, staged);
+            }
+
+            @Override
             public List<dev.loopgrid.core.ledger.StagedRequest> readStaged(ChainKey chain, int limit) {
                 return chains.readStaged(chain, limit);
             }

@@ -97,6 +97,18 @@ public abstract class StagingContract {
     }
 
     @Test
+    void aWritersManyRequests_areStagedAtOnce_inTheirOrder() {
+        List<StagedRequest> many = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            many.add(staged(String.format("001764000000001#00000000000000aa#%04d", i), decision("dec_" + i, null)));
+        }
+        store.stageAll(chain, many);
+
+        assertEquals(many, store.readStaged(chain, 100));
+        assertEquals(many.subList(0, 32), store.readStaged(chain, 32));
+    }
+
+    @Test
     void stagingTheSameRequestTwice_keepsOne() {
         StagedRequest s = staged("001764000000001#0000000000000001", decision("dec_a", null));
         store.stage(chain, s);

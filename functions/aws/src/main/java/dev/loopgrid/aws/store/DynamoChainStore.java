@@ -28,6 +28,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
@@ -278,6 +281,42 @@ public final class DynamoChainStore implements ChainStore {
             // staged already (an earlier attempt landed): nothing to do
         } catch (SdkException e) {
             throw new StoreException.Unavailable("DynamoDB staging failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * BatchWriteItem, 25 puts a call, unprocessed items sent again (bounded). Unconditional: a request is staged once
+     * more only while pending (harmless); the single {@link #stage} that settles an unknown outcome has the condition.
+     */
+    @Override
+    public void stageAll(ChainKey chain, List<StagedRequest> staged) {
+        long now = clock.instant().getEpochSecond();
+        for (int from = 0; from < staged.size(); from += 25) {
+            List<WriteRequest> writes = new ArrayList<>();
+            for (StagedRequest s : staged.subList(from, Math.min(from + 25, staged.size()))) {
+                writes.add(WriteRequest.builder().putRequest(PutRequest.builder()
+                        .item(StagedItems.item(chain, s, now)).build()).build());
+            }
+            Map<String, List<WriteRequest>> request = Map.of(table, writes);
+            for (int round = 0; !request.isEmpty(); round++) {
+                if (round > 8) throw new StoreException.Unavailable("DynamoDB kept staged writes unprocessed", null);
+                if (round > 0) {
+                    try {
+                        Thread.sleep(Math.min(200, 10L << round));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new StoreException.Unavailable("interrupted while staging", e);
+                    }
+                }
+                BatchWriteItemResponse r;
+                Map<String, List<WriteRequest>> send = request;
+                try {
+                    r = access.dynamo.batchWriteItem(b -> b.requestItems(send));
+                } catch (SdkException e) {
+                    throw new StoreException.Unavailable("DynamoDB staging failed: " + e.getMessage(), e);
+                }
+                request = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
+            }
         }
     }
 

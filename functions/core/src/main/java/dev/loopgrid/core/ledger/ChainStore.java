@@ -89,6 +89,15 @@ public interface ChainStore {
     }
 
     /**
+     * Stages several requests of one writer, as {@link #stage} does each (a store may write them in fewer requests).
+     *
+     * @throws StoreException.Unavailable unknown outcome for some: {@link #stagedState} tells
+     */
+    default void stageAll(ChainKey chain, List<StagedRequest> staged) {
+        for (StagedRequest s : staged) stage(chain, s);
+    }
+
+    /**
      * Up to {@code limit} pending staged requests of {@code chain}, lowest {@link StagedRequest#stageId} first (strongly
      * consistent).
      */

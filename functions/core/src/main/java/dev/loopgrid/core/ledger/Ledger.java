@@ -191,7 +191,7 @@ public final class Ledger {
      * (a write without contention). One writer at a time holds the chain's lease ({@link ChainStore#lease}) and
      * appends the oldest staged requests, everyone's, in one transaction per batch; the others poll until theirs are
      * appended, one read per poll, instead of colliding on the head. A writer tries for the lease right after staging
-     * unless this process saw it held within the last {@value #LEASE_MS} ms, and again whenever a poll finds nobody
+     * unless this process saw it held within the last {@value #FOLLOW_MS} ms, and whenever a poll finds nobody
      * holding it; the holder keeps appending for up to {@link Policy#maxBackoffMs()} after its own requests are in,
      * then releases it. A holder that dies leaves a lease that expires. A writer that cannot see its
      * requests appended within {@link Policy#stagedTimeoutMs()} withdraws them: a request answered as failed is never
@@ -207,14 +207,22 @@ public final class Ledger {
             StagedRequest s = new StagedRequest(prefix + String.format("#%04d", i), requests.get(i));
             mine.add(s);
             pending.put(s.stageId(), i);
-            stage(chain, s);
+        }
+        if (mine.size() == 1) {
+            stage(chain, mine.get(0));
+        } else {
+            try {
+                store.stageAll(chain, mine);
+            } catch (StoreException.Unavailable e) {
+                listener.storeUnavailable(chain, e); // unknown outcome: stagedState tells later (Absent → staged again)
+            }
         }
         String me = prefix; // unique to this call
         long started = System.nanoTime();
         long deadline = started + policy.stagedTimeoutMs() * 1_000_000L;
         long patience = policy.maxBackoffMs() * 1_000_000L;
-        long seenHeld = lastLeaseSeen.get();
-        boolean tryLead = seenHeld == 0 || started - seenHeld > LEASE_MS * 1_000_000L;
+        long seenHeld = lastLeaseSeen.getOrDefault(chain, 0L);
+        boolean tryLead = seenHeld == 0 || started - seenHeld > FOLLOW_MS * 1_000_000L;
         boolean lead = false;
         long leasedAt = 0;
         ChainHead known = null; // the head this writer last wrote, while it leads
@@ -234,7 +242,7 @@ public final class Ledger {
                     tryLead = false;
                     lead = lease(chain, me);
                     leasedAt = System.nanoTime();
-                    if (!lead) lastLeaseSeen.set(leasedAt);
+                    if (!lead) lastLeaseSeen.put(chain, leasedAt);
                 }
                 if (lead && System.nanoTime() - leasedAt > LEASE_MS * 500_000L) { // half the lease is gone: renew
                     lead = lease(chain, me);
@@ -254,8 +262,13 @@ public final class Ledger {
                         continue;
                     }
                     if (done.rejected()) continue; // a definite answer about one request: go on at once
+                    if (pending.isEmpty() && !done.moved()) {
+                        // staging is empty: wait a little for more before stepping down (a new holder costs a write)
+                        sleep(policy.baseBackoffMs());
+                        continue;
+                    }
                     known = null;
-                    if (pending.isEmpty()) break; // staging is empty, or the head moved: nothing more to drain
+                    if (pending.isEmpty()) break; // the head moved: someone else appends
                     if (done.moved() && ++moved < 3) continue; // a direct append came between: read the head again
                     // nothing staged that could go (ours appended meanwhile, or not visible), or the store failed
                     settle(chain, mine, pending, out);
@@ -264,7 +277,7 @@ public final class Ledger {
                 }
                 sleep(pollMillis(polls++));
                 Boolean leased = settle(chain, mine, pending, out);
-                if (Boolean.TRUE.equals(leased)) lastLeaseSeen.set(System.nanoTime());
+                if (Boolean.TRUE.equals(leased)) lastLeaseSeen.put(chain, System.nanoTime());
                 // nobody holds the lease (the holder stepped down, or died and it expired): take over
                 else if (Boolean.FALSE.equals(leased)) tryLead = true;
             }
@@ -301,11 +314,17 @@ public final class Ledger {
         stagedWaitMillis.getAndUpdate(old -> old == 0 ? ms : (old * 7 + ms) / 8);
     }
 
+    /**
+     * A writer of a process that saw a chain's lease held within this long starts as a follower there (no write to
+     * claim the lease; its first poll tells whether anyone holds it).
+     */
+    static final long FOLLOW_MS = 10_000;
+
     /** How long a chain's lease on integrating staged requests lasts unless renewed or released. */
     static final long LEASE_MS = 2_000;
 
-    /** When a writer of this process last found the lease held by another (staged mode). */
-    private final java.util.concurrent.atomic.AtomicLong lastLeaseSeen = new java.util.concurrent.atomic.AtomicLong();
+    /** When a writer of this process last found a chain's lease held by another (staged mode). */
+    private final ConcurrentHashMap<ChainKey, Long> lastLeaseSeen = new ConcurrentHashMap<>();
 
     private boolean lease(ChainKey chain, String me) {
         try {
