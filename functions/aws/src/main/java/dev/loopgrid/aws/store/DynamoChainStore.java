@@ -5,6 +5,7 @@ import static dev.loopgrid.aws.store.TableAccess.num;
 import static dev.loopgrid.aws.store.TableAccess.s;
 import static dev.loopgrid.aws.store.TableAccess.str;
 
+import dev.loopgrid.core.decision.CounterGroups;
 import dev.loopgrid.core.ledger.AppendRequest;
 import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.ChainKey;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -49,24 +51,39 @@ public final class DynamoChainStore implements ChainStore {
     static final String HEAD_AT_SEQUENCE = "#seq = :expected";
     static final String ITEM_ABSENT = "attribute_not_exists(pk)";
     static final String IDEM_FREE = "attribute_not_exists(pk) OR expires_at < :now";
-    private static final String COUNTER_PREFIX = "n:";
     private static final int ENTRY_PAGE = 200;
 
     private final TableAccess access;
     private final String table;
     private final Clock clock;
     private final ProjectionWriters writers;
+    private final CounterItems counters;
 
     public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers) {
+        this(dynamo, table, clock, writers, CounterGroups.MAX_NAMES);
+    }
+
+    /** @param maxNames distinct types, and model labels, a chain counts under their own name ({@link CounterGroups}) */
+    public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers, int maxNames) {
         this.access = new TableAccess(dynamo, table);
         this.table = table;
         this.clock = clock;
         this.writers = writers;
+        this.counters = new CounterItems(access, table, maxNames);
     }
 
     // ---- append ----------------------------------------------------------------------------------------
 
     private enum Role { HEAD, REGISTRY, ENTRY, PROJECTION, IDEMPOTENCY }
+
+    /** Another process admitted names since this one last looked (learnt): fold again and retry. */
+    private static final class NamesMoved extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NamesMoved() {
+            super(null, null, false, false);
+        }
+    }
 
     @Override
     public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
@@ -77,7 +94,7 @@ public final class DynamoChainStore implements ChainStore {
         Entry last = entries.get(entries.size() - 1);
         String pk = LedgerKeys.chainPk(chain);
 
-        items.add(headWrite(chain, expected, last, entries.get(0).recordedAt(), counterDeltas));
+        items.add(headWrite(chain, expected, last, entries.get(0).recordedAt()));
         roles.add(Role.HEAD);
         owners.add(-1);
         if (expected == null) {
@@ -117,10 +134,35 @@ public final class DynamoChainStore implements ChainStore {
                 owners.add(i);
             }
         }
+        // every lost admission race means the chain's admitted set grew, so this ends within the cap's rounds
+        for (int round = 0; ; round++) {
+            CounterItems.Plan plan = counters.plan(chain, counterDeltas);
+            try {
+                transact(chain, entries, withCounters(items, plan));
+                counters.committed(chain, plan);
+                return;
+            } catch (TransactionCanceledException e) {
+                RuntimeException out = translate(chain, e, roles, owners);
+                if (!(out instanceof NamesMoved)) throw out;
+                if (round > CounterGroups.MAX_NAMES + 2) {
+                    throw new StoreException.Unavailable("admitted names of chain " + chain.chainId() + " kept moving", e);
+                }
+            }
+        }
+    }
+
+    private static List<TransactWriteItem> withCounters(List<TransactWriteItem> items, CounterItems.Plan plan) {
+        List<TransactWriteItem> all = new ArrayList<>(items.size() + plan.writes().size());
+        all.addAll(items);
+        all.addAll(plan.writes());
+        return all;
+    }
+
+    private void transact(ChainKey chain, List<Entry> entries, List<TransactWriteItem> items) {
         try {
             access.dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
         } catch (TransactionCanceledException e) {
-            throw translate(chain, e, roles, owners);
+            throw e;
         } catch (DynamoDbException e) {
             if (isClientError(e)) {
                 throw new IllegalStateException("DynamoDB refused the append of " + entries.size()
@@ -145,14 +187,21 @@ public final class DynamoChainStore implements ChainStore {
         int rejectedIndex = -1;
         StoreException.WriteRejected.Reason rejected = null;
         boolean headMoved = false;
+        boolean namesMoved = false;
         ChainHead current = null;
         String refused = null;
-        for (int i = 0; i < reasons.size() && i < roles.size(); i++) {
+        for (int i = 0; i < reasons.size(); i++) {
             CancellationReason r = reasons.get(i);
             String code = r.code();
             if (code == null || "None".equals(code)) continue;
             if ("ValidationError".equals(code) && refused == null) refused = r.message();
             if ("ConditionalCheckFailed".equals(code)) {
+                if (i >= roles.size()) {
+                    // the counter items after the append's own: only an admission has a condition
+                    namesMoved = true;
+                    counters.learn(chain, r.hasItem() ? r.item() : null);
+                    continue;
+                }
                 switch (roles.get(i)) {
                     case HEAD -> {
                         headMoved = true;
@@ -180,6 +229,7 @@ public final class DynamoChainStore implements ChainStore {
             // a definite refusal of one request; any transient reason on other items is moot, nothing was written
             return new StoreException.WriteRejected(rejectedIndex, rejected, "condition failed: " + rejected);
         }
+        if (namesMoved) return new NamesMoved();
         if (refused != null) {
             // e.g. an item would grow beyond 400 KB: the same request is refused every time, so this is no unknown
             // outcome to retry (and answer 503 for) but a definite refusal, like a ValidationException
@@ -188,8 +238,8 @@ public final class DynamoChainStore implements ChainStore {
         return new StoreException.Unavailable("transaction cancelled: " + e.getMessage(), e);
     }
 
-    private TransactWriteItem headWrite(ChainKey chain, ChainHead expected, Entry last, String firstAt,
-                                        Map<String, Long> deltas) {
+    /** The head item: position only (chain id, sequence, hash, first and last time), under 1 KB for good. */
+    private TransactWriteItem headWrite(ChainKey chain, ChainHead expected, Entry last, String firstAt) {
         if (expected == null) {
             Map<String, AttributeValue> item = new HashMap<>(LedgerKeys.head(chain));
             item.put("chain_id", s(chain.chainId()));
@@ -197,7 +247,6 @@ public final class DynamoChainStore implements ChainStore {
             item.put("head_hash", s(last.chainHash()));
             item.put("first_at", s(firstAt));
             item.put("last_at", s(last.recordedAt()));
-            deltas.forEach((k, v) -> item.put(COUNTER_PREFIX + k, n(v)));
             return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
                     .conditionExpression(ITEM_ABSENT)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
@@ -210,16 +259,8 @@ public final class DynamoChainStore implements ChainStore {
         values.put(":seq", n(last.sequence()));
         values.put(":hash", s(last.chainHash()));
         values.put(":last", s(last.recordedAt()));
-        StringBuilder add = new StringBuilder();
-        int i = 0;
-        for (Map.Entry<String, Long> d : deltas.entrySet()) {
-            names.put("#c" + i, COUNTER_PREFIX + d.getKey());
-            values.put(":c" + i, n(d.getValue()));
-            add.append(add.length() == 0 ? " ADD " : ", ").append("#c").append(i).append(" :c").append(i);
-            i++;
-        }
         return TransactWriteItem.builder().update(Update.builder().tableName(table).key(LedgerKeys.head(chain))
-                .updateExpression("SET #seq = :seq, head_hash = :hash, last_at = :last" + add)
+                .updateExpression("SET #seq = :seq, head_hash = :hash, last_at = :last")
                 .conditionExpression(HEAD_AT_SEQUENCE)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
@@ -229,19 +270,33 @@ public final class DynamoChainStore implements ChainStore {
 
     // ---- reads -----------------------------------------------------------------------------------------
 
+    /** The head item and the chain's counter items (one GetItem, one Query of the bounded counter partition). */
     @Override
     public Optional<ChainHead> readHead(ChainKey chain) {
+        return readPosition(chain).map(h -> withCounters(chain, h));
+    }
+
+    /** The head item alone: one GetItem of an item under 1 KB. */
+    @Override
+    public Optional<ChainHead> readPosition(ChainKey chain) {
         Map<String, AttributeValue> item = access.get(LedgerKeys.head(chain));
         return item == null ? Optional.empty() : Optional.of(head(chain, item));
     }
 
+    /** The item of the counter's group, and when it is missing and the name is capped, the admitted names. */
+    @Override
+    public OptionalLong readCounter(ChainKey chain, String counter) {
+        return counters.readOne(chain, counter);
+    }
+
+    private ChainHead withCounters(ChainKey chain, ChainHead h) {
+        return new ChainHead(h.chainId(), h.sequence(), h.headHash(), counters.read(chain), h.firstRecordedAt(),
+                h.lastRecordedAt());
+    }
+
     private static ChainHead head(ChainKey chain, Map<String, AttributeValue> item) {
-        Map<String, Long> counters = new TreeMap<>();
-        item.forEach((k, v) -> {
-            if (k.startsWith(COUNTER_PREFIX) && v.n() != null) counters.put(k.substring(COUNTER_PREFIX.length()), Long.parseLong(v.n()));
-        });
         return new ChainHead(str(item, "chain_id", chain.chainId()), num(item, "seq"), str(item, "head_hash", null),
-                counters, str(item, "first_at", null), str(item, "last_at", null));
+                null, str(item, "first_at", null), str(item, "last_at", null));
     }
 
     @Override
@@ -288,20 +343,10 @@ public final class DynamoChainStore implements ChainStore {
         };
     }
 
+    /** The registry, the heads (BatchGetItem) and each chain's counter partition (one Query per chain). */
     @Override
     public List<ChainHead> listChains(String tenant) {
-        List<String> chains = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.registryPk(tenant))))
-                    .consistentRead(true);
-            if (start != null) q.exclusiveStartKey(start);
-            QueryResponse r = access.query(q.build());
-            for (Map<String, AttributeValue> item : r.items()) chains.add(str(item, "chain_id", ""));
-            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
-        } while (start != null);
+        List<String> chains = listChainIds(tenant);
         Map<String, ChainHead> heads = new TreeMap<>();
         for (int i = 0; i < chains.size(); i += 100) {
             List<Map<String, AttributeValue>> keys = new ArrayList<>();
@@ -318,7 +363,8 @@ public final class DynamoChainStore implements ChainStore {
                     throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
                 }
                 for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
-                    ChainHead h = head(new ChainKey(tenant, str(item, "chain_id", "")), item);
+                    ChainKey key = new ChainKey(tenant, str(item, "chain_id", ""));
+                    ChainHead h = withCounters(key, head(key, item));
                     heads.put(h.chainId(), h);
                 }
                 if (!r.hasUnprocessedKeys() || r.unprocessedKeys().isEmpty()) break;
@@ -330,6 +376,24 @@ public final class DynamoChainStore implements ChainStore {
         // a registered chain whose head item is gone comes back with a null hash, so verification still walks it
         for (String c : chains) heads.putIfAbsent(c, new ChainHead(c, 0, null, Map.of(), null, null));
         return List.copyOf(heads.values());
+    }
+
+    /** The tenant's chain registry only (one Query, paged). */
+    @Override
+    public List<String> listChainIds(String tenant) {
+        List<String> chains = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.registryPk(tenant))))
+                    .consistentRead(true);
+            if (start != null) q.exclusiveStartKey(start);
+            QueryResponse r = access.query(q.build());
+            for (Map<String, AttributeValue> item : r.items()) chains.add(str(item, "chain_id", ""));
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return chains;
     }
 
     @Override

@@ -42,13 +42,15 @@ public final class Ledger {
      * @param maxAttempts     attempts per batch before callers get 503
      * @param baseBackoffMs   first backoff; doubles per attempt, full jitter
      * @param maxBackoffMs    backoff cap
-     * @param maxBatchEntries entries per transaction (each entry takes up to 3 of DynamoDB's 100 items)
+     * @param maxBatchEntries entries per transaction (each entry takes up to 6 of DynamoDB's 100 items: itself, its
+     *                        projection, its idempotency claim, and the counter items of its type, model and week;
+     *                        a batch adds up to 5: head, registry, totals, the two admitted-names items)
      * @param maxBatchBytes   approximate bytes per transaction (DynamoDB allows 4 MB)
      */
     public record Policy(int maxAttempts, long baseBackoffMs, long maxBackoffMs, int maxBatchEntries,
                          int maxBatchBytes) {
         public static Policy defaults() {
-            return new Policy(8, 5, 200, 32, 3_000_000);
+            return new Policy(8, 5, 200, 15, 3_000_000);
         }
     }
 
@@ -256,7 +258,7 @@ public final class Ledger {
                 try {
                     ChainHead base;
                     if (maybeApplied) {
-                        ChainHead fresh = store.readHead(chain).orElse(null);
+                        ChainHead fresh = store.readPosition(chain).orElse(null);
                         rememberHead(fresh);
                         if (landed(fresh, attemptEntries)) {
                             succeed(batch, attemptEntries, attempt);
@@ -293,7 +295,7 @@ public final class Ledger {
                         // An earlier attempt of this very batch might be what the condition tripped on: settle that
                         // first. If it did not land, the head has not moved or moved past it, so it never will.
                         try {
-                            ChainHead fresh = store.readHead(chain).orElse(null);
+                            ChainHead fresh = store.readPosition(chain).orElse(null);
                             rememberHead(fresh);
                             if (landed(fresh, attemptEntries)) {
                                 succeed(batch, attemptEntries, attempt);
@@ -335,7 +337,7 @@ public final class Ledger {
         }
 
         private ChainHead currentHead() {
-            if (!headKnown) rememberHead(store.readHead(chain).orElse(null));
+            if (!headKnown) rememberHead(store.readPosition(chain).orElse(null));
             return head;
         }
 
