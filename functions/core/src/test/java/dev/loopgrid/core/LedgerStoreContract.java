@@ -272,6 +272,25 @@ public abstract class LedgerStoreContract {
         assertEquals(h.sequence(), head.sequence());
     }
 
+    @Test
+    void aProcessThatMissedTheLastAdmission_foldsAndRetries_insteadOfPassingTheCap() {
+        LedgerStore a = sameStorage(CLOCK, 3);
+        LedgerStore b = sameStorage(CLOCK, 3);
+        ChainHead h = appendTo(a, null, List.of(modelDecision("dec_1", "t1", "p/1"), modelDecision("dec_2", "t2", "p/2")));
+        // b takes the last slot; a still believes there is one left
+        h = appendTo(b, h, List.of(modelDecision("dec_3", "t3", "p/3")));
+        h = appendTo(a, h, List.of(modelDecision("dec_4", "t4", "p/4")));
+        ChainHead head = a.readHead(chain).orElseThrow();
+        assertEquals(4, h.sequence());
+        assertEquals(1, head.counter(Counters.type("t3")));
+        assertEquals(0, head.counter(Counters.type("t4")));
+        assertEquals(1, head.counter(Counters.type(dev.loopgrid.core.decision.CounterGroups.OTHER)));
+        assertEquals(1, head.counter(Counters.model(dev.loopgrid.core.decision.CounterGroups.OTHER)));
+        assertEquals(4, head.counter(Counters.DECISIONS));
+        assertTrue(a.readCounter(chain, Counters.type("t4")).isEmpty());
+        assertEquals(1, a.listDecisions(TENANT, new DecisionQuery("svc", "t4", null, null, null, 1, 20, null)).total());
+    }
+
     /** A decision whose content (ASCII, {@code bytes} long) is stored under a content key. */
     private static AppendRequest largeDecision(String id, int bytes) {
         String prefix = "{\"id\":\"" + id + "\",\"text\":\"";
