@@ -78,7 +78,10 @@ final class CounterItems {
 
     /** Folds {@code deltas} against the names this process knows are admitted, and the writes that add them. */
     Plan plan(ChainKey chain, Map<String, Long> deltas) {
-        CounterGroups.Folded folded = CounterGroups.fold(deltas, known(chain), maxNames);
+        // one snapshot for the fold and the condition: a read may teach the cache more names meanwhile, and a
+        // condition on a larger set than the fold counted could let an admission pass the cap
+        Map<Family, Set<String>> known = Map.copyOf(known(chain));
+        CounterGroups.Folded folded = CounterGroups.fold(deltas, known, maxNames);
         boolean reread = false;
         for (Family f : folded.admit().keySet()) {
             // a process's first admission on a chain reads the set, so it does not lose a transaction to learn it
@@ -87,7 +90,10 @@ final class CounterItems {
                 reread = true;
             }
         }
-        if (reread) folded = CounterGroups.fold(deltas, known(chain), maxNames);
+        if (reread) {
+            known = Map.copyOf(known(chain));
+            folded = CounterGroups.fold(deltas, known, maxNames);
+        }
         Map<String, Map<String, Long>> bySk = new TreeMap<>();
         for (Map.Entry<String, Long> d : folded.deltas().entrySet()) {
             CounterGroups.Slot slot = CounterGroups.slot(d.getKey());
@@ -110,7 +116,6 @@ final class CounterItems {
                     .key(LedgerKeys.key(pk, sk)).updateExpression(add.toString())
                     .expressionAttributeNames(names).expressionAttributeValues(values).build()).build());
         });
-        Map<Family, Set<String>> known = known(chain);
         for (Map.Entry<Family, Set<String>> a : folded.admit().entrySet()) {
             int k = known.getOrDefault(a.getKey(), Set.of()).size();
             Map<String, AttributeValue> values = new LinkedHashMap<>();
