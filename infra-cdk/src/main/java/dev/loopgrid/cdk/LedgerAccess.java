@@ -22,7 +22,9 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
  *       {@value #REPLAY_KEY_PATTERN} (the store's {@code ReplayItems} key {@code REP#tenant#id}), so creating a
  *       replay can never overwrite a ledger item. No transactions. (Sending to the replay queue is granted by the
  *       API construct.)</li>
- *   <li>APPEND: READ plus, on the table only, the writes an append transaction is made of. DynamoDB
+ *   <li>APPEND: READ plus, on the table only, the writes an append transaction is made of (chain head, entries,
+ *       the chain's counter items {@code CNT#<tenant>#<chain>}, projections, idempotency claims: no key prefix
+ *       condition, so every one of them is covered). DynamoDB
  *       authorizes each action inside {@code TransactWriteItems} by the matching single-item action
  *       ({@code Put} by {@code PutItem}, {@code Update} by {@code UpdateItem}, {@code ConditionCheck} by
  *       {@code ConditionCheckItem}): https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html.

@@ -450,6 +450,44 @@ class LeastPrivilegeTemplateTest {
         assertTrue(actionSet(grantsOf(AUTHORIZER_HANDLER)).stream().noneMatch(WRITE_ACTIONS::contains));
     }
 
+    /**
+     * A chain's counters live in their own items ({@code CNT#<tenant>#<chain>}, written in the append's transaction):
+     * every function that appends may update them and every function that reads a chain's statistics, lists or
+     * verification may read them — no LeadingKeys condition confines those actions away from them, and no Deny
+     * covers them.
+     */
+    @Test
+    void appendingFunctions_mayUpdateCounterItems_andReadingFunctions_mayReadThem() {
+        String pk = dev.loopgrid.aws.store.LedgerKeys.counterPk(new dev.loopgrid.core.ledger.ChainKey("t", "c"));
+        String prefix = pk.substring(0, pk.lastIndexOf("t#c"));
+        assertEquals("CNT#", prefix);
+        int appenders = 0;
+        int readers = 0;
+        for (String handler : allHandlers()) {
+            Routes.Access access = accessOf(handler);
+            boolean appends = access == Routes.Access.APPEND || access == Routes.Access.LIFECYCLE
+                    || handler.equals(WORKER_HANDLER);
+            boolean reads = appends || access == Routes.Access.READ || access == Routes.Access.REPORT
+                    || access == Routes.Access.VERIFY;
+            List<String> needed = new ArrayList<>();
+            if (appends) needed.add("dynamodb:UpdateItem");
+            if (reads) needed.addAll(List.of("dynamodb:GetItem", "dynamodb:Query"));
+            List<Map<String, Object>> all = statementsOf(handler);
+            for (String action : needed) {
+                boolean allowed = all.stream().anyMatch(st -> "Allow".equals(st.get("Effect")) && actions(st).contains(action)
+                        && (leadingKeys(st, "ForAllValues:StringLike") == null
+                            || leadingKeys(st, "ForAllValues:StringLike").stream().anyMatch(p -> mayMatch(p, prefix))));
+                boolean denied = all.stream().anyMatch(st -> "Deny".equals(st.get("Effect")) && actions(st).contains(action)
+                        && (leadingKeys(st, "ForAnyValue:StringLike") == null
+                            || leadingKeys(st, "ForAnyValue:StringLike").stream().anyMatch(p -> mayMatch(p, prefix))));
+                assertTrue(allowed && !denied, handler + " needs " + action + " on " + prefix + "* items");
+            }
+            if (appends) appenders++;
+            if (reads && !appends) readers++;
+        }
+        assertTrue(appenders >= 5 && readers >= 5, appenders + " appending, " + readers + " reading functions checked");
+    }
+
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> out = new TreeSet<>(a);
         out.addAll(b);

@@ -1,5 +1,6 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.decision.CounterGroups;
 import dev.loopgrid.core.decision.DecisionPage;
 import dev.loopgrid.core.decision.DecisionQuery;
 import dev.loopgrid.core.decision.DecisionRecord;
@@ -32,6 +33,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -66,15 +69,23 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
     private static final class Chain {
         final TreeMap<Long, Entry> entries = new TreeMap<>();
-        ChainHead head;
+        ChainHead head; // position only: no counters
         /** Staged requests by stage id: pending ones, and rejected ones until their writer withdraws them. */
         final TreeMap<String, StagedRequest> staged = new TreeMap<>();
         final Map<String, StoreException.WriteRejected.Reason> rejected = new HashMap<>();
         /** What became of appended staged requests, by stage id. */
         final Map<String, Entry> integrated = new HashMap<>();
+        final Map<String, Long> counters = new TreeMap<>();
+        final Map<CounterGroups.Family, Set<String>> admitted = new java.util.EnumMap<>(CounterGroups.Family.class);
+
+        ChainHead withCounters() {
+            return head == null ? null : new ChainHead(head.chainId(), head.sequence(), head.headHash(), counters,
+                    head.firstRecordedAt(), head.lastRecordedAt());
+        }
     }
 
     private final Clock clock;
+    private final int maxNames;
     private final Map<ChainKey, Chain> chains = new HashMap<>();
     private final Map<String, DecisionRecord> decisions = new HashMap<>(); // tenant#id
     private final Map<String, Long> contentBytes = new HashMap<>(); // tenant#id → UTF-8 bytes of the decision's content
@@ -103,7 +114,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
 
     public InMemoryLedgerStore(Clock clock) {
+        this(clock, CounterGroups.MAX_NAMES);
+    }
+
+    /** @param maxNames distinct types, and model labels, a chain counts under their own name ({@link CounterGroups}) */
+    public InMemoryLedgerStore(Clock clock, int maxNames) {
         this.clock = clock;
+        this.maxNames = maxNames;
     }
 
     // ---- scripting ---------------------------------------------------------------------------------------
@@ -119,7 +136,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
         Chain c = chains.get(chain);
         c.entries.tailMap(toSequence, false).clear();
         Entry last = c.entries.get(toSequence);
-        c.head = new ChainHead(chain.chainId(), toSequence, last.chainHash(), c.head.counters(), c.head.firstRecordedAt(),
+        c.head = new ChainHead(chain.chainId(), toSequence, last.chainHash(), null, c.head.firstRecordedAt(),
                 last.recordedAt());
     }
 
@@ -132,7 +149,13 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
     /** Replaces the chain's head (an insider's write). */
     public synchronized void setHead(ChainKey chain, ChainHead head) {
-        chains.get(chain).head = head;
+        Chain c = chains.get(chain);
+        c.head = head == null ? null : new ChainHead(head.chainId(), head.sequence(), head.headHash(), null,
+                head.firstRecordedAt(), head.lastRecordedAt());
+        if (head != null) {
+            c.counters.clear();
+            c.counters.putAll(head.counters());
+        }
     }
 
     /** The next appends fail as given, one fault per call, in order. */
@@ -208,8 +231,34 @@ public final class InMemoryLedgerStore implements LedgerStore {
                 readHeadFailures--;
                 throw new StoreException.Unavailable("scripted: head read failed", null);
             }
+            return Optional.ofNullable(chain(chain).withCounters());
+        }
+    }
+
+    /** Counted and failed like {@link #readHead}. */
+    @Override
+    public Optional<ChainHead> readPosition(ChainKey chain) {
+        readHeadCalls.incrementAndGet();
+        synchronized (this) {
+            if (readHeadFailures > 0) {
+                readHeadFailures--;
+                throw new StoreException.Unavailable("scripted: head read failed", null);
+            }
             return Optional.ofNullable(chain(chain).head);
         }
+    }
+
+    @Override
+    public synchronized OptionalLong readCounter(ChainKey chain, String counter) {
+        Chain c = chain(chain);
+        CounterGroups.Slot slot = CounterGroups.slot(counter);
+        String group = CounterGroups.groupName(slot.group());
+        if (slot.family().capped() && !group.equals(CounterGroups.OTHER)
+                && !c.admitted.getOrDefault(slot.family(), Set.of()).contains(group)
+                && c.admitted.getOrDefault(slot.family(), Set.of()).size() >= maxNames) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(c.counters.getOrDefault(CounterGroups.counter(slot.family(), group, slot.field()), 0L));
     }
 
     @Override
@@ -390,11 +439,12 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
     private void apply(ChainKey chain, Chain c, List<Entry> entries, List<AppendRequest> requests,
                        Map<String, Long> deltas) {
-        Map<String, Long> counters = new TreeMap<>(c.head == null ? Map.of() : c.head.counters());
-        deltas.forEach((k, v) -> counters.merge(k, v, Long::sum));
+        CounterGroups.Folded folded = CounterGroups.fold(deltas, c.admitted, maxNames);
+        folded.admit().forEach((f, names) -> c.admitted.computeIfAbsent(f, k -> new java.util.HashSet<>()).addAll(names));
+        folded.deltas().forEach((k, v) -> c.counters.merge(k, v, Long::sum));
         Entry last = entries.get(entries.size() - 1);
         String firstAt = c.head == null ? entries.get(0).recordedAt() : c.head.firstRecordedAt();
-        c.head = new ChainHead(chain.chainId(), last.sequence(), last.chainHash(), counters, firstAt, last.recordedAt());
+        c.head = new ChainHead(chain.chainId(), last.sequence(), last.chainHash(), null, firstAt, last.recordedAt());
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             AppendRequest r = requests.get(i);
@@ -434,7 +484,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     public synchronized List<ChainHead> listChains(String tenant) {
         return chains.entrySet().stream()
                 .filter(e -> e.getKey().tenant().equals(tenant) && e.getValue().head != null)
-                .map(e -> e.getValue().head)
+                .map(e -> e.getValue().withCounters())
                 .sorted(Comparator.comparing(ChainHead::chainId))
                 .toList();
     }

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Test fixture: a chain store and the decision index over the same storage, as one object, so a contract test can
@@ -27,6 +28,21 @@ public interface LedgerStore extends ChainStore, DecisionIndex {
             @Override
             public Optional<ChainHead> readHead(ChainKey chain) {
                 return chains.readHead(chain);
+            }
+
+            @Override
+            public Optional<ChainHead> readPosition(ChainKey chain) {
+                return chains.readPosition(chain);
+            }
+
+            @Override
+            public OptionalLong readCounter(ChainKey chain, String counter) {
+                return chains.readCounter(chain, counter);
+            }
+
+            @Override
+            public List<String> listChainIds(String tenant) {
+                return chains.listChainIds(tenant);
             }
 
             @Override

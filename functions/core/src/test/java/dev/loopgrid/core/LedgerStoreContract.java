@@ -50,6 +50,13 @@ public abstract class LedgerStoreContract {
     /** A store over empty storage. */
     protected abstract LedgerStore newStore(Clock clock);
 
+    /**
+     * Another handle on the same storage as the last {@link #newStore} (another process: its own caches), counting
+     * at most {@code maxNames} types and model labels per chain under their own names; every handle of one storage
+     * is given the same cap, and the first is asked for before anything is appended.
+     */
+    protected abstract LedgerStore sameStorage(Clock clock, int maxNames);
+
     @BeforeEach
     void freshStore() {
         store = newStore(CLOCK);
@@ -183,6 +190,105 @@ public abstract class LedgerStoreContract {
                 new DecisionQuery(null, null, DecisionStatus.INCORRECT, null, null, 1, 20, null));
         assertEquals(1, incorrect.total());
         assertEquals("dec_2", incorrect.decisions().get(0).decisionId());
+    }
+
+    private static AppendRequest modelDecision(String id, String type, String model) {
+        String content = "{\"id\":\"" + id + "\"}";
+        return new AppendRequest(EntryType.DECISION, id, id, content, EntryHasher.contentHash(content),
+                new NewDecision(id, type, model, new dev.loopgrid.core.decision.Usage(120L, 10L, 5L, null)), null);
+    }
+
+    private static AppendRequest flagOf(String decisionId, String type, String model) {
+        String content = "{\"decision_id\":\"" + decisionId + "\",\"reason\":null}";
+        return new AppendRequest(EntryType.FLAG, "flg_" + decisionId, decisionId, content,
+                EntryHasher.contentHash(content), new StatusChange(decisionId, type, DecisionStatus.RECORDED,
+                        DecisionStatus.INCORRECT, "wrong", null, null, null, model, "2026-11-23T20:00:00.000Z"), null);
+    }
+
+    private ChainHead appendTo(LedgerStore s, ChainHead expected, List<AppendRequest> reqs) {
+        List<Entry> entries = link(expected, reqs, "2026-11-23T20:00:00.000Z");
+        s.append(chain, expected, entries, reqs, Ledger.counterDeltas(reqs, entries));
+        return s.readPosition(chain).orElseThrow();
+    }
+
+    @Test
+    void readPosition_isTheHeadWithoutCounters_andReadHeadHasThemAll() {
+        assertTrue(store.readPosition(chain).isEmpty());
+        append(null, List.of(modelDecision("dec_a", "t", "p/m")));
+        ChainHead position = store.readPosition(chain).orElseThrow();
+        ChainHead head = store.readHead(chain).orElseThrow();
+        assertEquals(head.sequence(), position.sequence());
+        assertEquals(head.headHash(), position.headHash());
+        assertEquals(head.firstRecordedAt(), position.firstRecordedAt());
+        assertEquals(head.lastRecordedAt(), position.lastRecordedAt());
+        assertTrue(position.counters().isEmpty(), "no counters on the append path's read");
+        assertEquals(1, head.counter(Counters.model("p/m")));
+        assertEquals(10, head.counter(Counters.tokensIn("p/m")));
+        assertEquals(1, head.counter(Counters.week("2026-W48")));
+        assertEquals(1, head.counter(Counters.entriesOfType(EntryType.DECISION)));
+        assertEquals(1, store.readCounter(chain, Counters.type("t")).orElseThrow());
+        assertEquals(0, store.readCounter(chain, Counters.type("never")).orElseThrow());
+        assertEquals(head.counters(), store.listChains(TENANT).get(0).counters());
+        assertEquals(List.of("svc"), store.listChainIds(TENANT));
+    }
+
+    @Test
+    void namesBeyondTheCap_areCountedUnderOther_forGood_andTotalsStayExact() {
+        LedgerStore capped = sameStorage(CLOCK, 3);
+        // two admitted in one batch, then a batch of three new names: one fits, two fold
+        ChainHead h = appendTo(capped, null, List.of(modelDecision("dec_a", "a", "p/a"), modelDecision("dec_b", "b", "p/b")));
+        h = appendTo(capped, h, List.of(modelDecision("dec_c", "c", "p/c"), modelDecision("dec_d", "d", "p/d"),
+                modelDecision("dec_e", "e", "p/e")));
+        // a name admitted earlier keeps its counters; another process (empty caches) sees the same
+        LedgerStore other = sameStorage(CLOCK, 3);
+        h = appendTo(other, h, List.of(modelDecision("dec_f", "a", "p/a"), modelDecision("dec_g", "z", "p/z")));
+        // flags move the counts under the name each decision was counted under
+        h = appendTo(other, h, List.of(flagOf("dec_e", "e", "p/e"), flagOf("dec_a", "a", "p/a")));
+        ChainHead head = capped.readHead(chain).orElseThrow();
+        assertEquals(7, head.counter(Counters.DECISIONS));
+        assertEquals(2, head.counter(Counters.type("a")));
+        assertEquals(1, head.counter(Counters.type("b")));
+        assertEquals(1, head.counter(Counters.type("c")));
+        assertEquals(0, head.counter(Counters.type("d")));
+        assertEquals(3, head.counter(Counters.type(dev.loopgrid.core.decision.CounterGroups.OTHER)), "d, e, z");
+        assertEquals(3, head.counter(Counters.model(dev.loopgrid.core.decision.CounterGroups.OTHER)));
+        assertEquals(1, head.counter(Counters.typeStatus(dev.loopgrid.core.decision.CounterGroups.OTHER, DecisionStatus.INCORRECT)));
+        assertEquals(2, head.counter(Counters.typeStatus(dev.loopgrid.core.decision.CounterGroups.OTHER, DecisionStatus.RECORDED)));
+        assertEquals(1, head.counter(Counters.modelStatus("p/a", DecisionStatus.INCORRECT)));
+        assertEquals(1, head.counter(Counters.modelStatus(dev.loopgrid.core.decision.CounterGroups.OTHER, DecisionStatus.INCORRECT)));
+        assertEquals(30, head.counter(Counters.tokensIn(dev.loopgrid.core.decision.CounterGroups.OTHER)));
+        assertEquals(7, head.counter(Counters.week("2026-W48")), "weeks are not capped");
+        long types = head.counters().keySet().stream().filter(k -> k.startsWith("type:")).count();
+        assertEquals(4, types, "three names and other: " + head.counters().keySet());
+        // one counter: exact where counted under its own name, empty (count another way) where folded
+        assertEquals(2, capped.readCounter(chain, Counters.type("a")).orElseThrow());
+        assertTrue(capped.readCounter(chain, Counters.type("d")).isEmpty());
+        assertTrue(capped.readCounter(chain, Counters.typeStatus("e", DecisionStatus.INCORRECT)).isEmpty());
+        // the list total stays exact for a folded type
+        DecisionPage d = capped.listDecisions(TENANT, new DecisionQuery("svc", "e", null, null, null, 1, 20, null));
+        assertEquals(1, d.total());
+        DecisionPage all = capped.listDecisions(TENANT, new DecisionQuery(null, "d", null, null, null, 1, 20, null));
+        assertEquals(1, all.total());
+        assertEquals(h.sequence(), head.sequence());
+    }
+
+    @Test
+    void aProcessThatMissedTheLastAdmission_foldsAndRetries_insteadOfPassingTheCap() {
+        LedgerStore a = sameStorage(CLOCK, 3);
+        LedgerStore b = sameStorage(CLOCK, 3);
+        ChainHead h = appendTo(a, null, List.of(modelDecision("dec_1", "t1", "p/1"), modelDecision("dec_2", "t2", "p/2")));
+        // b takes the last slot; a still believes there is one left
+        h = appendTo(b, h, List.of(modelDecision("dec_3", "t3", "p/3")));
+        h = appendTo(a, h, List.of(modelDecision("dec_4", "t4", "p/4")));
+        ChainHead head = a.readHead(chain).orElseThrow();
+        assertEquals(4, h.sequence());
+        assertEquals(1, head.counter(Counters.type("t3")));
+        assertEquals(0, head.counter(Counters.type("t4")));
+        assertEquals(1, head.counter(Counters.type(dev.loopgrid.core.decision.CounterGroups.OTHER)));
+        assertEquals(1, head.counter(Counters.model(dev.loopgrid.core.decision.CounterGroups.OTHER)));
+        assertEquals(4, head.counter(Counters.DECISIONS));
+        assertTrue(a.readCounter(chain, Counters.type("t4")).isEmpty());
+        assertEquals(1, a.listDecisions(TENANT, new DecisionQuery("svc", "t4", null, null, null, 1, 20, null)).total());
     }
 
     /** A decision whose content (ASCII, {@code bytes} long) is stored under a content key. */

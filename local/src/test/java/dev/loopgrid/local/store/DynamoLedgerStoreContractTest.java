@@ -24,8 +24,16 @@ class DynamoLedgerStoreContractTest extends LedgerStoreContract {
 
     @Override
     protected LedgerStore newStore(Clock clock) {
-        String table = "contract-" + UUID.randomUUID().toString().substring(0, 8);
+        table = "contract-" + UUID.randomUUID().toString().substring(0, 8);
         dynamo.ensureTable(table);
         return StoreTestSupport.dynamoStore(dynamo.client(), table, clock);
     }
+
+    /** A new adapter over the same table: another process, with its own caches of admitted names. */
+    @Override
+    protected LedgerStore sameStorage(Clock clock, int maxNames) {
+        return StoreTestSupport.dynamoStore(dynamo.client(), table, clock, maxNames);
+    }
+
+    private String table;
 }

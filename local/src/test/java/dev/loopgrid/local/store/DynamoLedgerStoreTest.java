@@ -388,10 +388,11 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         // when the chain's first decision is recorded (cold: the ledger has not read the head)
         DecisionRecord first = app.decisions.record(TENANT, body("support", "refund", "a"), null).decision();
 
-        // then one head read and one transaction: create the head and the entry only if absent
-        assertEquals(List.of("GetItem", "TransactWriteItems"), log.operations());
+        // then one head read, one read of each admitted-names item (the process's first admission on the chain), and
+        // one transaction: create the head and the entry only if absent
+        assertEquals(List.of("GetItem", "GetItem", "GetItem", "TransactWriteItems"), log.operations());
         List<TransactWriteItem> items = log.requests(TransactWriteItemsRequest.class).get(0).transactItems();
-        assertEquals(4, items.size(), "head, chain registry, entry, projection");
+        assertEquals(10, items.size(), "head, chain registry, entry, projection, 4 counter items, 2 admissions");
         Put headPut = items.get(0).put();
         assertEquals(s(pk), headPut.item().get("pk"));
         assertEquals(s("HEAD"), headPut.item().get("sk"));
@@ -402,6 +403,28 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         assertEntryPut(items.get(2), pk, ENTRY_1);
         assertEquals(s("DEC#" + TENANT + "#" + first.decisionId()), items.get(3).put().item().get("pk"));
         assertEquals("attribute_not_exists(pk)", items.get(3).put().conditionExpression());
+        // the counter items: ADD only, no condition, one per group the decision touches, sorted by sort key
+        String cnt = "CNT#" + TENANT + "#support";
+        List<String> counterSks = new ArrayList<>();
+        for (TransactWriteItem w : items.subList(4, 8)) {
+            assertEquals(s(cnt), w.update().key().get("pk"));
+            assertTrue(w.update().updateExpression().startsWith("ADD #c0 :c0"), w.update().updateExpression());
+            assertNull(w.update().conditionExpression());
+            counterSks.add(w.update().key().get("sk").s());
+        }
+        assertEquals(List.of("MODEL#openai/gpt-4o-mini", "TOTAL", "TYPE#refund",
+                "WEEK#" + dev.loopgrid.core.decision.Counters.isoWeek(first.createdAt())), counterSks);
+        // the admissions: the new names added to the sets on condition that no name is admitted yet
+        Update types = items.get(8).update();
+        assertEquals(Map.of("pk", s(cnt), "sk", s("NAMES#type")), types.key());
+        assertEquals("ADD #names :new", types.updateExpression());
+        assertEquals("attribute_not_exists(#names)", types.conditionExpression());
+        assertEquals(Map.of("#names", "names"), types.expressionAttributeNames());
+        assertEquals(AttributeValue.fromSs(List.of("refund")), types.expressionAttributeValues().get(":new"));
+        assertEquals(ReturnValuesOnConditionCheckFailure.ALL_OLD, types.returnValuesOnConditionCheckFailure());
+        assertEquals(s("NAMES#model"), items.get(9).update().key().get("sk"));
+        assertEquals(AttributeValue.fromSs(List.of("openai/gpt-4o-mini")),
+                items.get(9).update().expressionAttributeValues().get(":new"));
 
         // when a second decision is recorded (warm head)
         log.clear();
@@ -411,7 +434,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         // then exactly one request: the head update conditioned on the sequence it follows
         assertEquals(List.of("TransactWriteItems"), log.operations());
         items = log.requests(TransactWriteItemsRequest.class).get(0).transactItems();
-        assertEquals(3, items.size(), "head, entry, projection");
+        assertEquals(7, items.size(), "head, entry, projection, 4 counter items (no admission: names known)");
         Update head = items.get(0).update();
         assertEquals(Map.of("pk", s(pk), "sk", s("HEAD")), head.key());
         assertEquals("#seq = :expected", head.conditionExpression());
@@ -419,8 +442,8 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         assertEquals(n(1), head.expressionAttributeValues().get(":expected"));
         assertEquals(n(2), head.expressionAttributeValues().get(":seq"));
         assertEquals(ReturnValuesOnConditionCheckFailure.ALL_OLD, head.returnValuesOnConditionCheckFailure());
-        assertTrue(head.updateExpression().startsWith("SET #seq = :seq, head_hash = :hash, last_at = :last ADD "),
-                head.updateExpression());
+        assertEquals("SET #seq = :seq, head_hash = :hash, last_at = :last", head.updateExpression(),
+                "the head holds the position only");
         assertEntryPut(items.get(1), pk, "E#00000000000000000002");
         assertEquals("attribute_not_exists(pk)", items.get(2).put().conditionExpression());
 
@@ -431,7 +454,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         // then the claim is in the same transaction, conditioned on the key being free or expired
         assertEquals(List.of("TransactWriteItems"), log.operations());
         items = log.requests(TransactWriteItemsRequest.class).get(0).transactItems();
-        assertEquals(4, items.size(), "head, entry, projection, idempotency claim");
+        assertEquals(8, items.size(), "head, entry, projection, idempotency claim, 4 counter items");
         assertEquals(n(2), items.get(0).update().expressionAttributeValues().get(":expected"));
         Put claim = items.get(3).put();
         assertEquals(s("IDEM#" + TENANT + "#key-1"), claim.item().get("pk"));
@@ -445,7 +468,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         // then a projection read, and one transaction whose projection update is conditioned on the status read
         assertEquals(List.of("GetItem", "TransactWriteItems"), log.operations());
         items = log.requests(TransactWriteItemsRequest.class).get(0).transactItems();
-        assertEquals(3, items.size(), "head, entry, projection");
+        assertEquals(7, items.size(), "head, entry, projection, 4 counter items");
         assertEquals(n(3), items.get(0).update().expressionAttributeValues().get(":expected"));
         assertEntryPut(items.get(1), pk, "E#00000000000000000004");
         Update projection = items.get(2).update();
@@ -459,8 +482,10 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         log.clear();
         second.decisions.record(TENANT, body("support", "refund", "d"), null);
 
-        // then at most two requests
-        assertEquals(List.of("GetItem", "TransactWriteItems"), log.operations());
+        // then the head read, one read of each admitted-names item (once per process and chain), one transaction
+        assertEquals(List.of("GetItem", "GetItem", "GetItem", "TransactWriteItems"), log.operations());
+        assertEquals(7, log.requests(TransactWriteItemsRequest.class).get(0).transactItems().size(),
+                "no admission: the names read are admitted already");
         assertLinearChain(table, chain, 5);
     }
 

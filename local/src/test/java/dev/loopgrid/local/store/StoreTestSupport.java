@@ -115,7 +115,13 @@ abstract class StoreTestSupport {
 
     /** The table's chain store and decision index as one handle. */
     static LedgerStore dynamoStore(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, String table, Clock clock) {
-        DynamoChainStore chains = new DynamoChainStore(client, table, clock, ProjectionWriters.standard());
+        return dynamoStore(client, table, clock, dev.loopgrid.core.decision.CounterGroups.MAX_NAMES);
+    }
+
+    /** The same, counting at most {@code maxNames} types and model labels per chain under their own names. */
+    static LedgerStore dynamoStore(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, String table, Clock clock,
+                                   int maxNames) {
+        DynamoChainStore chains = new DynamoChainStore(client, table, clock, ProjectionWriters.standard(), maxNames);
         return LedgerStore.of(chains, new DynamoDecisionIndex(client, table, chains));
     }
 

@@ -5,6 +5,7 @@ import static dev.loopgrid.aws.store.TableAccess.num;
 import static dev.loopgrid.aws.store.TableAccess.s;
 import static dev.loopgrid.aws.store.TableAccess.str;
 
+import dev.loopgrid.core.decision.CounterGroups;
 import dev.loopgrid.core.ledger.AppendRequest;
 import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.ChainKey;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -61,19 +63,25 @@ public final class DynamoChainStore implements ChainStore {
     static final String ITEM_ABSENT = "attribute_not_exists(pk)";
     static final String IDEM_FREE = "attribute_not_exists(pk) OR expires_at < :now";
     static final String STAGED_PENDING = "attribute_exists(pk) AND attribute_not_exists(" + StagedItems.REJECTED + ")";
-    private static final String COUNTER_PREFIX = "n:";
     private static final int ENTRY_PAGE = 200;
 
     private final TableAccess access;
     private final String table;
     private final Clock clock;
     private final ProjectionWriters writers;
+    private final CounterItems counters;
 
     public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers) {
+        this(dynamo, table, clock, writers, CounterGroups.MAX_NAMES);
+    }
+
+    /** @param maxNames distinct types, and model labels, a chain counts under their own name ({@link CounterGroups}) */
+    public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers, int maxNames) {
         this.access = new TableAccess(dynamo, table);
         this.table = table;
         this.clock = clock;
         this.writers = writers;
+        this.counters = new CounterItems(access, table, maxNames);
     }
 
     // ---- append ----------------------------------------------------------------------------------------
@@ -83,17 +91,43 @@ public final class DynamoChainStore implements ChainStore {
     /** DynamoDB's limit of items in one TransactWriteItems. */
     static final int MAX_TRANSACTION_ITEMS = 100;
 
+    /** Another process admitted names since this one last looked (learnt): fold again and retry. */
+    private static final class NamesMoved extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NamesMoved() {
+            super(null, null, false, false);
+        }
+    }
+
     @Override
     public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
                        Map<String, Long> counterDeltas) {
         append(chain, expected, entries, requests, counterDeltas, java.util.Collections.nCopies(entries.size(), null));
     }
 
-    /** Counts the items the transaction would hold: head, registry on a first write, and per request its writes. */
+    /**
+     * Counts, at most, the items the transaction would hold: head, registry on a first write, per request its entry,
+     * projection, idempotency claim and staged item, and the counter items the batch touches (one per counter group of
+     * its deltas before folding, which only merges groups; both admitted-names items; one more week, should the batch
+     * straddle a week's end).
+     */
     @Override
     public boolean fitsOneWrite(ChainHead expected, List<AppendRequest> requests, int staged) {
         int items = 1 + (expected == null ? 1 : 0) + staged;
         for (AppendRequest r : requests) items += 1 + (r.projection() == null ? 0 : 1) + (r.idempotency() == null ? 0 : 1);
+        String at = dev.loopgrid.core.ledger.Times.format(clock.millis());
+        List<Entry> probes = new ArrayList<>(requests.size());
+        for (AppendRequest r : requests) {
+            probes.add(new Entry("", 0, r.type(), r.id(), r.decisionId(), at, null, null, null, null, null));
+        }
+        java.util.Set<String> groups = new java.util.HashSet<>();
+        for (String name : dev.loopgrid.core.ledger.Ledger.counterDeltas(requests, probes).keySet()) {
+            CounterGroups.Slot slot = CounterGroups.slot(name);
+            groups.add(slot.family() + "#" + slot.group());
+        }
+        for (CounterGroups.Family f : CounterGroups.Family.values()) if (f.capped()) items++; // its admitted names
+        items += groups.size() + 1;
         return items <= MAX_TRANSACTION_ITEMS;
     }
 
@@ -106,7 +140,7 @@ public final class DynamoChainStore implements ChainStore {
         Entry last = entries.get(entries.size() - 1);
         String pk = LedgerKeys.chainPk(chain);
 
-        items.add(headWrite(chain, expected, last, entries.get(0).recordedAt(), counterDeltas));
+        items.add(headWrite(chain, expected, last, entries.get(0).recordedAt()));
         roles.add(Role.HEAD);
         owners.add(-1);
         if (expected == null) {
@@ -153,10 +187,35 @@ public final class DynamoChainStore implements ChainStore {
                 owners.add(i);
             }
         }
+        // every lost admission race means the chain's admitted set grew, so this ends within the cap's rounds
+        for (int round = 0; ; round++) {
+            CounterItems.Plan plan = counters.plan(chain, counterDeltas);
+            try {
+                transact(chain, entries, withCounters(items, plan));
+                counters.committed(chain, plan);
+                return;
+            } catch (TransactionCanceledException e) {
+                RuntimeException out = translate(chain, e, roles, owners);
+                if (!(out instanceof NamesMoved)) throw out;
+                if (round > CounterGroups.MAX_NAMES + 2) {
+                    throw new StoreException.Unavailable("admitted names of chain " + chain.chainId() + " kept moving", e);
+                }
+            }
+        }
+    }
+
+    private static List<TransactWriteItem> withCounters(List<TransactWriteItem> items, CounterItems.Plan plan) {
+        List<TransactWriteItem> all = new ArrayList<>(items.size() + plan.writes().size());
+        all.addAll(items);
+        all.addAll(plan.writes());
+        return all;
+    }
+
+    private void transact(ChainKey chain, List<Entry> entries, List<TransactWriteItem> items) {
         try {
             access.dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(items).build());
         } catch (TransactionCanceledException e) {
-            throw translate(chain, e, roles, owners);
+            throw e;
         } catch (DynamoDbException e) {
             if (isClientError(e)) {
                 throw new IllegalStateException("DynamoDB refused the append of " + entries.size()
@@ -181,14 +240,21 @@ public final class DynamoChainStore implements ChainStore {
         int rejectedIndex = -1;
         StoreException.WriteRejected.Reason rejected = null;
         boolean headMoved = false;
+        boolean namesMoved = false;
         ChainHead current = null;
         String refused = null;
-        for (int i = 0; i < reasons.size() && i < roles.size(); i++) {
+        for (int i = 0; i < reasons.size(); i++) {
             CancellationReason r = reasons.get(i);
             String code = r.code();
             if (code == null || "None".equals(code)) continue;
             if ("ValidationError".equals(code) && refused == null) refused = r.message();
             if ("ConditionalCheckFailed".equals(code)) {
+                if (i >= roles.size()) {
+                    // the counter items after the append's own: only an admission has a condition
+                    namesMoved = true;
+                    counters.learn(chain, r.hasItem() ? r.item() : null);
+                    continue;
+                }
                 switch (roles.get(i)) {
                     case HEAD -> {
                         headMoved = true;
@@ -217,6 +283,7 @@ public final class DynamoChainStore implements ChainStore {
             // a definite refusal of one request; any transient reason on other items is moot, nothing was written
             return new StoreException.WriteRejected(rejectedIndex, rejected, "condition failed: " + rejected);
         }
+        if (namesMoved) return new NamesMoved();
         if (refused != null) {
             // e.g. an item would grow beyond 400 KB: the same request is refused every time, so this is no unknown
             // outcome to retry (and answer 503 for) but a definite refusal, like a ValidationException
@@ -225,8 +292,8 @@ public final class DynamoChainStore implements ChainStore {
         return new StoreException.Unavailable("transaction cancelled: " + e.getMessage(), e);
     }
 
-    private TransactWriteItem headWrite(ChainKey chain, ChainHead expected, Entry last, String firstAt,
-                                        Map<String, Long> deltas) {
+    /** The head item: position only (chain id, sequence, hash, first and last time), under 1 KB for good. */
+    private TransactWriteItem headWrite(ChainKey chain, ChainHead expected, Entry last, String firstAt) {
         if (expected == null) {
             Map<String, AttributeValue> item = new HashMap<>(LedgerKeys.head(chain));
             item.put("chain_id", s(chain.chainId()));
@@ -234,7 +301,6 @@ public final class DynamoChainStore implements ChainStore {
             item.put("head_hash", s(last.chainHash()));
             item.put("first_at", s(firstAt));
             item.put("last_at", s(last.recordedAt()));
-            deltas.forEach((k, v) -> item.put(COUNTER_PREFIX + k, n(v)));
             return TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
                     .conditionExpression(ITEM_ABSENT)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
@@ -247,16 +313,8 @@ public final class DynamoChainStore implements ChainStore {
         values.put(":seq", n(last.sequence()));
         values.put(":hash", s(last.chainHash()));
         values.put(":last", s(last.recordedAt()));
-        StringBuilder add = new StringBuilder();
-        int i = 0;
-        for (Map.Entry<String, Long> d : deltas.entrySet()) {
-            names.put("#c" + i, COUNTER_PREFIX + d.getKey());
-            values.put(":c" + i, n(d.getValue()));
-            add.append(add.length() == 0 ? " ADD " : ", ").append("#c").append(i).append(" :c").append(i);
-            i++;
-        }
         return TransactWriteItem.builder().update(Update.builder().tableName(table).key(LedgerKeys.head(chain))
-                .updateExpression("SET #seq = :seq, head_hash = :hash, last_at = :last" + add)
+                .updateExpression("SET #seq = :seq, head_hash = :hash, last_at = :last")
                 .conditionExpression(HEAD_AT_SEQUENCE)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)
@@ -453,19 +511,33 @@ public final class DynamoChainStore implements ChainStore {
 
     // ---- reads -----------------------------------------------------------------------------------------
 
+    /** The head item and the chain's counter items (one GetItem, one Query of the bounded counter partition). */
     @Override
     public Optional<ChainHead> readHead(ChainKey chain) {
+        return readPosition(chain).map(h -> withCounters(chain, h));
+    }
+
+    /** The head item alone: one GetItem of an item under 1 KB. */
+    @Override
+    public Optional<ChainHead> readPosition(ChainKey chain) {
         Map<String, AttributeValue> item = access.get(LedgerKeys.head(chain));
         return item == null ? Optional.empty() : Optional.of(head(chain, item));
     }
 
+    /** The item of the counter's group, and when it is missing and the name is capped, the admitted names. */
+    @Override
+    public OptionalLong readCounter(ChainKey chain, String counter) {
+        return counters.readOne(chain, counter);
+    }
+
+    private ChainHead withCounters(ChainKey chain, ChainHead h) {
+        return new ChainHead(h.chainId(), h.sequence(), h.headHash(), counters.read(chain), h.firstRecordedAt(),
+                h.lastRecordedAt());
+    }
+
     private static ChainHead head(ChainKey chain, Map<String, AttributeValue> item) {
-        Map<String, Long> counters = new TreeMap<>();
-        item.forEach((k, v) -> {
-            if (k.startsWith(COUNTER_PREFIX) && v.n() != null) counters.put(k.substring(COUNTER_PREFIX.length()), Long.parseLong(v.n()));
-        });
         return new ChainHead(str(item, "chain_id", chain.chainId()), num(item, "seq"), str(item, "head_hash", null),
-                counters, str(item, "first_at", null), str(item, "last_at", null));
+                null, str(item, "first_at", null), str(item, "last_at", null));
     }
 
     @Override
@@ -512,20 +584,10 @@ public final class DynamoChainStore implements ChainStore {
         };
     }
 
+    /** The registry, the heads (BatchGetItem) and each chain's counter partition (one Query per chain). */
     @Override
     public List<ChainHead> listChains(String tenant) {
-        List<String> chains = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.registryPk(tenant))))
-                    .consistentRead(true);
-            if (start != null) q.exclusiveStartKey(start);
-            QueryResponse r = access.query(q.build());
-            for (Map<String, AttributeValue> item : r.items()) chains.add(str(item, "chain_id", ""));
-            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
-        } while (start != null);
+        List<String> chains = listChainIds(tenant);
         Map<String, ChainHead> heads = new TreeMap<>();
         for (int i = 0; i < chains.size(); i += 100) {
             List<Map<String, AttributeValue>> keys = new ArrayList<>();
@@ -542,7 +604,8 @@ public final class DynamoChainStore implements ChainStore {
                     throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
                 }
                 for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
-                    ChainHead h = head(new ChainKey(tenant, str(item, "chain_id", "")), item);
+                    ChainKey key = new ChainKey(tenant, str(item, "chain_id", ""));
+                    ChainHead h = withCounters(key, head(key, item));
                     heads.put(h.chainId(), h);
                 }
                 if (!r.hasUnprocessedKeys() || r.unprocessedKeys().isEmpty()) break;
@@ -554,6 +617,24 @@ public final class DynamoChainStore implements ChainStore {
         // a registered chain whose head item is gone comes back with a null hash, so verification still walks it
         for (String c : chains) heads.putIfAbsent(c, new ChainHead(c, 0, null, Map.of(), null, null));
         return List.copyOf(heads.values());
+    }
+
+    /** The tenant's chain registry only (one Query, paged). */
+    @Override
+    public List<String> listChainIds(String tenant) {
+        List<String> chains = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.registryPk(tenant))))
+                    .consistentRead(true);
+            if (start != null) q.exclusiveStartKey(start);
+            QueryResponse r = access.query(q.build());
+            for (Map<String, AttributeValue> item : r.items()) chains.add(str(item, "chain_id", ""));
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return chains;
     }
 
     @Override

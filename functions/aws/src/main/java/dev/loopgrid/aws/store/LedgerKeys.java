@@ -28,6 +28,21 @@ public final class LedgerKeys {
 
     public static String chainPk(ChainKey c) { return "CHAIN#" + c.tenant() + "#" + c.chainId(); }
 
+    /**
+     * Partition of a chain's counter items ({@code CounterItems}): {@code CNT#<tenant>#<chain>}, one item per counter
+     * group ({@code dev.loopgrid.core.decision.CounterGroups}), sort keys {@link #COUNTER_TOTAL_SK},
+     * {@code TYPE#<type>}, {@code MODEL#<model label>}, {@code WEEK#<iso week>}, and the admitted names
+     * {@code NAMES#type}, {@code NAMES#model}. Bounded: at most 2 × {@code CounterGroups.MAX_NAMES} + one per week + 3
+     * items, so one Query reads all of a chain's counters.
+     */
+    public static String counterPk(ChainKey c) { return "CNT#" + c.tenant() + "#" + c.chainId(); }
+
+    /** Sort key of a chain's totals item (entries, decisions, statuses, time to verdict, replays). */
+    public static final String COUNTER_TOTAL_SK = "TOTAL";
+
+    /** Sort key prefix of a chain's admitted-names items ({@code NAMES#type}, {@code NAMES#model}). */
+    public static final String COUNTER_NAMES_SK_PREFIX = "NAMES#";
+
     /** An entry's sort key: zero-padded, so key order is sequence order. */
     public static String entrySk(long seq) { return String.format("E#%020d", seq); }
 

@@ -16,7 +16,13 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * create the table from these names.
  *
  * <pre>
- * chain head      pk = CHAIN#tenant#chain   sk = HEAD          seq, head_hash, first_at, last_at, n:&lt;counter&gt;…
+ * chain head      pk = CHAIN#tenant#chain   sk = HEAD          chain_id, seq, head_hash, first_at, last_at (position only, &lt; 1 KB)
+ * chain counters  pk = CNT#tenant#chain     sk = TOTAL         entries, entries:&lt;type&gt;, decisions, status:*, verdict_s:*, replays:*
+ *                                           sk = TYPE#&lt;type&gt;   type, type_status:&lt;status&gt;
+ *                                           sk = MODEL#&lt;label&gt; model, model_status:*, latency_ms:*, usage, tokens_in/out/total
+ *                                           sk = WEEK#&lt;iso week&gt; week, week_status:*
+ *                                           sk = NAMES#type, NAMES#model  names (string set: the admitted names, at most
+ *                                                            CounterGroups.MAX_NAMES = 100; the rest count under "(other)")
  * chain entry     pk = CHAIN#tenant#chain   sk = E#&lt;20-digit seq&gt; seq, type, id, decision_id, recorded_at, content, content_hash, previous_hash, chain_hash
  * chain registry  pk = TENANT#tenant        sk = CHAIN#chain   chain_id
  * decision        pk = DEC#tenant#id        sk = DEC           the projection + index keys g_all, g_svc, g_type, g_status, lsk
@@ -33,6 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * Indexes (projection ALL, sort key {@code lsk} = created_at#decision_id, queried newest first):
  * {@code by_tenant} (g_all = tenant), {@code by_service} (g_svc = tenant#service),
  * {@code by_type} (g_type = tenant#type), {@code by_status} (g_status = tenant#status).
+ * The counter items are written by {@code CounterItems} in the append's transaction (only those a batch touches); a
+ * chain has at most 2 × 100 type and model items, one per week and four more, each a few KB at most, so one Query of
+ * its partition reads all its counters.
  */
 public final class LedgerTable {
     public static final String PK = "pk";

@@ -4,7 +4,7 @@ import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.EntryType;
 
 /**
- * Names of the decision counters kept on each chain head. {@link NewDecision} and {@link StatusChange} say which of
+ * Names of the decision counters kept per chain (beside its head, one record per group: {@link CounterGroups}). {@link NewDecision} and {@link StatusChange} say which of
  * them an entry moves ({@code counterDeltas}); lists take their exact totals from them, and reports their
  * statistics, so neither scans the ledger.
  */

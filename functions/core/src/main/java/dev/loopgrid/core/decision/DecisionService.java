@@ -570,6 +570,10 @@ public final class DecisionService {
                     + "\" (reserved for LoopGrid's own chains)"));
         }
         String type = requiredName(body, "decision_type", MAX_NAME_LENGTH, errors);
+        if (CounterGroups.OTHER.equals(type)) {
+            errors.add(new LedgerException.FieldError("decision_type", "must not be \"" + CounterGroups.OTHER
+                    + "\" (reserved: the types beyond a chain's cap are counted under it)"));
+        }
         JsonNode input = requiredObject(body, "input", errors);
         JsonNode model = requiredObject(body, "model", errors);
         if (model != null) {

@@ -3,8 +3,9 @@ package dev.loopgrid.core.ledger;
 import java.util.Map;
 
 /**
- * The head of a chain: the last entry's sequence and chain hash, and the chain's counters (kept in the
- * same item and updated in the same transaction as every append, so totals never need a scan).
+ * The head of a chain: the last entry's sequence and chain hash, and the chain's counters (updated in the same
+ * transaction as every append, so totals never need a scan; stored apart from the head, in bounded records per
+ * counter group, and empty when only the position was read: {@link ChainStore#readPosition}).
  *
  * @param counters counter name → value: {@link #ENTRIES} and {@link #entriesOfType}, and whatever the appended
  *                 entries' {@link ProjectionChange#counterDeltas} named

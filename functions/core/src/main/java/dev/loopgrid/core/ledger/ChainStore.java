@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The ledger's storage port, defined by what the {@link Ledger} and the verifiers need: chain heads, entries and
@@ -13,13 +14,36 @@ import java.util.Optional;
  */
 public interface ChainStore {
 
-    /** The chain's head, or empty if the chain has no entry yet. */
+    /**
+     * The chain's head with all its counters, or empty if the chain has no entry yet. The counters are kept apart
+     * from the head (a bounded record per counter group, see {@code CounterGroups}), so this reads them all: for
+     * reports and verification, not for the append path ({@link #readPosition}).
+     */
     Optional<ChainHead> readHead(ChainKey chain);
+
+    /**
+     * The chain's position only: its head with no counters (one small read), or empty if the chain has no entry yet.
+     * What the {@link Ledger} links appends to. By default {@link #readHead}.
+     */
+    default Optional<ChainHead> readPosition(ChainKey chain) {
+        return readHead(chain);
+    }
+
+    /**
+     * One counter of a chain, reading only the record that holds it: its exact value (0 when it never moved), or
+     * empty when its decision type or model label is not counted under its own name on this chain (beyond the cap,
+     * counted under {@code CounterGroups.OTHER}); the caller must then count another way. By default from
+     * {@link #readHead}.
+     */
+    default OptionalLong readCounter(ChainKey chain, String counter) {
+        return OptionalLong.of(readHead(chain).map(h -> h.counter(counter)).orElse(0L));
+    }
 
     /**
      * Atomically appends {@code entries} (consecutive, the first following {@code expected}) with, for each,
      * the projection change and idempotency claim of the request at the same index, and moves the head to
-     * the last entry while adding {@code counterDeltas} to its counters. All or nothing. An entry whose
+     * the last entry while adding {@code counterDeltas} to its counters (folded as {@code CounterGroups.fold} says,
+     * against the chain's admitted names, exactly even when processes race to admit the last one). All or nothing. An entry whose
      * {@link Entry#contentKey()} is set (its content already stored outside the ledger) is stored with the key, its
      * content's UTF-8 size and no content, and so is what its projection change writes.
      *
@@ -145,6 +169,11 @@ public interface ChainStore {
      * A registered chain whose head item is missing comes back with sequence 0 and a null hash.
      */
     List<ChainHead> listChains(String tenant);
+
+    /** Ids of all chains of a tenant, ordered: {@link #listChains} without heads or counters. */
+    default List<String> listChainIds(String tenant) {
+        return listChains(tenant).stream().map(ChainHead::chainId).toList();
+    }
 
     /** An unexpired idempotency claim, or empty. */
     Optional<IdempotencyRecord> findIdempotency(String tenant, String key);

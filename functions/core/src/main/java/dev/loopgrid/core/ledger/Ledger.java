@@ -42,7 +42,9 @@ public final class Ledger {
      * @param maxAttempts     attempts per batch before callers get 503
      * @param baseBackoffMs   first backoff; doubles per attempt, full jitter
      * @param maxBackoffMs    backoff cap
-     * @param maxBatchEntries entries per transaction (each entry takes up to 3 of DynamoDB's 100 items)
+     * @param maxBatchEntries most entries per transaction; the store's {@link ChainStore#fitsOneWrite} may cut a batch
+     *                        shorter (DynamoDB: 100 items, and an entry brings its projection, idempotency claim,
+     *                        staged item and counter items)
      * @param maxBatchBytes   approximate bytes per transaction (DynamoDB allows 4 MB)
      * @param staged          stage requests the store can stage and let whoever wins the head append them in batches
      *                        (for many independent writers: one process per request, as on AWS Lambda)
@@ -432,7 +434,7 @@ public final class Ledger {
         ChainHead head;
         List<StagedRequest> staged;
         try {
-            head = known != null ? known : store.readHead(chain).orElse(null);
+            head = known != null ? known : store.readPosition(chain).orElse(null);
             staged = store.readStaged(chain, policy.maxBatchEntries());
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e);
@@ -516,7 +518,7 @@ public final class Ledger {
     private Integration rejectFirstIfAlone(ChainKey chain, StagedRequest first, RuntimeException cause) {
         ChainHead head;
         try {
-            head = store.readHead(chain).orElse(null);
+            head = store.readPosition(chain).orElse(null);
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e);
             return Integration.NOTHING;
@@ -653,7 +655,7 @@ public final class Ledger {
                 try {
                     ChainHead base;
                     if (maybeApplied) {
-                        ChainHead fresh = store.readHead(chain).orElse(null);
+                        ChainHead fresh = store.readPosition(chain).orElse(null);
                         rememberHead(fresh);
                         if (landed(fresh, attemptEntries)) {
                             succeed(batch, attemptEntries, attempt);
@@ -690,7 +692,7 @@ public final class Ledger {
                         // An earlier attempt of this very batch might be what the condition tripped on: settle that
                         // first. If it did not land, the head has not moved or moved past it, so it never will.
                         try {
-                            ChainHead fresh = store.readHead(chain).orElse(null);
+                            ChainHead fresh = store.readPosition(chain).orElse(null);
                             rememberHead(fresh);
                             if (landed(fresh, attemptEntries)) {
                                 succeed(batch, attemptEntries, attempt);
@@ -732,7 +734,7 @@ public final class Ledger {
         }
 
         private ChainHead currentHead() {
-            if (!headKnown) rememberHead(store.readHead(chain).orElse(null));
+            if (!headKnown) rememberHead(store.readPosition(chain).orElse(null));
             return head;
         }
 
