@@ -239,6 +239,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     @Override
     public Optional<ChainHead> readPosition(ChainKey chain) {
         readHeadCalls.incrementAndGet();
+        chaos("readPosition");
         synchronized (this) {
             if (readHeadFailures > 0) {
                 readHeadFailures--;
@@ -273,6 +274,24 @@ public final class InMemoryLedgerStore implements LedgerStore {
         return request.contentKey() == null && (request.projection() == null || request.projection() instanceof NewDecision);
     }
 
+    /**
+     * The share of staged-mode calls (stage, readStaged, stagedState, reject, withdraw, lease, release, readPosition,
+     * and staged appends) that fail with {@link StoreException.Unavailable}: before applying, or, for writes, half of
+     * them after applying (the answer lost). 0 = none.
+     */
+    volatile double chaos;
+    private final java.util.Random chaosRandom = new java.util.Random(7);
+
+    private void chaos(String op) {
+        if (chaos > 0 && chaosDraw()) throw new StoreException.Unavailable("scripted chaos: " + op + " failed", null);
+    }
+
+    private boolean chaosDraw() {
+        synchronized (chaosRandom) {
+            return chaosRandom.nextDouble() < chaos;
+        }
+    }
+
     /** Staging writes that fail as scripted (before anything is stored), one per call. */
     final java.util.concurrent.atomic.AtomicInteger stageFailures = new java.util.concurrent.atomic.AtomicInteger();
     final AtomicInteger stageCalls = new AtomicInteger();
@@ -283,14 +302,17 @@ public final class InMemoryLedgerStore implements LedgerStore {
         if (stageFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new StoreException.Unavailable("scripted: staging failed", null);
         }
+        chaos("stage");
         synchronized (this) {
             Chain c = chain(chain);
             if (!c.integrated.containsKey(staged.stageId())) c.staged.putIfAbsent(staged.stageId(), staged);
         }
+        chaos("stage (applied)");
     }
 
     @Override
     public synchronized List<StagedRequest> readStaged(ChainKey chain, int limit) {
+        chaos("readStaged");
         Chain c = chain(chain);
         return c.staged.values().stream().filter(s -> !c.rejected.containsKey(s.stageId())).limit(limit).toList();
     }
@@ -298,6 +320,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     @Override
     public synchronized StagedState stagedState(ChainKey chain,
                                                                       StagedRequest staged) {
+        chaos("stagedState");
         Chain c = chain(chain);
         Entry e = c.integrated.get(staged.stageId());
         if (e != null) return new StagedState.Integrated(e);
@@ -311,17 +334,28 @@ public final class InMemoryLedgerStore implements LedgerStore {
     @Override
     public synchronized void rejectStaged(ChainKey chain, StagedRequest staged,
                                           StoreException.WriteRejected.Reason reason) {
+        chaos("rejectStaged");
         Chain c = chain(chain);
         if (c.staged.containsKey(staged.stageId())) c.rejected.putIfAbsent(staged.stageId(), reason);
+        chaos("rejectStaged (applied)");
     }
 
     @Override
     public synchronized StagedState withdrawStaged(ChainKey chain,
                                                                         StagedRequest staged) {
-        StagedState st = stagedState(chain, staged);
+        chaos("withdrawStaged");
+        double was = chaos;
+        chaos = 0;
+        StagedState st;
+        try {
+            st = stagedState(chain, staged);
+        } finally {
+            chaos = was;
+        }
         Chain c = chain(chain);
         c.staged.remove(staged.stageId());
         c.rejected.remove(staged.stageId());
+        chaos("withdrawStaged (applied)");
         return st instanceof StagedState.Pending ? new StagedState.Absent() : st;
     }
 
@@ -331,6 +365,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     @Override
     public synchronized boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
         leaseCalls.incrementAndGet();
+        chaos("lease");
         Map.Entry<String, Long> held = leases.get(chain);
         if (held != null && !held.getKey().equals(writer) && held.getValue() >= clock.millis()) return false;
         leases.put(chain, Map.entry(writer, untilEpochMillis));
@@ -339,6 +374,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
     @Override
     public synchronized void release(ChainKey chain, String writer) {
+        chaos("release");
         Map.Entry<String, Long> held = leases.get(chain);
         if (held != null && held.getKey().equals(writer)) leases.remove(chain);
     }
@@ -381,6 +417,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
             if (fault == Fault.UNEXPECTED) {
                 throw new IllegalStateException("scripted: the store refused the request outright");
             }
+            boolean stagedAppend = staged.stream().anyMatch(java.util.Objects::nonNull);
+            if (stagedAppend) chaos("append");
             Chain c = chain(chain);
             check(chain, c, expected, entries, requests);
             for (StagedRequest st : staged) {
@@ -398,6 +436,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
             }
             Runnable after = afterAppliedAppends.poll();
             if (after != null) after.run();
+            if (stagedAppend) chaos("append (applied)");
             if (fault == Fault.UNAVAILABLE_AFTER_APPLY) {
                 throw new StoreException.Unavailable("scripted: applied, then the connection was reset", null);
             }

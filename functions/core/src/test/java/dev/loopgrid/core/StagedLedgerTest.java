@@ -257,6 +257,71 @@ class StagedLedgerTest {
         assertEquals(3, store.readHead(CHAIN).orElseThrow().sequence());
     }
 
+    @Test
+    void whileTheStoreFailsEverywhere_nothingAcknowledgedIsLost_andNothingAnsweredAsFailedAppearsLater() throws Exception {
+        store.chaos = 0.15; // of every staged-mode call, before applying or (writes) after
+        int writers = 8;
+        int each = 40;
+        Ledger.Policy policy = new Ledger.Policy(4, 1, 5, 8, 3_000_000, true, 1_500);
+        java.util.Map<String, Object> outcomes = new java.util.concurrent.ConcurrentHashMap<>(); // id → Entry or code
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int id = w;
+            Ledger ledger = new Ledger(store, clock, policy, null);
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < each; i++) {
+                    String dec = "dec_" + id + "_" + i;
+                    if (i % 5 == 4) { // some batches too
+                        List<Ledger.Result> rs = ledger.appendAll(CHAIN, List.of(decision(dec, null), decision(dec + "b", null)));
+                        record(outcomes, dec, rs.get(0));
+                        record(outcomes, dec + "b", rs.get(1));
+                        continue;
+                    }
+                    try {
+                        record(outcomes, dec, ledger.append(CHAIN, decision(dec, null)));
+                    } catch (LedgerException.Unavailable e) {
+                        outcomes.put(dec, e.code());
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) f.get(120, TimeUnit.SECONDS);
+        pool.shutdown();
+        store.chaos = 0;
+
+        java.util.Map<String, Entry> chain = new java.util.HashMap<>();
+        store.readEntries(CHAIN, 1, Long.MAX_VALUE).forEachRemaining(e -> assertEquals(null, chain.put(e.id(), e),
+                "entry " + e.id() + " appended twice"));
+        int acknowledged = 0;
+        for (var o : outcomes.entrySet()) {
+            if (o.getValue() instanceof Entry e) {
+                acknowledged++;
+                Entry stored = chain.get(o.getKey());
+                assertTrue(stored != null, "acknowledged " + o.getKey() + " is not in the chain");
+                assertEquals(e.chainHash(), stored.chainHash());
+                assertEquals(e.sequence(), stored.sequence());
+            } else if ("conflict_retry_exhausted".equals(o.getValue())) {
+                assertEquals(null, chain.get(o.getKey()), o.getKey() + " was answered 503 (withdrawn) but appended");
+            }
+        }
+        for (String id : chain.keySet()) {
+            Object o = outcomes.get(id);
+            assertTrue(o instanceof Entry || "append_outcome_unknown".equals(o),
+                    id + " is in the chain, but its writer was told " + o);
+        }
+        assertTrue(acknowledged > writers * each / 2, "most appends went through: " + acknowledged);
+        assertTrue(ChainVerifier.verify(CHAIN.chainId(), store.readEntries(CHAIN, 1, Long.MAX_VALUE),
+                store.readHead(CHAIN).orElseThrow()).valid());
+    }
+
+    private static void record(java.util.Map<String, Object> outcomes, String id, Ledger.Result r) {
+        if (r instanceof Ledger.Result.Committed c) outcomes.put(id, c.entry());
+        else if (r instanceof Ledger.Result.Failed f && f.error() instanceof LedgerException le) outcomes.put(id, le.code());
+        else outcomes.put(id, String.valueOf(r));
+    }
+
     private static AppendRequest decision(String id, String idempotencyKey) {
         String content = "{\"decision\":\"" + id + "\"}";
         String hash = EntryHasher.contentHash(content);
