@@ -135,7 +135,8 @@ public final class LedgerAccess {
     /** Every item action a non-key level is allowed; denied on key items. */
     public static final List<String> KEY_ITEM_DENIED_ACTIONS = List.of(
             "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem");
+            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem",
+            "dynamodb:BatchWriteItem");
 
     /**
      * What a function may do with the table.

@@ -26,8 +26,9 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * The OTLP ingestion use case: every span of an export request is accounted for — recorded as a decision, found
  * already recorded (an exporter's retry: the Idempotency-Key is derived from trace and span id), skipped as not a
- * model inference, or rejected with a reason. The request's decisions are recorded concurrently on {@code executor},
- * so the ledger group-commits those that share a chain.
+ * model inference, or rejected with a reason. The request's decisions go through the batch append path
+ * ({@link DecisionService#recordBatch}, as {@code POST /v1/decisions/batch}), up to 100 per batch, the batches of one
+ * request concurrently on {@code executor}.
  *
  * <p>Structural limits ({@link Limits}) are checked before anything is recorded: a request beyond them is refused
  * whole ({@link LedgerException.Malformed} or {@link LedgerException.TooLarge}) and records nothing.
@@ -187,58 +188,84 @@ public final class OtlpIngest {
     }
 
     private Result record(String tenant, List<OtlpData.Span> spans) {
-        List<CompletableFuture<Outcome>> futures = new ArrayList<>(spans.size());
+        Outcome[] out = new Outcome[spans.size()];
+        List<Integer> pending = new ArrayList<>();
+        List<GenAiMapper.Decision> mappedDecisions = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (OtlpData.Span s : spans) {
+        for (int i = 0; i < spans.size(); i++) {
+            OtlpData.Span s = spans.get(i);
             GenAiMapper.Mapped mapped;
             try {
                 mapped = GenAiMapper.map(s);
             } catch (IllegalArgumentException e) {
-                futures.add(CompletableFuture.completedFuture(new Outcome(s.traceId(), s.spanId(), Kind.REJECTED,
-                        e.getMessage(), null)));
+                out[i] = new Outcome(s.traceId(), s.spanId(), Kind.REJECTED, e.getMessage(), null);
                 continue;
             }
             if (mapped instanceof GenAiMapper.Skipped sk) {
-                futures.add(CompletableFuture.completedFuture(new Outcome(s.traceId(), s.spanId(), Kind.SKIPPED,
-                        sk.reason(), null)));
+                out[i] = new Outcome(s.traceId(), s.spanId(), Kind.SKIPPED, sk.reason(), null);
                 continue;
             }
             GenAiMapper.Decision d = (GenAiMapper.Decision) mapped;
             if (!seen.add(d.idempotencyKey())) {
-                futures.add(CompletableFuture.completedFuture(new Outcome(s.traceId(), s.spanId(), Kind.DUPLICATE,
-                        "the same span appears twice in this request", null)));
+                out[i] = new Outcome(s.traceId(), s.spanId(), Kind.DUPLICATE, "the same span appears twice in this request", null);
                 continue;
             }
+            pending.add(i);
+            mappedDecisions.add(d);
+        }
+        // the batch append path: up to MAX_BATCH decisions per call, as few transactions per chain as fit (and, on
+        // Lambda, staged together); the batches of one export go concurrently
+        List<CompletableFuture<Void>> batches = new ArrayList<>();
+        for (int from = 0; from < pending.size(); from += DecisionService.MAX_BATCH) {
+            List<Integer> idx = pending.subList(from, Math.min(from + DecisionService.MAX_BATCH, pending.size()));
+            List<GenAiMapper.Decision> ds = mappedDecisions.subList(from, from + idx.size());
             try {
-                futures.add(CompletableFuture.supplyAsync(() -> recordOne(tenant, s, d), executor));
+                batches.add(CompletableFuture.runAsync(() -> recordBatch(tenant, spans, idx, ds, out), executor));
             } catch (RejectedExecutionException e) {
-                futures.add(CompletableFuture.completedFuture(new Outcome(s.traceId(), s.spanId(), Kind.RETRY,
-                        "the server is busy", null)));
+                for (int i : idx) {
+                    out[i] = new Outcome(spans.get(i).traceId(), spans.get(i).spanId(), Kind.RETRY, "the server is busy", null);
+                }
             }
         }
-        List<Outcome> outcomes = new ArrayList<>(futures.size());
-        for (CompletableFuture<Outcome> f : futures) outcomes.add(f.join());
-        return new Result(outcomes);
+        for (CompletableFuture<Void> f : batches) f.join();
+        return new Result(java.util.Arrays.asList(out));
     }
 
-    private Outcome recordOne(String tenant, OtlpData.Span s, GenAiMapper.Decision d) {
+    /** Records one batch of mapped spans ({@code idx}: their places in {@code out}) through the batch append path. */
+    private void recordBatch(String tenant, List<OtlpData.Span> spans, List<Integer> idx, List<GenAiMapper.Decision> ds,
+                             Outcome[] out) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode items = body.putArray("decisions");
+        for (GenAiMapper.Decision d : ds) items.add(d.body().deepCopy().put("idempotency_key", d.idempotencyKey()));
+        List<DecisionService.BatchItem> results;
         try {
-            DecisionService.Recorded r = decisions.record(tenant, d.body(), d.idempotencyKey());
-            return new Outcome(s.traceId(), s.spanId(), r.created() ? Kind.RECORDED : Kind.DUPLICATE,
-                    r.created() ? null : "recorded before", r.decision().decisionId());
-        } catch (LedgerException.Unavailable e) {
-            return new Outcome(s.traceId(), s.spanId(), Kind.RETRY, e.detail(), null);
-        } catch (StoreException.Unavailable e) {
+            results = decisions.recordBatch(tenant, body);
+        } catch (RuntimeException e) {
+            for (int i : idx) out[i] = failed(spans.get(i), e);
+            return;
+        }
+        for (int k = 0; k < idx.size(); k++) {
+            OtlpData.Span s = spans.get(idx.get(k));
+            DecisionService.BatchItem r = results.get(k);
+            out[idx.get(k)] = r.recorded() != null
+                    ? new Outcome(s.traceId(), s.spanId(), r.recorded().created() ? Kind.RECORDED : Kind.DUPLICATE,
+                            r.recorded().created() ? null : "recorded before", r.recorded().decision().decisionId())
+                    : failed(s, r.error());
+        }
+    }
+
+    private static Outcome failed(OtlpData.Span s, RuntimeException error) {
+        if (error instanceof LedgerException.Unavailable e) return new Outcome(s.traceId(), s.spanId(), Kind.RETRY, e.detail(), null);
+        if (error instanceof StoreException.Unavailable) {
             return new Outcome(s.traceId(), s.spanId(), Kind.RETRY, "the ledger store is temporarily unavailable", null);
-        } catch (LedgerException.Conflict e) {
+        }
+        if (error instanceof LedgerException.Conflict e) {
             return new Outcome(s.traceId(), s.spanId(), Kind.REJECTED,
                     "this span was recorded before with different content (" + e.detail() + ")", null);
-        } catch (LedgerException e) {
-            return new Outcome(s.traceId(), s.spanId(), Kind.REJECTED, e.detail(), null);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "recording span " + s.spanId() + " of trace " + s.traceId() + " failed", e);
-            return new Outcome(s.traceId(), s.spanId(), Kind.REJECTED, "internal error while recording it", null);
         }
+        if (error instanceof LedgerException e) return new Outcome(s.traceId(), s.spanId(), Kind.REJECTED, e.detail(), null);
+        LOG.log(System.Logger.Level.ERROR, "recording span " + s.spanId() + " of trace " + s.traceId() + " failed", error);
+        return new Outcome(s.traceId(), s.spanId(), Kind.REJECTED, "internal error while recording it", null);
     }
 
     private void check(List<KeyValue> attributes, String where) {
