@@ -109,6 +109,25 @@ public abstract class StagingContract {
     }
 
     @Test
+    void manyStates_areToldAtOnce_inOrder() {
+        List<StagedRequest> many = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            many.add(staged(String.format("001764000000001#00000000000000bb#%04d", i), decision("dec_" + i, null)));
+        }
+        store.stageAll(chain, many.subList(0, 59)); // the last one never staged
+        List<Entry> entries = appendStaged(null, many.subList(0, 10));
+        store.rejectStaged(chain, many.get(10), StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN);
+
+        List<StagedState> states = store.stagedStates(chain, many);
+
+        assertEquals(60, states.size());
+        for (int i = 0; i < 10; i++) assertEquals(new StagedState.Integrated(entries.get(i)), states.get(i));
+        assertEquals(new StagedState.Rejected(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN), states.get(10));
+        for (int i = 11; i < 59; i++) assertEquals(new StagedState.Pending(false), states.get(i));
+        assertEquals(new StagedState.Absent(), states.get(59));
+    }
+
+    @Test
     void stagingTheSameRequestTwice_keepsOne() {
         StagedRequest s = staged("001764000000001#0000000000000001", decision("dec_a", null));
         store.stage(chain, s);

@@ -428,45 +428,62 @@ public final class DynamoChainStore implements ChainStore {
 
     /**
      * One consistent BatchGetItem of the staged item, the decision's projection and the chain's lease (a writer's poll
-     * is one request).
-     * The two are not read atomically: seen neither, the projection is read once more, since the transaction that
-     * appended the request may have come between the two reads.
+     * is one request). The two are not read atomically: seen neither, the projection is read once more, since the
+     * transaction that appended the request may have come between the two reads.
      */
     @Override
     public StagedState stagedState(ChainKey chain, StagedRequest staged) {
-        Map<String, AttributeValue> stagedKey = LedgerKeys.staged(chain, staged.stageId());
-        Map<String, AttributeValue> decisionKey = LedgerKeys.decision(chain.tenant(), staged.request().decisionId());
-        Map<String, KeysAndAttributes> request = new HashMap<>(Map.of(table, KeysAndAttributes.builder()
-                .keys(List.of(stagedKey, decisionKey, LedgerKeys.lease(chain))).consistentRead(true).build()));
-        Map<String, AttributeValue> stagedItem = null;
-        Map<String, AttributeValue> projection = null;
-        Map<String, AttributeValue> lease = null;
-        for (int round = 0; !request.isEmpty(); round++) {
-            BatchGetItemResponse r;
-            try {
-                r = access.dynamo.batchGetItem(b -> b.requestItems(Map.copyOf(request)));
-            } catch (SdkException e) {
-                throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
+        return stagedStates(chain, List.of(staged)).get(0);
+    }
+
+    /** As {@link #stagedState}, 49 requests per BatchGetItem (their staged items and projections, and the lease). */
+    @Override
+    public List<StagedState> stagedStates(ChainKey chain, List<StagedRequest> staged) {
+        List<StagedState> out = new ArrayList<>(staged.size());
+        for (int from = 0; from < staged.size(); from += 49) {
+            List<StagedRequest> part = staged.subList(from, Math.min(from + 49, staged.size()));
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            for (StagedRequest s : part) {
+                keys.add(LedgerKeys.staged(chain, s.stageId()));
+                keys.add(LedgerKeys.decision(chain.tenant(), s.request().decisionId()));
             }
-            for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
-                String sk = str(item, LedgerTable.SK, null);
-                if (LedgerKeys.DECISION_SK.equals(sk)) projection = item;
-                else if (LedgerKeys.LEASE_SK.equals(sk)) lease = item;
-                else stagedItem = item;
+            keys.add(LedgerKeys.lease(chain));
+            Map<String, KeysAndAttributes> request = new HashMap<>(Map.of(table,
+                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build()));
+            Map<String, Map<String, AttributeValue>> found = new HashMap<>(); // "pk|sk" → item
+            for (int round = 0; !request.isEmpty(); round++) {
+                BatchGetItemResponse r;
+                try {
+                    r = access.dynamo.batchGetItem(b -> b.requestItems(Map.copyOf(request)));
+                } catch (SdkException e) {
+                    throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
+                }
+                for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
+                    found.put(str(item, LedgerTable.PK, "") + "|" + str(item, LedgerTable.SK, ""), item);
+                }
+                if (!r.hasUnprocessedKeys() || r.unprocessedKeys().isEmpty()) break;
+                if (round > 10) throw new StoreException.Unavailable("DynamoDB kept keys unprocessed", null);
+                request.clear();
+                request.putAll(r.unprocessedKeys());
             }
-            if (!r.hasUnprocessedKeys() || r.unprocessedKeys().isEmpty()) break;
-            if (round > 10) throw new StoreException.Unavailable("DynamoDB kept keys unprocessed", null);
-            request.clear();
-            request.putAll(r.unprocessedKeys());
+            Map<String, AttributeValue> lease = found.get(LedgerKeys.stagePk(chain) + "|" + LedgerKeys.LEASE_SK);
+            boolean leased = lease != null && num(lease, "until") >= clock.millis();
+            for (StagedRequest s : part) {
+                Map<String, AttributeValue> stagedItem = found.get(LedgerKeys.stagePk(chain) + "|" + s.stageId());
+                Map<String, AttributeValue> projection = found.get(
+                        LedgerKeys.decisionPk(chain.tenant(), s.request().decisionId()) + "|" + LedgerKeys.DECISION_SK);
+                Entry e = StagedItems.appended(chain, s, projection);
+                if (e != null) {
+                    out.add(new StagedState.Integrated(e));
+                } else if (stagedItem != null) {
+                    StoreException.WriteRejected.Reason reason = StagedItems.rejected(stagedItem);
+                    out.add(reason == null ? new StagedState.Pending(leased) : new StagedState.Rejected(reason));
+                } else {
+                    out.add(appendedOrAbsent(chain, s));
+                }
+            }
         }
-        if (stagedItem != null) {
-            StoreException.WriteRejected.Reason reason = StagedItems.rejected(stagedItem);
-            return reason == null ? new StagedState.Pending(lease != null && num(lease, "until") >= clock.millis())
-                    : new StagedState.Rejected(reason);
-        }
-        Entry e = StagedItems.appended(chain, staged, projection);
-        if (e != null) return new StagedState.Integrated(e);
-        return appendedOrAbsent(chain, staged);
+        return out;
     }
 
     private StagedState appendedOrAbsent(ChainKey chain, StagedRequest staged) {

@@ -135,6 +135,17 @@ public interface ChainStore {
     }
 
     /**
+     * Where each of {@code staged} stands, in order (a store may ask in fewer requests than one per request).
+     *
+     * @throws StoreException.Unavailable nothing could be told
+     */
+    default List<StagedState> stagedStates(ChainKey chain, List<StagedRequest> staged) {
+        List<StagedState> out = new java.util.ArrayList<>(staged.size());
+        for (StagedRequest s : staged) out.add(stagedState(chain, s));
+        return out;
+    }
+
+    /**
      * Marks a pending staged request as rejected for {@code reason}: writers stop taking it and its own writer learns
      * why from {@link #stagedState}. Does nothing when it is no longer pending.
      */

@@ -364,20 +364,20 @@ public final class Ledger {
      */
     private Boolean settle(ChainKey chain, List<StagedRequest> mine, Map<String, Integer> pending, Result[] out) {
         Boolean leased = null;
-        for (StagedRequest s : mine) {
+        List<StagedRequest> open = new ArrayList<>(pending.size());
+        for (StagedRequest s : mine) if (pending.containsKey(s.stageId())) open.add(s);
+        List<StagedState> states;
+        try {
+            states = store.stagedStates(chain, open);
+        } catch (StoreException.Unavailable e) {
+            listener.storeUnavailable(chain, e);
+            return null;
+        }
+        for (int k = 0; k < open.size(); k++) {
+            StagedRequest s = open.get(k);
             Integer i = pending.get(s.stageId());
-            if (i == null) continue;
-            StagedState st;
-            try {
-                st = store.stagedState(chain, s);
-            } catch (StoreException.Unavailable e) {
-                listener.storeUnavailable(chain, e);
-                return leased;
-            }
-            if (st instanceof StagedState.Pending p) {
-                leased = p.leased();
-                if (p.leased()) return leased; // someone is appending: no need to ask about the rest now
-            }
+            StagedState st = states.get(k);
+            if (st instanceof StagedState.Pending p) leased = leased == null ? p.leased() : leased || p.leased();
             if (st instanceof StagedState.Integrated in) {
                 pending.remove(s.stageId());
                 out[i] = new Result.Committed(in.entry());
