@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * The local stack's integrator: a background thread in the same process (on AWS the table's stream invokes the
  * integrator function). Every tick it integrates what the ledger handed over, writes tiles and publishes due
  * checkpoints; at start and every {@code catchUpMillis} it also catches up every known tenant from its chains, so
- * entries committed before a crash are integrated after the restart.
+ * entries committed before a crash are integrated after the restart. The tenants are listed from the table once, at
+ * start; after that, those the ledger hands entries over for join them.
  */
 final class IntegratorLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IntegratorLoop.class);
@@ -40,18 +41,27 @@ final class IntegratorLoop implements AutoCloseable {
 
     private void run() {
         Set<String> due = new LinkedHashSet<>();
+        // every tenant known: those with chains at start (one listing: its cost grows with the table), and every
+        // tenant the ledger handed entries over for since; the periodic catch-up walks these, never the table again
+        Set<String> known = new LinkedHashSet<>();
+        boolean listed = false;
         long nextCatchUp = 0;
         while (!stopped) {
             long now = System.currentTimeMillis();
             boolean catchUp = now >= nextCatchUp;
             Set<String> work = new LinkedHashSet<>(integrator.tenantsWithOffers());
+            known.addAll(work);
             work.addAll(due);
             if (catchUp) {
-                try {
-                    work.addAll(tenants.get());
-                } catch (RuntimeException e) {
-                    LOG.warn("log catch-up: could not list tenants: {}", e.toString());
+                if (!listed) {
+                    try {
+                        known.addAll(tenants.get());
+                        listed = true;
+                    } catch (RuntimeException e) {
+                        LOG.warn("log catch-up: could not list tenants: {}", e.toString());
+                    }
                 }
+                work.addAll(known);
                 nextCatchUp = now + catchUpMillis;
             }
             due.clear();
