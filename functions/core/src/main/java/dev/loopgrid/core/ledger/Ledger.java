@@ -194,8 +194,8 @@ public final class Ledger {
      * appends the oldest staged requests, everyone's, in one transaction per batch; the others poll until theirs are
      * appended, one read per poll, instead of colliding on the head. A writer tries for the lease right after staging
      * unless this process saw it held within the last {@value #FOLLOW_MS} ms, and whenever a poll finds nobody
-     * holding it; the holder keeps appending for up to {@link Policy#maxBackoffMs()} after its own requests are in,
-     * then releases it. A holder that dies leaves a lease that expires. A writer that cannot see its
+     * holding it; the holder keeps appending for up to {@link Policy#maxBackoffMs()} after its own requests are in
+     * (when it appended others' too: a lone writer answers at once), then releases it. A holder that dies leaves a lease that expires. A writer that cannot see its
      * requests appended within {@link Policy#stagedTimeoutMs()} withdraws them: a request answered as failed is never
      * appended later. In staged mode {@link Policy#baseBackoffMs()} is the first poll interval; it doubles up to 8×.
      */
@@ -231,11 +231,13 @@ public final class Ledger {
         int polls = 0;
         long doneAt = 0;
         int moved = 0;
+        boolean othersAppended = false; // this holder appended other writers' requests: more may come, wait for them
         try {
             while (true) {
                 long now = System.nanoTime();
                 if (pending.isEmpty()) {
-                    if (!lead || doneAt == 0 || now - doneAt > patience) break; // drained long enough: answer
+                    // drained long enough (or nobody else's to drain): answer
+                    if (!lead || doneAt == 0 || !othersAppended || now - doneAt > patience) break;
                 } else if (now - deadline > 0) {
                     withdraw(chain, mine, pending, out);
                     break;
@@ -259,12 +261,13 @@ public final class Ledger {
                         for (Map.Entry<String, Entry> e : done.appended().entrySet()) {
                             Integer i = pending.remove(e.getKey());
                             if (i != null) out[i] = new Result.Committed(e.getValue());
+                            else othersAppended = true;
                         }
                         if (pending.isEmpty() && doneAt == 0) doneAt = System.nanoTime();
                         continue;
                     }
                     if (done.rejected()) continue; // a definite answer about one request: go on at once
-                    if (pending.isEmpty() && !done.moved()) {
+                    if (pending.isEmpty() && !done.moved() && othersAppended) {
                         // staging is empty: wait a little for more before stepping down (a new holder costs a write)
                         sleep(policy.baseBackoffMs());
                         continue;
