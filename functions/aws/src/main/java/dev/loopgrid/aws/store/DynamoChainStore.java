@@ -29,7 +29,6 @@ import java.util.TreeMap;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
@@ -38,7 +37,6 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -448,23 +446,9 @@ public final class DynamoChainStore implements ChainStore {
                 keys.add(LedgerKeys.decision(chain.tenant(), s.request().decisionId()));
             }
             keys.add(LedgerKeys.lease(chain));
-            Map<String, KeysAndAttributes> request = new HashMap<>(Map.of(table,
-                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build()));
             Map<String, Map<String, AttributeValue>> found = new HashMap<>(); // "pk|sk" → item
-            for (int round = 0; !request.isEmpty(); round++) {
-                BatchGetItemResponse r;
-                try {
-                    r = access.dynamo.batchGetItem(b -> b.requestItems(Map.copyOf(request)));
-                } catch (SdkException e) {
-                    throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
-                }
-                for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
-                    found.put(str(item, LedgerTable.PK, "") + "|" + str(item, LedgerTable.SK, ""), item);
-                }
-                if (!r.hasUnprocessedKeys() || r.unprocessedKeys().isEmpty()) break;
-                if (round > 10) throw new StoreException.Unavailable("DynamoDB kept keys unprocessed", null);
-                request.clear();
-                request.putAll(r.unprocessedKeys());
+            for (Map<String, AttributeValue> item : access.batchGet(keys)) {
+                found.put(str(item, LedgerTable.PK, "") + "|" + str(item, LedgerTable.SK, ""), item);
             }
             Map<String, AttributeValue> lease = found.get(LedgerKeys.stagePk(chain) + "|" + LedgerKeys.LEASE_SK);
             boolean leased = lease != null && num(lease, "until") >= clock.millis();
@@ -611,24 +595,10 @@ public final class DynamoChainStore implements ChainStore {
             for (String c : chains.subList(i, Math.min(i + 100, chains.size()))) {
                 keys.add(LedgerKeys.head(new ChainKey(tenant, c)));
             }
-            Map<String, KeysAndAttributes> request = Map.of(table,
-                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-            for (int round = 0; !request.isEmpty(); round++) {
-                BatchGetItemResponse r;
-                try {
-                    r = access.dynamo.batchGetItem(b -> b.requestItems(Map.copyOf(request)));
-                } catch (SdkException e) {
-                    throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
-                }
-                for (Map<String, AttributeValue> item : r.responses().getOrDefault(table, List.of())) {
-                    ChainKey key = new ChainKey(tenant, str(item, "chain_id", ""));
-                    ChainHead h = withCounters(key, head(key, item));
-                    heads.put(h.chainId(), h);
-                }
-                if (!r.hasUnprocessedKeys() || r.unprocessedKeys().isEmpty()) break;
-                if (round > 10) throw new StoreException.Unavailable("DynamoDB kept keys unprocessed", null);
-                request.clear();
-                request.putAll(r.unprocessedKeys());
+            for (Map<String, AttributeValue> item : access.batchGet(keys)) {
+                ChainKey key = new ChainKey(tenant, str(item, "chain_id", ""));
+                ChainHead h = withCounters(key, head(key, item));
+                heads.put(h.chainId(), h);
             }
         }
         // a registered chain whose head item is gone comes back with a null hash, so verification still walks it

@@ -32,6 +32,29 @@ public final class TableAccess {
         }
     }
 
+    /**
+     * Strongly consistent BatchGetItem of up to 100 {@code keys}: the items found, in no particular order. Unprocessed
+     * keys are asked for again (a bounded number of rounds, then {@link StoreException.Unavailable}).
+     */
+    public java.util.List<Map<String, AttributeValue>> batchGet(java.util.List<Map<String, AttributeValue>> keys) {
+        java.util.List<Map<String, AttributeValue>> out = new java.util.ArrayList<>(keys.size());
+        Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> request = Map.of(table,
+                software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+        for (int round = 0; !request.isEmpty(); round++) {
+            if (round > 10) throw new StoreException.Unavailable("DynamoDB kept keys unprocessed", null);
+            var send = request;
+            software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse r;
+            try {
+                r = dynamo.batchGetItem(b -> b.requestItems(send));
+            } catch (SdkException e) {
+                throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
+            }
+            out.addAll(r.responses().getOrDefault(table, java.util.List.of()));
+            request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
+        }
+        return out;
+    }
+
     public QueryResponse query(QueryRequest q) {
         try {
             return dynamo.query(q);
