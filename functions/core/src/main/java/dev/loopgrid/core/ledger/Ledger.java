@@ -194,10 +194,11 @@ public final class Ledger {
      * appends the oldest staged requests, everyone's, in one transaction per batch; the others poll until theirs are
      * appended, one read per poll, instead of colliding on the head. A writer tries for the lease right after staging
      * unless this process saw it held within the last {@value #FOLLOW_MS} ms, and whenever a poll finds nobody
-     * holding it; the holder keeps appending for up to {@link Policy#maxBackoffMs()} after its own requests are in
-     * (when it appended others' too: a lone writer answers at once), then releases it. A holder that dies leaves a lease that expires. A writer that cannot see its
-     * requests appended within {@link Policy#stagedTimeoutMs()} withdraws them: a request answered as failed is never
-     * appended later. In staged mode {@link Policy#baseBackoffMs()} is the first poll interval; it doubles up to 8×.
+     * holding it. The holder keeps appending for up to {@link Policy#maxBackoffMs()} after its own requests are in when
+     * it appended others' too (a lone writer answers at once), then releases the lease; a holder that dies leaves one
+     * that expires. Followers pace their polls by the waits their process saw lately, from {@link Policy#baseBackoffMs()}
+     * up. A writer that cannot see its requests appended within {@link Policy#stagedTimeoutMs()} withdraws them: a
+     * request answered as failed is never appended later.
      */
     private List<Result> appendStaged(ChainKey chain, List<AppendRequest> requests) {
         Result[] out = new Result[requests.size()];
