@@ -63,7 +63,8 @@ public final class Ledger {
 
         /** {@link #defaults()} with staging: many processes each serving one request at a time (AWS Lambda). */
         public static Policy stagedDefaults() {
-            return new Policy(8, 10, 100, 32, 3_000_000, true, 10_000);
+            // 8 s to be appended, then the withdrawal: inside the appending functions' 15 s (FunctionSizing)
+            return new Policy(8, 10, 100, 32, 3_000_000, true, 8_000);
         }
     }
 
