@@ -1,6 +1,5 @@
 package dev.loopgrid.core.log;
 
-import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.ledger.Entry;
@@ -124,9 +123,8 @@ public final class Integrator {
             for (Entry e; (e = q.poll()) != null; ) pending.computeIfAbsent(e.chainId(), c -> new TreeMap<>()).put(e.sequence(), e);
         }
         if (catchUp) {
-            for (ChainHead h : chains.listChains(tenant)) {
-                if (h.sequence() > 0) pending.computeIfAbsent(h.chainId(), c -> new TreeMap<>());
-            }
+            // the registry only (no heads, no counters): a chain with nothing past its run yields no run below
+            for (String chain : chains.listChainIds(tenant)) pending.computeIfAbsent(chain, c -> new TreeMap<>());
         }
         long total = 0;
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
