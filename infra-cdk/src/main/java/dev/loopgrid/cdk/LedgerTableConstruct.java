@@ -15,7 +15,7 @@ import software.constructs.Construct;
 /**
  * The ledger table, built from {@link LedgerTable}'s names so the deployed table and the store's
  * expectations cannot drift: keys {@code pk}/{@code sk}, the TTL attribute of idempotency items, and the
- * four listing indexes (projection ALL, sort key {@code lsk}).
+ * four listing indexes (keys plus {@code decision_type} and {@code status}, sort key {@code lsk}).
  *
  * <p>The ledger is the system of record, so the table is kept whatever happens to the stack: on-demand
  * billing, point-in-time recovery, deletion protection and a RETAIN removal policy. Its stream (new images, kept 24 h)
@@ -45,7 +45,8 @@ public final class LedgerTableConstruct extends Construct {
                     .indexName(index[0])
                     .partitionKey(string(index[1]))
                     .sortKey(string(LedgerTable.LIST_SORT_KEY))
-                    .projectionType(ProjectionType.ALL)
+                    .projectionType(ProjectionType.INCLUDE)
+                    .nonKeyAttributes(LedgerTable.INDEX_ATTRIBUTES)
                     .build());
         }
     }

@@ -42,7 +42,8 @@ class LedgerTableTemplateTest {
                     "KeySchema", List.of(
                             Map.of("AttributeName", index[1], "KeyType", "HASH"),
                             Map.of("AttributeName", LedgerTable.LIST_SORT_KEY, "KeyType", "RANGE")),
-                    "Projection", Map.of("ProjectionType", "ALL"))));
+                    "Projection", Map.of("ProjectionType", "INCLUDE",
+                            "NonKeyAttributes", LedgerTable.INDEX_ATTRIBUTES))));
         }
         template().hasResourceProperties("AWS::DynamoDB::Table", Match.objectLike(Map.of(
                 "KeySchema", List.of(

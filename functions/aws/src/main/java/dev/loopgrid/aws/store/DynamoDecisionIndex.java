@@ -133,7 +133,7 @@ public final class DynamoDecisionIndex implements DecisionIndex {
             QueryRequest.Builder r = base.copy().limit((int) Math.min(Math.max(wanted, 1), 1000));
             if (start != null) r.exclusiveStartKey(start);
             QueryResponse resp = table.queryFrom(r.build());
-            List<Map<String, AttributeValue>> items = resp.items();
+            List<Map<String, AttributeValue>> items = projections(resp.items());
             int i = 0;
             for (; i < items.size() && out.size() < q.pageSize(); i++) {
                 Map<String, AttributeValue> item = items.get(i);
@@ -170,6 +170,28 @@ public final class DynamoDecisionIndex implements DecisionIndex {
                 ? new Cursor(TableAccess.str(lastItem, LedgerTable.LIST_SORT_KEY, ""), offset + out.size()).encode(fingerprint)
                 : null;
         return new DecisionPage(out, total, hasMore, next);
+    }
+
+    /**
+     * The projections the index items name, in the index's order: the indexes hold keys and the two filtered
+     * attributes only ({@link LedgerTable#INDEX_ATTRIBUTES}), so a page's items are read by key, 100 per BatchGetItem. A
+     * projection gone since the index was written (an index lags its table) is left out.
+     */
+    private List<Map<String, AttributeValue>> projections(List<Map<String, AttributeValue>> indexItems) {
+        Map<String, Map<String, AttributeValue>> byPk = new java.util.HashMap<>();
+        for (int from = 0; from < indexItems.size(); from += 100) {
+            List<Map<String, AttributeValue>> keys = new ArrayList<>();
+            for (Map<String, AttributeValue> i : indexItems.subList(from, Math.min(from + 100, indexItems.size()))) {
+                keys.add(LedgerKeys.key(TableAccess.str(i, LedgerTable.PK, ""), TableAccess.str(i, LedgerTable.SK, "")));
+            }
+            for (Map<String, AttributeValue> item : table.batchGet(keys)) byPk.put(TableAccess.str(item, LedgerTable.PK, ""), item);
+        }
+        List<Map<String, AttributeValue>> out = new ArrayList<>(indexItems.size());
+        for (Map<String, AttributeValue> i : indexItems) {
+            Map<String, AttributeValue> full = byPk.get(TableAccess.str(i, LedgerTable.PK, ""));
+            if (full != null) out.add(full);
+        }
+        return out;
     }
 
     /**

@@ -36,7 +36,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * A decision whose canonical content is larger than the inline limit keeps {@code content_key} (the S3 key
  * {@code content/<tenant>/<content_hash>.json}, see {@code S3ContentStore}) and {@code content_bytes} in place of
  * {@code content}, in its entry and in its projection; {@code content_hash} stays.
- * Indexes (projection ALL, sort key {@code lsk} = created_at#decision_id, queried newest first):
+ * Indexes (keys plus {@link #INDEX_ATTRIBUTES}, sort key {@code lsk} = created_at#decision_id, queried newest first;
+ * a page's projections are then read by key):
  * {@code by_tenant} (g_all = tenant), {@code by_service} (g_svc = tenant#service),
  * {@code by_type} (g_type = tenant#type), {@code by_status} (g_status = tenant#status).
  * The counter items are written by {@code CounterItems} in the append's transaction (only those a batch touches); a
@@ -58,6 +59,12 @@ public final class LedgerTable {
             new String[] {"by_type", "g_type"},
             new String[] {"by_status", "g_status"});
 
+    /**
+     * What the indexes hold besides the keys: the two attributes a list filters on. A listed page's projections are
+     * then read by key (one BatchGetItem), so an index write is a small item instead of a second copy of the content.
+     */
+    public static final List<String> INDEX_ATTRIBUTES = List.of("decision_type", "status");
+
     private LedgerTable() {}
 
     /** The table as the local stack and tests create it (on-demand billing). */
@@ -70,7 +77,8 @@ public final class LedgerTable {
             gsis.add(GlobalSecondaryIndex.builder()
                     .indexName(idx[0])
                     .keySchema(key(idx[1], KeyType.HASH), key(LIST_SORT_KEY, KeyType.RANGE))
-                    .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                    .projection(Projection.builder().projectionType(ProjectionType.INCLUDE)
+                            .nonKeyAttributes(INDEX_ATTRIBUTES).build())
                     .build());
         }
         return CreateTableRequest.builder()
