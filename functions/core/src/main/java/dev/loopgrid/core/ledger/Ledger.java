@@ -436,11 +436,16 @@ public final class Ledger {
      * Appends the oldest staged requests of {@code chain} that fit one write, after the head as read now.
      */
     private Integration integrate(ChainKey chain, ChainHead known) {
+        return integrate(chain, known, policy.maxBatchEntries());
+    }
+
+    /** As {@link #integrate(ChainKey, ChainHead)}, at most {@code max} staged requests in the write. */
+    private Integration integrate(ChainKey chain, ChainHead known, int max) {
         ChainHead head;
         List<StagedRequest> staged;
         try {
             head = known != null ? known : store.readPosition(chain).orElse(null);
-            staged = store.readStaged(chain, policy.maxBatchEntries());
+            staged = store.readStaged(chain, max);
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e);
             return Integration.NOTHING;
@@ -495,9 +500,9 @@ public final class Ledger {
             return reject(chain, batch.get(e.index()), e.reason());
         } catch (RuntimeException e) {
             // refused outright (a bug, or a request the store cannot write): alone, it is the culprit; in a batch,
-            // the oldest goes alone next so that one bad request cannot stop the chain
+            // the oldest goes alone next (and is rejected if refused again) so that one bad request cannot stop the chain
             if (batch.size() == 1) return reject(chain, batch.get(0), StoreException.WriteRejected.Reason.PROJECTION_MOVED);
-            return rejectFirstIfAlone(chain, batch.get(0), e);
+            return integrate(chain, null, 1);
         }
         listener.committed(chain, entries.size(), 1);
         listener.appended(chain, entries);
@@ -517,37 +522,6 @@ public final class Ledger {
             return Integration.NOTHING;
         }
         return Integration.REJECTED;
-    }
-
-    /** After a batch was refused outright: appends its oldest request alone, rejecting it if it is refused too. */
-    private Integration rejectFirstIfAlone(ChainKey chain, StagedRequest first, RuntimeException cause) {
-        ChainHead head;
-        try {
-            head = store.readPosition(chain).orElse(null);
-        } catch (StoreException.Unavailable e) {
-            listener.storeUnavailable(chain, e);
-            return Integration.NOTHING;
-        }
-        AppendRequest r = first.request();
-        long seq = head == null ? 1 : head.sequence() + 1;
-        String prev = head == null ? EntryHasher.GENESIS : head.headHash();
-        Entry e = Entry.link(chain.chainId(), seq, r.type(), r.id(), r.decisionId(), Times.format(clock.millis()),
-                r.content(), r.contentHash(), prev, r.contentKey());
-        try {
-            store.append(chain, head, List.of(e), List.of(r), counterDeltas(List.of(r), List.of(e)), List.of(first));
-        } catch (StoreException.HeadMoved x) {
-            return Integration.MOVED;
-        } catch (StoreException.Unavailable x) {
-            return Integration.NOTHING;
-        } catch (StoreException.WriteRejected x) {
-            return reject(chain, first, x.reason());
-        } catch (RuntimeException x) {
-            x.addSuppressed(cause);
-            return reject(chain, first, StoreException.WriteRejected.Reason.PROJECTION_MOVED);
-        }
-        listener.committed(chain, 1, 1);
-        listener.appended(chain, List.of(e));
-        return new Integration(Map.of(first.stageId(), e), null, false, false);
     }
 
     private void backoff(int attempt) {
