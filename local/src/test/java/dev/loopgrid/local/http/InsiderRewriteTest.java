@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopgrid.aws.store.LedgerKeys;
 import dev.loopgrid.core.Json;
+import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.Canonical;
 import dev.loopgrid.core.ledger.EntryHasher;
 import dev.loopgrid.local.Main;
@@ -96,6 +98,12 @@ class InsiderRewriteTest {
         return table.getItem(b -> b.tableName(TABLE).key(key(pk, sk)).consistentRead(true)).item();
     }
 
+    /** Entry {@code seq} of chain {@code service}, read where the store keeps it. */
+    private Map<String, AttributeValue> entry(String service, long seq) {
+        Map<String, AttributeValue> key = LedgerKeys.entry(new ChainKey(TENANT, service), seq);
+        return table.getItem(b -> b.tableName(TABLE).key(key).consistentRead(true)).item();
+    }
+
     private void put(Map<String, AttributeValue> item) {
         table.putItem(b -> b.tableName(TABLE).item(item));
     }
@@ -106,7 +114,7 @@ class InsiderRewriteTest {
         Map<String, String> newChainHash = new HashMap<>();
         String prev = null;
         for (int seq = 1; seq <= 5; seq++) {
-            Map<String, AttributeValue> e = new HashMap<>(get(pk, String.format("E#%020d", seq)));
+            Map<String, AttributeValue> e = new HashMap<>(entry(SERVICE, seq));
             if (seq == 1) {
                 prev = e.get("chain_hash").s();
                 continue;
@@ -149,7 +157,7 @@ class InsiderRewriteTest {
             for (String run : runs) {
                 String[] r = run.split(" ", 5);
                 for (long seq = Long.parseLong(r[0]); seq <= Long.parseLong(r[1]); seq++, index++) {
-                    Map<String, AttributeValue> e = get("CHAIN#" + TENANT + "#" + r[4], String.format("E#%020d", seq));
+                    Map<String, AttributeValue> e = entry(r[4], seq);
                     byte[] leaf = Merkle.leafHash(new EntryEnvelope(e.get("chain_id").s(), seq, e.get("type").s(),
                             e.get("id").s(), e.get("decision_id").s(), e.get("recorded_at").s(), e.get("content_hash").s(),
                             e.get("previous_hash").s()).bytes());
@@ -217,10 +225,10 @@ class InsiderRewriteTest {
         List<String> ids = recordFive();
         receipt(ids.get(4)); // integrated and signed
         String pk = "CHAIN#" + TENANT + "#" + SERVICE;
-        Map<String, AttributeValue> third = get(pk, String.format("E#%020d", 3));
+        Map<String, AttributeValue> third = entry(SERVICE, 3);
         for (int seq = 4; seq <= 5; seq++) {
-            String sk = String.format("E#%020d", seq);
-            table.deleteItem(b -> b.tableName(TABLE).key(key(pk, sk)));
+            Map<String, AttributeValue> key = LedgerKeys.entry(new ChainKey(TENANT, SERVICE), seq);
+            table.deleteItem(b -> b.tableName(TABLE).key(key));
         }
         Map<String, AttributeValue> head = new HashMap<>(get(pk, "HEAD"));
         head.put("seq", AttributeValue.fromN("3"));

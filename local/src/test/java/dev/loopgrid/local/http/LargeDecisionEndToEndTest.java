@@ -120,7 +120,8 @@ class LargeDecisionEndToEndTest {
     }
 
     private static Map<String, AttributeValue> firstEntry(String service) {
-        return item("CHAIN#local#" + service, String.format("E#%020d", 1));
+        Map<String, AttributeValue> key = dev.loopgrid.aws.store.LedgerKeys.entry(new dev.loopgrid.core.ledger.ChainKey("local", service), 1);
+        return item(key.get("pk").s(), key.get("sk").s());
     }
 
     private static byte[] object(String key) {

@@ -219,8 +219,8 @@ class ComplianceReportEndToEndTest {
     void tamperedLedger_makesArticle12NonCompliant() throws Exception {
         String id = stack.record("tampered", "reply", "openai", "gpt-4", "original");
         stack.dynamo.client().updateItem(b -> b.tableName(ReportStack.TABLE)
-                .key(Map.of("pk", AttributeValue.fromS("CHAIN#local#tampered"),
-                        "sk", AttributeValue.fromS(String.format("E#%020d", 1))))
+                .key(dev.loopgrid.aws.store.LedgerKeys.entry(new dev.loopgrid.core.ledger.ChainKey("local", "tampered"), 1))
+                .conditionExpression("attribute_exists(pk)")
                 .updateExpression("SET content = :c")
                 .expressionAttributeValues(Map.of(":c", AttributeValue.fromS(
                         "{\"service_name\":\"tampered\",\"output\":{\"response\":\"rewritten\"}}"))));

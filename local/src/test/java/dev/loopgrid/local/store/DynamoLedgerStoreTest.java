@@ -400,7 +400,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         assertEquals(ReturnValuesOnConditionCheckFailure.ALL_OLD, headPut.returnValuesOnConditionCheckFailure());
         assertEquals(s("TENANT#" + TENANT), items.get(1).put().item().get("pk"));
         assertEquals("attribute_not_exists(pk)", items.get(1).put().conditionExpression());
-        assertEntryPut(items.get(2), pk, ENTRY_1);
+        assertEntryPut(items.get(2), pk + "#01", ENTRY_1); // entry n in partition n mod 16
         assertEquals(s("DEC#" + TENANT + "#" + first.decisionId()), items.get(3).put().item().get("pk"));
         assertEquals("attribute_not_exists(pk)", items.get(3).put().conditionExpression());
         // the counter items: ADD only, no condition, one per group the decision touches, sorted by sort key
@@ -444,7 +444,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         assertEquals(ReturnValuesOnConditionCheckFailure.ALL_OLD, head.returnValuesOnConditionCheckFailure());
         assertEquals("SET #seq = :seq, head_hash = :hash, last_at = :last", head.updateExpression(),
                 "the head holds the position only");
-        assertEntryPut(items.get(1), pk, "E#00000000000000000002");
+        assertEntryPut(items.get(1), pk + "#02", "E#00000000000000000002");
         assertEquals("attribute_not_exists(pk)", items.get(2).put().conditionExpression());
 
         // when a decision with an Idempotency-Key is recorded
@@ -470,7 +470,7 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         items = log.requests(TransactWriteItemsRequest.class).get(0).transactItems();
         assertEquals(7, items.size(), "head, entry, projection, 4 counter items");
         assertEquals(n(3), items.get(0).update().expressionAttributeValues().get(":expected"));
-        assertEntryPut(items.get(1), pk, "E#00000000000000000004");
+        assertEntryPut(items.get(1), pk + "#04", "E#00000000000000000004");
         Update projection = items.get(2).update();
         assertEquals(s("DEC#" + TENANT + "#" + first.decisionId()), projection.key().get("pk"));
         assertEquals("#status = :expected_status", projection.conditionExpression());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.App;
+import dev.loopgrid.aws.store.LedgerKeys;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.EntryHasher;
@@ -39,7 +40,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class TamperDetectionTest extends StoreTestSupport {
     private static final String SERVICE = "audit";
     private static final ChainKey CHAIN = new ChainKey(TENANT, SERVICE);
-    private static final String PK = "CHAIN#" + TENANT + "#" + SERVICE;
     private static final int LAST = 14;
 
     private String table;
@@ -204,9 +204,9 @@ class TamperDetectionTest extends StoreTestSupport {
         Map<String, AttributeValue> nine = item(9);
         Map<String, AttributeValue> ten = item(10);
         Map<String, AttributeValue> newNine = new HashMap<>(ten);
-        newNine.put("sk", nine.get("sk"));
+        newNine.putAll(key(9));
         Map<String, AttributeValue> newTen = new HashMap<>(nine);
-        newTen.put("sk", ten.get("sk"));
+        newTen.putAll(key(10));
         raw.putItem(b -> b.tableName(table).item(newNine));
         raw.putItem(b -> b.tableName(table).item(newTen));
 
@@ -229,7 +229,7 @@ class TamperDetectionTest extends StoreTestSupport {
     @Test
     void headHash_changed_isHeadMismatch_atTheHead() {
         // given the head names another hash
-        raw.updateItem(b -> b.tableName(table).key(key("HEAD"))
+        raw.updateItem(b -> b.tableName(table).key(LedgerKeys.head(CHAIN))
                 .updateExpression("SET head_hash = :h")
                 .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(entry(LAST - 1).chainHash()))));
 
@@ -241,7 +241,7 @@ class TamperDetectionTest extends StoreTestSupport {
     void beyondHead_validlyLinkedEntry15_isInserted_at15() {
         // given a well-formed entry 15, linked and hashed correctly, put behind the head's back
         Entry extra = wellFormedEntry15();
-        raw.putItem(b -> b.tableName(table).item(entryItem(extra, sk(LAST + 1))));
+        raw.putItem(b -> b.tableName(table).item(entryItem(extra, LAST + 1, sk(LAST + 1))));
         assertEquals(EntryHasher.chainHash(entry(LAST + 1)), entry(LAST + 1).chainHash(), "fixture is well-formed");
 
         // then
@@ -253,7 +253,7 @@ class TamperDetectionTest extends StoreTestSupport {
         // given a well-formed entry 15 stored under E#…14 followed by a character outside the BMP (😀), which
         // sorts after E#…14\uffff in DynamoDB's UTF-8 byte order, and so escaped a range read bounded by '\uffff'
         Entry extra = wellFormedEntry15();
-        Map<String, AttributeValue> item = entryItem(extra, sk(LAST) + "\uD83D\uDE00");
+        Map<String, AttributeValue> item = entryItem(extra, LAST, sk(LAST) + "\uD83D\uDE00");
         raw.putItem(b -> b.tableName(table).item(item));
 
         // then
@@ -276,7 +276,7 @@ class TamperDetectionTest extends StoreTestSupport {
     @Test
     void headDeleted_entriesLeft_isHeadMismatch() {
         // given the head item was deleted and the entries left
-        raw.deleteItem(b -> b.tableName(table).key(key("HEAD")));
+        raw.deleteItem(b -> b.tableName(table).key(LedgerKeys.head(CHAIN)));
 
         // then the entries without a head are reported, for the chain and for all chains
         IntegrityService.Report r = verify();
@@ -296,9 +296,10 @@ class TamperDetectionTest extends StoreTestSupport {
                 last.chainHash());
     }
 
-    private static Map<String, AttributeValue> entryItem(Entry e, String sk) {
+    /** An entry item under {@code sk}, in the partition of sequence {@code partitionOf} (where a reader looks for it). */
+    private static Map<String, AttributeValue> entryItem(Entry e, long partitionOf, String sk) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put("pk", AttributeValue.fromS(PK));
+        item.put("pk", LedgerKeys.entry(CHAIN, partitionOf).get("pk"));
         item.put("sk", AttributeValue.fromS(sk));
         item.put("chain_id", AttributeValue.fromS(e.chainId()));
         item.put("seq", AttributeValue.fromN(Long.toString(e.sequence())));
@@ -338,22 +339,22 @@ class TamperDetectionTest extends StoreTestSupport {
         return String.format("E#%020d", seq);
     }
 
-    private static Map<String, AttributeValue> key(String sk) {
-        return Map.of("pk", AttributeValue.fromS(PK), "sk", AttributeValue.fromS(sk));
+    private static Map<String, AttributeValue> key(long seq) {
+        return LedgerKeys.entry(CHAIN, seq);
     }
 
     private Map<String, AttributeValue> item(long seq) {
-        return raw.getItem(b -> b.tableName(table).key(key(sk(seq))).consistentRead(true)).item();
+        return raw.getItem(b -> b.tableName(table).key(key(seq)).consistentRead(true)).item();
     }
 
     private void set(long seq, String attribute, String value) {
-        raw.updateItem(b -> b.tableName(table).key(key(sk(seq)))
+        raw.updateItem(b -> b.tableName(table).key(key(seq))
                 .updateExpression("SET #a = :v")
                 .expressionAttributeNames(Map.of("#a", attribute))
                 .expressionAttributeValues(Map.of(":v", AttributeValue.fromS(value))));
     }
 
     private void delete(long seq) {
-        raw.deleteItem(b -> b.tableName(table).key(key(sk(seq))));
+        raw.deleteItem(b -> b.tableName(table).key(key(seq)));
     }
 }

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
 import com.amazonaws.services.lambda.runtime.events.StreamsEventResponse;
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.store.EntryItems;
+import dev.loopgrid.aws.store.LedgerKeys;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.log.Integrator;
@@ -52,13 +53,11 @@ public final class IntegratorHandler implements RequestHandler<DynamodbEvent, St
             AttributeValue pk = image.get("pk");
             AttributeValue sk = image.get("sk");
             if (pk == null || sk == null || pk.s() == null || sk.s() == null) continue;
-            if (!pk.s().startsWith("CHAIN#") || !sk.s().startsWith("E#")) continue; // only entries join the log
-            String rest = pk.s().substring("CHAIN#".length());
-            int hash = rest.indexOf('#');
-            if (hash <= 0) continue;
-            String tenant = rest.substring(0, hash);
+            ChainKey chain = LedgerKeys.chainOfEntryPk(pk.s());
+            if (chain == null || !sk.s().startsWith("E#")) continue; // only entries join the log
+            String tenant = chain.tenant();
             Entry e = EntryItems.entry(image);
-            integrator.offer(new ChainKey(tenant, rest.substring(hash + 1)), List.of(e));
+            integrator.offer(chain, List.of(e));
             firstRecordOfTenant.putIfAbsent(tenant, r.getDynamodb().getSequenceNumber());
         }
         for (Map.Entry<String, String> t : firstRecordOfTenant.entrySet()) {

@@ -136,8 +136,6 @@ public final class DynamoChainStore implements ChainStore {
         List<Role> roles = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
         Entry last = entries.get(entries.size() - 1);
-        String pk = LedgerKeys.chainPk(chain);
-
         items.add(headWrite(chain, expected, last, entries.get(0).recordedAt()));
         roles.add(Role.HEAD);
         owners.add(-1);
@@ -154,7 +152,7 @@ public final class DynamoChainStore implements ChainStore {
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             AppendRequest r = requests.get(i);
-            items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(EntryItems.item(pk, e))
+            items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(EntryItems.item(LedgerKeys.entryPk(chain, e.sequence()), e))
                     .conditionExpression(ITEM_ABSENT).build()).build());
             roles.add(Role.ENTRY);
             owners.add(i);
@@ -547,40 +545,43 @@ public final class DynamoChainStore implements ChainStore {
         return item == null ? Optional.empty() : Optional.of(EntryItems.entry(item));
     }
 
+    /**
+     * The entries from {@code fromSequence} to {@code toSequence}: one Query per entry partition the range falls in
+     * ({@link LedgerKeys#ENTRY_PARTITIONS}; fewer when the range is shorter than that), merged in key order. A first
+     * page is small (a reader often wants a few), later pages {@value #ENTRY_PAGE} items.
+     */
     @Override
     public Iterator<Entry> readEntries(ChainKey chain, long fromSequence, long toSequence) {
         // Every key of sequence N with anything appended (inserted items such as E#…03x, even a suffix outside the
         // BMP, which sorts above '\uffff' in DynamoDB's UTF-8 byte order) sorts below E#<N+1>: read up to that key
         // and leave it out.
         String after = toSequence == Long.MAX_VALUE ? null : LedgerKeys.entrySk(toSequence + 1);
-        QueryRequest base = QueryRequest.builder().tableName(table)
-                .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
-                .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.chainPk(chain)), ":from", s(LedgerKeys.entrySk(fromSequence)),
-                        ":to", s(after == null ? LedgerKeys.entrySk(toSequence) + "\uffff" : after)))
-                .consistentRead(true)
-                .limit(ENTRY_PAGE)
-                .build();
+        String to = after == null ? LedgerKeys.entrySk(toSequence) + "\uffff" : after;
+        int partitions = LedgerKeys.ENTRY_PARTITIONS;
+        boolean everyPartition = toSequence - fromSequence + 1 >= partitions || toSequence - fromSequence + 1 <= 0;
+        int firstPage = Math.max(8, ENTRY_PAGE / partitions);
+        List<QueryRequest> queries = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            if (!everyPartition && Math.floorMod(p - fromSequence, (long) partitions) > toSequence - fromSequence) continue;
+            queries.add(QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                    .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.entryPk(chain, p)),
+                            ":from", s(LedgerKeys.entrySk(fromSequence)), ":to", s(to)))
+                    .consistentRead(true)
+                    .limit(firstPage)
+                    .build());
+        }
+        MergedQuery items = new MergedQuery(access, queries, ENTRY_PAGE,
+                i -> after == null || !after.equals(str(i, LedgerTable.SK, null)));
         return new Iterator<>() {
-            Iterator<Map<String, AttributeValue>> page = List.<Map<String, AttributeValue>>of().iterator();
-            Map<String, AttributeValue> startKey;
-            boolean last;
-
             @Override
             public boolean hasNext() {
-                while (!page.hasNext() && !last) {
-                    QueryResponse r = access.query(startKey == null ? base : base.toBuilder().exclusiveStartKey(startKey).build());
-                    page = r.items().stream().filter(i -> after == null || !after.equals(str(i, LedgerTable.SK, null)))
-                            .iterator();
-                    startKey = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
-                    last = startKey == null;
-                }
-                return page.hasNext();
+                return items.hasNext();
             }
 
             @Override
             public Entry next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return EntryItems.entry(page.next());
+                return EntryItems.entry(items.next());
             }
         };
     }

@@ -47,6 +47,48 @@ public final class LedgerKeys {
     public static String entrySk(long seq) { return String.format("E#%020d", seq); }
 
     /**
+     * How many partitions a chain's entries are spread over: entry {@code seq} lives under {@link #entryPk}
+     * {@code CHAIN#<tenant>#<chain>#<seq mod 16, two digits>}. One partition key takes at most 1,000 WCU/s on AWS and an
+     * entry of a typical decision costs 4 WCU in its transaction, so one key alone would cap a chain near 250
+     * appends/s; over 16 keys a chain appending 2,000/s writes ≈ 500 WCU/s to each. The sequence is dense, so an
+     * entry's key stays computable from its sequence, and a range is read by one Query per partition, merged.
+     */
+    public static final int ENTRY_PARTITIONS = 16;
+
+    /** The partition of entry {@code seq} of chain {@code c} (see {@link #ENTRY_PARTITIONS}). */
+    public static String entryPk(ChainKey c, long seq) {
+        return entryPk(c, (int) Math.floorMod(seq, (long) ENTRY_PARTITIONS));
+    }
+
+    /** Entry partition {@code partition} (0 ≤ partition &lt; {@link #ENTRY_PARTITIONS}) of chain {@code c}. */
+    public static String entryPk(ChainKey c, int partition) {
+        return chainPk(c) + "#" + String.format("%02d", partition);
+    }
+
+    /**
+     * The chain an entry partition key belongs to ({@link #entryPk}), or null if {@code pk} is not one. Tenants never
+     * hold {@code #} ({@code ApiKeys.TENANT}), and the partition suffix has a fixed width, so a chain id that holds
+     * {@code #} still parses back to itself.
+     */
+    public static ChainKey chainOfEntryPk(String pk) {
+        String prefix = "CHAIN#";
+        if (pk == null || !pk.startsWith(prefix) || pk.length() < prefix.length() + 5) return null;
+        String suffix = pk.substring(pk.length() - 3);
+        if (suffix.charAt(0) != '#' || !digit(suffix.charAt(1)) || !digit(suffix.charAt(2))
+                || Integer.parseInt(suffix.substring(1)) >= ENTRY_PARTITIONS) {
+            return null;
+        }
+        String rest = pk.substring(prefix.length(), pk.length() - 3);
+        int hash = rest.indexOf('#');
+        if (hash <= 0 || hash == rest.length() - 1) return null;
+        return new ChainKey(rest.substring(0, hash), rest.substring(hash + 1));
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /**
      * A chain's staging area: requests stored by their writers, waiting to be appended by whichever writer next wins the
      * head ({@code Ledger}'s staged mode). Sort key: the stage id (staging time first, so key order is arrival order).
      */
@@ -163,7 +205,7 @@ public final class LedgerKeys {
 
     public static Map<String, AttributeValue> lease(ChainKey c) { return key(stagePk(c), LEASE_SK); }
 
-    public static Map<String, AttributeValue> entry(ChainKey c, long seq) { return key(chainPk(c), entrySk(seq)); }
+    public static Map<String, AttributeValue> entry(ChainKey c, long seq) { return key(entryPk(c, seq), entrySk(seq)); }
 
     public static Map<String, AttributeValue> decision(String tenant, String id) { return key(decisionPk(tenant, id), DECISION_SK); }
 
