@@ -72,14 +72,18 @@ abstract class StoreTestSupport {
                         software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(pk)))).count();
     }
 
-    /** Staged requests (pending or rejected) of a chain, the lease beside them left out. */
+    /** Staged requests (pending or rejected) of a chain, in all its staging partitions. */
     static int countStaged(String table, ChainKey chain) {
-        return dynamo.client().query(q -> q.tableName(table).keyConditionExpression("pk = :pk AND sk < :lease")
-                .consistentRead(true).expressionAttributeValues(java.util.Map.of(
-                        ":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
-                                dev.loopgrid.aws.store.LedgerKeys.stagePk(chain)),
-                        ":lease", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
-                                dev.loopgrid.aws.store.LedgerKeys.LEASE_SK)))).count();
+        int n = 0;
+        for (int p = 0; p < dev.loopgrid.aws.store.LedgerKeys.STAGE_PARTITIONS; p++) {
+            String pk = dev.loopgrid.aws.store.LedgerKeys.stagePk(chain, p);
+            n += dynamo.client().query(q -> q.tableName(table).keyConditionExpression("pk = :pk AND sk < :lease")
+                    .consistentRead(true).expressionAttributeValues(java.util.Map.of(
+                            ":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(pk),
+                            ":lease", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                                    dev.loopgrid.aws.store.LedgerKeys.LEASE_SK)))).count();
+        }
+        return n;
     }
 
     /** One item read through a clean client, or null. */

@@ -408,17 +408,26 @@ public final class DynamoChainStore implements ChainStore {
         }
     }
 
+    /**
+     * One Query per staging partition ({@link LedgerKeys#STAGE_PARTITIONS}, their first pages read in parallel), merged
+     * by stage id: the oldest {@code limit} pending requests of the chain.
+     */
     @Override
     public List<StagedRequest> readStaged(ChainKey chain, int limit) {
-        QueryResponse r = access.query(QueryRequest.builder().tableName(table)
-                .keyConditionExpression("pk = :pk AND sk < :lease") // staged requests, not the lease after them
-                .filterExpression("attribute_not_exists(" + StagedItems.REJECTED + ")")
-                .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.stagePk(chain)), ":lease", s(LedgerKeys.LEASE_SK)))
-                .consistentRead(true)
-                .limit(limit)
-                .build());
-        List<StagedRequest> out = new ArrayList<>(r.items().size());
-        for (Map<String, AttributeValue> item : r.items()) out.add(StagedItems.request(item));
+        List<QueryRequest> queries = new ArrayList<>(LedgerKeys.STAGE_PARTITIONS);
+        for (int p = 0; p < LedgerKeys.STAGE_PARTITIONS; p++) {
+            queries.add(QueryRequest.builder().tableName(table)
+                    // stage ids start with a digit: a lease item (of a chain whose id ends like a partition) is left out
+                    .keyConditionExpression("pk = :pk AND sk < :lease")
+                    .filterExpression("attribute_not_exists(" + StagedItems.REJECTED + ")")
+                    .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.stagePk(chain, p)), ":lease", s(LedgerKeys.LEASE_SK)))
+                    .consistentRead(true)
+                    .limit(limit)
+                    .build());
+        }
+        MergedQuery items = new MergedQuery(access, queries, limit, i -> true).parallelFirstPages();
+        List<StagedRequest> out = new ArrayList<>(limit);
+        while (out.size() < limit && items.hasNext()) out.add(StagedItems.request(items.next()));
         return out;
     }
 
@@ -451,7 +460,8 @@ public final class DynamoChainStore implements ChainStore {
             Map<String, AttributeValue> lease = found.get(LedgerKeys.stagePk(chain) + "|" + LedgerKeys.LEASE_SK);
             boolean leased = lease != null && num(lease, "until") >= clock.millis();
             for (StagedRequest s : part) {
-                Map<String, AttributeValue> stagedItem = found.get(LedgerKeys.stagePk(chain) + "|" + s.stageId());
+                Map<String, AttributeValue> stagedItem = found.get(
+                        LedgerKeys.stagePk(chain, LedgerKeys.stagePartition(s.stageId())) + "|" + s.stageId());
                 Map<String, AttributeValue> projection = found.get(
                         LedgerKeys.decisionPk(chain.tenant(), s.request().decisionId()) + "|" + LedgerKeys.DECISION_SK);
                 Entry e = StagedItems.appended(chain, s, projection);
@@ -572,7 +582,7 @@ public final class DynamoChainStore implements ChainStore {
                     .build());
         }
         MergedQuery items = new MergedQuery(access, queries, ENTRY_PAGE,
-                i -> after == null || !after.equals(str(i, LedgerTable.SK, null)));
+                i -> after == null || !after.equals(str(i, LedgerTable.SK, null))).parallelFirstPages();
         return new Iterator<>() {
             @Override
             public boolean hasNext() {

@@ -91,10 +91,33 @@ public final class LedgerKeys {
     /**
      * A chain's staging area: requests stored by their writers, waiting to be appended by whichever writer next wins the
      * head ({@code Ledger}'s staged mode). Sort key: the stage id (staging time first, so key order is arrival order).
+     * This key holds the chain's lease ({@link #LEASE_SK}); the requests are spread over {@link #STAGE_PARTITIONS} keys
+     * below it.
      */
     public static String stagePk(ChainKey c) { return "STAGE#" + c.tenant() + "#" + c.chainId(); }
 
-    public static Map<String, AttributeValue> staged(ChainKey c, String stageId) { return key(stagePk(c), stageId); }
+    /**
+     * How many partitions a chain's staged requests are spread over: request {@code stageId} lives under
+     * {@code STAGE#<tenant>#<chain>#<two digits>} ({@link #stagePartition}); the chain's lease stays alone under
+     * {@link #stagePk(ChainKey)}. A staged request is put and then deleted (≈ 6 WCU for a typical decision), so one key
+     * would cap a chain near 166 appends/s on AWS; over 24 keys a chain staging 2,000/s writes ≈ 500 WCU/s to each.
+     * The lease holder reads all 24 (one Query each, in parallel) and appends the oldest.
+     */
+    public static final int STAGE_PARTITIONS = 24;
+
+    /** The staging partition of {@code stageId}: a hash of the id (its random tail spreads requests evenly). */
+    public static int stagePartition(String stageId) {
+        return Math.floorMod(stageId.hashCode(), STAGE_PARTITIONS);
+    }
+
+    /** Staging partition {@code partition} (0 ≤ partition &lt; {@link #STAGE_PARTITIONS}) of chain {@code c}. */
+    public static String stagePk(ChainKey c, int partition) {
+        return stagePk(c) + "#" + String.format("%02d", partition);
+    }
+
+    public static Map<String, AttributeValue> staged(ChainKey c, String stageId) {
+        return key(stagePk(c, stagePartition(stageId)), stageId);
+    }
 
     public static String registryPk(String tenant) { return "TENANT#" + tenant; }
 
