@@ -111,6 +111,90 @@ class StagedLedgerTest {
         assertTrue(store.batchSizes.stream().anyMatch(n -> n > 1), "writers appended each other's requests: " + store.batchSizes);
     }
 
+    // ---- the lone writer's direct path (Policy.directWhenAlone, as on Lambda) ---------------------------------
+
+    private static final Ledger.Policy ALONE_FIRST = new Ledger.Policy(4, 1, 5, 32, 3_000_000, true, 5_000, true);
+
+    @Test
+    void aLoneWriter_appendsDirectly_noStagingNoLease() {
+        Ledger ledger = new Ledger(store, clock, ALONE_FIRST, null);
+        for (int i = 1; i <= 5; i++) assertEquals(i, committed(ledger.append(CHAIN, decision("dec_" + i, null))).sequence());
+        List<Ledger.Result> batch = ledger.appendAll(CHAIN, List.of(decision("dec_6", null), decision("dec_7", null)));
+
+        assertEquals(7, committed(batch.get(1)).sequence());
+        assertEquals(0, store.stageCalls.get(), "nothing staged");
+        assertEquals(0, store.leaseCalls.get(), "no lease taken");
+        assertEquals(6, store.appendCalls.get(), "one transaction per call");
+        assertEquals(1, store.readHeadCalls.get(), "the head read once, then known");
+        assertTrue(ChainVerifier.verify(CHAIN.chainId(), store.readEntries(CHAIN, 1, Long.MAX_VALUE),
+                store.readHead(CHAIN).orElseThrow()).valid());
+    }
+
+    @Test
+    void aWriterWhoseHeadMovesTwice_stagesInstead_andKeepsStagingWhileOthersWrite() {
+        Ledger mine = new Ledger(store, clock, ALONE_FIRST, null);
+        Ledger other = new Ledger(store, clock, Ledger.Policy.defaults(), null);
+        committed(mine.append(CHAIN, decision("dec_1", null))); // mine knows the head at 1
+        committed(other.append(CHAIN, decision("dec_2", null))); // stale: mine's first attempt will fail
+        // mine's second attempt (on the head its first one found) fails too: another process appends just before it
+        store.beforeNextAppend(() -> { });
+        store.beforeNextAppend(() -> store.appendForeign(CHAIN, "dec_3"));
+        Entry e = committed(mine.append(CHAIN, decision("dec_4", null)));
+
+        assertEquals(4, e.sequence());
+        assertEquals(1, store.stageCalls.get(), "the request that yielded was staged");
+        assertEquals(0, store.stagedCount());
+        // the process saw others: its next request is staged without trying directly first
+        int appends = store.appendCalls.get();
+        assertEquals(5, committed(mine.append(CHAIN, decision("dec_5", null))).sequence());
+        assertEquals(2, store.stageCalls.get());
+        assertEquals(appends + 1, store.appendCalls.get(), "one append: the staged integration, no direct attempt");
+        assertTrue(ChainVerifier.verify(CHAIN.chainId(), store.readEntries(CHAIN, 1, Long.MAX_VALUE),
+                store.readHead(CHAIN).orElseThrow()).valid());
+    }
+
+    @Test
+    void aRequestRefusedOnTheDirectPath_isAnsweredRejected_notStaged() {
+        Ledger ledger = new Ledger(store, clock, ALONE_FIRST, null);
+        committed(ledger.append(CHAIN, decision("dec_1", "key-1")));
+        Ledger.Result again = ledger.append(CHAIN, decision("dec_2", "key-1"));
+
+        assertEquals(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN,
+                assertInstanceOf(Ledger.Result.Rejected.class, again).reason());
+        assertEquals(0, store.stageCalls.get());
+        assertEquals(1, store.readHead(CHAIN).orElseThrow().sequence());
+    }
+
+    @Test
+    void manyIndependentWriters_aloneFirst_everyRequestAppendedOnce() throws Exception {
+        int writers = 12;
+        int each = 30;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        ConcurrentLinkedQueue<Entry> acknowledged = new ConcurrentLinkedQueue<>();
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+            int id = w;
+            Ledger ledger = new Ledger(store, clock, ALONE_FIRST, null);
+            done.add(pool.submit(() -> {
+                start.await();
+                for (int i = 0; i < each; i++) acknowledged.add(committed(ledger.append(CHAIN, decision("dec_" + id + "_" + i, null))));
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+
+        Set<Long> sequences = new HashSet<>();
+        for (Entry e : acknowledged) assertTrue(sequences.add(e.sequence()), "sequence " + e.sequence() + " acknowledged twice");
+        assertEquals(writers * each, store.readHead(CHAIN).orElseThrow().sequence(), "no gap, no extra entry");
+        assertTrue(ChainVerifier.verify(CHAIN.chainId(), store.readEntries(CHAIN, 1, Long.MAX_VALUE),
+                store.readHead(CHAIN).orElseThrow()).valid());
+        assertEquals(0, store.stagedCount());
+        assertTrue(store.stageCalls.get() > 0, "writers that met others staged");
+    }
+
     @Test
     void appendAll_keepsTheCallersOrder() {
         Ledger ledger = new Ledger(store, clock, STAGED, null);

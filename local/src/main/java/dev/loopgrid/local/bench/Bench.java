@@ -111,8 +111,9 @@ public final class Bench {
             "      The last line ends with 503=N. Exit 0 even with 503s; 1 when a chain does not verify.",
             "      --batch N (2..100): each request is POST /v1/decisions/batch of N decisions to one chain; appends,",
             "      503s and per-append figures count items, attempts are the transactions per appended decision.",
-            "      --mode staged (default, as on Lambda: LOOPGRID_APPEND_MODE) stages each request and lets whoever",
-            "      wins the head append every staged request; direct appends with optimistic retries.",
+            "      --mode staged (default, as on Lambda: LOOPGRID_APPEND_MODE): a writer that saw no other lately appends",
+            "      directly, else stages its request and whoever holds the chain's lease appends every staged one;",
+            "      staged-always stages every request; direct appends with optimistic retries.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -229,13 +230,13 @@ public final class Bench {
                 case "lambda": {
                     Args a = Args.parse(rest, Set.of("instances", "seconds", "chains", "size", "warmup", "batch", "mode"), Set.of());
                     String mode = a.string("mode", "staged");
-                    if (!mode.equals("staged") && !mode.equals("direct")) {
-                        throw new Args.BadArgs("--mode must be staged or direct, not \"" + mode + "\"");
+                    if (!LambdaBench.MODES.contains(mode)) {
+                        throw new Args.BadArgs("--mode must be one of " + String.join(", ", LambdaBench.MODES) + ", not \"" + mode + "\"");
                     }
                     LambdaBench.Options o = new LambdaBench.Options(a.integer("instances", 64, 1, 1024),
                             a.integer("seconds", 20, 1, 3600), a.integer("chains", 1, 1, 1000),
                             a.integer("size", 1024, 200, 300_000), a.integer("warmup", 3, 0, 600),
-                            a.integer("batch", 1, 1, 100), mode.equals("staged"));
+                            a.integer("batch", 1, 1, 100), mode);
                     try {
                         return LambdaBench.run(o);
                     } catch (InterruptedException e) {

@@ -64,14 +64,22 @@ final class LambdaBench {
     static final double PARTITION_WCU = 1000;
 
     /** @param batch decisions per request: 1 posts single decisions, more posts {@code POST /v1/decisions/batch} */
-    /** @param staged the ledger's staged mode (as on Lambda by default, LOOPGRID_APPEND_MODE) instead of direct appends */
-    record Options(int instances, int seconds, int chains, int size, int warmup, int batch, boolean staged) {
+    /** The append modes: {@code staged} as on Lambda by default (LOOPGRID_APPEND_MODE), and two to measure it against. */
+    static final List<String> MODES = List.of("staged", "staged-always", "direct");
+
+    /** @param mode one of {@link #MODES} */
+    record Options(int instances, int seconds, int chains, int size, int warmup, int batch, String mode) {
         Options(int instances, int seconds, int chains, int size, int warmup) {
-            this(instances, seconds, chains, size, warmup, 1, true);
+            this(instances, seconds, chains, size, warmup, 1, "staged");
         }
     }
 
     private LambdaBench() {}
+
+    private static Ledger.Policy policy(String mode) {
+        if (mode.equals("direct")) return Ledger.Policy.defaults();
+        return mode.equals("staged-always") ? Ledger.Policy.stagedAlways() : Ledger.Policy.stagedDefaults();
+    }
 
     static int run(Options o) throws Exception {
         try (EmbeddedDynamo dynamo = EmbeddedDynamo.start(null)) {
@@ -86,7 +94,7 @@ final class LambdaBench {
         for (int c = 0; c < o.chains(); c++) services[c] = "lambda-" + run + "-" + c;
         System.out.printf("lambda: instances=%d chains=%d size=%d seconds=%d warmup=%ds mode=%s; one DynamoDB Local in"
                         + " memory, each instance its own DynamoDbClient and App (own Ledger), one request at a time%n",
-                o.instances(), o.chains(), o.size(), o.seconds(), o.warmup(), o.staged() ? "staged" : "direct");
+                o.instances(), o.chains(), o.size(), o.seconds(), o.warmup(), o.mode());
 
         AtomicBoolean stop = new AtomicBoolean(false);
         Instance[] instances = new Instance[o.instances()];
@@ -209,7 +217,7 @@ final class LambdaBench {
                 entries, allOk, good ? "valid" : "FAILED");
         System.out.printf("lambda: mode=%s instances=%d chains=%d size=%d batch=%d seconds=%d appends=%d rate=%.1f/s"
                         + " attempts=%.2f p50=%.1fms p99=%.1fms req/append=%.2f wcu/append=%.2f cap=%.0f/s verify=%s 503=%d%n",
-                o.staged() ? "staged" : "direct", o.instances(), o.chains(), o.size(), o.batch(), o.seconds(), ok, rate,
+                o.mode(), o.instances(), o.chains(), o.size(), o.batch(), o.seconds(), ok, rate,
                 attemptsPer, l201.ms(50),
                 l201.ms(99), allCalls / per, (s.wcuTable + s.wcuGsi) / per, worstCap == Double.MAX_VALUE ? 0 : worstCap,
                 good ? "valid" : "FAILED", s503);
@@ -259,7 +267,7 @@ final class LambdaBench {
                             .addExecutionInterceptor(counter).build())
                     .build();
             App app = App.builder(client, new App.Config(TABLE, TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES),
-                    Clock.systemUTC()).appendPolicy(o.staged() ? Ledger.Policy.stagedDefaults() : Ledger.Policy.defaults())
+                    Clock.systemUTC()).appendPolicy(policy(o.mode()))
                     .build();
             this.handler = new RecordDecisionHandler(app);
             this.batchHandler = new dev.loopgrid.aws.handlers.RecordDecisionBatchHandler(app);

@@ -49,11 +49,19 @@ public final class Ledger {
      * @param staged          stage requests the store can stage and let whoever wins the head append them in batches
      *                        (for many independent writers: one process per request, as on AWS Lambda)
      * @param stagedTimeoutMs how long a staged request's writer waits for it to be appended before giving up (503)
+     * @param directWhenAlone in staged mode, append directly while this process has not seen others writing the chain
+     *                        lately (a lone writer's request then costs one transaction, no staging and no lease)
      */
     public record Policy(int maxAttempts, long baseBackoffMs, long maxBackoffMs, int maxBatchEntries,
-                         int maxBatchBytes, boolean staged, long stagedTimeoutMs) {
+                         int maxBatchBytes, boolean staged, long stagedTimeoutMs, boolean directWhenAlone) {
         public Policy(int maxAttempts, long baseBackoffMs, long maxBackoffMs, int maxBatchEntries, int maxBatchBytes) {
             this(maxAttempts, baseBackoffMs, maxBackoffMs, maxBatchEntries, maxBatchBytes, false, 10_000);
+        }
+
+        /** Without the lone writer's direct path: every request the store can stage is staged. */
+        public Policy(int maxAttempts, long baseBackoffMs, long maxBackoffMs, int maxBatchEntries, int maxBatchBytes,
+                      boolean staged, long stagedTimeoutMs) {
+            this(maxAttempts, baseBackoffMs, maxBackoffMs, maxBatchEntries, maxBatchBytes, staged, stagedTimeoutMs, false);
         }
 
         /** Direct appends with group commit: one process serving many requests (the local stack). */
@@ -64,7 +72,12 @@ public final class Ledger {
         /** {@link #defaults()} with staging: many processes each serving one request at a time (AWS Lambda). */
         public static Policy stagedDefaults() {
             // 8 s to be appended, then the withdrawal: inside the appending functions' 15 s (FunctionSizing)
-            return new Policy(8, 10, 100, 32, 3_000_000, true, 8_000);
+            return new Policy(8, 10, 100, 32, 3_000_000, true, 8_000, true);
+        }
+
+        /** {@link #stagedDefaults()} that stages every request, however alone its writer is (to measure against). */
+        public static Policy stagedAlways() {
+            return new Policy(8, 10, 100, 32, 3_000_000, true, 8_000, false);
         }
     }
 
@@ -107,7 +120,7 @@ public final class Ledger {
      */
     public Result append(ChainKey chain, AppendRequest request) {
         if (policy.staged() && store.canStage(request)) {
-            Result r = appendStaged(chain, List.of(request)).get(0);
+            Result r = appendAlone(chain, List.of(request)).get(0);
             if (r instanceof Result.Failed f) throw f.error();
             return r;
         }
@@ -126,11 +139,24 @@ public final class Ledger {
      */
     public List<Result> appendAll(ChainKey chain, List<AppendRequest> requests) {
         if (policy.staged() && !requests.isEmpty() && requests.stream().allMatch(store::canStage)) {
-            return appendStaged(chain, requests);
+            return appendAlone(chain, requests);
         }
+        return appendDirect(chain, requests, false);
+    }
+
+    /**
+     * Direct appends through this process's writer of {@code chain} (group commit), one result per request. With
+     * {@code yieldToOthers}, a request whose batch was not appended in {@value #ALONE_ATTEMPTS} attempts, and is known
+     * not to have been (no unknown outcome pending), is answered {@link #YIELDED} instead of being tried again.
+     */
+    private List<Result> appendDirect(ChainKey chain, List<AppendRequest> requests, boolean yieldToOthers) {
         Writer w = writers.computeIfAbsent(chain, Writer::new);
         List<Pending> pending = new ArrayList<>(requests.size());
-        for (AppendRequest r : requests) pending.add(new Pending(r));
+        for (AppendRequest r : requests) {
+            Pending p = new Pending(r);
+            p.yieldToOthers = yieldToOthers;
+            pending.add(p);
+        }
         w.inbox.addAll(pending);
         List<Result> out = new ArrayList<>(pending.size());
         for (Pending p : pending) {
@@ -188,6 +214,39 @@ public final class Ledger {
     }
 
     // ---- staged mode ---------------------------------------------------------------------------------------
+
+    /** Direct attempts a writer that believes itself alone on a chain makes before it stages instead. */
+    static final int ALONE_ATTEMPTS = 2;
+
+    /** The answer to a request that yielded to other writers: nothing written; it is staged next. */
+    private static final Result.Failed YIELDED = new Result.Failed(new LedgerException.Unavailable("yielded",
+            "the head moved under a direct append: staged instead", 1));
+
+    /** When a writer of this process last found others writing a chain: the head moved under it, or it appended theirs. */
+    private final ConcurrentHashMap<ChainKey, Long> lastContended = new ConcurrentHashMap<>();
+
+    /**
+     * Staged mode with a fast path for the common case, a chain with one writer at a time: a writer that has not seen
+     * others on the chain within {@value #FOLLOW_MS} ms appends directly (one transaction, no staged item, no lease),
+     * with a second attempt on the head the first one found; should that fail too, and neither attempt can still land
+     * (an unknown outcome is settled by reading the head first), it stages as in {@link #appendStaged}, and the
+     * process's writers stage on that chain for the next {@value #FOLLOW_MS} ms. Both paths append with the same head
+     * condition, so they never fork the chain.
+     */
+    private List<Result> appendAlone(ChainKey chain, List<AppendRequest> requests) {
+        if (!policy.directWhenAlone()) return appendStaged(chain, requests);
+        long now = System.nanoTime();
+        long contended = Math.max(lastContended.getOrDefault(chain, 0L), lastLeaseSeen.getOrDefault(chain, 0L));
+        if (contended != 0 && now - contended <= FOLLOW_MS * 1_000_000L) return appendStaged(chain, requests);
+        List<Result> out = new ArrayList<>(appendDirect(chain, requests, true));
+        List<AppendRequest> yielded = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) if (out.get(i) == YIELDED) yielded.add(requests.get(i));
+        if (yielded.isEmpty()) return out;
+        lastContended.put(chain, System.nanoTime());
+        Iterator<Result> staged = appendStaged(chain, yielded).iterator();
+        for (int i = 0; i < out.size(); i++) if (out.get(i) == YIELDED) out.set(i, staged.next());
+        return out;
+    }
 
     /**
      * Staged mode, for many independent writers on one chain (one process per request): each request is first staged
@@ -297,6 +356,7 @@ public final class Ledger {
                 }
             }
         }
+        if (othersAppended) lastContended.put(chain, System.nanoTime());
         if (!lead && doneAt == 0) sawWait(System.nanoTime() - started); // a follower's wait, to pace its next polls
         return java.util.Arrays.asList(out);
     }
@@ -540,6 +600,8 @@ public final class Ledger {
         final Thread caller = Thread.currentThread();
         final CompletableFuture<Result> future = new CompletableFuture<>();
         String recordedAt;
+        /** Answer {@link #YIELDED} after {@value #ALONE_ATTEMPTS} attempts of its batch, when none of them can land. */
+        boolean yieldToOthers;
 
         Pending(AppendRequest request) {
             this.request = request;
@@ -631,6 +693,17 @@ public final class Ledger {
                     for (Pending p : batch) p.future.completeExceptionally(e);
                     return;
                 }
+                if (attempt > ALONE_ATTEMPTS && !maybeApplied) {
+                    // others write this chain: requests that may go another way (staged) leave the batch
+                    for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
+                        Pending p = it.next();
+                        if (p.yieldToOthers) {
+                            it.remove();
+                            p.future.complete(YIELDED);
+                        }
+                    }
+                    if (batch.isEmpty()) return;
+                }
                 try {
                     ChainHead base;
                     if (maybeApplied) {
@@ -640,6 +713,8 @@ public final class Ledger {
                             succeed(batch, attemptEntries, attempt);
                             return;
                         }
+                        // the head passed the sequence that attempt expected to follow: its condition can never hold
+                        if (fresh != null && fresh.sequence() >= attemptEntries.get(0).sequence()) maybeApplied = false;
                         base = fresh;
                     } else {
                         base = currentHead();
