@@ -23,7 +23,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *                                           sk = WEEK#&lt;iso week&gt; week, week_status:*
  *                                           sk = NAMES#type, NAMES#model  names (string set: the admitted names, at most
  *                                                            CounterGroups.MAX_NAMES = 100; the rest count under "(other)")
- * chain entry     pk = CHAIN#tenant#chain   sk = E#&lt;20-digit seq&gt; seq, type, id, decision_id, recorded_at, content, content_hash, previous_hash, chain_hash
+ * chain entry     pk = CHAIN#tenant#chain#&lt;seq mod 16, 2 digits&gt;  sk = E#&lt;20-digit seq&gt;  seq, type, id, decision_id, recorded_at,
+ *                                           content, content_hash, previous_hash, chain_hash (LedgerKeys.ENTRY_PARTITIONS)
+ * staged request  pk = STAGE#tenant#chain#&lt;hash of stage id mod 24, 2 digits&gt;  sk = &lt;stage id&gt;  (LedgerKeys.STAGE_PARTITIONS)
+ * chain lease     pk = STAGE#tenant#chain   sk = LEASE         writer, until
  * chain registry  pk = TENANT#tenant        sk = CHAIN#chain   chain_id
  * decision        pk = DEC#tenant#id        sk = DEC           the projection + index keys g_all, g_svc, g_type, g_status, lsk
  * idempotency key pk = IDEM#tenant#key      sk = IDEM          decision_id, content_hash, expires_at (TTL)
