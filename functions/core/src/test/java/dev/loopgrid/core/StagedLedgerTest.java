@@ -154,6 +154,32 @@ class StagedLedgerTest {
     }
 
     @Test
+    void aHeadMovedByAnAppendOfTheLastSecond_makesTheProcessStage_evenThoughItsRetryWentThrough() {
+        Ledger mine = new Ledger(store, clock, ALONE_FIRST, null);
+        Ledger other = new Ledger(store, clock, Ledger.Policy.defaults(), null);
+        committed(mine.append(CHAIN, decision("dec_1", null)));
+        committed(other.append(CHAIN, decision("dec_2", null))); // just now: another writer is at work
+
+        assertEquals(3, committed(mine.append(CHAIN, decision("dec_3", null))).sequence());
+        assertEquals(0, store.stageCalls.get(), "the retry on the head the first attempt found went through");
+        assertEquals(4, committed(mine.append(CHAIN, decision("dec_4", null))).sequence());
+        assertEquals(1, store.stageCalls.get(), "the next request was staged");
+    }
+
+    @Test
+    void aHeadMovedLongAgo_isACachedHeadGoneStale_andTheWriterStaysDirect() {
+        Ledger mine = new Ledger(store, clock, ALONE_FIRST, null);
+        // the other writer's append is 5 s old: the two take turns, neither is crowding the chain
+        Ledger other = new Ledger(store, Clock.offset(clock, java.time.Duration.ofSeconds(-5)), Ledger.Policy.defaults(), null);
+        committed(mine.append(CHAIN, decision("dec_1", null)));
+        committed(other.append(CHAIN, decision("dec_2", null)));
+
+        assertEquals(3, committed(mine.append(CHAIN, decision("dec_3", null))).sequence());
+        assertEquals(4, committed(mine.append(CHAIN, decision("dec_4", null))).sequence());
+        assertEquals(0, store.stageCalls.get(), "nothing staged");
+    }
+
+    @Test
     void aRequestRefusedOnTheDirectPath_isAnsweredRejected_notStaged() {
         Ledger ledger = new Ledger(store, clock, ALONE_FIRST, null);
         committed(ledger.append(CHAIN, decision("dec_1", "key-1")));

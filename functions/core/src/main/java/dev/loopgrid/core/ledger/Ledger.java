@@ -229,8 +229,10 @@ public final class Ledger {
      * Staged mode with a fast path for the common case, a chain with one writer at a time: a writer that has not seen
      * others on the chain within {@value #FOLLOW_MS} ms appends directly (one transaction, no staged item, no lease),
      * with a second attempt on the head the first one found; should that fail too, and neither attempt can still land
-     * (an unknown outcome is settled by reading the head first), it stages as in {@link #appendStaged}, and the
-     * process's writers stage on that chain for the next {@value #FOLLOW_MS} ms. Both paths append with the same head
+     * (an unknown outcome is settled by reading the head first), it stages as in {@link #appendStaged}. Once a direct
+     * attempt finds the head moved by an append of the last second (another writer at work, not merely a cached head
+     * gone stale), or the writer yields, meets a held lease or appends others' staged requests, the process's writers
+     * stage on that chain for the next {@value #FOLLOW_MS} ms. Both paths append with the same head
      * condition, so they never fork the chain.
      */
     private List<Result> appendAlone(ChainKey chain, List<AppendRequest> requests) {
@@ -735,6 +737,15 @@ public final class Ledger {
                     // Definitely not applied. Only an earlier attempt with an unknown outcome needs settling.
                     if (!maybeApplied && e.current().isPresent()) rememberHead(e.current().get());
                     else headKnown = false;
+                    if (e.current().isEmpty() || appendedLately(e.current().get())) {
+                        for (Pending p : batch) {
+                            if (p.yieldToOthers) {
+                                // another writer is at work here: this process's next requests stage
+                                lastContended.put(chain, System.nanoTime());
+                                break;
+                            }
+                        }
+                    }
                     backoff(attempt);
                 } catch (StoreException.Unavailable e) {
                     listener.storeUnavailable(chain, e);
@@ -773,6 +784,19 @@ public final class Ledger {
                     for (Pending p : batch) p.future.completeExceptionally(e);
                     return;
                 }
+            }
+        }
+
+        /**
+         * Whether {@code current} was appended to within the last second: the head moved because another writer is at
+         * work now, not because this process's cached head is old news (two writers taking turns, minutes apart).
+         */
+        private boolean appendedLately(ChainHead current) {
+            if (current.lastRecordedAt() == null) return true;
+            try {
+                return clock.millis() - java.time.Instant.parse(current.lastRecordedAt()).toEpochMilli() < 1_000;
+            } catch (java.time.format.DateTimeParseException e) {
+                return true;
             }
         }
 
