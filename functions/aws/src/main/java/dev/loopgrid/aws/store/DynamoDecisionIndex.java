@@ -368,10 +368,10 @@ public final class DynamoDecisionIndex implements DecisionIndex {
 
     /**
      * Exact total: from the chains' counters (one counter item read per chain), or by a counting query of the index
-     * (Select=COUNT of every shard, paged: a read of every matching index entry, ~1 RCU per 4 KB of them, and at least
-     * one Query per shard) when a time range is given
-     * or when the decision type is not counted under its own name on some chain (beyond the cap of
-     * {@link dev.loopgrid.core.decision.CounterGroups#MAX_NAMES} types, counted under "(other)").
+     * (Select=COUNT of every shard at once, each paged: a read of every matching index entry, ~1 RCU per 4 KB of them,
+     * and one Query per shard at least) when a time range is given or when the decision type is not counted under its
+     * own name on some chain (beyond the cap of {@link dev.loopgrid.core.decision.CounterGroups#MAX_NAMES} types,
+     * counted under "(other)").
      */
     private long total(String tenant, DecisionQuery q, List<QueryRequest> shardCounts) {
         if (q.since() == null && q.until() == null) {
