@@ -182,10 +182,14 @@ final class LambdaBench {
                 // per appended decision (a staged transaction appends many): what this key costs each 201 in all
                 double wcuPerAppend = k.wcu / per;
                 double totalCap = PARTITION_WCU / wcuPerAppend; // appends/s in all before this key reaches 1,000 WCU/s
+                // how many keys the space's writes spread over (the indexes' shards, the chains): a cap only
+                // holds while the load spreads as it did here
+                int keys = s.keys.get(space).size();
+                double allWcu = s.keys.get(space).values().stream().mapToDouble(x -> x.wcu).sum();
                 System.out.printf("  %-11s %-48s %8.1f writes/s %8.1f WCU/s (%.2f WCU per write, %.2f per append in all)"
-                                + " -> ~%.0f appends/s in all at this spread%n",
+                                + " -> ~%.0f appends/s in all at this spread; %d keys written, %.1f WCU/s each on average%n",
                         space, abbreviate(e.getKey()), k.writes / secs, k.wcu / secs, k.wcu / Math.max(1, k.writes),
-                        wcuPerAppend, totalCap);
+                        wcuPerAppend, totalCap, keys, allWcu / keys / secs);
                 if (totalCap < worstCap) {
                     worstCap = totalCap;
                     worstKey = space + " " + e.getKey();

@@ -13,7 +13,9 @@ import dev.loopgrid.core.decision.DecisionRecord;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StoreException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -21,6 +23,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -29,9 +40,17 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
 
 /**
  * The decisions' read model in the ledger table: projection items read by key, and lists through the secondary
- * indexes ({@link LedgerTable#INDEXES}), newest first, with exact totals from the chains' counter items.
+ * indexes ({@link LedgerTable#INDEXES}), newest first, with exact totals from the chains' counter items. Each index's
+ * partition key is write-sharded ({@link LedgerKeys#indexShard}), so a list merges the queries of all its shards.
  */
 public final class DynamoDecisionIndex implements DecisionIndex {
+    /**
+     * Where the shards of a list are read at once: one Query per shard in sequence would be 96 round trips for a
+     * tenant-wide list, ~1 s in a Lambda. Daemon threads, at most 16, shared by every instance (the synchronous
+     * DynamoDB client is thread-safe); idle ones end after 30 s.
+     */
+    private static final ExecutorService SHARD_READS = shardReads();
+
     private final TableAccess table;
     private final ChainStore chains;
 
@@ -39,6 +58,16 @@ public final class DynamoDecisionIndex implements DecisionIndex {
     public DynamoDecisionIndex(DynamoDbClient dynamo, String table, ChainStore chains) {
         this.table = new TableAccess(dynamo, table);
         this.chains = chains;
+    }
+
+    private static ExecutorService shardReads() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "loopgrid-index-read");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     @Override
@@ -52,25 +81,31 @@ public final class DynamoDecisionIndex implements DecisionIndex {
     public DecisionPage listDecisions(String tenant, DecisionQuery q) {
         String index;
         String partition;
+        int shards;
+        IntFunction<String> partitionValue; // the list's partition key value in one shard
         List<String> filters = new ArrayList<>();
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
         if (q.serviceName() != null) {
             index = "by_service";
             partition = "g_svc";
-            values.put(":p", s(LedgerKeys.byService(tenant, q.serviceName())));
+            shards = LedgerTable.SERVICE_INDEX_SHARDS;
+            partitionValue = shard -> LedgerKeys.byService(tenant, q.serviceName(), shard);
         } else if (q.decisionType() != null) {
             index = "by_type";
             partition = "g_type";
-            values.put(":p", s(LedgerKeys.byType(tenant, q.decisionType())));
+            shards = LedgerTable.TENANT_INDEX_SHARDS;
+            partitionValue = shard -> LedgerKeys.byType(tenant, q.decisionType(), shard);
         } else if (q.status() != null) {
             index = "by_status";
             partition = "g_status";
-            values.put(":p", s(LedgerKeys.byStatus(tenant, q.status().wire())));
+            shards = LedgerTable.TENANT_INDEX_SHARDS;
+            partitionValue = shard -> LedgerKeys.byStatus(tenant, q.status().wire(), shard);
         } else {
             index = "by_tenant";
             partition = "g_all";
-            values.put(":p", s(LedgerKeys.byTenant(tenant)));
+            shards = LedgerTable.TENANT_INDEX_SHARDS;
+            partitionValue = shard -> LedgerKeys.byTenant(tenant, shard);
         }
         if (q.decisionType() != null && !partition.equals("g_type")) {
             filters.add("decision_type = :type");
@@ -93,34 +128,45 @@ public final class DynamoDecisionIndex implements DecisionIndex {
         if (q.until() != null) values.put(":until", s(q.until() + "#\uffff"));
 
         QueryRequest.Builder base = QueryRequest.builder().tableName(table.table).indexName(index)
-                .keyConditionExpression(keyCond.toString())
-                .expressionAttributeValues(values)
                 .scanIndexForward(false);
         if (!names.isEmpty()) base.expressionAttributeNames(names);
         if (!filters.isEmpty()) base.filterExpression(String.join(" AND ", filters));
 
-        // binds a cursor to its tenant and filters (the partition value names the tenant)
-        String fingerprint = dev.loopgrid.core.ledger.Canonical.sha256Hex(index + "\n" + new java.util.TreeMap<>(values))
-                .substring(0, 16);
+        // binds a cursor to its tenant and filters (the partition values name the tenant; shard 00's stands for all)
+        Map<String, AttributeValue> bound = new java.util.TreeMap<>(values);
+        bound.put(":p", s(partitionValue.apply(0)));
+        String fingerprint = dev.loopgrid.core.ledger.Canonical.sha256Hex(index + "\n" + bound).substring(0, 16);
         long pagesToSkip; // page=N: the pages before it, with the same boundaries as the cursor walk
         long offset;
-        Map<String, AttributeValue> start = null;
+        String below = null; // a cursor's sort key: every shard is read from below it
         if (q.cursor() != null) {
             Cursor c = Cursor.decode(q.cursor(), fingerprint);
-            start = c.startKey(tenant, partition, values.get(":p").s(), q.since(), q.until());
+            c.checkRange(q.since(), q.until());
             // the decision it names must be the tenant's, in this list, with this sort key: else it was edited
             Map<String, AttributeValue> named = table.get(LedgerKeys.decision(tenant, c.decisionId()));
+            String itsPartition = partitionValue.apply(LedgerKeys.indexShard(c.decisionId(), shards));
             if (named == null || !c.sortKey().equals(TableAccess.str(named, LedgerTable.LIST_SORT_KEY, null))
-                    || !values.get(":p").s().equals(TableAccess.str(named, partition, null))) {
+                    || !itsPartition.equals(TableAccess.str(named, partition, null))) {
                 throw Cursor.invalid();
             }
+            below = c.sortKey();
             offset = c.offset();
             pagesToSkip = 0;
         } else {
             pagesToSkip = q.page() - 1L;
             offset = 0;
         }
+        // a key condition has one range on the sort key: a cursor's bound replaces until (the cursor is within it)
+        Map<String, AttributeValue> listValues = new HashMap<>(values);
+        String listCond = keyCond.toString();
+        if (below != null) {
+            listValues.remove(":until");
+            listValues.put(":below", s(below));
+            listCond = partition + " = :p AND lsk " + (q.since() != null ? "BETWEEN :since AND :below" : "< :below");
+        }
 
+        ShardMerge merge = new ShardMerge(shardQueries(base, listCond, listValues, partitionValue, shards), below);
+        merge.start(q.pageSize() + pagesToSkip * q.pageSize());
         List<DecisionRecord> out = new ArrayList<>();
         Map<String, AttributeValue> lastItem = null;
         boolean moreItems = false; // items may follow the last one returned
@@ -130,10 +176,7 @@ public final class DynamoDecisionIndex implements DecisionIndex {
         boolean full = false; // the next decision would take the page past its byte budget
         while (out.size() < q.pageSize() && !full) {
             long wanted = q.pageSize() - out.size() + pagesToSkip * q.pageSize();
-            QueryRequest.Builder r = base.copy().limit((int) Math.min(Math.max(wanted, 1), 1000));
-            if (start != null) r.exclusiveStartKey(start);
-            QueryResponse resp = table.queryFrom(r.build());
-            List<Map<String, AttributeValue>> items = projections(resp.items());
+            List<Map<String, AttributeValue>> items = projections(merge.next((int) Math.min(Math.max(wanted, 1), 1000), wanted));
             int i = 0;
             for (; i < items.size() && out.size() < q.pageSize(); i++) {
                 Map<String, AttributeValue> item = items.get(i);
@@ -160,16 +203,145 @@ public final class DynamoDecisionIndex implements DecisionIndex {
                 out.add(DecisionItems.record(item));
                 bytes += size;
             }
-            start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
-            moreItems = i < items.size() || start != null;
-            if (start == null) break;
+            moreItems = i < items.size() || merge.hasMore();
+            if (!merge.hasMore()) break;
         }
-        long total = total(tenant, q, base);
+        long total = total(tenant, q, shardQueries(base, keyCond.toString(), values, partitionValue, shards));
         boolean hasMore = moreItems && offset + out.size() < total;
         String next = hasMore && lastItem != null
                 ? new Cursor(TableAccess.str(lastItem, LedgerTable.LIST_SORT_KEY, ""), offset + out.size()).encode(fingerprint)
                 : null;
         return new DecisionPage(out, total, hasMore, next);
+    }
+
+    /** One Query per shard of the list: {@code base} with the key condition, {@code :p} being that shard's value. */
+    private static List<QueryRequest> shardQueries(QueryRequest.Builder base, String keyCondition,
+                                                   Map<String, AttributeValue> values, IntFunction<String> partitionValue,
+                                                   int shards) {
+        List<QueryRequest> out = new ArrayList<>(shards);
+        for (int shard = 0; shard < shards; shard++) {
+            Map<String, AttributeValue> v = new HashMap<>(values);
+            v.put(":p", s(partitionValue.apply(shard)));
+            out.add(base.copy().keyConditionExpression(keyCondition).expressionAttributeValues(v).build());
+        }
+        return out;
+    }
+
+    /**
+     * The shards of one list merged newest first by sort key ({@code lsk} is unique: created_at#decision_id), each read
+     * lazily a page at a time. The first page of every shard is read at once ({@link #inParallel}); after that a shard
+     * is read again only when its last buffered item was taken and it has more (its next item may be the newest left).
+     * A page's limit is the shard's expected share of what the list still needs, λ = need / shards, plus two standard
+     * deviations of that share (√λ, as for a Poisson count) and one: a Query is billed by the bytes it reads rounded up
+     * to 4 KB, and index items are ~200 bytes, so a few items more per shard cost nothing while a shard read again is a
+     * round trip more. A shard read again (a filter dropped what it read, or it holds more than its share) doubles its
+     * last limit, up to 1,000.
+     */
+    private final class ShardMerge {
+        private final List<Shard> shards = new ArrayList<>();
+        /** Shards with a buffered item, the newest head first. */
+        private final PriorityQueue<Shard> heads = new PriorityQueue<>(
+                (a, b) -> TableAccess.str(b.buffer.peek(), LedgerTable.LIST_SORT_KEY, "")
+                        .compareTo(TableAccess.str(a.buffer.peek(), LedgerTable.LIST_SORT_KEY, "")));
+        /** The shard whose last buffered item was taken while it has more: read before the next item is chosen. */
+        private Shard pending;
+
+        /** @param below a cursor's sort key, left out where a shard's key condition includes it (BETWEEN), or null */
+        ShardMerge(List<QueryRequest> queries, String below) {
+            for (QueryRequest q : queries) shards.add(new Shard(q, below));
+        }
+
+        /** Reads every shard until it has an item or has none left, all at once; {@code need}: items the list wants. */
+        void start(long need) {
+            int limit = limit(need);
+            List<Shard> unread = shards;
+            while (!unread.isEmpty()) {
+                List<Callable<Shard>> reads = new ArrayList<>(unread.size());
+                for (Shard shard : unread) reads.add(() -> shard.read(limit));
+                unread = new ArrayList<>();
+                for (Shard shard : inParallel(reads)) {
+                    if (!shard.buffer.isEmpty()) heads.add(shard);
+                    else if (shard.next != null) unread.add(shard);
+                }
+            }
+        }
+
+        /** Up to {@code n} index items, newest first; fewer only when every shard is read to its end. */
+        List<Map<String, AttributeValue>> next(int n, long need) {
+            List<Map<String, AttributeValue>> out = new ArrayList<>(n);
+            while (out.size() < n) {
+                if (pending != null) {
+                    Shard shard = pending;
+                    pending = null;
+                    while (shard.buffer.isEmpty() && shard.next != null) shard.read(limit(need - out.size()));
+                    if (!shard.buffer.isEmpty()) heads.add(shard);
+                }
+                Shard top = heads.poll();
+                if (top == null) break;
+                out.add(top.buffer.poll());
+                if (!top.buffer.isEmpty()) heads.add(top);
+                else if (top.next != null) pending = top;
+            }
+            return out;
+        }
+
+        /** Whether items may follow the last one taken (a shard not yet read to its end may hold none). */
+        boolean hasMore() {
+            return !heads.isEmpty() || pending != null;
+        }
+
+        private int limit(long need) {
+            double share = (double) Math.max(need, 1) / shards.size();
+            return (int) Math.min(1000, Math.ceil(share + 2 * Math.sqrt(share)) + 1);
+        }
+    }
+
+    /** One shard of a list: its query, the items read and not yet taken, and where it goes on (null: at its end). */
+    private final class Shard {
+        final QueryRequest query;
+        final String below;
+        final ArrayDeque<Map<String, AttributeValue>> buffer = new ArrayDeque<>();
+        Map<String, AttributeValue> next = Map.of(); // empty: not read yet
+        int lastLimit;
+
+        Shard(QueryRequest query, String below) {
+            this.query = query;
+            this.below = below;
+        }
+
+        Shard read(int limit) {
+            lastLimit = Math.min(1000, Math.max(limit, 2 * lastLimit));
+            QueryRequest.Builder r = query.toBuilder().limit(lastLimit);
+            if (!next.isEmpty()) r.exclusiveStartKey(next);
+            QueryResponse resp = table.query(r.build());
+            for (Map<String, AttributeValue> item : resp.items()) {
+                if (!TableAccess.str(item, LedgerTable.LIST_SORT_KEY, "").equals(below)) buffer.add(item);
+            }
+            next = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
+            return this;
+        }
+    }
+
+    /**
+     * Runs {@code reads} on {@link #SHARD_READS} and returns their results in order; the first failure is thrown as it
+     * was ({@link StoreException.Unavailable}), the reads not yet begun are then cancelled.
+     */
+    private static <T> List<T> inParallel(List<Callable<T>> reads) {
+        List<Future<T>> running = new ArrayList<>(reads.size());
+        for (Callable<T> r : reads) running.add(SHARD_READS.submit(r));
+        List<T> out = new ArrayList<>(reads.size());
+        try {
+            for (Future<T> f : running) out.add(f.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException.Unavailable("interrupted while reading an index", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new StoreException.Unavailable("index read failed: " + e.getCause(), e.getCause());
+        } finally {
+            for (Future<T> f : running) f.cancel(false);
+        }
+        return out;
     }
 
     /**
@@ -196,11 +368,12 @@ public final class DynamoDecisionIndex implements DecisionIndex {
 
     /**
      * Exact total: from the chains' counters (one counter item read per chain), or by a counting query of the index
-     * (Select=COUNT, paged: a read of every matching index entry, ~1 RCU per 4 KB of them) when a time range is given
-     * or when the decision type is not counted under its own name on some chain (beyond the cap of
-     * {@link dev.loopgrid.core.decision.CounterGroups#MAX_NAMES} types, counted under "(other)").
+     * (Select=COUNT of every shard at once, each paged: a read of every matching index entry, ~1 RCU per 4 KB of them,
+     * and one Query per shard at least) when a time range is given or when the decision type is not counted under its
+     * own name on some chain (beyond the cap of {@link dev.loopgrid.core.decision.CounterGroups#MAX_NAMES} types,
+     * counted under "(other)").
      */
-    private long total(String tenant, DecisionQuery q, QueryRequest.Builder base) {
+    private long total(String tenant, DecisionQuery q, List<QueryRequest> shardCounts) {
         if (q.since() == null && q.until() == null) {
             String counter;
             if (q.decisionType() != null && q.status() != null) counter = Counters.typeStatus(q.decisionType(), q.status());
@@ -220,25 +393,31 @@ public final class DynamoDecisionIndex implements DecisionIndex {
             }
             if (exact) return sum;
         }
-        {
-            long count = 0;
-            Map<String, AttributeValue> start = null;
-            do {
-                QueryRequest.Builder r = base.copy().select(Select.COUNT);
-                if (start != null) r.exclusiveStartKey(start);
-                QueryResponse resp = table.query(r.build());
-                count += resp.count();
-                start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
-            } while (start != null);
-            return count;
+        List<Callable<Long>> counts = new ArrayList<>(shardCounts.size());
+        for (QueryRequest shard : shardCounts) {
+            counts.add(() -> {
+                long count = 0;
+                Map<String, AttributeValue> start = null;
+                do {
+                    QueryRequest.Builder r = shard.toBuilder().select(Select.COUNT);
+                    if (start != null) r.exclusiveStartKey(start);
+                    QueryResponse resp = table.query(r.build());
+                    count += resp.count();
+                    start = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
+                } while (start != null);
+                return count;
+            });
         }
+        long sum = 0;
+        for (long n : inParallel(counts)) sum += n;
+        return sum;
     }
 
     /**
      * An opaque cursor: the list sort key of the last decision returned ({@code created_at#decision_id}), how many
-     * came before, and a fingerprint of the tenant and filters it belongs to. The start key is rebuilt from the
-     * caller's tenant and filters, so a cursor can never point a query into another tenant's partition; a cursor
-     * whose fingerprint or sort key does not fit is 400 {@code invalid_cursor}.
+     * came before, and a fingerprint of the tenant and filters it belongs to. It only bounds the sort key of queries
+     * built from the caller's tenant and filters, so a cursor can never point a query into another tenant's partition;
+     * a cursor whose fingerprint or sort key does not fit is 400 {@code invalid_cursor}.
      */
     private record Cursor(String sortKey, long offset) {
         private static final java.util.regex.Pattern SORT_KEY =
@@ -279,18 +458,12 @@ public final class DynamoDecisionIndex implements DecisionIndex {
             return sortKey.substring(sortKey.lastIndexOf('#') + 1);
         }
 
-        /** The index start key for {@code tenant}'s {@code partition} = {@code partitionValue}; 400 if it cannot be one. */
-        Map<String, AttributeValue> startKey(String tenant, String partition, String partitionValue, String since,
-                                             String until) {
-            java.util.regex.Matcher m = SORT_KEY.matcher(sortKey);
-            if (!m.matches()) throw invalid();
+        /** 400 unless the sort key has the shape this class writes and lies within the list's time range. */
+        void checkRange(String since, String until) {
+            if (!SORT_KEY.matcher(sortKey).matches()) throw invalid();
             if ((since != null && sortKey.compareTo(since) < 0) || (until != null && sortKey.compareTo(until + "#\uffff") > 0)) {
                 throw invalid();
             }
-            Map<String, AttributeValue> key = new HashMap<>(LedgerKeys.decision(tenant, m.group(1)));
-            key.put(partition, s(partitionValue));
-            key.put(LedgerTable.LIST_SORT_KEY, s(sortKey));
-            return key;
         }
 
         static LedgerException.Malformed invalid() {

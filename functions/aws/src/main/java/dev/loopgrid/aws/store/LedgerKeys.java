@@ -1,5 +1,6 @@
 package dev.loopgrid.aws.store;
 
+import dev.loopgrid.core.ledger.Canonical;
 import dev.loopgrid.core.ledger.ChainKey;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -167,14 +168,33 @@ public final class LedgerKeys {
         return key(REPLAY_OPEN_PK, replayOpenSk(createdAt, tenant, replayId));
     }
 
-    /** Partition key values of the decision indexes ({@link LedgerTable#INDEXES}). */
-    public static String byTenant(String tenant) { return tenant; }
+    /**
+     * A decision's shard of an index with {@code shards} partition key values: the first 32 bits of SHA-256 of its id
+     * (UTF-8), unsigned, modulo {@code shards}. A function of the id alone, so a status change finds the shard the
+     * decision was written to, and a cursor's decision can be checked against its index item. In a shell:
+     * {@code printf %s dec_… | sha256sum}, the first 8 hex digits modulo the count.
+     */
+    public static int indexShard(String decisionId, int shards) {
+        return (int) (Long.parseLong(Canonical.sha256Hex(decisionId).substring(0, 8), 16) % shards);
+    }
 
-    public static String byService(String tenant, String service) { return tenant + "#" + service; }
+    /**
+     * Partition key values of the decision indexes ({@link LedgerTable#INDEXES}): the list's value, then {@code #} and
+     * the shard in two digits. Fixed width, so the value stays unambiguous when a service or type name holds a
+     * {@code #}: its last three characters are always the shard.
+     */
+    public static String byTenant(String tenant, int shard) { return tenant + shardSuffix(shard); }
 
-    public static String byType(String tenant, String decisionType) { return tenant + "#" + decisionType; }
+    public static String byService(String tenant, String service, int shard) { return tenant + "#" + service + shardSuffix(shard); }
 
-    public static String byStatus(String tenant, String status) { return tenant + "#" + status; }
+    public static String byType(String tenant, String decisionType, int shard) { return tenant + "#" + decisionType + shardSuffix(shard); }
+
+    public static String byStatus(String tenant, String status, int shard) { return tenant + "#" + status + shardSuffix(shard); }
+
+    private static String shardSuffix(int shard) {
+        if (shard < 0 || shard > 99) throw new IllegalArgumentException("index shard out of 00..99: " + shard);
+        return shard < 10 ? "#0" + shard : "#" + shard;
+    }
 
     /** The indexes' sort key: newest first by creation time, the id breaking ties. */
     public static String listSortKey(String createdAt, String decisionId) { return createdAt + "#" + decisionId; }

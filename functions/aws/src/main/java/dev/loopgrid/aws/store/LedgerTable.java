@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * chain lease     pk = STAGE#tenant#chain   sk = LEASE         writer, until
  * chain registry  pk = TENANT#tenant        sk = CHAIN#chain   chain_id
  * decision        pk = DEC#tenant#id        sk = DEC           the projection + index keys g_all, g_svc, g_type, g_status, lsk
+ *                                                            (g_* end in #NN, the decision's shard of each index)
  * idempotency key pk = IDEM#tenant#key      sk = IDEM          decision_id, content_hash, expires_at (TTL)
  * replay          pk = REP#tenant#id        sk = REP           status, attempts, lease_until, result fields, entry_seq/hash
  * replay ref      pk = REP#tenant#dec_id    sk = REF#created_at#rep_id  replay_id (a decision's replays, by Query)
@@ -40,9 +41,11 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * {@code content/<tenant>/<content_hash>.json}, see {@code S3ContentStore}) and {@code content_bytes} in place of
  * {@code content}, in its entry and in its projection; {@code content_hash} stays.
  * Indexes (keys plus {@link #INDEX_ATTRIBUTES}, sort key {@code lsk} = created_at#decision_id, queried newest first;
- * a page's projections are then read by key):
- * {@code by_tenant} (g_all = tenant), {@code by_service} (g_svc = tenant#service),
- * {@code by_type} (g_type = tenant#type), {@code by_status} (g_status = tenant#status).
+ * a page's projections are then read by key), each partition key write-sharded by decision id (NN = two decimal
+ * digits, {@link LedgerKeys#indexShard}; a list merges its shards):
+ * {@code by_tenant} (g_all = tenant#NN, {@link #TENANT_INDEX_SHARDS}), {@code by_service} (g_svc = tenant#service#NN,
+ * {@link #SERVICE_INDEX_SHARDS}), {@code by_type} (g_type = tenant#type#NN) and {@code by_status}
+ * (g_status = tenant#status#NN), both {@link #TENANT_INDEX_SHARDS}.
  * The counter items are written by {@code CounterItems} in the append's transaction (only those a batch touches); a
  * chain has at most 2 × 100 type and model items, one per week and four more, each a few KB at most, so one Query of
  * its partition reads all its counters.
@@ -61,6 +64,22 @@ public final class LedgerTable {
             new String[] {"by_service", "g_svc"},
             new String[] {"by_type", "g_type"},
             new String[] {"by_status", "g_status"});
+
+    /**
+     * Partition key values of each tenant-wide index ({@code by_tenant}, {@code by_type}, {@code by_status}: one tenant's
+     * decisions may all share a type and every new decision is {@code recorded}). One partition key takes at most
+     * 1,000 WCU/s on AWS and an index item in a transaction costs 2 WCU, so 20,000 decisions/s of one tenant are 40,000
+     * WCU/s per index: 96 keys take ~417 WCU/s each (42 %, room for the hash's unevenness), where 80 would sit at 50 %
+     * on average. A list reads every shard (one Query each, in parallel), so more keys make each page dearer. At most
+     * 100 (two digits). Part of the stored format: changing it re-keys every decision's index items.
+     */
+    public static final int TENANT_INDEX_SHARDS = 96;
+
+    /**
+     * Partition key values of {@code by_service} per service: 2,000 decisions/s of one chain are 4,000 WCU/s, ~250 WCU/s
+     * (25 %) on each of 16 keys. Part of the stored format, as {@link #TENANT_INDEX_SHARDS}.
+     */
+    public static final int SERVICE_INDEX_SHARDS = 16;
 
     /**
      * What the indexes hold besides the keys: the two attributes a list filters on. A listed page's projections are

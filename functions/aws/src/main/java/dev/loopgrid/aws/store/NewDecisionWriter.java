@@ -13,7 +13,10 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
-/** Puts a new decision's projection, with its index keys; it must not exist yet. */
+/**
+ * Puts a new decision's projection, with its index keys (each in the decision's shard of its index, {@link LedgerTable});
+ * it must not exist yet.
+ */
 final class NewDecisionWriter implements ProjectionWriter<NewDecision> {
     static final String ITEM_ABSENT = "attribute_not_exists(pk)";
 
@@ -36,10 +39,12 @@ final class NewDecisionWriter implements ProjectionWriter<NewDecision> {
         item.put("chain_hash", s(e.chainHash()));
         item.put("previous_hash", s(e.previousHash()));
         item.put("status", s(DecisionStatus.RECORDED.wire()));
-        item.put("g_all", s(LedgerKeys.byTenant(tenant)));
-        item.put("g_svc", s(LedgerKeys.byService(tenant, e.chainId())));
-        item.put("g_type", s(LedgerKeys.byType(tenant, nd.decisionType())));
-        item.put("g_status", s(LedgerKeys.byStatus(tenant, DecisionStatus.RECORDED.wire())));
+        int shard = LedgerKeys.indexShard(e.decisionId(), LedgerTable.TENANT_INDEX_SHARDS);
+        item.put("g_all", s(LedgerKeys.byTenant(tenant, shard)));
+        item.put("g_svc", s(LedgerKeys.byService(tenant, e.chainId(),
+                LedgerKeys.indexShard(e.decisionId(), LedgerTable.SERVICE_INDEX_SHARDS))));
+        item.put("g_type", s(LedgerKeys.byType(tenant, nd.decisionType(), shard)));
+        item.put("g_status", s(LedgerKeys.byStatus(tenant, DecisionStatus.RECORDED.wire(), shard)));
         item.put(LedgerTable.LIST_SORT_KEY, s(LedgerKeys.listSortKey(e.recordedAt(), e.decisionId())));
         return List.of(TransactWriteItem.builder().put(Put.builder().tableName(table).item(item)
                 .conditionExpression(ITEM_ABSENT).build()).build());

@@ -33,7 +33,9 @@ final class StatusChangeWriter implements ProjectionWriter<StatusChange> {
         names.put("#status", "status");
         values.put(":expected_status", s(sc.expected().wire()));
         values.put(":status", s(sc.next().wire()));
-        values.put(":g_status", s(LedgerKeys.byStatus(tenant, sc.next().wire())));
+        // the shard the decision was written to (a function of its id): only the status part of the key moves
+        values.put(":g_status", s(LedgerKeys.byStatus(tenant, sc.next().wire(),
+                LedgerKeys.indexShard(e.decisionId(), LedgerTable.TENANT_INDEX_SHARDS))));
         values.put(":at", s(e.recordedAt()));
         StringBuilder set = new StringBuilder("SET #status = :status, g_status = :g_status");
         if (sc.next() == DecisionStatus.INCORRECT) {

@@ -63,25 +63,6 @@ public final class TableAccess {
         }
     }
 
-    /**
-     * A Query that may start from a client's cursor ({@code exclusiveStartKey}): DynamoDB refusing the start key
-     * (ValidationException: not of the index, outside the key condition) is the client's cursor at fault, 400
-     * {@code invalid_cursor}, not an outage.
-     */
-    public QueryResponse queryFrom(QueryRequest q) {
-        try {
-            return dynamo.query(q);
-        } catch (software.amazon.awssdk.services.dynamodb.model.DynamoDbException e) {
-            if (q.hasExclusiveStartKey() && e.awsErrorDetails() != null
-                    && "ValidationException".equals(e.awsErrorDetails().errorCode())) {
-                throw invalidCursor();
-            }
-            throw new StoreException.Unavailable("DynamoDB query failed: " + e.getMessage(), e);
-        } catch (SdkException e) {
-            throw new StoreException.Unavailable("DynamoDB query failed: " + e.getMessage(), e);
-        }
-    }
-
     static dev.loopgrid.core.ledger.LedgerException.Malformed invalidCursor() {
         return new dev.loopgrid.core.ledger.LedgerException.Malformed("invalid_cursor",
                 "cursor is not valid: pass next_cursor from a previous page unchanged");

@@ -69,8 +69,11 @@ class ProjectionWritersTest {
         assertEquals("attribute_not_exists(pk)", w.put().conditionExpression());
         assertEquals("DEC#tenant#dec_1", w.put().item().get("pk").s());
         assertEquals("openai/gpt-4", w.put().item().get(DecisionItems.MODEL_LABEL).s());
-        assertEquals("tenant#refund", w.put().item().get("g_type").s());
-        assertEquals("tenant#recorded", w.put().item().get("g_status").s());
+        // dec_1's shards: printf %s dec_1 | sha256sum → b8cf2931…; 0xb8cf2931 mod 96 = 49, mod 16 = 1
+        assertEquals("tenant#49", w.put().item().get("g_all").s());
+        assertEquals("tenant#svc#01", w.put().item().get("g_svc").s());
+        assertEquals("tenant#refund#49", w.put().item().get("g_type").s());
+        assertEquals("tenant#recorded#49", w.put().item().get("g_status").s());
     }
 
     @Test
@@ -80,7 +83,8 @@ class ProjectionWritersTest {
                         null, null, "openai/gpt-4", "2026-12-04T09:00:00.000Z")).get(0);
         assertEquals("#status = :expected_status", w.update().conditionExpression());
         assertEquals("recorded", w.update().expressionAttributeValues().get(":expected_status").s());
-        assertEquals("tenant#incorrect", w.update().expressionAttributeValues().get(":g_status").s());
+        assertEquals("tenant#incorrect#49", w.update().expressionAttributeValues().get(":g_status").s(),
+                "the shard the decision was written to");
         assertFalse(w.update().updateExpression().contains("correction"));
     }
 }
