@@ -390,9 +390,24 @@ public final class InMemoryLedgerStore implements LedgerStore {
         return chains.values().stream().mapToInt(c -> c.staged.size()).sum();
     }
 
+    final AtomicInteger appendsUnlessLeased = new AtomicInteger();
+
+    @Override
+    public void appendUnlessLeased(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                                   Map<String, Long> counterDeltas) {
+        appendsUnlessLeased.incrementAndGet();
+        append(chain, expected, entries, requests, counterDeltas,
+                java.util.Collections.nCopies(entries.size(), (StagedRequest) null), true);
+    }
+
     @Override
     public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
                        Map<String, Long> counterDeltas, List<StagedRequest> staged) {
+        append(chain, expected, entries, requests, counterDeltas, staged, false);
+    }
+
+    private void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                        Map<String, Long> counterDeltas, List<StagedRequest> staged, boolean unlessLeased) {
         appendCalls.incrementAndGet();
         batchSizes.add(entries.size());
         CountDownLatch g = gate;
@@ -420,6 +435,12 @@ public final class InMemoryLedgerStore implements LedgerStore {
             boolean stagedAppend = staged.stream().anyMatch(java.util.Objects::nonNull);
             if (stagedAppend) chaos("append");
             Chain c = chain(chain);
+            if (unlessLeased) {
+                Map.Entry<String, Long> held = leases.get(chain);
+                if (held != null && held.getValue() >= clock.millis()) {
+                    throw new StoreException.Leased("scripted store: " + held.getKey() + " holds the lease");
+                }
+            }
             check(chain, c, expected, entries, requests);
             for (StagedRequest st : staged) {
                 if (st != null && (!c.staged.containsKey(st.stageId()) || c.rejected.containsKey(st.stageId()))) {

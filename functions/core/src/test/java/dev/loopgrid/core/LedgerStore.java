@@ -63,6 +63,12 @@ public interface LedgerStore extends ChainStore, DecisionIndex {
             }
 
             @Override
+            public void appendUnlessLeased(ChainKey chain, ChainHead expected, List<Entry> entries,
+                                           List<AppendRequest> requests, Map<String, Long> counterDeltas) {
+                chains.appendUnlessLeased(chain, expected, entries, requests, counterDeltas);
+            }
+
+            @Override
             public boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
                 return chains.lease(chain, writer, untilEpochMillis);
             }

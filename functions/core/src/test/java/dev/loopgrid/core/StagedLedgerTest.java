@@ -180,6 +180,24 @@ class StagedLedgerTest {
     }
 
     @Test
+    void aLoneWritersDirectAppend_stepsAsideForALeaseHolder_andStagesAtOnce() {
+        Ledger mine = new Ledger(store, clock, ALONE_FIRST, null);
+        assertTrue(store.lease(CHAIN, "a writer appending staged requests", clock.millis() + 300));
+        int leases = store.leaseCalls.get();
+
+        Entry e = committed(mine.append(CHAIN, decision("dec_1", null)));
+
+        assertEquals(1, e.sequence());
+        assertEquals(1, store.appendsUnlessLeased.get(), "one direct attempt, refused on the lease");
+        assertEquals(1, store.stageCalls.get(), "then staged, without a second direct attempt");
+        assertTrue(store.leaseCalls.get() > leases, "and appended by whoever held the lease next (here: itself)");
+        // the process met another writer: its next request is staged without a direct attempt
+        committed(mine.append(CHAIN, decision("dec_2", null)));
+        assertEquals(1, store.appendsUnlessLeased.get());
+        assertEquals(2, store.stageCalls.get());
+    }
+
+    @Test
     void aRequestRefusedOnTheDirectPath_isAnsweredRejected_notStaged() {
         Ledger ledger = new Ledger(store, clock, ALONE_FIRST, null);
         committed(ledger.append(CHAIN, decision("dec_1", "key-1")));

@@ -223,6 +223,36 @@ public abstract class StagingContract {
     }
 
     @Test
+    void aDirectAppendUnlessLeased_isRefusedWhileALeaseIsHeld_andGoesThroughOnceItIsNot() {
+        long now = CLOCK.millis();
+        List<AppendRequest> first = List.of(decision("dec_a", null));
+        List<Entry> entries = link(null, first);
+        store.appendUnlessLeased(chain, null, entries, first, Ledger.counterDeltas(first, entries));
+        ChainHead head = store.readPosition(chain).orElseThrow();
+        assertTrue(store.lease(chain, "w1", now + 2_000));
+
+        List<AppendRequest> second = List.of(decision("dec_b", null));
+        List<Entry> next = link(head, second);
+        assertThrows(StoreException.Leased.class,
+                () -> store.appendUnlessLeased(chain, head, next, second, Ledger.counterDeltas(second, next)));
+        assertEquals(1, store.readPosition(chain).orElseThrow().sequence(), "nothing written");
+        assertTrue(store.findDecision(TENANT, "dec_b").isEmpty());
+
+        store.append(chain, head, next, second, Ledger.counterDeltas(second, next)); // the holder's own path is unaffected
+        ChainHead two = store.readPosition(chain).orElseThrow();
+        assertEquals(2, two.sequence());
+        assertTrue(store.lease(chain, "w1", now - 1)); // its holder lets it expire
+        List<AppendRequest> third = List.of(decision("dec_c", null));
+        List<Entry> last = link(two, third);
+        store.appendUnlessLeased(chain, two, last, third, Ledger.counterDeltas(third, last));
+        assertEquals(3, store.readPosition(chain).orElseThrow().sequence());
+        store.release(chain, "w1");
+        // a lost head race is still told as such
+        assertThrows(StoreException.HeadMoved.class,
+                () -> store.appendUnlessLeased(chain, two, last, third, Ledger.counterDeltas(third, last)));
+    }
+
+    @Test
     void staging_doesNotMoveTheHead() {
         StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));
         store.stage(chain, a);

@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.ConditionCheck;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
@@ -60,6 +61,8 @@ public final class DynamoChainStore implements ChainStore {
     static final String HEAD_AT_SEQUENCE = "#seq = :expected";
     static final String ITEM_ABSENT = "attribute_not_exists(pk)";
     static final String IDEM_FREE = "attribute_not_exists(pk) OR expires_at < :now";
+    /** Condition on the chain's lease item for a direct append of a writer alone: nobody holds it. */
+    static final String LEASE_FREE = "attribute_not_exists(pk) OR #u < :now";
     static final String STAGED_PENDING = "attribute_exists(pk) AND attribute_not_exists(" + StagedItems.REJECTED + ")";
     private static final int ENTRY_PAGE = 200;
 
@@ -84,7 +87,7 @@ public final class DynamoChainStore implements ChainStore {
 
     // ---- append ----------------------------------------------------------------------------------------
 
-    private enum Role { HEAD, REGISTRY, ENTRY, PROJECTION, IDEMPOTENCY, STAGED }
+    private enum Role { HEAD, LEASE, REGISTRY, ENTRY, PROJECTION, IDEMPOTENCY, STAGED }
 
     /** DynamoDB's limit of items in one TransactWriteItems. */
     static final int MAX_TRANSACTION_ITEMS = 100;
@@ -105,14 +108,14 @@ public final class DynamoChainStore implements ChainStore {
     }
 
     /**
-     * Counts, at most, the items the transaction would hold: head, registry on a first write, per request its entry,
+     * Counts, at most, the items the transaction would hold: head, lease check, registry on a first write, per request its entry,
      * projection, idempotency claim and staged item, and the counter items the batch touches (one per counter group of
      * its deltas before folding, which only merges groups; both admitted-names items; one more week, should the batch
      * straddle a week's end).
      */
     @Override
     public boolean fitsOneWrite(ChainHead expected, List<AppendRequest> requests, int staged) {
-        int items = 1 + (expected == null ? 1 : 0) + staged;
+        int items = 2 + (expected == null ? 1 : 0) + staged; // the head, and a direct append's check of the lease
         for (AppendRequest r : requests) items += 1 + (r.projection() == null ? 0 : 1) + (r.idempotency() == null ? 0 : 1);
         String at = dev.loopgrid.core.ledger.Times.format(clock.millis());
         List<Entry> probes = new ArrayList<>(requests.size());
@@ -132,6 +135,18 @@ public final class DynamoChainStore implements ChainStore {
     @Override
     public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
                        Map<String, Long> counterDeltas, List<StagedRequest> staged) {
+        append(chain, expected, entries, requests, counterDeltas, staged, false);
+    }
+
+    /** As {@link #append}, with a {@code ConditionCheck} that the chain's lease item is absent or expired. */
+    @Override
+    public void appendUnlessLeased(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                                   Map<String, Long> counterDeltas) {
+        append(chain, expected, entries, requests, counterDeltas, java.util.Collections.nCopies(entries.size(), null), true);
+    }
+
+    private void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                        Map<String, Long> counterDeltas, List<StagedRequest> staged, boolean unlessLeased) {
         List<TransactWriteItem> items = new ArrayList<>();
         List<Role> roles = new ArrayList<>();
         List<Integer> owners = new ArrayList<>();
@@ -139,6 +154,15 @@ public final class DynamoChainStore implements ChainStore {
         items.add(headWrite(chain, expected, last, entries.get(0).recordedAt()));
         roles.add(Role.HEAD);
         owners.add(-1);
+        if (unlessLeased) {
+            items.add(TransactWriteItem.builder().conditionCheck(ConditionCheck.builder().tableName(table)
+                    .key(LedgerKeys.lease(chain))
+                    .conditionExpression(LEASE_FREE)
+                    .expressionAttributeNames(Map.of("#u", "until"))
+                    .expressionAttributeValues(Map.of(":now", n(clock.millis()))).build()).build());
+            roles.add(Role.LEASE);
+            owners.add(-1);
+        }
         if (expected == null) {
             Map<String, AttributeValue> reg = new HashMap<>(LedgerKeys.key(LedgerKeys.registryPk(chain.tenant()), LedgerKeys.registrySk(chain.chainId())));
             reg.put("chain_id", s(chain.chainId()));
@@ -236,6 +260,7 @@ public final class DynamoChainStore implements ChainStore {
         int rejectedIndex = -1;
         StoreException.WriteRejected.Reason rejected = null;
         boolean headMoved = false;
+        boolean leased = false;
         boolean namesMoved = false;
         ChainHead current = null;
         String refused = null;
@@ -252,6 +277,7 @@ public final class DynamoChainStore implements ChainStore {
                     continue;
                 }
                 switch (roles.get(i)) {
+                    case LEASE -> leased = true;
                     case HEAD -> {
                         headMoved = true;
                         if (r.hasItem() && r.item() != null && !r.item().isEmpty()) current = head(chain, r.item());
@@ -274,6 +300,7 @@ public final class DynamoChainStore implements ChainStore {
             }
             // other codes (TransactionConflict, ThrottlingError, ProvisionedThroughputExceeded, …): try again later
         }
+        if (leased) return new StoreException.Leased("another writer holds the lease of chain " + chain.chainId());
         if (headMoved) return new StoreException.HeadMoved("head of chain " + chain.chainId() + " moved", current);
         if (rejected != null) {
             // a definite refusal of one request; any transient reason on other items is moot, nothing was written

@@ -72,6 +72,18 @@ public interface ChainStore {
     }
 
     /**
+     * As {@link #append}, on condition also that nobody holds the chain's lease ({@link #lease}, unexpired): the
+     * direct append of a writer that believes itself alone on the chain, which must never race the lease holder's
+     * appends of staged requests. A store that stages ({@link #canStage}) implements it.
+     *
+     * @throws StoreException.Leased another writer holds the lease; nothing was written
+     */
+    default void appendUnlessLeased(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                                    Map<String, Long> counterDeltas) {
+        throw new UnsupportedOperationException("this store has no leases");
+    }
+
+    /**
      * Whether one {@link #append} can carry {@code requests} after {@code expected} (null: the chain's first write),
      * {@code staged} of them taken from staging: e.g. within a transaction's item and size limits. The ledger forms
      * batches by adding requests while this holds; a single request always goes on its own.

@@ -228,6 +228,8 @@ public final class Ledger {
     /**
      * Staged mode with a fast path for the common case, a chain with one writer at a time: a writer that has not seen
      * others on the chain within {@value #FOLLOW_MS} ms appends directly (one transaction, no staged item, no lease),
+     * on condition that nobody holds the chain's lease ({@link ChainStore#appendUnlessLeased}: it never races the
+     * holder's appends of staged requests; a held lease sends it to staging at once),
      * with a second attempt on the head the first one found; should that fail too, and neither attempt can still land
      * (an unknown outcome is settled by reading the head first), it stages as in {@link #appendStaged}. Once a direct
      * attempt finds the head moved by an append of the last second (another writer at work, not merely a cached head
@@ -725,13 +727,30 @@ public final class Ledger {
                     attemptEntries = entries;
                     List<AppendRequest> requests = new ArrayList<>(batch.size());
                     for (Pending p : batch) requests.add(p.request);
-                    store.append(chain, base, entries, requests, counterDeltas(requests, entries));
+                    boolean alone = false;
+                    for (Pending p : batch) alone |= p.yieldToOthers;
+                    if (alone) store.appendUnlessLeased(chain, base, entries, requests, counterDeltas(requests, entries));
+                    else store.append(chain, base, entries, requests, counterDeltas(requests, entries));
                     Entry last = entries.get(entries.size() - 1);
                     // only sequence and hash of the cached head are used; counters are read from the store
                     rememberHead(new ChainHead(chain.chainId(), last.sequence(), last.chainHash(), null, null,
                             last.recordedAt()));
                     succeed(batch, entries, attempt);
                     return;
+                } catch (StoreException.Leased e) {
+                    // a lease holder appends staged requests: this process's writers stage on this chain for a while
+                    lastContended.put(chain, System.nanoTime());
+                    if (!maybeApplied) {
+                        for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
+                            Pending p = it.next();
+                            if (p.yieldToOthers) {
+                                it.remove();
+                                p.future.complete(YIELDED);
+                            }
+                        }
+                        if (batch.isEmpty()) return;
+                        attempt--; // nothing written, and the rest goes on without the lease's condition
+                    }
                 } catch (StoreException.HeadMoved e) {
                     listener.headMoved(chain);
                     // Definitely not applied. Only an earlier attempt with an unknown outcome needs settling.

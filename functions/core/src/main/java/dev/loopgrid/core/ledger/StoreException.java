@@ -10,6 +10,17 @@ public abstract class StoreException extends RuntimeException {
         super(message, cause);
     }
 
+    /**
+     * Another writer holds the chain's lease ({@link ChainStore#lease}) and so is appending staged requests: a direct
+     * append of a writer that believed itself alone ({@link ChainStore#appendUnlessLeased}) stepped aside. Nothing was
+     * written.
+     */
+    public static final class Leased extends StoreException {
+        public Leased(String message) {
+            super(message, null);
+        }
+    }
+
     /** The head was not at the expected sequence: another writer appended first. Nothing was written. */
     public static final class HeadMoved extends StoreException {
         private final ChainHead current;

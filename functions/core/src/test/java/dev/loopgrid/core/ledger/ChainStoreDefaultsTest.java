@@ -86,6 +86,10 @@ class ChainStoreDefaultsTest {
                 () -> HEAD_ONLY.append(svc, HEAD, List.of(e), List.of(r), Map.of(), none));
         assertThrows(UnsupportedOperationException.class,
                 () -> HEAD_ONLY.append(svc, HEAD, List.of(e), List.of(r), Map.of(), List.of(s)));
+        // a store without leases has no lease to condition a lone writer's append on
+        UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
+                () -> HEAD_ONLY.appendUnlessLeased(svc, HEAD, List.of(e), List.of(r), Map.of()));
+        assertEquals("this store has no leases", u.getMessage());
     }
 
     @Test
