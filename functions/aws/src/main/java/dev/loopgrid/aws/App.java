@@ -384,8 +384,9 @@ public final class App {
 
     /** The ledger's stores over one DynamoDB table: the chains and the decisions' read model. */
     private record DynamoStores(ChainStore chains, DecisionIndex index) {
-        static DynamoStores of(DynamoDbClient dynamo, String table, Clock clock) {
-            ChainStore chains = new DynamoChainStore(dynamo, table, clock, ProjectionWriters.standard());
+        static DynamoStores of(DynamoDbClient dynamo, String table, Clock clock, int stagePartitions) {
+            ChainStore chains = new DynamoChainStore(dynamo, table, clock, ProjectionWriters.standard(),
+                    dev.loopgrid.core.decision.CounterGroups.MAX_NAMES, stagePartitions);
             return new DynamoStores(chains, new DynamoDecisionIndex(dynamo, table, chains));
         }
     }
@@ -411,6 +412,7 @@ public final class App {
         private KeyWrapper subjectWrapper;
         private LifecycleService.Settings lifecycleSettings = LifecycleService.Settings.defaults();
         private Ledger.Policy appendPolicy = Ledger.Policy.defaults();
+        private int stagePartitions = dev.loopgrid.aws.store.LedgerKeys.DEFAULT_STAGE_PARTITIONS;
 
         private Builder(DynamoDbClient dynamo, Config config, Clock clock) {
             this.dynamo = dynamo;
@@ -466,7 +468,7 @@ public final class App {
 
         public App build() {
             SqsWorkQueue q = sqs != null && replayConfig.queueUrl() != null ? new SqsWorkQueue(sqs, replayConfig.queueUrl()) : null;
-            DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock);
+            DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock, stagePartitions);
             Map<String, LlmProvider> p = providers;
             return new App(config, stores.chains(), stores.index(), contentStore,
                     new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> p, null, clock,
@@ -486,6 +488,31 @@ public final class App {
             this.appendPolicy = policy;
             return this;
         }
+
+        /** How many partition keys a chain's staged requests are spread over (see {@link #stagePartitions(Map)}). */
+        public Builder stagePartitions(int partitions) {
+            this.stagePartitions = partitions;
+            return this;
+        }
+    }
+
+    /**
+     * {@code LOOPGRID_STAGE_PARTITIONS}: how many partition keys a chain's staged requests are spread over, 1 to
+     * {@value dev.loopgrid.aws.store.LedgerKeys#MAX_STAGE_PARTITIONS}, default
+     * {@value dev.loopgrid.aws.store.LedgerKeys#DEFAULT_STAGE_PARTITIONS} (a chain staging 2,000 decisions/s at half of
+     * each key's write limit). Fewer mean fewer reads per batch; every function of a table must use the same count.
+     */
+    public static int stagePartitions(Map<String, String> env) {
+        String v = blankToNull(env.get("LOOPGRID_STAGE_PARTITIONS"));
+        if (v == null) return dev.loopgrid.aws.store.LedgerKeys.DEFAULT_STAGE_PARTITIONS;
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1 && n <= dev.loopgrid.aws.store.LedgerKeys.MAX_STAGE_PARTITIONS) return n;
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalStateException("LOOPGRID_STAGE_PARTITIONS must be a whole number from 1 to "
+                + dev.loopgrid.aws.store.LedgerKeys.MAX_STAGE_PARTITIONS + ", not \"" + v + "\"");
     }
 
     /**
@@ -595,7 +622,7 @@ public final class App {
         // one S3 client for reports, content and the log, built only where one of the buckets is configured
         var s3 = reportConfig.bucket() == null && contentBucket == null && logBucket == null && checkpointBucket == null
                 ? null : s3Client(env, region);
-        DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock);
+        DynamoStores stores = DynamoStores.of(dynamo, config.table(), clock, stagePartitions(env));
         return new App(config, stores.chains(), stores.index(),
                 contentBucket == null ? null : new S3ContentStore(s3, contentBucket),
                 new DynamoReplayStore(dynamo, config.table()), q, replayConfig,

@@ -115,6 +115,7 @@ public final class Bench {
             "      --mode staged (default, as on Lambda: LOOPGRID_APPEND_MODE): a writer that saw no other lately appends",
             "      directly, else stages its request and whoever holds the chain's lease appends every staged one;",
             "      staged-always stages every request; direct appends with optimistic retries.",
+            "      --stage-partitions N (1..32, default 24: LOOPGRID_STAGE_PARTITIONS): staging keys per chain.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -229,7 +230,7 @@ public final class Bench {
                     }
                 }
                 case "lambda": {
-                    Args a = Args.parse(rest, Set.of("instances", "seconds", "chains", "size", "warmup", "batch", "mode"), Set.of());
+                    Args a = Args.parse(rest, Set.of("instances", "seconds", "chains", "size", "warmup", "batch", "mode", "stage-partitions"), Set.of());
                     String mode = a.string("mode", "staged");
                     if (!LambdaBench.MODES.contains(mode)) {
                         throw new Args.BadArgs("--mode must be one of " + String.join(", ", LambdaBench.MODES) + ", not \"" + mode + "\"");
@@ -237,7 +238,9 @@ public final class Bench {
                     LambdaBench.Options o = new LambdaBench.Options(a.integer("instances", 64, 1, 1024),
                             a.integer("seconds", 20, 1, 3600), a.integer("chains", 1, 1, 1000),
                             a.integer("size", 1024, 200, 300_000), a.integer("warmup", 3, 0, 600),
-                            a.integer("batch", 1, 1, 100), mode);
+                            a.integer("batch", 1, 1, 100), mode,
+                            a.integer("stage-partitions", dev.loopgrid.aws.store.LedgerKeys.DEFAULT_STAGE_PARTITIONS, 1,
+                                    dev.loopgrid.aws.store.LedgerKeys.MAX_STAGE_PARTITIONS));
                     try {
                         return LambdaBench.run(o);
                     } catch (InterruptedException e) {

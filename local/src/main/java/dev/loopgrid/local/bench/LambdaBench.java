@@ -68,9 +68,10 @@ final class LambdaBench {
     static final List<String> MODES = List.of("staged", "staged-always", "direct");
 
     /** @param mode one of {@link #MODES} */
-    record Options(int instances, int seconds, int chains, int size, int warmup, int batch, String mode) {
+    /** @param stagePartitions staging partition keys per chain (LOOPGRID_STAGE_PARTITIONS) */
+    record Options(int instances, int seconds, int chains, int size, int warmup, int batch, String mode, int stagePartitions) {
         Options(int instances, int seconds, int chains, int size, int warmup) {
-            this(instances, seconds, chains, size, warmup, 1, "staged");
+            this(instances, seconds, chains, size, warmup, 1, "staged", dev.loopgrid.aws.store.LedgerKeys.DEFAULT_STAGE_PARTITIONS);
         }
     }
 
@@ -92,9 +93,10 @@ final class LambdaBench {
         String run = Long.toHexString(new SplittableRandom().nextLong() >>> 40);
         String[] services = new String[o.chains()];
         for (int c = 0; c < o.chains(); c++) services[c] = "lambda-" + run + "-" + c;
-        System.out.printf("lambda: instances=%d chains=%d size=%d seconds=%d warmup=%ds mode=%s; one DynamoDB Local in"
-                        + " memory, each instance its own DynamoDbClient and App (own Ledger), one request at a time%n",
-                o.instances(), o.chains(), o.size(), o.seconds(), o.warmup(), o.mode());
+        System.out.printf("lambda: instances=%d chains=%d size=%d seconds=%d warmup=%ds mode=%s stage-partitions=%d; one"
+                        + " DynamoDB Local in memory, each instance its own DynamoDbClient and App (own Ledger), one request"
+                        + " at a time%n",
+                o.instances(), o.chains(), o.size(), o.seconds(), o.warmup(), o.mode(), o.stagePartitions());
 
         AtomicBoolean stop = new AtomicBoolean(false);
         Instance[] instances = new Instance[o.instances()];
@@ -271,7 +273,7 @@ final class LambdaBench {
                             .addExecutionInterceptor(counter).build())
                     .build();
             App app = App.builder(client, new App.Config(TABLE, TENANT, DecisionService.DEFAULT_MAX_CONTENT_BYTES),
-                    Clock.systemUTC()).appendPolicy(policy(o.mode()))
+                    Clock.systemUTC()).appendPolicy(policy(o.mode())).stagePartitions(o.stagePartitions())
                     .build();
             this.handler = new RecordDecisionHandler(app);
             this.batchHandler = new dev.loopgrid.aws.handlers.RecordDecisionBatchHandler(app);

@@ -74,13 +74,13 @@ class StagingContractDynamoTest extends StagingContract {
         });
         Map<String, Set<String>> expected = new TreeMap<>();
         for (StagedRequest r : many) {
-            expected.computeIfAbsent(LedgerKeys.stagePk(chain, LedgerKeys.stagePartition(r.stageId())), k -> new TreeSet<>())
+            expected.computeIfAbsent(LedgerKeys.stagePk(chain, LedgerKeys.stagePartition(r.stageId(), LedgerKeys.DEFAULT_STAGE_PARTITIONS)), k -> new TreeSet<>())
                     .add(r.stageId());
         }
         expected.computeIfAbsent(LedgerKeys.stagePk(neighbour), k -> new TreeSet<>()).add(LedgerKeys.LEASE_SK);
         expected.computeIfAbsent(LedgerKeys.stagePk(chain), k -> new TreeSet<>()).add(LedgerKeys.LEASE_SK);
         assertEquals(expected, byPartition);
-        assertEquals(LedgerKeys.STAGE_PARTITIONS + 1, byPartition.size(),
+        assertEquals(LedgerKeys.DEFAULT_STAGE_PARTITIONS + 1, byPartition.size(),
                 "every partition used, the chain's lease alone, the neighbour's lease in one of them");
 
         assertEquals(many, store.readStaged(chain, 100), "merged oldest first; the neighbour's lease is no request");

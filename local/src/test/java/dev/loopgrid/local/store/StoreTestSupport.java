@@ -75,7 +75,7 @@ abstract class StoreTestSupport {
     /** Staged requests (pending or rejected) of a chain, in all its staging partitions. */
     static int countStaged(String table, ChainKey chain) {
         int n = 0;
-        for (int p = 0; p < dev.loopgrid.aws.store.LedgerKeys.STAGE_PARTITIONS; p++) {
+        for (int p = 0; p < dev.loopgrid.aws.store.LedgerKeys.DEFAULT_STAGE_PARTITIONS; p++) {
             String pk = dev.loopgrid.aws.store.LedgerKeys.stagePk(chain, p);
             n += dynamo.client().query(q -> q.tableName(table).keyConditionExpression("pk = :pk AND sk < :lease")
                     .consistentRead(true).expressionAttributeValues(java.util.Map.of(

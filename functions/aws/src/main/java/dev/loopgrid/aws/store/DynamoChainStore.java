@@ -71,6 +71,7 @@ public final class DynamoChainStore implements ChainStore {
     private final Clock clock;
     private final ProjectionWriters writers;
     private final CounterItems counters;
+    private final int stagePartitions;
 
     public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers) {
         this(dynamo, table, clock, writers, CounterGroups.MAX_NAMES);
@@ -78,6 +79,20 @@ public final class DynamoChainStore implements ChainStore {
 
     /** @param maxNames distinct types, and model labels, a chain counts under their own name ({@link CounterGroups}) */
     public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers, int maxNames) {
+        this(dynamo, table, clock, writers, maxNames, LedgerKeys.DEFAULT_STAGE_PARTITIONS);
+    }
+
+    /**
+     * @param stagePartitions how many partition keys a chain's staged requests are spread over (1 to
+     *                        {@link LedgerKeys#MAX_STAGE_PARTITIONS}); every writer of a table must use the same count
+     */
+    public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers, int maxNames,
+                            int stagePartitions) {
+        if (stagePartitions < 1 || stagePartitions > LedgerKeys.MAX_STAGE_PARTITIONS) {
+            throw new IllegalArgumentException("staging partitions must be 1.." + LedgerKeys.MAX_STAGE_PARTITIONS
+                    + ", not " + stagePartitions);
+        }
+        this.stagePartitions = stagePartitions;
         this.access = new TableAccess(dynamo, table);
         this.table = table;
         this.clock = clock;
@@ -201,7 +216,7 @@ public final class DynamoChainStore implements ChainStore {
             }
             if (staged.get(i) != null) {
                 items.add(TransactWriteItem.builder().delete(Delete.builder().tableName(table)
-                        .key(LedgerKeys.staged(chain, staged.get(i).stageId()))
+                        .key(LedgerKeys.staged(chain, staged.get(i).stageId(), stagePartitions))
                         .conditionExpression(STAGED_PENDING).build()).build());
                 roles.add(Role.STAGED);
                 owners.add(i);
@@ -356,7 +371,7 @@ public final class DynamoChainStore implements ChainStore {
     public void stage(ChainKey chain, StagedRequest staged) {
         try {
             access.dynamo.putItem(PutItemRequest.builder().tableName(table)
-                    .item(StagedItems.item(chain, staged, clock.instant().getEpochSecond()))
+                    .item(StagedItems.item(chain, staged, clock.instant().getEpochSecond(), stagePartitions))
                     .conditionExpression(ITEM_ABSENT).build());
         } catch (ConditionalCheckFailedException e) {
             // staged already (an earlier attempt landed): nothing to do
@@ -376,7 +391,7 @@ public final class DynamoChainStore implements ChainStore {
             List<WriteRequest> writes = new ArrayList<>();
             for (StagedRequest s : staged.subList(from, Math.min(from + 25, staged.size()))) {
                 writes.add(WriteRequest.builder().putRequest(PutRequest.builder()
-                        .item(StagedItems.item(chain, s, now)).build()).build());
+                        .item(StagedItems.item(chain, s, now, stagePartitions)).build()).build());
             }
             Map<String, List<WriteRequest>> request = Map.of(table, writes);
             for (int round = 0; !request.isEmpty(); round++) {
@@ -436,13 +451,13 @@ public final class DynamoChainStore implements ChainStore {
     }
 
     /**
-     * One Query per staging partition ({@link LedgerKeys#STAGE_PARTITIONS}, their first pages read in parallel), merged
+     * One Query per staging partition (see {@link LedgerKeys#DEFAULT_STAGE_PARTITIONS}; first pages read in parallel), merged
      * by stage id: the oldest {@code limit} pending requests of the chain.
      */
     @Override
     public List<StagedRequest> readStaged(ChainKey chain, int limit) {
-        List<QueryRequest> queries = new ArrayList<>(LedgerKeys.STAGE_PARTITIONS);
-        for (int p = 0; p < LedgerKeys.STAGE_PARTITIONS; p++) {
+        List<QueryRequest> queries = new ArrayList<>(stagePartitions);
+        for (int p = 0; p < stagePartitions; p++) {
             queries.add(QueryRequest.builder().tableName(table)
                     // stage ids start with a digit: a lease item (of a chain whose id ends like a partition) is left out
                     .keyConditionExpression("pk = :pk AND sk < :lease")
@@ -476,7 +491,7 @@ public final class DynamoChainStore implements ChainStore {
             List<StagedRequest> part = staged.subList(from, Math.min(from + 49, staged.size()));
             List<Map<String, AttributeValue>> keys = new ArrayList<>();
             for (StagedRequest s : part) {
-                keys.add(LedgerKeys.staged(chain, s.stageId()));
+                keys.add(LedgerKeys.staged(chain, s.stageId(), stagePartitions));
                 keys.add(LedgerKeys.decision(chain.tenant(), s.request().decisionId()));
             }
             keys.add(LedgerKeys.lease(chain));
@@ -488,7 +503,7 @@ public final class DynamoChainStore implements ChainStore {
             boolean leased = lease != null && num(lease, "until") >= clock.millis();
             for (StagedRequest s : part) {
                 Map<String, AttributeValue> stagedItem = found.get(
-                        LedgerKeys.stagePk(chain, LedgerKeys.stagePartition(s.stageId())) + "|" + s.stageId());
+                        LedgerKeys.stagePk(chain, LedgerKeys.stagePartition(s.stageId(), stagePartitions)) + "|" + s.stageId());
                 Map<String, AttributeValue> projection = found.get(
                         LedgerKeys.decisionPk(chain.tenant(), s.request().decisionId()) + "|" + LedgerKeys.DECISION_SK);
                 Entry e = StagedItems.appended(chain, s, projection);
@@ -515,7 +530,7 @@ public final class DynamoChainStore implements ChainStore {
     public void rejectStaged(ChainKey chain, StagedRequest staged, StoreException.WriteRejected.Reason reason) {
         try {
             access.dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
-                    .key(LedgerKeys.staged(chain, staged.stageId()))
+                    .key(LedgerKeys.staged(chain, staged.stageId(), stagePartitions))
                     .updateExpression("SET #r = :r")
                     .conditionExpression("attribute_exists(pk)")
                     .expressionAttributeNames(Map.of("#r", StagedItems.REJECTED))
@@ -533,7 +548,7 @@ public final class DynamoChainStore implements ChainStore {
         Map<String, AttributeValue> old;
         try {
             old = access.dynamo.deleteItem(DeleteItemRequest.builder().tableName(table)
-                    .key(LedgerKeys.staged(chain, staged.stageId()))
+                    .key(LedgerKeys.staged(chain, staged.stageId(), stagePartitions))
                     .returnValues(ReturnValue.ALL_OLD).build()).attributes();
         } catch (SdkException e) {
             throw new StoreException.Unavailable("DynamoDB delete failed: " + e.getMessage(), e);

@@ -92,32 +92,37 @@ public final class LedgerKeys {
     /**
      * A chain's staging area: requests stored by their writers, waiting to be appended by whichever writer next wins the
      * head ({@code Ledger}'s staged mode). Sort key: the stage id (staging time first, so key order is arrival order).
-     * This key holds the chain's lease ({@link #LEASE_SK}); the requests are spread over {@link #STAGE_PARTITIONS} keys
-     * below it.
+     * This key holds the chain's lease ({@link #LEASE_SK}); the requests are spread over {@link #DEFAULT_STAGE_PARTITIONS}
+     * keys below it (or as many as the deployment says).
      */
     public static String stagePk(ChainKey c) { return "STAGE#" + c.tenant() + "#" + c.chainId(); }
 
     /**
-     * How many partitions a chain's staged requests are spread over: request {@code stageId} lives under
+     * How many partitions a chain's staged requests are spread over unless the deployment says otherwise
+     * ({@code LOOPGRID_STAGE_PARTITIONS}, 1..{@value #MAX_STAGE_PARTITIONS}): request {@code stageId} lives under
      * {@code STAGE#<tenant>#<chain>#<two digits>} ({@link #stagePartition}); the chain's lease stays alone under
      * {@link #stagePk(ChainKey)}. A staged request is put and then deleted (≈ 6 WCU for a typical decision), so one key
-     * would cap a chain near 166 appends/s on AWS; over 24 keys a chain staging 2,000/s writes ≈ 500 WCU/s to each.
-     * The lease holder reads all 24 (one Query each, in parallel) and appends the oldest.
+     * caps a chain near 166 staged appends/s on AWS; over 24 keys a chain staging 2,000/s writes ≈ 500 WCU/s to each.
+     * The lease holder reads every partition (one Query each, in parallel) and appends the oldest, so fewer partitions
+     * mean fewer reads per batch where a chain never needs that rate.
      */
-    public static final int STAGE_PARTITIONS = 24;
+    public static final int DEFAULT_STAGE_PARTITIONS = 24;
 
-    /** The staging partition of {@code stageId}: a hash of the id (its random tail spreads requests evenly). */
-    public static int stagePartition(String stageId) {
-        return Math.floorMod(stageId.hashCode(), STAGE_PARTITIONS);
+    /** The most staging partitions a deployment may use (two digits in the key, and one Query each per batch). */
+    public static final int MAX_STAGE_PARTITIONS = 32;
+
+    /** The staging partition of {@code stageId} among {@code partitions}: a hash of the id (its random tail spreads requests evenly). */
+    public static int stagePartition(String stageId, int partitions) {
+        return Math.floorMod(stageId.hashCode(), partitions);
     }
 
-    /** Staging partition {@code partition} (0 ≤ partition &lt; {@link #STAGE_PARTITIONS}) of chain {@code c}. */
+    /** Staging partition {@code partition} (0 ≤ partition &lt; the deployment's count) of chain {@code c}. */
     public static String stagePk(ChainKey c, int partition) {
         return stagePk(c) + "#" + String.format("%02d", partition);
     }
 
-    public static Map<String, AttributeValue> staged(ChainKey c, String stageId) {
-        return key(stagePk(c, stagePartition(stageId)), stageId);
+    public static Map<String, AttributeValue> staged(ChainKey c, String stageId, int partitions) {
+        return key(stagePk(c, stagePartition(stageId, partitions)), stageId);
     }
 
     public static String registryPk(String tenant) { return "TENANT#" + tenant; }

@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *                                                            CounterGroups.MAX_NAMES = 100; the rest count under "(other)")
  * chain entry     pk = CHAIN#tenant#chain#&lt;seq mod 16, 2 digits&gt;  sk = E#&lt;20-digit seq&gt;  seq, type, id, decision_id, recorded_at,
  *                                           content, content_hash, previous_hash, chain_hash (LedgerKeys.ENTRY_PARTITIONS)
- * staged request  pk = STAGE#tenant#chain#&lt;hash of stage id mod 24, 2 digits&gt;  sk = &lt;stage id&gt;  (LedgerKeys.STAGE_PARTITIONS)
+ * staged request  pk = STAGE#tenant#chain#&lt;hash of stage id mod N, 2 digits&gt;  sk = &lt;stage id&gt;  (24 by default: LedgerKeys.DEFAULT_STAGE_PARTITIONS)
  * chain lease     pk = STAGE#tenant#chain   sk = LEASE         writer, until
  * chain registry  pk = TENANT#tenant        sk = CHAIN#chain   chain_id
  * decision        pk = DEC#tenant#id        sk = DEC           the projection + index keys g_all, g_svc, g_type, g_status, lsk

@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 /**
  * The items of several partitions read as one, in sort-key order: one paged Query per partition, merged as they are
  * read. Used where the table spreads what is one sequence over several partition keys (a chain's entries,
- * {@link LedgerKeys#ENTRY_PARTITIONS}; its staged requests, {@link LedgerKeys#STAGE_PARTITIONS}), so no single key
+ * {@link LedgerKeys#ENTRY_PARTITIONS}; its staged requests, {@link LedgerKeys#DEFAULT_STAGE_PARTITIONS}), so no single key
  * carries all of its writes. A partition's next page is read only when the merge needs its next item. Sort keys
  * compare as DynamoDB orders them, by their UTF-8 bytes.
  */

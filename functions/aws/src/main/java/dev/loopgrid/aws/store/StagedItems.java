@@ -34,10 +34,10 @@ final class StagedItems {
         return r.contentKey() == null && r.projection() instanceof NewDecision;
     }
 
-    static Map<String, AttributeValue> item(ChainKey chain, StagedRequest staged, long nowEpochSecond) {
+    static Map<String, AttributeValue> item(ChainKey chain, StagedRequest staged, long nowEpochSecond, int partitions) {
         AppendRequest r = staged.request();
         NewDecision nd = (NewDecision) r.projection();
-        Map<String, AttributeValue> item = new HashMap<>(LedgerKeys.staged(chain, staged.stageId()));
+        Map<String, AttributeValue> item = new HashMap<>(LedgerKeys.staged(chain, staged.stageId(), partitions));
         item.put("type", s(r.type().wire()));
         item.put("id", s(r.id()));
         item.put("decision_id", s(r.decisionId()));

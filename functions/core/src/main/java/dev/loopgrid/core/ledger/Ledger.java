@@ -227,21 +227,33 @@ public final class Ledger {
 
     /**
      * Staged mode with a fast path for the common case, a chain with one writer at a time: a writer that has not seen
-     * others on the chain within {@value #FOLLOW_MS} ms appends directly (one transaction, no staged item, no lease),
+     * others on the chain within {@value #CONTENDED_MS} ms appends directly (one transaction, no staged item, no lease),
      * on condition that nobody holds the chain's lease ({@link ChainStore#appendUnlessLeased}: it never races the
      * holder's appends of staged requests; a held lease sends it to staging at once),
      * with a second attempt on the head the first one found; should that fail too, and neither attempt can still land
      * (an unknown outcome is settled by reading the head first), it stages as in {@link #appendStaged}. Once a direct
      * attempt finds the head moved by an append of the last second (another writer at work, not merely a cached head
      * gone stale), or the writer yields, meets a held lease or appends others' staged requests, the process's writers
-     * stage on that chain for the next {@value #FOLLOW_MS} ms. Both paths append with the same head
+     * stage on that chain for the next {@value #CONTENDED_MS} ms. Both paths append with the same head
      * condition, so they never fork the chain.
      */
+    /**
+     * How long a process that met other writers on a chain keeps staging there before it tries a direct append again:
+     * a Lambda instance that serves several chains comes back to each only every few requests.
+     */
+    static final long CONTENDED_MS = 60_000;
+
+    /** Whether {@code at} (a {@link System#nanoTime()}, which may be negative; null: never) is within {@code ms} of {@code now}. */
+    private static boolean lately(Long at, long now, long ms) {
+        return at != null && now - at <= ms * 1_000_000L;
+    }
+
     private List<Result> appendAlone(ChainKey chain, List<AppendRequest> requests) {
         if (!policy.directWhenAlone()) return appendStaged(chain, requests);
         long now = System.nanoTime();
-        long contended = Math.max(lastContended.getOrDefault(chain, 0L), lastLeaseSeen.getOrDefault(chain, 0L));
-        if (contended != 0 && now - contended <= FOLLOW_MS * 1_000_000L) return appendStaged(chain, requests);
+        if (lately(lastContended.get(chain), now, CONTENDED_MS) || lately(lastLeaseSeen.get(chain), now, CONTENDED_MS)) {
+            return appendStaged(chain, requests);
+        }
         List<Result> out = new ArrayList<>(appendDirect(chain, requests, true));
         List<AppendRequest> yielded = new ArrayList<>();
         for (int i = 0; i < out.size(); i++) if (out.get(i) == YIELDED) yielded.add(requests.get(i));
@@ -288,8 +300,7 @@ public final class Ledger {
         long started = System.nanoTime();
         long deadline = started + policy.stagedTimeoutMs() * 1_000_000L;
         long patience = policy.maxBackoffMs() * 1_000_000L;
-        long seenHeld = lastLeaseSeen.getOrDefault(chain, 0L);
-        boolean tryLead = seenHeld == 0 || started - seenHeld > FOLLOW_MS * 1_000_000L;
+        boolean tryLead = !lately(lastLeaseSeen.get(chain), started, FOLLOW_MS);
         boolean lead = false;
         long leasedAt = 0;
         ChainHead known = null; // the head this writer last wrote, while it leads
