@@ -78,15 +78,19 @@ class StagedLedgerTest {
 
     @Test
     void manyIndependentWriters_everyRequestAppendedOnce_inSharedBatches() throws Exception {
-        int writers = 16;
-        int each = 40;
+        assertEveryRequestAppendedOnce(STAGED, 16, 40);
+        assertTrue(store.batchSizes.stream().anyMatch(n -> n > 1), "writers appended each other's requests: " + store.batchSizes);
+    }
+
+    /** {@code writers} processes of their own (nothing shared), each appending {@code each} requests one at a time. */
+    private void assertEveryRequestAppendedOnce(Ledger.Policy policy, int writers, int each) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(writers);
         CountDownLatch start = new CountDownLatch(1);
         ConcurrentLinkedQueue<Entry> acknowledged = new ConcurrentLinkedQueue<>();
         List<Future<?>> done = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             int id = w;
-            Ledger ledger = new Ledger(store, clock, STAGED, null); // a process of its own: nothing shared
+            Ledger ledger = new Ledger(store, clock, policy, null);
             done.add(pool.submit(() -> {
                 start.await();
                 for (int i = 0; i < each; i++) acknowledged.add(committed(ledger.append(CHAIN, decision("dec_" + id + "_" + i, null))));
@@ -108,7 +112,6 @@ class StagedLedgerTest {
                 store.readHead(CHAIN).orElseThrow()).valid());
         assertEquals(0, store.stagedCount());
         assertEquals(writers * each, store.readHead(CHAIN).orElseThrow().counter(Counters.DECISIONS));
-        assertTrue(store.batchSizes.stream().anyMatch(n -> n > 1), "writers appended each other's requests: " + store.batchSizes);
     }
 
     // ---- the lone writer's direct path (Policy.directWhenAlone, as on Lambda) ---------------------------------
@@ -211,31 +214,7 @@ class StagedLedgerTest {
 
     @Test
     void manyIndependentWriters_aloneFirst_everyRequestAppendedOnce() throws Exception {
-        int writers = 12;
-        int each = 30;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        CountDownLatch start = new CountDownLatch(1);
-        ConcurrentLinkedQueue<Entry> acknowledged = new ConcurrentLinkedQueue<>();
-        List<Future<?>> done = new ArrayList<>();
-        for (int w = 0; w < writers; w++) {
-            int id = w;
-            Ledger ledger = new Ledger(store, clock, ALONE_FIRST, null);
-            done.add(pool.submit(() -> {
-                start.await();
-                for (int i = 0; i < each; i++) acknowledged.add(committed(ledger.append(CHAIN, decision("dec_" + id + "_" + i, null))));
-                return null;
-            }));
-        }
-        start.countDown();
-        for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);
-        pool.shutdown();
-
-        Set<Long> sequences = new HashSet<>();
-        for (Entry e : acknowledged) assertTrue(sequences.add(e.sequence()), "sequence " + e.sequence() + " acknowledged twice");
-        assertEquals(writers * each, store.readHead(CHAIN).orElseThrow().sequence(), "no gap, no extra entry");
-        assertTrue(ChainVerifier.verify(CHAIN.chainId(), store.readEntries(CHAIN, 1, Long.MAX_VALUE),
-                store.readHead(CHAIN).orElseThrow()).valid());
-        assertEquals(0, store.stagedCount());
+        assertEveryRequestAppendedOnce(ALONE_FIRST, 12, 30);
         assertTrue(store.stageCalls.get() > 0, "writers that met others staged");
     }
 

@@ -708,17 +708,8 @@ public final class Ledger {
                     for (Pending p : batch) p.future.completeExceptionally(e);
                     return;
                 }
-                if (attempt > ALONE_ATTEMPTS && !maybeApplied) {
-                    // others write this chain: requests that may go another way (staged) leave the batch
-                    for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
-                        Pending p = it.next();
-                        if (p.yieldToOthers) {
-                            it.remove();
-                            p.future.complete(YIELDED);
-                        }
-                    }
-                    if (batch.isEmpty()) return;
-                }
+                // others write this chain: requests that may go another way (staged) leave the batch
+                if (attempt > ALONE_ATTEMPTS && !maybeApplied && yieldOthers(batch)) return;
                 try {
                     ChainHead base;
                     if (maybeApplied) {
@@ -752,14 +743,7 @@ public final class Ledger {
                     // a lease holder appends staged requests: this process's writers stage on this chain for a while
                     lastContended.put(chain, System.nanoTime());
                     if (!maybeApplied) {
-                        for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
-                            Pending p = it.next();
-                            if (p.yieldToOthers) {
-                                it.remove();
-                                p.future.complete(YIELDED);
-                            }
-                        }
-                        if (batch.isEmpty()) return;
+                        if (yieldOthers(batch)) return;
                         attempt--; // nothing written, and the rest goes on without the lease's condition
                     }
                 } catch (StoreException.HeadMoved e) {
@@ -815,6 +799,18 @@ public final class Ledger {
                     return;
                 }
             }
+        }
+
+        /** Answers the batch's requests that may be staged instead {@link #YIELDED}; true when none is left. */
+        private boolean yieldOthers(List<Pending> batch) {
+            for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.yieldToOthers) {
+                    it.remove();
+                    p.future.complete(YIELDED);
+                }
+            }
+            return batch.isEmpty();
         }
 
         /**
