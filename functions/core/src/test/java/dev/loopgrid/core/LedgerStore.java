@@ -110,6 +110,12 @@ public interface LedgerStore extends ChainStore, DecisionIndex {
             }
 
             @Override
+            public List<dev.loopgrid.core.ledger.StagedState> stagedStates(ChainKey chain,
+                    List<dev.loopgrid.core.ledger.StagedRequest> staged, boolean withLease) {
+                return chains.stagedStates(chain, staged, withLease);
+            }
+
+            @Override
             public void rejectStaged(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged,
                                      dev.loopgrid.core.ledger.StoreException.WriteRejected.Reason reason) {
                 chains.rejectStaged(chain, staged, reason);

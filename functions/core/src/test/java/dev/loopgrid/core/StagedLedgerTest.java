@@ -114,6 +114,19 @@ class StagedLedgerTest {
         assertEquals(writers * each, store.readHead(CHAIN).orElseThrow().counter(Counters.DECISIONS));
     }
 
+    @Test
+    void aFollowersPolls_readTheLeaseOnTheSecondAndEveryFourthAfter() {
+        Ledger ledger = new Ledger(store, clock, new Ledger.Policy(4, 1, 5, 32, 3_000_000, true, 300), null);
+        assertTrue(store.lease(CHAIN, "a holder that never appends", clock.millis() + 60_000));
+
+        assertThrows(LedgerException.Unavailable.class, () -> ledger.append(CHAIN, decision("dec_1", null)));
+
+        int polls = store.stateReads.get();
+        assertTrue(polls >= 8, "it polled until its time was up: " + polls);
+        assertEquals((polls + 2) / 4, store.leaseReads.get(), "polls 1, 5, 9, … read the lease; " + polls + " polls");
+        assertEquals(0, store.stagedCount(), "withdrawn");
+    }
+
     // ---- the lone writer's direct path (Policy.directWhenAlone, as on Lambda) ---------------------------------
 
     private static final Ledger.Policy ALONE_FIRST = new Ledger.Policy(4, 1, 5, 32, 3_000_000, true, 5_000, true);

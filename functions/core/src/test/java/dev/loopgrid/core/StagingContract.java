@@ -253,6 +253,20 @@ public abstract class StagingContract {
     }
 
     @Test
+    void aPollWithoutTheLease_readsPendingAsLeased_andStillTellsEveryOtherState() {
+        StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));
+        StagedRequest gone = staged("001764000000002#0000000000000002", decision("dec_gone", null));
+        store.stage(chain, a);
+
+        assertEquals(List.of(new StagedState.Pending(false), new StagedState.Absent()),
+                store.stagedStates(chain, List.of(a, gone), true), "read with the lease: nobody holds it");
+        assertEquals(List.of(new StagedState.Pending(true), new StagedState.Absent()),
+                store.stagedStates(chain, List.of(a, gone), false), "without it: held, as far as the poll can tell");
+        List<Entry> appended = appendStaged(null, List.of(a));
+        assertEquals(List.of(new StagedState.Integrated(appended.get(0))), store.stagedStates(chain, List.of(a), false));
+    }
+
+    @Test
     void staging_doesNotMoveTheHead() {
         StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));
         store.stage(chain, a);

@@ -486,6 +486,12 @@ public final class DynamoChainStore implements ChainStore {
     /** As {@link #stagedState}, 49 requests per BatchGetItem (their staged items and projections, and the lease). */
     @Override
     public List<StagedState> stagedStates(ChainKey chain, List<StagedRequest> staged) {
+        return stagedStates(chain, staged, true);
+    }
+
+    /** Without {@code withLease}, the lease is left out of the BatchGetItem and pending requests read as leased. */
+    @Override
+    public List<StagedState> stagedStates(ChainKey chain, List<StagedRequest> staged, boolean withLease) {
         List<StagedState> out = new ArrayList<>(staged.size());
         for (int from = 0; from < staged.size(); from += 49) {
             List<StagedRequest> part = staged.subList(from, Math.min(from + 49, staged.size()));
@@ -494,13 +500,13 @@ public final class DynamoChainStore implements ChainStore {
                 keys.add(LedgerKeys.staged(chain, s.stageId(), stagePartitions));
                 keys.add(LedgerKeys.decision(chain.tenant(), s.request().decisionId()));
             }
-            keys.add(LedgerKeys.lease(chain));
+            if (withLease) keys.add(LedgerKeys.lease(chain));
             Map<String, Map<String, AttributeValue>> found = new HashMap<>(); // "pk|sk" → item
             for (Map<String, AttributeValue> item : access.batchGet(keys)) {
                 found.put(str(item, LedgerTable.PK, "") + "|" + str(item, LedgerTable.SK, ""), item);
             }
             Map<String, AttributeValue> lease = found.get(LedgerKeys.stagePk(chain) + "|" + LedgerKeys.LEASE_SK);
-            boolean leased = lease != null && num(lease, "until") >= clock.millis();
+            boolean leased = !withLease || (lease != null && num(lease, "until") >= clock.millis());
             for (StagedRequest s : part) {
                 Map<String, AttributeValue> stagedItem = found.get(
                         LedgerKeys.stagePk(chain, LedgerKeys.stagePartition(s.stageId(), stagePartitions)) + "|" + s.stageId());

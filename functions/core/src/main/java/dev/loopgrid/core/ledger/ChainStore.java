@@ -158,6 +158,16 @@ public interface ChainStore {
     }
 
     /**
+     * As {@link #stagedStates(ChainKey, List)}; with {@code withLease} false the store may leave the chain's lease
+     * unread, and a pending request then reads as {@code Pending(true)} (held, as far as this poll can tell). Writers
+     * poll many times per request and the lease is one item per chain: reading it on every poll would make it the
+     * chain's hottest key for reads.
+     */
+    default List<StagedState> stagedStates(ChainKey chain, List<StagedRequest> staged, boolean withLease) {
+        return stagedStates(chain, staged);
+    }
+
+    /**
      * Marks a pending staged request as rejected for {@code reason}: writers stop taking it and its own writer learns
      * why from {@link #stagedState}. Does nothing when it is no longer pending.
      */
