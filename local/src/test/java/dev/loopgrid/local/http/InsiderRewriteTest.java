@@ -148,10 +148,11 @@ class InsiderRewriteTest {
         // the log's batch items: recompute the leaf hashes from the rewritten entries (the insider knows the design)
         QueryResponse batches = table.query(b -> b.tableName(TABLE).keyConditionExpression("pk = :pk")
                 .expressionAttributeValues(Map.of(":pk", s("LOG#" + TENANT))).consistentRead(true));
-        for (Map<String, AttributeValue> batch : batches.items()) {
-            if (!batch.get("sk").s().startsWith("B#")) continue;
+        for (Map<String, AttributeValue> pointer : batches.items()) {
+            if (!pointer.get("sk").s().startsWith("B#")) continue;
+            long from = Long.parseLong(pointer.get("sk").s().substring(2));
+            Map<String, AttributeValue> batch = get(LedgerKeys.logBatchPk(TENANT, from), LedgerKeys.LOG_BATCH_SK);
             byte[] leaves = batch.get("leaves").b().asByteArray();
-            long from = Long.parseLong(batch.get("sk").s().substring(2));
             String[] runs = batch.get("runs").s().split("\n");
             long index = from;
             for (String run : runs) {

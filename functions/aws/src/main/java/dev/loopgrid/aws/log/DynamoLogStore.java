@@ -31,11 +31,13 @@ import software.amazon.awssdk.services.dynamodb.model.Update;
  * The log's sequencing in the ledger table (keys in {@link LedgerKeys}):
  * <pre>
  * state   pk = LOG#tenant              sk = STATE          size, range (compact range), tiled, cp_size, cp_at
- * batch   pk = LOG#tenant              sk = B#&lt;from index&gt;  runs (chain, from, to, index, last hash per line), leaves
+ * pointer pk = LOG#tenant              sk = B#&lt;from index&gt;  size (one per batch: how batches are found in order)
+ * batch   pk = LOG#tenant#B#&lt;from index&gt;  sk = BATCH  runs (chain, from, to, index, last hash per line), leaves, size
  * run     pk = LOGRUN#tenant#chain     sk = R#&lt;from seq&gt;    to_seq, from_index, last_hash
  * </pre>
- * A commit is one {@code TransactWriteItems}: the batch and every run put only if absent, the state moved only from
- * the size it was read at — so two integrators can never give one entry two places or one place two entries.
+ * A commit is one {@code TransactWriteItems}: the batch, its pointer and every run put only if absent, the state moved
+ * only from the size it was read at — so two integrators can never give one entry two places or one place two
+ * entries. A batch's leaves live under a key of their own, so the tenant's one log partition takes small writes only.
  */
 public final class DynamoLogStore implements LogStore {
     static final String ABSENT = "attribute_not_exists(pk)";
@@ -91,7 +93,13 @@ public final class DynamoLogStore implements LogStore {
     @Override
     public void commit(String tenant, LogState expected, LogBatch batch, LogState next) {
         List<TransactWriteItem> items = new ArrayList<>();
-        Map<String, AttributeValue> b = new HashMap<>(LedgerKeys.key(LedgerKeys.logPk(tenant), LedgerKeys.logBatchSk(batch.fromIndex())));
+        Map<String, AttributeValue> pointer = new HashMap<>(LedgerKeys.key(LedgerKeys.logPk(tenant),
+                LedgerKeys.logBatchSk(batch.fromIndex())));
+        pointer.put("size", n(batch.size()));
+        items.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(pointer).conditionExpression(ABSENT)
+                .build()).build());
+        Map<String, AttributeValue> b = new HashMap<>(LedgerKeys.key(LedgerKeys.logBatchPk(tenant, batch.fromIndex()),
+                LedgerKeys.LOG_BATCH_SK));
         StringBuilder runs = new StringBuilder();
         for (Run r : batch.runs()) {
             runs.append(r.fromSequence()).append(' ').append(r.toSequence()).append(' ').append(r.fromIndex()).append(' ')
@@ -168,6 +176,10 @@ public final class DynamoLogStore implements LogStore {
         }
     }
 
+    /**
+     * The batch holding {@code fromIndex} and every one after it: the pointers are read from the tenant's log partition
+     * in key order ({@value #PAGE} a page), each page's batch items by key (one BatchGetItem).
+     */
     @Override
     public Iterator<LogBatch> batches(String tenant, long fromIndex) {
         // the batch holding fromIndex starts at or before it: find its key, then read forward from there
@@ -179,7 +191,7 @@ public final class DynamoLogStore implements LogStore {
                 .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.logPk(tenant)), ":from", s(start), ":to", s("B#\uffff")))
                 .consistentRead(true).limit(PAGE).build();
         return new Iterator<>() {
-            Iterator<Map<String, AttributeValue>> page = List.<Map<String, AttributeValue>>of().iterator();
+            Iterator<LogBatch> page = List.<LogBatch>of().iterator();
             Map<String, AttributeValue> startKey;
             boolean last;
 
@@ -187,7 +199,7 @@ public final class DynamoLogStore implements LogStore {
             public boolean hasNext() {
                 while (!page.hasNext() && !last) {
                     QueryResponse r = query(startKey == null ? base : base.toBuilder().exclusiveStartKey(startKey).build());
-                    page = r.items().iterator();
+                    page = batchesOf(tenant, r.items()).iterator();
                     startKey = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
                     last = startKey == null;
                 }
@@ -197,14 +209,47 @@ public final class DynamoLogStore implements LogStore {
             @Override
             public LogBatch next() {
                 if (!hasNext()) throw new NoSuchElementException();
-                return batch(page.next());
+                return page.next();
             }
         };
     }
 
-    private static LogBatch batch(Map<String, AttributeValue> item) {
+    /** The batches the {@code pointers} name, in their order; a pointer without its batch item is an edited log. */
+    private List<LogBatch> batchesOf(String tenant, List<Map<String, AttributeValue>> pointers) {
+        List<Long> froms = new ArrayList<>(pointers.size());
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(pointers.size());
+        for (Map<String, AttributeValue> p : pointers) {
+            long from = fromOf(p.get(LedgerTable.SK));
+            froms.add(from);
+            keys.add(LedgerKeys.key(LedgerKeys.logBatchPk(tenant, from), LedgerKeys.LOG_BATCH_SK));
+        }
+        Map<String, Map<String, AttributeValue>> byPk = new HashMap<>();
+        if (!keys.isEmpty()) {
+            for (Map<String, AttributeValue> item : access.batchGet(keys)) byPk.put(item.get(LedgerTable.PK).s(), item);
+        }
+        List<LogBatch> out = new ArrayList<>(froms.size());
+        for (long from : froms) {
+            Map<String, AttributeValue> item = byPk.get(LedgerKeys.logBatchPk(tenant, from));
+            if (item == null) {
+                // a pointer whose batch is gone: the verifier will find the log disagrees with its signed checkpoints
+                throw new StoreException.Unavailable("log batch " + LedgerKeys.logBatchSk(from) + " of tenant " + tenant
+                        + " is missing", null);
+            }
+            out.add(batch(from, item));
+        }
+        return out;
+    }
+
+    private static long fromOf(AttributeValue sk) {
         try {
-            long from = Long.parseLong(item.get(LedgerTable.SK).s().substring(2));
+            return Long.parseLong(sk.s().substring(2));
+        } catch (RuntimeException e) {
+            throw new StoreException.Unavailable("log batch pointer " + sk + " is unreadable", null);
+        }
+    }
+
+    private static LogBatch batch(long from, Map<String, AttributeValue> item) {
+        try {
             List<Run> runs = new ArrayList<>();
             for (String line : str(item, "runs").split("\n")) {
                 if (line.isEmpty()) continue;
@@ -214,7 +259,7 @@ public final class DynamoLogStore implements LogStore {
             return new LogBatch(from, runs, item.get("leaves").b().asByteArray());
         } catch (RuntimeException e) {
             // a batch item someone edited: the verifier will find the log disagrees with its signed checkpoints
-            throw new StoreException.Unavailable("log batch item " + item.get(LedgerTable.SK) + " is unreadable: " + e.getMessage(), null);
+            throw new StoreException.Unavailable("log batch item " + item.get(LedgerTable.PK) + " is unreadable: " + e.getMessage(), null);
         }
     }
 
