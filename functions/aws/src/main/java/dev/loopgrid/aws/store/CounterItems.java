@@ -19,7 +19,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.Update;
@@ -102,6 +101,7 @@ final class CounterItems {
         List<TransactWriteItem> writes = new ArrayList<>();
         String pk = LedgerKeys.counterPk(chain);
         bySk.forEach((sk, fields) -> {
+            String itemPk = pk(chain, family(sk));
             Map<String, String> names = new LinkedHashMap<>();
             Map<String, AttributeValue> values = new LinkedHashMap<>();
             StringBuilder add = new StringBuilder("ADD ");
@@ -113,7 +113,7 @@ final class CounterItems {
                 i++;
             }
             writes.add(TransactWriteItem.builder().update(Update.builder().tableName(table)
-                    .key(LedgerKeys.key(pk, sk)).updateExpression(add.toString())
+                    .key(LedgerKeys.key(itemPk, sk)).updateExpression(add.toString())
                     .expressionAttributeNames(names).expressionAttributeValues(values).build()).build());
         });
         for (Map.Entry<Family, Set<String>> a : folded.admit().entrySet()) {
@@ -150,36 +150,45 @@ final class CounterItems {
         plan.admit().forEach((f, names) -> remember(chain, f, names));
     }
 
-    /** All counters of a chain (one Query of its counter partition, bounded), by full counter name. */
+    /** The partition of {@code family}'s counter items on {@code chain}. */
+    private static String pk(ChainKey chain, Family family) {
+        return family == Family.TOTAL ? LedgerKeys.counterPk(chain) : LedgerKeys.counterPk(chain, family.name());
+    }
+
+    /**
+     * All counters of a chain (one Query of each of its four counter partitions, bounded, read side by side), by full
+     * counter name.
+     */
     Map<String, Long> read(ChainKey chain) {
         Map<String, Long> out = new TreeMap<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
+        List<QueryRequest> queries = new ArrayList<>();
+        for (Family f : Family.values()) {
+            queries.add(QueryRequest.builder().tableName(table)
                     .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", s(LedgerKeys.counterPk(chain))))
-                    .consistentRead(true);
-            if (start != null) q.exclusiveStartKey(start);
-            QueryResponse r = access.query(q.build());
-            for (Map<String, AttributeValue> item : r.items()) {
-                String sk = str(item, LedgerTable.SK, "");
-                if (sk.startsWith(LedgerKeys.COUNTER_NAMES_SK_PREFIX)) {
-                    learn(chain, item);
-                    continue;
-                }
-                Family family = family(sk);
-                String group = family == Family.TOTAL ? "" : sk.substring(SK_PREFIX.get(family).length());
-                item.forEach((field, v) -> {
-                    if (field.equals(LedgerTable.PK) || field.equals(LedgerTable.SK) || v.n() == null) return;
-                    try {
-                        out.merge(CounterGroups.counter(family, group, field), Long.parseLong(v.n()), Long::sum);
-                    } catch (NumberFormatException e) {
-                        // not a counter DynamoDB's ADD wrote; leave it out
-                    }
-                });
+                    .expressionAttributeValues(Map.of(":pk", s(pk(chain, f))))
+                    .consistentRead(true)
+                    .build());
+        }
+        MergedQuery items = new MergedQuery(access, queries, 1000, i -> true).parallelFirstPages();
+        while (items.hasNext()) {
+            Map<String, AttributeValue> item = items.next();
+            String sk = str(item, LedgerTable.SK, "");
+            if (sk.startsWith(LedgerKeys.COUNTER_NAMES_SK_PREFIX)) {
+                if (pk(chain, Family.TOTAL).equals(str(item, LedgerTable.PK, ""))) learn(chain, item);
+                continue;
             }
-            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
-        } while (start != null);
+            Family family = family(sk);
+            if (!pk(chain, family).equals(str(item, LedgerTable.PK, ""))) continue; // not where this store writes it
+            String group = family == Family.TOTAL ? "" : sk.substring(SK_PREFIX.get(family).length());
+            item.forEach((field, v) -> {
+                if (field.equals(LedgerTable.PK) || field.equals(LedgerTable.SK) || v.n() == null) return;
+                try {
+                    out.merge(CounterGroups.counter(family, group, field), Long.parseLong(v.n()), Long::sum);
+                } catch (NumberFormatException e) {
+                    // not a counter DynamoDB's ADD wrote; leave it out
+                }
+            });
+        }
         return out;
     }
 
@@ -191,7 +200,7 @@ final class CounterItems {
         CounterGroups.Slot slot = CounterGroups.slot(counter);
         String group = CounterGroups.groupName(slot.group());
         String pk = LedgerKeys.counterPk(chain);
-        Map<String, AttributeValue> item = access.get(LedgerKeys.key(pk, sk(slot.family(), group)));
+        Map<String, AttributeValue> item = access.get(LedgerKeys.key(pk(chain, slot.family()), sk(slot.family(), group)));
         if (item != null) return OptionalLong.of(value(item.get(slot.field())));
         if (slot.family().capped() && !group.equals(CounterGroups.OTHER)) {
             Map<String, AttributeValue> names = access.get(LedgerKeys.key(pk, namesSk(slot.family())));

@@ -30,13 +30,20 @@ public final class LedgerKeys {
     public static String chainPk(ChainKey c) { return "CHAIN#" + c.tenant() + "#" + c.chainId(); }
 
     /**
-     * Partition of a chain's counter items ({@code CounterItems}): {@code CNT#<tenant>#<chain>}, one item per counter
-     * group ({@code dev.loopgrid.core.decision.CounterGroups}), sort keys {@link #COUNTER_TOTAL_SK},
-     * {@code TYPE#<type>}, {@code MODEL#<model label>}, {@code WEEK#<iso week>}, and the admitted names
-     * {@code NAMES#type}, {@code NAMES#model}. Bounded: at most 2 × {@code CounterGroups.MAX_NAMES} + one per week + 3
-     * items, so one Query reads all of a chain's counters.
+     * Partition of a chain's totals item ({@link #COUNTER_TOTAL_SK}) and admitted-names items ({@code NAMES#type},
+     * {@code NAMES#model}) ({@code CounterItems}): {@code CNT#<tenant>#<chain>}. The other counter groups
+     * ({@code dev.loopgrid.core.decision.CounterGroups}) live one partition per family, {@link #counterPk(ChainKey,
+     * String)}, so the four counter items an append transaction updates land on four keys, not one.
      */
     public static String counterPk(ChainKey c) { return "CNT#" + c.tenant() + "#" + c.chainId(); }
+
+    /**
+     * Partition of a chain's counter items of one family ({@code TYPE}, {@code MODEL}, {@code WEEK}):
+     * {@code CNT#<FAMILY>#<tenant>#<chain>}, sort keys {@code TYPE#<type>}, {@code MODEL#<model label>},
+     * {@code WEEK#<iso week>}. Tenants are lower case ({@code ApiKeys.TENANT}), so an upper-case family never reads as
+     * a tenant. Bounded: at most {@code CounterGroups.MAX_NAMES} items for a capped family, one per week for weeks.
+     */
+    public static String counterPk(ChainKey c, String family) { return "CNT#" + family + "#" + c.tenant() + "#" + c.chainId(); }
 
     /** Sort key of a chain's totals item (entries, decisions, statuses, time to verdict, replays). */
     public static final String COUNTER_TOTAL_SK = "TOTAL";

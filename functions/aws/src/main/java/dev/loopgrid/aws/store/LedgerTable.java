@@ -18,10 +18,10 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * <pre>
  * chain head      pk = CHAIN#tenant#chain   sk = HEAD          chain_id, seq, head_hash, first_at, last_at (position only, &lt; 1 KB)
  * chain counters  pk = CNT#tenant#chain     sk = TOTAL         entries, entries:&lt;type&gt;, decisions, status:*, verdict_s:*, replays:*
- *                                           sk = TYPE#&lt;type&gt;   type, type_status:&lt;status&gt;
- *                                           sk = MODEL#&lt;label&gt; model, model_status:*, latency_ms:*, usage, tokens_in/out/total
- *                                           sk = WEEK#&lt;iso week&gt; week, week_status:*
- *                                           sk = NAMES#type, NAMES#model  names (string set: the admitted names, at most
+ *                 pk = CNT#TYPE#tenant#chain  sk = TYPE#&lt;type&gt;   type, type_status:&lt;status&gt;
+ *                 pk = CNT#MODEL#tenant#chain sk = MODEL#&lt;label&gt; model, model_status:*, latency_ms:*, usage, tokens_in/out/total
+ *                 pk = CNT#WEEK#tenant#chain  sk = WEEK#&lt;iso week&gt; week, week_status:*
+ *                 pk = CNT#tenant#chain     sk = NAMES#type, NAMES#model  names (string set: the admitted names, at most
  *                                                            CounterGroups.MAX_NAMES = 100; the rest count under "(other)")
  * chain entry     pk = CHAIN#tenant#chain#&lt;seq mod 16, 2 digits&gt;  sk = E#&lt;20-digit seq&gt;  seq, type, id, decision_id, recorded_at,
  *                                           content, content_hash, previous_hash, chain_hash (LedgerKeys.ENTRY_PARTITIONS)
@@ -48,7 +48,7 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  * (g_status = tenant#status#NN), both {@link #TENANT_INDEX_SHARDS}.
  * The counter items are written by {@code CounterItems} in the append's transaction (only those a batch touches); a
  * chain has at most 2 × 100 type and model items, one per week and four more, each a few KB at most, so one Query of
- * its partition reads all its counters.
+ * each of its four counter partitions reads all its counters.
  */
 public final class LedgerTable {
     public static final String PK = "pk";
