@@ -214,6 +214,27 @@ class StagedLedgerTest {
     }
 
     @Test
+    void aCallWhoseFirstBatchYields_yieldsWhole_andKeepsItsOrder() {
+        Ledger ledger = new Ledger(store, clock, ALONE_FIRST, null);
+        assertTrue(store.lease(CHAIN, "other", clock.millis() + 300));
+        List<AppendRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 40; i++) requests.add(decision("dec_" + i, null)); // two batches: 32 and 8
+        // the first batch meets the lease; had the second batch tried too, it would have found the lease gone
+        store.beforeNextAppend(() -> { });
+        store.beforeNextAppend(() -> store.release(CHAIN, "other"));
+
+        List<Ledger.Result> results = ledger.appendAll(CHAIN, requests);
+
+        for (int i = 0; i < 40; i++) {
+            Entry e = committed(results.get(i));
+            assertEquals("dec_" + i, e.id());
+            assertEquals(i + 1, e.sequence(), "the caller's order");
+        }
+        assertEquals(1, store.appendsUnlessLeased.get(), "the second batch yielded with the first, without a try");
+        assertEquals(0, store.stagedCount());
+    }
+
+    @Test
     void aRequestRefusedOnTheDirectPath_isAnsweredRejected_notStaged() {
         Ledger ledger = new Ledger(store, clock, ALONE_FIRST, null);
         committed(ledger.append(CHAIN, decision("dec_1", "key-1")));

@@ -152,9 +152,10 @@ public final class Ledger {
     private List<Result> appendDirect(ChainKey chain, List<AppendRequest> requests, boolean yieldToOthers) {
         Writer w = writers.computeIfAbsent(chain, Writer::new);
         List<Pending> pending = new ArrayList<>(requests.size());
+        java.util.concurrent.atomic.AtomicBoolean callYielded = yieldToOthers ? new java.util.concurrent.atomic.AtomicBoolean() : null;
         for (AppendRequest r : requests) {
             Pending p = new Pending(r);
-            p.yieldToOthers = yieldToOthers;
+            p.callYielded = callYielded;
             pending.add(p);
         }
         w.inbox.addAll(pending);
@@ -220,10 +221,24 @@ public final class Ledger {
 
     /** The answer to a request that yielded to other writers: nothing written; it is staged next. */
     private static final Result.Failed YIELDED = new Result.Failed(new LedgerException.Unavailable("yielded",
-            "the head moved under a direct append: staged instead", 1));
+            "others are appending to this chain: staged instead", 1));
 
-    /** When a writer of this process last found others writing a chain: the head moved under it, or it appended theirs. */
+    /**
+     * When a writer of this process last found others writing a chain: a held lease, a head just moved under it, a
+     * yield, or others' staged requests it appended.
+     */
     private final ConcurrentHashMap<ChainKey, Long> lastContended = new ConcurrentHashMap<>();
+
+    /**
+     * How long a process that met other writers on a chain keeps staging there before it tries a direct append again:
+     * a Lambda instance that serves several chains comes back to each only every few requests.
+     */
+    static final long CONTENDED_MS = 60_000;
+
+    /** Whether {@code at} (a {@link System#nanoTime()}, which may be negative; null: never) is within {@code ms} of {@code now}. */
+    private static boolean lately(Long at, long now, long ms) {
+        return at != null && now - at <= ms * 1_000_000L;
+    }
 
     /**
      * Staged mode with a fast path for the common case, a chain with one writer at a time: a writer that has not seen
@@ -237,17 +252,6 @@ public final class Ledger {
      * stage on that chain for the next {@value #CONTENDED_MS} ms. Both paths append with the same head
      * condition, so they never fork the chain.
      */
-    /**
-     * How long a process that met other writers on a chain keeps staging there before it tries a direct append again:
-     * a Lambda instance that serves several chains comes back to each only every few requests.
-     */
-    static final long CONTENDED_MS = 60_000;
-
-    /** Whether {@code at} (a {@link System#nanoTime()}, which may be negative; null: never) is within {@code ms} of {@code now}. */
-    private static boolean lately(Long at, long now, long ms) {
-        return at != null && now - at <= ms * 1_000_000L;
-    }
-
     private List<Result> appendAlone(ChainKey chain, List<AppendRequest> requests) {
         if (!policy.directWhenAlone()) return appendStaged(chain, requests);
         long now = System.nanoTime();
@@ -625,8 +629,12 @@ public final class Ledger {
         final Thread caller = Thread.currentThread();
         final CompletableFuture<Result> future = new CompletableFuture<>();
         String recordedAt;
-        /** Answer {@link #YIELDED} after {@value #ALONE_ATTEMPTS} attempts of its batch, when none of them can land. */
-        boolean yieldToOthers;
+        /**
+         * Set (shared by the requests of one call) when they may yield: answer {@link #YIELDED} after
+         * {@value #ALONE_ATTEMPTS} attempts of the batch, when none of them can land; once one of the call's requests
+         * yielded, the rest of the call yields too, so the caller's order is kept (the yielded are staged after).
+         */
+        java.util.concurrent.atomic.AtomicBoolean callYielded;
 
         Pending(AppendRequest request) {
             this.request = request;
@@ -719,7 +727,7 @@ public final class Ledger {
                     return;
                 }
                 // others write this chain: requests that may go another way (staged) leave the batch
-                if (attempt > ALONE_ATTEMPTS && !maybeApplied && yieldOthers(batch)) return;
+                if ((attempt > ALONE_ATTEMPTS || callYielded(batch)) && !maybeApplied && yieldOthers(batch)) return;
                 try {
                     ChainHead base;
                     if (maybeApplied) {
@@ -740,7 +748,7 @@ public final class Ledger {
                     List<AppendRequest> requests = new ArrayList<>(batch.size());
                     for (Pending p : batch) requests.add(p.request);
                     boolean alone = false;
-                    for (Pending p : batch) alone |= p.yieldToOthers;
+                    for (Pending p : batch) alone |= p.callYielded != null;
                     if (alone) store.appendUnlessLeased(chain, base, entries, requests, counterDeltas(requests, entries));
                     else store.append(chain, base, entries, requests, counterDeltas(requests, entries));
                     Entry last = entries.get(entries.size() - 1);
@@ -763,7 +771,7 @@ public final class Ledger {
                     else headKnown = false;
                     if (e.current().isEmpty() || appendedLately(e.current().get())) {
                         for (Pending p : batch) {
-                            if (p.yieldToOthers) {
+                            if (p.callYielded != null) {
                                 // another writer is at work here: this process's next requests stage
                                 lastContended.put(chain, System.nanoTime());
                                 break;
@@ -815,12 +823,19 @@ public final class Ledger {
         private boolean yieldOthers(List<Pending> batch) {
             for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
                 Pending p = it.next();
-                if (p.yieldToOthers) {
+                if (p.callYielded != null) {
                     it.remove();
+                    p.callYielded.set(true);
                     p.future.complete(YIELDED);
                 }
             }
             return batch.isEmpty();
+        }
+
+        /** Whether a request of the batch belongs to a call part of which already yielded. */
+        private boolean callYielded(List<Pending> batch) {
+            for (Pending p : batch) if (p.callYielded != null && p.callYielded.get()) return true;
+            return false;
         }
 
         /**
