@@ -161,17 +161,11 @@ final class CounterItems {
      */
     Map<String, Long> read(ChainKey chain) {
         Map<String, Long> out = new TreeMap<>();
-        List<QueryRequest> queries = new ArrayList<>();
-        for (Family f : Family.values()) {
-            queries.add(QueryRequest.builder().tableName(table)
-                    .keyConditionExpression("pk = :pk")
-                    .expressionAttributeValues(Map.of(":pk", s(pk(chain, f))))
-                    .consistentRead(true)
-                    .build());
-        }
-        MergedQuery items = new MergedQuery(access, queries, 1000, i -> true).parallelFirstPages();
-        while (items.hasNext()) {
-            Map<String, AttributeValue> item = items.next();
+        List<java.util.concurrent.Callable<List<Map<String, AttributeValue>>>> reads = new ArrayList<>();
+        for (Family f : Family.values()) reads.add(() -> partition(pk(chain, f)));
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        for (List<Map<String, AttributeValue>> part : ParallelReads.all(reads)) items.addAll(part);
+        for (Map<String, AttributeValue> item : items) {
             String sk = str(item, LedgerTable.SK, "");
             if (sk.startsWith(LedgerKeys.COUNTER_NAMES_SK_PREFIX)) {
                 if (pk(chain, Family.TOTAL).equals(str(item, LedgerTable.PK, ""))) learn(chain, item);
@@ -189,6 +183,23 @@ final class CounterItems {
                 }
             });
         }
+        return out;
+    }
+
+    /** Every item under {@code pk} (a counter partition: bounded), paged. */
+    private List<Map<String, AttributeValue>> partition(String pk) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk")
+                    .expressionAttributeValues(Map.of(":pk", s(pk)))
+                    .consistentRead(true);
+            if (start != null) q.exclusiveStartKey(start);
+            software.amazon.awssdk.services.dynamodb.model.QueryResponse r = access.query(q.build());
+            out.addAll(r.items());
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
         return out;
     }
 

@@ -13,7 +13,6 @@ import dev.loopgrid.core.decision.DecisionRecord;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.ledger.LedgerException;
-import dev.loopgrid.core.ledger.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,12 +24,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -44,13 +37,6 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
  * partition key is write-sharded ({@link LedgerKeys#indexShard}), so a list merges the queries of all its shards.
  */
 public final class DynamoDecisionIndex implements DecisionIndex {
-    /**
-     * Where the shards of a list are read at once: one Query per shard in sequence would be 96 round trips for a
-     * tenant-wide list, ~1 s in a Lambda. Daemon threads, at most 16, shared by every instance (the synchronous
-     * DynamoDB client is thread-safe); idle ones end after 30 s.
-     */
-    private static final ExecutorService SHARD_READS = shardReads();
-
     private final TableAccess table;
     private final ChainStore chains;
 
@@ -58,16 +44,6 @@ public final class DynamoDecisionIndex implements DecisionIndex {
     public DynamoDecisionIndex(DynamoDbClient dynamo, String table, ChainStore chains) {
         this.table = new TableAccess(dynamo, table);
         this.chains = chains;
-    }
-
-    private static ExecutorService shardReads() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "loopgrid-index-read");
-            t.setDaemon(true);
-            return t;
-        });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 
     @Override
@@ -229,7 +205,7 @@ public final class DynamoDecisionIndex implements DecisionIndex {
 
     /**
      * The shards of one list merged newest first by sort key ({@code lsk} is unique: created_at#decision_id), each read
-     * lazily a page at a time. The first page of every shard is read at once ({@link #inParallel}); after that a shard
+     * lazily a page at a time. The first page of every shard is read at once ({@link ParallelReads#all}); after that a shard
      * is read again only when its last buffered item was taken and it has more (its next item may be the newest left).
      * A page's limit is the shard's expected share of what the list still needs, λ = need / shards, plus two standard
      * deviations of that share (√λ, as for a Poisson count) and one: a Query is billed by the bytes it reads rounded up
@@ -259,7 +235,7 @@ public final class DynamoDecisionIndex implements DecisionIndex {
                 List<Callable<Shard>> reads = new ArrayList<>(unread.size());
                 for (Shard shard : unread) reads.add(() -> shard.read(limit));
                 unread = new ArrayList<>();
-                for (Shard shard : inParallel(reads)) {
+                for (Shard shard : ParallelReads.all(reads)) {
                     if (!shard.buffer.isEmpty()) heads.add(shard);
                     else if (shard.next != null) unread.add(shard);
                 }
@@ -320,28 +296,6 @@ public final class DynamoDecisionIndex implements DecisionIndex {
             next = resp.hasLastEvaluatedKey() && !resp.lastEvaluatedKey().isEmpty() ? resp.lastEvaluatedKey() : null;
             return this;
         }
-    }
-
-    /**
-     * Runs {@code reads} on {@link #SHARD_READS} and returns their results in order; the first failure is thrown as it
-     * was ({@link StoreException.Unavailable}), the reads not yet begun are then cancelled.
-     */
-    private static <T> List<T> inParallel(List<Callable<T>> reads) {
-        List<Future<T>> running = new ArrayList<>(reads.size());
-        for (Callable<T> r : reads) running.add(SHARD_READS.submit(r));
-        List<T> out = new ArrayList<>(reads.size());
-        try {
-            for (Future<T> f : running) out.add(f.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException.Unavailable("interrupted while reading an index", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new StoreException.Unavailable("index read failed: " + e.getCause(), e.getCause());
-        } finally {
-            for (Future<T> f : running) f.cancel(false);
-        }
-        return out;
     }
 
     /**
@@ -409,7 +363,7 @@ public final class DynamoDecisionIndex implements DecisionIndex {
             });
         }
         long sum = 0;
-        for (long n : inParallel(counts)) sum += n;
+        for (long n : ParallelReads.all(counts)) sum += n;
         return sum;
     }
 

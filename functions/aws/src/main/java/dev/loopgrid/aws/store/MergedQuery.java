@@ -9,10 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
@@ -29,13 +25,6 @@ final class MergedQuery implements Iterator<Map<String, AttributeValue>> {
     /** DynamoDB's order of string sort keys: unsigned UTF-8 bytes. */
     static final Comparator<String> KEY_ORDER = (a, b) -> java.util.Arrays.compareUnsigned(
             a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
-
-    /** Reads first pages side by side (the sync client is thread-safe); daemon threads, so a process still exits. */
-    private static final ExecutorService FIRST_PAGES = Executors.newFixedThreadPool(8, r -> {
-        Thread t = new Thread(r, "merged-query");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** Calls per page before a failed read gives up. */
     static final int ATTEMPTS = 3;
@@ -71,14 +60,14 @@ final class MergedQuery implements Iterator<Map<String, AttributeValue>> {
     public boolean hasNext() {
         if (!unread.isEmpty()) { // every partition's first page before the first item: any may hold the smallest key
             if (parallel && unread.size() > 1) {
-                List<CompletableFuture<Void>> pages = new ArrayList<>();
-                for (Partition p : unread) pages.add(CompletableFuture.runAsync(p::readPage, FIRST_PAGES));
-                try {
-                    CompletableFuture.allOf(pages.toArray(new CompletableFuture<?>[0])).join();
-                } catch (CompletionException e) {
-                    if (e.getCause() instanceof RuntimeException) throw (RuntimeException) e.getCause();
-                    throw new StoreException.Unavailable("DynamoDB query failed: " + e.getCause(), e.getCause());
+                List<java.util.concurrent.Callable<Void>> pages = new ArrayList<>(unread.size());
+                for (Partition p : unread) {
+                    pages.add(() -> {
+                        p.readPage();
+                        return null;
+                    });
                 }
+                ParallelReads.all(pages);
             }
             for (Partition p : unread) if (p.advance()) heads.add(p);
             unread.clear();
