@@ -23,12 +23,28 @@ import software.amazon.dynamodb.services.local.server.LocalDynamoDBRequestHandle
  * {@code COMMIT} queued before it has run; SQLite (rollback journal, its default {@code synchronous=FULL}, which
  * DynamoDB Local does not change) has then written and synced the transaction. The cost is the wait for that commit,
  * which the next request on the queue waited for anyway.
+ *
+ * <p>It also keeps table descriptions in memory between requests ({@link SchemaCache}).
  */
 final class DurableRequestHandler extends LocalDynamoDBRequestHandler {
 
     DurableRequestHandler(boolean inMemory, String dbPath, boolean sharedDb, boolean delayTransientStatuses)
             throws DynamoDBLocalServiceException {
         super(0, inMemory, dbPath, sharedDb, delayTransientStatuses);
+        this.schemaCached = SchemaCache.install(this, schemaReads);
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong schemaReads = new java.util.concurrent.atomic.AtomicLong();
+    private final boolean schemaCached;
+
+    /** Whether table descriptions are cached ({@link SchemaCache}). */
+    boolean schemaCached() {
+        return schemaCached;
+    }
+
+    /** Table-description lookups that reached SQLite since start (with the cache: one per table and change). */
+    long schemaReads() {
+        return schemaReads.get();
     }
 
     @Override

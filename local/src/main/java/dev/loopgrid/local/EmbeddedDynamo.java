@@ -29,7 +29,10 @@ public final class EmbeddedDynamo implements AutoCloseable {
     private final URI endpoint;
     private final DynamoDbClient client;
 
-    private EmbeddedDynamo(DynamoDBProxyServer server, int port) {
+    private final DurableRequestHandler handler;
+
+    private EmbeddedDynamo(DynamoDBProxyServer server, DurableRequestHandler handler, int port) {
+        this.handler = handler;
         this.server = server;
         this.endpoint = URI.create("http://127.0.0.1:" + port);
         this.client = newClient(endpoint, 128);
@@ -50,9 +53,19 @@ public final class EmbeddedDynamo implements AutoCloseable {
                     : new String[] {"-sharedDb", "-dbPath", dataDir.toAbsolutePath().toString(),
                                     "-port", Integer.toString(port), "-disableTelemetry"};
             try {
-                DynamoDBProxyServer server = createServer(args);
-                server.start();
-                return new EmbeddedDynamo(server, port);
+                Class.forName(ServerRunner.class.getName()); // its static set-up: Jetty and sqlite4java log levels
+                CommandLineInput in = new CommandLineInput(args);
+                if (!in.init()) throw new IllegalArgumentException("DynamoDB Local rejected " + String.join(" ", args));
+                DurableRequestHandler handler = new DurableRequestHandler(in.isInMemory(), in.getDbPath(),
+                        in.getSharedDb(), in.shouldDelayTransientStatuses());
+                DynamoDBProxyServer server = createServer(in, handler);
+                try {
+                    server.start();
+                } catch (Exception e) {
+                    handler.shutdown();
+                    throw e;
+                }
+                return new EmbeddedDynamo(server, handler, port);
             } catch (Exception e) {
                 last = e; // the port was taken between probe and bind: try another
             }
@@ -66,13 +79,13 @@ public final class EmbeddedDynamo implements AutoCloseable {
      * answers while the commit is still queued, so a {@code kill -9} could lose an acknowledged transaction).
      * Telemetry stays off: it is never configured.
      */
-    private static DynamoDBProxyServer createServer(String[] args) throws Exception {
-        Class.forName(ServerRunner.class.getName()); // its static set-up: Jetty and sqlite4java log levels
-        CommandLineInput in = new CommandLineInput(args);
-        if (!in.init()) throw new IllegalArgumentException("DynamoDB Local rejected " + String.join(" ", args));
-        return new DynamoDBProxyServer(in.getPort(), new LocalDynamoDBServerHandler(
-                new DurableRequestHandler(in.isInMemory(), in.getDbPath(), in.getSharedDb(),
-                        in.shouldDelayTransientStatuses()), in.getCorsParams()));
+    private static DynamoDBProxyServer createServer(CommandLineInput in, DurableRequestHandler handler) {
+        return new DynamoDBProxyServer(in.getPort(), new LocalDynamoDBServerHandler(handler, in.getCorsParams()));
+    }
+
+    /** The request handler (tests: whether table descriptions are cached, and how often they were read). */
+    DurableRequestHandler handler() {
+        return handler;
     }
 
     /** A client for an endpoint, with the Apache HTTP client (4-5× faster locally than URLConnection). */

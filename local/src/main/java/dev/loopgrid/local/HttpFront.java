@@ -78,6 +78,29 @@ final class HttpFront {
     private final ServerSocket listener;
     private final ThreadPoolExecutor connections;
     private final Semaphore handlerPermits;
+
+    /** The handler slots this thread's running request holds one of, while it runs. */
+    private static final ThreadLocal<Semaphore> HELD = new ThreadLocal<>();
+
+    /**
+     * Pauses the calling request for {@code millis} without holding its handler slot: the slot is given back for the
+     * pause and taken again (behind anyone already waiting for one) before the request goes on. A long-polled receipt
+     * ({@code ?wait=N}) spends nearly all its time here, so requests that only wait no longer keep recording requests
+     * from running. Outside a request it just sleeps.
+     */
+    static void pauseIdle(long millis) throws InterruptedException {
+        Semaphore held = HELD.get();
+        if (held == null) {
+            Thread.sleep(millis);
+            return;
+        }
+        held.release();
+        try {
+            Thread.sleep(millis);
+        } finally {
+            held.acquireUninterruptibly();
+        }
+    }
     private final AtomicInteger open = new AtomicInteger();
     private final Set<Connection> live = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
@@ -357,9 +380,11 @@ final class HttpFront {
                 return false;
             }
             busy = true;
+            HELD.set(handlerPermits);
             try {
                 handler.handle(ex);
             } finally {
+                HELD.remove();
                 busy = false;
                 handlerPermits.release();
             }

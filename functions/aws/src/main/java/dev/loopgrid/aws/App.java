@@ -243,9 +243,15 @@ public final class App {
      *
      * @param signer    the checkpoint signer (or, where nothing signs, the source of the verifier key), built on first use
      * @param inProcess integrate in this process (the local stack); on AWS the table's stream feeds the integrator
+     * @param pause     how a waiting receipt request pauses between looks at the log
      */
     public record LogSetup(LogStore store, TileStore tiles, SignedCheckpoints checkpoints, Supplier<NoteSigner> signer,
-                           LogConfig config, boolean inProcess) {}
+                           LogConfig config, boolean inProcess, LogService.Pause pause) {
+        public LogSetup(LogStore store, TileStore tiles, SignedCheckpoints checkpoints, Supplier<NoteSigner> signer,
+                        LogConfig config, boolean inProcess) {
+            this(store, tiles, checkpoints, signer, config, inProcess, LogService.Pause.SLEEP);
+        }
+    }
 
     private App(Config config, ChainStore chains, DecisionIndex index, ContentStore contentStore, ReplayStore replayStore,
                 SqsWorkQueue sqsQueue, ReplayConfig replayConfig, Supplier<Map<String, LlmProvider>> providers,
@@ -336,7 +342,7 @@ public final class App {
                 l = logService;
                 if (l == null) {
                     logService = l = new LogService(chains, logSetup.store(), logSetup.tiles(), logSetup.checkpoints(),
-                            logSetup.signer().get().verifier(), logSetup.config(), clock);
+                            logSetup.signer().get().verifier(), logSetup.config(), clock, logSetup.pause());
                 }
             }
         }
@@ -413,6 +419,7 @@ public final class App {
         private LifecycleService.Settings lifecycleSettings = LifecycleService.Settings.defaults();
         private Ledger.Policy appendPolicy = Ledger.Policy.defaults();
         private int stagePartitions = dev.loopgrid.aws.store.LedgerKeys.DEFAULT_STAGE_PARTITIONS;
+        private LogService.Pause receiptPause = LogService.Pause.SLEEP;
 
         private Builder(DynamoDbClient dynamo, Config config, Clock clock) {
             this.dynamo = dynamo;
@@ -453,6 +460,15 @@ public final class App {
             return this;
         }
 
+        /**
+         * How a waiting receipt request pauses between looks at the log (default: sleeps). The local stack's front
+         * passes one that gives the request's handler slot back while it sleeps.
+         */
+        public Builder receiptPause(LogService.Pause pause) {
+            this.receiptPause = java.util.Objects.requireNonNull(pause);
+            return this;
+        }
+
         /** The price table cost is computed with (default empty: every cost unknown). */
         public Builder prices(PriceTable prices) {
             this.prices = prices;
@@ -473,7 +489,9 @@ public final class App {
             return new App(config, stores.chains(), stores.index(), contentStore,
                     new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> p, null, clock,
                     new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
-                    new DynamoApiKeyStore(dynamo, config.table()), prices, log,
+                    new DynamoApiKeyStore(dynamo, config.table()), prices,
+                    log == null ? null : new LogSetup(log.store(), log.tiles(), log.checkpoints(), log.signer(),
+                            log.config(), log.inProcess(), receiptPause),
                     new Subjects(new DynamoSubjectKeyStore(dynamo, config.table()),
                             new DynamoLifecycleStore(dynamo, config.table()), subjectWrapper, lifecycleSettings),
                     appendPolicy);

@@ -82,10 +82,23 @@ public final class Counters {
 
     /** The ISO-8601 week-based year and week ({@code 2026-W48}) of an API timestamp, in UTC. */
     public static String isoWeek(String recordedAt) {
-        java.time.LocalDate d = java.time.Instant.parse(recordedAt).atZone(java.time.ZoneOffset.UTC).toLocalDate();
-        return String.format("%04d-W%02d", d.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR),
-                d.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+        java.time.Instant at = java.time.Instant.parse(recordedAt);
+        long day = Math.floorDiv(at.getEpochSecond(), 86_400L);
+        Week w = lastWeek;
+        if (w != null && w.epochDay() == day) return w.name(); // a batch's entries share their day
+        java.time.LocalDate d = java.time.LocalDate.ofEpochDay(day);
+        int year = d.get(java.time.temporal.IsoFields.WEEK_BASED_YEAR);
+        int week = d.get(java.time.temporal.IsoFields.WEEK_OF_WEEK_BASED_YEAR);
+        String name = year >= 1000 && year <= 9999 ? year + (week < 10 ? "-W0" : "-W") + week
+                : String.format(java.util.Locale.ROOT, "%04d-W%02d", year, week);
+        lastWeek = new Week(day, name);
+        return name;
     }
+
+    /** The last day's ISO week computed: recording asks for the same day over and over. */
+    private record Week(long epochDay, String name) {}
+
+    private static volatile Week lastWeek;
 
     static void add(java.util.Map<String, Long> d, String k, long v) {
         d.merge(k, v, Long::sum);

@@ -214,6 +214,23 @@ public final class Ledger {
         return d;
     }
 
+    /**
+     * The largest {@code k} in 1..{@code n} for which {@code fits(k)} holds, where {@code fits} holds for a prefix
+     * whenever it holds for a longer one (a write that carries k requests carries fewer), and a single request always
+     * goes (k = 1 is not asked). 0 when {@code n} is 0. Asks {@code fits} at most ⌈log2 n⌉ + 1 times.
+     */
+    static int fittingPrefix(int n, java.util.function.IntPredicate fits) {
+        if (n <= 1 || fits.test(n)) return n;
+        int lo = 1; // fits (a single request)
+        int hi = n; // does not fit
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >>> 1;
+            if (fits.test(mid)) lo = mid;
+            else hi = mid;
+        }
+        return lo;
+    }
+
     // ---- staged mode ---------------------------------------------------------------------------------------
 
     /** Direct attempts a writer that believes itself alone on a chain makes before it stages instead. */
@@ -540,29 +557,32 @@ public final class Ledger {
             return Integration.NOTHING;
         }
         if (staged.isEmpty()) return Integration.NOTHING;
-        List<StagedRequest> batch = new ArrayList<>();
-        List<AppendRequest> requests = new ArrayList<>();
+        List<StagedRequest> candidates = new ArrayList<>();
         Set<String> touched = new HashSet<>();
         int bytes = 0;
         for (StagedRequest s : staged) {
             AppendRequest r = s.request();
             int size = r.approximateSize();
-            if (!batch.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
+            if (!candidates.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
             String projKey = r.projection() == null ? null : "P" + r.projection().projectionKey();
             String idemKey = r.idempotency() == null ? null : "I" + r.idempotency().key();
             if ((projKey != null && touched.contains(projKey)) || (idemKey != null && touched.contains(idemKey))) {
                 continue; // stays staged for a later write
             }
-            requests.add(r);
-            if (!batch.isEmpty() && !store.fitsOneWrite(head, requests, batch.size() + 1)) {
-                requests.remove(requests.size() - 1);
-                break;
-            }
             if (projKey != null) touched.add(projKey);
             if (idemKey != null) touched.add(idemKey);
-            batch.add(s);
+            candidates.add(s);
             bytes += size;
         }
+        ChainHead base = head;
+        int n = fittingPrefix(candidates.size(), k -> {
+            List<AppendRequest> with = new ArrayList<>(k);
+            for (int i = 0; i < k; i++) with.add(candidates.get(i).request());
+            return store.fitsOneWrite(base, with, k);
+        });
+        List<StagedRequest> batch = new ArrayList<>(candidates.subList(0, n));
+        List<AppendRequest> requests = new ArrayList<>(n);
+        for (StagedRequest s : batch) requests.add(s.request());
         long seq = head == null ? 0 : head.sequence();
         String prev = head == null ? EntryHasher.GENESIS : head.headHash();
         long now = clock.millis();
@@ -675,32 +695,40 @@ public final class Ledger {
             if (next != null) LockSupport.unpark(next.caller);
         }
 
-        /** Takes requests from the backlog in order, deferring any that touch an item already in the batch. */
+        /**
+         * Takes requests from the backlog in order, deferring any that touch an item already in the batch, as many as
+         * one write carries ({@link ChainStore#fitsOneWrite}, asked a logarithmic number of times).
+         */
         List<Pending> formBatch() {
-            List<Pending> batch = new ArrayList<>();
+            List<Pending> candidates = new ArrayList<>();
             Set<String> touched = new HashSet<>();
             int bytes = 0;
-            for (Iterator<Pending> it = backlog.iterator(); it.hasNext() && batch.size() < policy.maxBatchEntries(); ) {
+            for (Iterator<Pending> it = backlog.iterator(); it.hasNext() && candidates.size() < policy.maxBatchEntries(); ) {
                 Pending p = it.next();
                 AppendRequest r = p.request;
                 int size = r.approximateSize();
-                if (!batch.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
+                if (!candidates.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
                 String projKey = r.projection() == null ? null : "P" + r.projection().projectionKey();
                 String idemKey = r.idempotency() == null ? null : "I" + r.idempotency().key();
                 if ((projKey != null && touched.contains(projKey)) || (idemKey != null && touched.contains(idemKey))) {
                     continue; // stays in the backlog for the next batch
                 }
-                if (!batch.isEmpty()) {
-                    List<AppendRequest> with = new ArrayList<>(batch.size() + 1);
-                    for (Pending q : batch) with.add(q.request);
-                    with.add(r);
-                    if (!store.fitsOneWrite(headKnown ? head : null, with, 0)) break;
-                }
                 if (projKey != null) touched.add(projKey);
                 if (idemKey != null) touched.add(idemKey);
-                it.remove();
-                batch.add(p);
+                candidates.add(p);
                 bytes += size;
+            }
+            ChainHead base = headKnown ? head : null;
+            int n = fittingPrefix(candidates.size(), k -> {
+                List<AppendRequest> with = new ArrayList<>(k);
+                for (int i = 0; i < k; i++) with.add(candidates.get(i).request);
+                return store.fitsOneWrite(base, with, 0);
+            });
+            List<Pending> batch = new ArrayList<>(candidates.subList(0, n));
+            Set<Pending> taken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            taken.addAll(batch);
+            for (Iterator<Pending> it = backlog.iterator(); it.hasNext() && !taken.isEmpty(); ) {
+                if (taken.remove(it.next())) it.remove();
             }
             long now = Math.max(clock.millis(), lastTimeMs);
             lastTimeMs = now;

@@ -37,6 +37,20 @@ public final class LogService {
         record Pending(int retryAfterSeconds) implements ReceiptResult {}
     }
 
+    /**
+     * How a waiting receipt request pauses between looks at the log. The default sleeps; the local stack's front
+     * gives its handler slot back for the pause, so requests that only wait do not hold slots others need.
+     */
+    @FunctionalInterface
+    public interface Pause {
+        Pause SLEEP = Thread::sleep;
+
+        void pause(long millis) throws InterruptedException;
+    }
+
+    /** Tiles kept in memory at most (each ≤ 8 KB: ≤ 16 MB). A tile's bytes never change once written: see {@link #hashes}. */
+    static final int CACHED_TILES = 2048;
+
     private final ChainStore chains;
     private final LogStore log;
     private final TileStore tiles;
@@ -44,9 +58,16 @@ public final class LogService {
     private final NoteVerifier key;
     private final LogConfig config;
     private final Clock clock;
+    private final Pause pause;
 
     public LogService(ChainStore chains, LogStore log, TileStore tiles, SignedCheckpoints checkpoints, NoteVerifier key,
                       LogConfig config, Clock clock) {
+        this(chains, log, tiles, checkpoints, key, config, clock, Pause.SLEEP);
+    }
+
+    public LogService(ChainStore chains, LogStore log, TileStore tiles, SignedCheckpoints checkpoints, NoteVerifier key,
+                      LogConfig config, Clock clock, Pause pause) {
+        this.pause = pause;
         this.chains = chains;
         this.log = log;
         this.tiles = tiles;
@@ -92,7 +113,7 @@ public final class LogService {
                 long cp = recentState(tenant).checkpointSize();
                 if (cp != lookedUpAt) {
                     lookedUpAt = cp;
-                    Optional<Run> run = log.runOf(tenant, entry.chainId(), entry.sequence());
+                    Optional<Run> run = runOf(tenant, entry.chainId(), entry.sequence());
                     if (run.isPresent()) index = run.get().indexOf(entry.sequence());
                 }
             }
@@ -101,7 +122,7 @@ public final class LogService {
             long left = deadline - clock.millis();
             if (left <= 0) return new ReceiptResult.Pending(1 + (int) Math.min(5, config.checkpointInterval() / 1000));
             try {
-                Thread.sleep(Math.min(left, 100));
+                pause.pause(Math.min(left, 100));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new ReceiptResult.Pending(1);
@@ -109,27 +130,85 @@ public final class LogService {
         }
     }
 
-    /** A tenant's log state as read at most {@link #STATE_TTL_NANOS} ago: waiting receipts share one read. */
-    private record CachedState(LogState state, long readAtNanos) {}
+    /**
+     * A tenant's log state as read at most {@link #STATE_TTL_NANOS} ago: waiting receipts share one read. Once the copy
+     * is stale, one request reads the state again while the others of that tenant wait for its answer (a herd of
+     * waiting receipts would otherwise read it all at once).
+     */
+    private static final class RecentState {
+        LogState state;
+        long readAtNanos;
+    }
 
     private static final long STATE_TTL_NANOS = 100_000_000L;
-    private final java.util.concurrent.ConcurrentHashMap<String, CachedState> states = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, RecentState> states = new java.util.concurrent.ConcurrentHashMap<>();
 
     private LogState recentState(String tenant) {
-        long now = System.nanoTime();
-        CachedState c = states.get(tenant);
-        if (c != null && now - c.readAtNanos() < STATE_TTL_NANOS) return c.state();
-        LogState s = log.state(tenant);
-        states.put(tenant, new CachedState(s, now));
-        return s;
+        RecentState c = states.computeIfAbsent(tenant, t -> new RecentState());
+        synchronized (c) {
+            long now = System.nanoTime();
+            if (c.state == null || now - c.readAtNanos >= STATE_TTL_NANOS) {
+                c.state = log.state(tenant);
+                c.readAtNanos = System.nanoTime();
+            }
+            return c.state;
+        }
+    }
+
+    /**
+     * Runs of a chain read recently, per chain (at most {@link #CACHED_RUN_CHAINS} chains, {@link #CACHED_RUNS} runs
+     * each). A run's first sequence and first leaf never change once it is in the log, so a run read once answers
+     * every later lookup of a sequence it covers: the waiting receipts of one batch share one Query. A chain's lookups
+     * that miss take turns, so a herd of them sends one Query and the rest find its run.
+     */
+    static final int CACHED_RUN_CHAINS = 1024;
+    static final int CACHED_RUNS = 16;
+
+    private final java.util.LinkedHashMap<String, java.util.TreeMap<Long, Run>> runs =
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, java.util.TreeMap<Long, Run>> eldest) {
+                    return size() > CACHED_RUN_CHAINS;
+                }
+            };
+
+    private Optional<Run> runOf(String tenant, String chainId, long sequence) {
+        String k = tenant + '\n' + chainId;
+        java.util.TreeMap<Long, Run> known;
+        synchronized (runs) {
+            known = runs.computeIfAbsent(k, x -> new java.util.TreeMap<>());
+        }
+        synchronized (known) {
+            var floor = known.floorEntry(sequence);
+            if (floor != null && floor.getValue().toSequence() >= sequence) return Optional.of(floor.getValue());
+            Optional<Run> r = log.runOf(tenant, chainId, sequence);
+            r.ifPresent(run -> {
+                known.put(run.fromSequence(), run); // a longer copy of the same run replaces the shorter
+                while (known.size() > CACHED_RUNS) known.pollFirstEntry();
+            });
+            return r;
+        }
+    }
+
+    /** The latest checkpoint note read per tenant: a note at a size never changes, and receipts mostly need the latest. */
+    private record Note(long size, byte[] bytes) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Note> notes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private byte[] checkpointNote(String tenant, long size) {
+        Note n = notes.get(tenant);
+        if (n != null && n.size() == size) return n.bytes();
+        byte[] note = checkpoints.get(tenant, size).orElseThrow(() -> new LedgerException.Unavailable(
+                "checkpoint_unavailable", "The log's checkpoint at size " + size + " cannot be read; retry later", 5));
+        notes.merge(tenant, new Note(size, note), (had, read) -> had.size() >= read.size() ? had : read);
+        return note;
     }
 
     private Optional<ObjectNode> tryReceipt(String tenant, Entry entry, long index) {
         LogState s = recentState(tenant);
         if (index >= s.checkpointSize()) return Optional.empty();
         long size = s.checkpointSize();
-        byte[] note = checkpoints.get(tenant, size).orElseThrow(() -> new LedgerException.Unavailable(
-                "checkpoint_unavailable", "The log's checkpoint at size " + size + " cannot be read; retry later", 5));
+        byte[] note = checkpointNote(tenant, size);
         List<byte[]> proof = Merkle.inclusionProof(hashes(tenant, size), index, size);
         TlogProof p = new TlogProof(LogLeaves.leafData(entry), index, proof, new String(note, StandardCharsets.UTF_8));
         ObjectNode r = JsonNodeFactory.instance.objectNode();
@@ -192,10 +271,35 @@ public final class LogService {
         return tiles.get(tenant, path);
     }
 
+    /**
+     * The tree's hashes at {@code size}, read from its tiles through a bounded cache. Every tile path a tree of a
+     * checkpointed size reads holds bytes fixed by leaves already in that checkpoint (a partial tile's path names its
+     * width), so a cached tile is never stale; a proof built from a tile someone swapped in the bucket would fail
+     * against the signed checkpoint anyway.
+     */
     private TiledHashes hashes(String tenant, long size) {
-        return new TiledHashes(size, path -> tiles.get(tenant, path)
-                .orElseThrow(() -> new IOException("tile " + path + " of tenant " + tenant + " is missing")));
+        return new TiledHashes(size, path -> {
+            String k = tenant + '\n' + path;
+            byte[] b;
+            synchronized (tileCache) {
+                b = tileCache.get(k);
+            }
+            if (b != null) return b;
+            b = tiles.get(tenant, path)
+                    .orElseThrow(() -> new IOException("tile " + path + " of tenant " + tenant + " is missing"));
+            synchronized (tileCache) {
+                tileCache.put(k, b);
+            }
+            return b;
+        });
     }
+
+    private final java.util.LinkedHashMap<String, byte[]> tileCache = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
+            return size() > CACHED_TILES;
+        }
+    };
 
     private static String abbreviate(String s) {
         return s.length() <= 100 ? s : s.substring(0, 100) + "…";

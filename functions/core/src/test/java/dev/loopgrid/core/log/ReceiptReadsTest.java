@@ -1,0 +1,180 @@
+package dev.loopgrid.core.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loopgrid.core.InMemoryLedgerStore;
+import dev.loopgrid.core.Json;
+import dev.loopgrid.core.decision.DecisionService;
+import dev.loopgrid.core.ledger.ChainKey;
+import dev.loopgrid.core.ledger.Entry;
+import dev.loopgrid.core.ledger.Ledger;
+import dev.loopgrid.verify.Checkpoint;
+import dev.loopgrid.verify.NoteSigner;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What serving receipts reads: a tile, a checkpoint note or a chain's run is read once and then served from memory
+ * while it cannot have changed, many receipts waiting at once share the reads, and every receipt still verifies against
+ * the checkpoint it names, also after the log has grown.
+ */
+class ReceiptReadsTest {
+    private static final String TENANT = "t1";
+    private final Clock clock = Clock.systemUTC();
+    private final LogConfig config = new LogConfig("log.test/loopgrid", 0, 4096);
+    private InMemoryLedgerStore ledgerStore;
+    private InMemoryLog log;
+    private NoteSigner signer;
+    private Integrator integrator;
+    private DecisionService decisions;
+    /** Calls that reached the stores behind the service, by method. */
+    private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ledgerStore = new InMemoryLedgerStore(clock);
+        log = new InMemoryLog();
+        byte[] seed = new byte[32];
+        seed[0] = 9;
+        signer = NoteSigner.ed25519(config.originPrefix(), seed);
+        integrator = new Integrator(ledgerStore, log, log, log, signer, config, clock);
+        Ledger ledger = new Ledger(ledgerStore, clock, Ledger.Policy.defaults(), new Ledger.Listener() {
+            @Override
+            public void appended(ChainKey chain, List<Entry> entries) {
+                integrator.offer(chain, entries);
+            }
+        });
+        decisions = new DecisionService(ledgerStore, ledgerStore, ledger, clock, 180_000, null, 180_000);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T counting(Class<T> type, T target) {
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+            reads.computeIfAbsent(type.getSimpleName() + "." + m.getName() + "/" + (args == null ? 0 : args.length),
+                    k -> new AtomicInteger()).incrementAndGet();
+            try {
+                return m.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    private LogService service(LogService.Pause pause) {
+        return new LogService(ledgerStore, counting(LogStore.class, log), counting(TileStore.class, log),
+                counting(SignedCheckpoints.class, log), signer.verifier(), config, clock, pause);
+    }
+
+    private int reads(String key) {
+        AtomicInteger n = reads.get(key);
+        return n == null ? 0 : n.get();
+    }
+
+    private void record(String service, int n) {
+        for (int i = 0; i < n; i++) {
+            ObjectNode b = Json.object();
+            b.put("service_name", service);
+            b.put("decision_type", "refund");
+            b.putObject("input").put("n", i);
+            b.putObject("model").put("provider", "openai").put("name", "gpt-4");
+            b.putObject("output").put("answer", "ok " + i);
+            decisions.record(TENANT, b, null);
+        }
+    }
+
+    private Checkpoint verified(LogService s, String chain, long seq) throws Exception {
+        LogService.ReceiptResult r = s.receipt(TENANT, chain, seq, 0);
+        ObjectNode receipt = assertInstanceOf(LogService.ReceiptResult.Ready.class, r).receipt();
+        return IntegratorTest.verifyOffline(receipt, signer.verifier(), config.origin(TENANT));
+    }
+
+    @Test
+    void receiptsOfOneCheckpoint_readEachTileNoteAndRunOnce_andAllVerify() throws Exception {
+        record("svc", 700);
+        integrator.pass(TENANT, false);
+        LogService s = service(LogService.Pause.SLEEP);
+        for (long seq = 1; seq <= 700; seq++) assertEquals(700, verified(s, "svc", seq).size());
+
+        // 700 leaves: tiles 0/000 and 0/001 full, 0/002.p/188 and 1/000.p/2: four tiles, each read once
+        assertEquals(4, reads("TileStore.get/2"), reads.toString());
+        assertEquals(1, reads("SignedCheckpoints.get/2"), reads.toString());
+        assertEquals(1, reads("LogStore.runOf/3"), reads.toString()); // one run holds all 700
+    }
+
+    @Test
+    void afterTheLogGrows_receiptsNameTheNewCheckpoint_oldAndNewEntriesAlike() throws Exception {
+        record("svc", 300);
+        integrator.pass(TENANT, false);
+        LogService s = service(LogService.Pause.SLEEP);
+        assertEquals(300, verified(s, "svc", 7).size());
+        record("svc", 300);
+        record("other", 5);
+        integrator.pass(TENANT, false);
+        Thread.sleep(120); // the shared copy of the log's state is at most 100 ms old
+
+        assertEquals(605, verified(s, "svc", 7).size()); // an old entry, proved in the new tree
+        assertEquals(605, verified(s, "svc", 600).size());
+        assertEquals(605, verified(s, "other", 5).size());
+        assertEquals(2, reads("SignedCheckpoints.get/2"), reads.toString());
+    }
+
+    @Test
+    void manyReceiptsWaitingAtOnce_shareTheirReads_andAllVerifyOnceIntegrated() throws Exception {
+        record("svc", 64);
+        AtomicInteger pauses = new AtomicInteger();
+        LogService s = service(ms -> {
+            pauses.incrementAndGet();
+            Thread.sleep(ms);
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(64);
+        try {
+            List<Future<LogService.ReceiptResult>> waiting = new ArrayList<>();
+            for (long seq = 1; seq <= 64; seq++) {
+                long q = seq;
+                waiting.add(pool.submit(() -> s.receipt(TENANT, "svc", q, 10)));
+            }
+            while (pauses.get() < 64) Thread.sleep(5); // everyone is waiting: nothing is integrated yet
+            assertEquals(0, log.state(TENANT).checkpointSize());
+            integrator.pass(TENANT, false);
+            for (int i = 0; i < 64; i++) {
+                ObjectNode r = assertInstanceOf(LogService.ReceiptResult.Ready.class, waiting.get(i).get()).receipt();
+                assertEquals(64, IntegratorTest.verifyOffline(r, signer.verifier(), config.origin(TENANT)).size());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // each waiter looks its leaf up before anything is integrated and once more after: without the shared run
+        // that is 128 Queries; with it, the first lookup after the checkpoint finds the run for all
+        assertTrue(reads("LogStore.runOf/3") <= 64 + 1, reads.toString());
+        assertEquals(1, reads("SignedCheckpoints.get/2"), reads.toString());
+        assertTrue(reads("TileStore.get/2") <= 1, reads.toString());
+    }
+
+    @Test
+    void aWaitingReceipt_pausesThroughThePauseItWasGiven() {
+        record("svc", 1);
+        AtomicInteger pauses = new AtomicInteger();
+        LogService s = service(ms -> {
+            pauses.incrementAndGet();
+            assertTrue(ms > 0 && ms <= 100, "paused " + ms + " ms");
+            if (pauses.get() == 3) integrator.pass(TENANT, false);
+            Thread.sleep(ms);
+        });
+        assertInstanceOf(LogService.ReceiptResult.Ready.class, s.receipt(TENANT, "svc", 1, 5));
+        assertTrue(pauses.get() >= 3, "paused " + pauses.get() + " times");
+    }
+}
