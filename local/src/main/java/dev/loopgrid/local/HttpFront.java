@@ -83,24 +83,25 @@ final class HttpFront {
     private static final ThreadLocal<Semaphore> HELD = new ThreadLocal<>();
 
     /**
-     * Pauses the calling request for {@code millis} without holding its handler slot: the slot is given back for the
-     * pause and taken again (behind anyone already waiting for one) before the request goes on. A long-polled receipt
-     * ({@code ?wait=N}) spends nearly all its time here, so requests that only wait no longer keep recording requests
-     * from running. Outside a request it just sleeps.
+     * Runs {@code wait} (a blocking wait) without holding the calling request's handler slot: the slot is given back
+     * for the wait and taken again (behind anyone already waiting for one) before the request goes on. A long-polled
+     * receipt ({@code ?wait=N}) spends nearly all its time here, so requests that only wait no longer keep recording
+     * requests from running. Outside a request it just runs the wait.
      */
-    static void pauseIdle(long millis) throws InterruptedException {
+    static void idle(dev.loopgrid.core.log.LogService.Idle wait) throws InterruptedException {
         Semaphore held = HELD.get();
         if (held == null) {
-            Thread.sleep(millis);
+            wait.run();
             return;
         }
         held.release();
         try {
-            Thread.sleep(millis);
+            wait.run();
         } finally {
             held.acquireUninterruptibly();
         }
     }
+
     private final AtomicInteger open = new AtomicInteger();
     private final Set<Connection> live = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;

@@ -427,7 +427,7 @@ public final class Main {
                             o.inMemory() ? LogKeys.generate(logOrigin) : LogKeys.fromFile(o.dataDir().resolve("log-signing.key"),
                                     logOrigin),
                             new LogConfig(logOrigin, CHECKPOINT_INTERVAL_MILLIS, 4096))
-                    .receiptPause(HttpFront::pauseIdle) // a waiting receipt gives its handler slot back while it sleeps
+                    .receiptPause(HttpFront::idle) // a waiting receipt gives its handler slot back while it waits
                     .prices(App.prices(System.getenv())) // LOOPGRID_PRICES / LOOPGRID_PRICES_FILE, as on AWS
                     // data subjects' keys wrapped under a key file of the data dir (KMS on AWS)
                     .subjects(o.inMemory() ? FileKeyWrapper.generate()

@@ -249,7 +249,7 @@ public final class App {
                            LogConfig config, boolean inProcess, LogService.Pause pause) {
         public LogSetup(LogStore store, TileStore tiles, SignedCheckpoints checkpoints, Supplier<NoteSigner> signer,
                         LogConfig config, boolean inProcess) {
-            this(store, tiles, checkpoints, signer, config, inProcess, LogService.Pause.SLEEP);
+            this(store, tiles, checkpoints, signer, config, inProcess, LogService.Pause.IN_PLACE);
         }
     }
 
@@ -343,6 +343,7 @@ public final class App {
                 if (l == null) {
                     logService = l = new LogService(chains, logSetup.store(), logSetup.tiles(), logSetup.checkpoints(),
                             logSetup.signer().get().verifier(), logSetup.config(), clock, logSetup.pause());
+                    if (logSetup.inProcess()) integrator().onPublished(l::published); // receipts wake at once
                 }
             }
         }
@@ -419,7 +420,7 @@ public final class App {
         private LifecycleService.Settings lifecycleSettings = LifecycleService.Settings.defaults();
         private Ledger.Policy appendPolicy = Ledger.Policy.defaults();
         private int stagePartitions = dev.loopgrid.aws.store.LedgerKeys.DEFAULT_STAGE_PARTITIONS;
-        private LogService.Pause receiptPause = LogService.Pause.SLEEP;
+        private LogService.Pause receiptPause = LogService.Pause.IN_PLACE;
 
         private Builder(DynamoDbClient dynamo, Config config, Clock clock) {
             this.dynamo = dynamo;
@@ -461,8 +462,8 @@ public final class App {
         }
 
         /**
-         * How a waiting receipt request pauses between looks at the log (default: sleeps). The local stack's front
-         * passes one that gives the request's handler slot back while it sleeps.
+         * How a waiting receipt request runs its waits between looks at the log (default: in place). The local stack's
+         * front passes one that gives the request's handler slot back while it waits.
          */
         public Builder receiptPause(LogService.Pause pause) {
             this.receiptPause = java.util.Objects.requireNonNull(pause);

@@ -75,9 +75,10 @@ public final class Bench {
             "      in batches of BATCH: sequencing commits, tiles and entry bundles, a signed checkpoint per pass.",
             "      Prints entries/s. Exit 1 unless the final checkpoint covers every entry.",
             "",
-            "  bench receipts [--url URL] [--rate 300] [--seconds 20] [--size 1024] [--service NAME] [--api-key KEY]",
+            "  bench receipts [--url URL] [--rate 300] [--seconds 20] [--warmup 5] [--size 1024] [--service NAME] [--api-key KEY]",
             "      Records RATE decisions/s for SECONDS; right after each 201 asks GET /v1/decisions/{id}/receipt?wait=20",
             "      and measures the time from the 201 to the receipt (p50/p90/p99/max) and the largest receipt's size.",
+            "      The same load runs WARMUP seconds first, unmeasured (the client's threads, connections and JIT).",
             "      Exit 1 on any failed record or receipt.",
             "",
             "  bench otlp    [--url URL] [--clients 4] [--exports 200] [--spans 100] [--warmup 10] [--service NAME]",
@@ -196,9 +197,9 @@ public final class Bench {
                             a.integer("chains", 1, 1, 1000), a.integer("batch", 1000, 1, 10_000)));
                 }
                 case "receipts": {
-                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "rate", "seconds"), Set.of());
+                    Args a = Args.parse(rest, union(HTTP_OPTIONS, "rate", "seconds", "warmup"), Set.of());
                     return LogBench.receipts(new LogBench.ReceiptOptions(api(a), a.integer("rate", 300, 1, 5000),
-                            a.integer("seconds", 20, 1, 3600), service(a), size(a)));
+                            a.integer("seconds", 20, 1, 3600), a.integer("warmup", 5, 0, 600), service(a), size(a)));
                 }
                 case "crash": {
                     Args a = Args.parse(rest, Set.of("rounds", "writers", "min-ms", "max-ms", "size", "data-dir"), Set.of());

@@ -95,15 +95,30 @@ final class LogBench {
         }
     }
 
-    record ReceiptOptions(Api api, int rate, int seconds, String service, int size) {}
+    record ReceiptOptions(Api api, int rate, int seconds, int warmup, String service, int size) {}
 
     static int receipts(ReceiptOptions o) throws InterruptedException {
         if (!Bench.reachable(o.api())) return 1;
-        int n = o.rate() * o.seconds();
-        long[] waits = new long[n];
-        long[] sizes = new long[n];
         ExecutorService pool = Executors.newFixedThreadPool(64); // records, at the fixed rate
         ExecutorService waiters = Executors.newFixedThreadPool(Math.min(1024, o.rate() * 4)); // receipts, after each 201
+        try {
+            if (o.warmup() > 0) {
+                int failed = receipts(o, o.warmup(), pool, waiters, false);
+                System.out.printf(Locale.ROOT, "warmup: %d s at %d/s, failures=%d%n", o.warmup(), o.rate(), failed);
+            }
+            return receipts(o, o.seconds(), pool, waiters, true) == 0 ? 0 : 1;
+        } finally {
+            pool.shutdown();
+            waiters.shutdown();
+        }
+    }
+
+    /** One phase at the fixed rate; prints its figures when {@code report}. Returns the failures. */
+    private static int receipts(ReceiptOptions o, int seconds, ExecutorService pool, ExecutorService waiters,
+                                boolean report) throws InterruptedException {
+        int n = o.rate() * seconds;
+        long[] waits = new long[n];
+        long[] sizes = new long[n];
         List<Future<Object>> fs = new ArrayList<>();
         long t0 = System.nanoTime();
         long[] failures = new long[1];
@@ -157,15 +172,14 @@ final class LogBench {
                 failures[0]++;
             }
         }
-        pool.shutdown();
-        waiters.shutdown();
+        if (!report) return (int) failures[0];
         double secs = recordSecs;
         long[] ok = java.util.Arrays.stream(waits).filter(w -> w > 0).toArray();
         long maxSize = java.util.Arrays.stream(sizes).max().orElse(0);
         Latencies l = new Latencies(ok, ok.length);
         System.out.printf(Locale.ROOT, "receipts: rate=%d/s for %d s (%.0f decisions/s achieved) receipt after 201: %s;"
-                + " receipts=%d failures=%d largest receipt=%d bytes%n", o.rate(), o.seconds(), n / secs, l.summary(),
+                + " receipts=%d failures=%d largest receipt=%d bytes%n", o.rate(), seconds, n / secs, l.summary(),
                 ok.length, failures[0], maxSize);
-        return failures[0] == 0 ? 0 : 1;
+        return (int) failures[0];
     }
 }

@@ -1,5 +1,6 @@
 package dev.loopgrid.core.log;
 
+import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.ledger.Entry;
@@ -202,6 +203,12 @@ public final class Integrator {
         offeredEntries.headMap(cursor, true).clear();
         List<Entry> out = new ArrayList<>();
         long want = cursor + 1;
+        if (catchUp && offeredEntries.isEmpty()) {
+            // a chain's head moves in the very transaction that writes its entries, so a head at or before the
+            // cursor means nothing to catch up: one small read instead of a Query of each entry partition
+            Optional<ChainHead> head = chains.readPosition(new ChainKey(tenant, chainId));
+            if (head.isEmpty() || head.get().sequence() < want) return out;
+        }
         boolean needRead = catchUp || (!offeredEntries.isEmpty() && offeredEntries.firstKey() > want);
         Iterator<Entry> read = needRead
                 ? chains.readEntries(new ChainKey(tenant, chainId), want, offeredEntries.isEmpty() || catchUp
@@ -356,5 +363,23 @@ public final class Integrator {
         }
         checkpoints.put(tenant, size, note.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         log.markCheckpointed(tenant, size, clock.millis());
+        java.util.function.BiConsumer<String, LogState> l = onPublished;
+        if (l != null) {
+            try {
+                l.accept(tenant, log.state(tenant));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "log of tenant {0}: a checkpoint listener failed: {1}", tenant, e);
+            }
+        }
+    }
+
+    private volatile java.util.function.BiConsumer<String, LogState> onPublished;
+
+    /**
+     * Tells {@code listener} of every checkpoint this integrator publishes, with the log's state after it (in process:
+     * waiting receipts wake at once, {@link LogService#published}). One listener; a later call replaces it.
+     */
+    public void onPublished(java.util.function.BiConsumer<String, LogState> listener) {
+        this.onPublished = listener;
     }
 }

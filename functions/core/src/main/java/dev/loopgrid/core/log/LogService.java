@@ -37,15 +37,22 @@ public final class LogService {
         record Pending(int retryAfterSeconds) implements ReceiptResult {}
     }
 
+    /** A blocking wait (for the log to move on, or for a short while). */
+    @FunctionalInterface
+    public interface Idle {
+        void run() throws InterruptedException;
+    }
+
     /**
-     * How a waiting receipt request pauses between looks at the log. The default sleeps; the local stack's front
-     * gives its handler slot back for the pause, so requests that only wait do not hold slots others need.
+     * How a waiting receipt request runs its waits between looks at the log. The default runs them in place; the
+     * local stack's front gives the request's handler slot back while it waits, so requests that only wait do not
+     * hold slots others need.
      */
     @FunctionalInterface
     public interface Pause {
-        Pause SLEEP = Thread::sleep;
+        Pause IN_PLACE = Idle::run;
 
-        void pause(long millis) throws InterruptedException;
+        void idle(Idle wait) throws InterruptedException;
     }
 
     /** Tiles kept in memory at most (each ≤ 8 KB: ≤ 16 MB). A tile's bytes never change once written: see {@link #hashes}. */
@@ -62,7 +69,7 @@ public final class LogService {
 
     public LogService(ChainStore chains, LogStore log, TileStore tiles, SignedCheckpoints checkpoints, NoteVerifier key,
                       LogConfig config, Clock clock) {
-        this(chains, log, tiles, checkpoints, key, config, clock, Pause.SLEEP);
+        this(chains, log, tiles, checkpoints, key, config, clock, Pause.IN_PLACE);
     }
 
     public LogService(ChainStore chains, LogStore log, TileStore tiles, SignedCheckpoints checkpoints, NoteVerifier key,
@@ -121,8 +128,13 @@ public final class LogService {
             if (r.isPresent()) return new ReceiptResult.Ready(r.get());
             long left = deadline - clock.millis();
             if (left <= 0) return new ReceiptResult.Pending(1 + (int) Math.min(5, config.checkpointInterval() / 1000));
+            // wait, without the request's slot, until there is something to do: a checkpoint that covers the leaf, or
+            // (leaf not found yet) any new checkpoint, after which the leaf is looked up again
+            long seen = lookedUpAt;
+            long leaf = index;
+            java.util.function.LongPredicate due = leaf >= 0 ? size -> size > leaf : size -> size != seen;
             try {
-                pause.pause(Math.min(left, 100));
+                pause.idle(() -> awaitCheckpoint(tenant, due, deadline));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new ReceiptResult.Pending(1);
@@ -133,7 +145,8 @@ public final class LogService {
     /**
      * A tenant's log state as read at most {@link #STATE_TTL_NANOS} ago: waiting receipts share one read. Once the copy
      * is stale, one request reads the state again while the others of that tenant wait for its answer (a herd of
-     * waiting receipts would otherwise read it all at once).
+     * waiting receipts would otherwise read it all at once). Where the integrator runs in this process it hands each
+     * new checkpoint over ({@link #published}), which wakes the waiting receipts at once.
      */
     private static final class RecentState {
         LogState state;
@@ -141,10 +154,16 @@ public final class LogService {
     }
 
     private static final long STATE_TTL_NANOS = 100_000_000L;
+    /** Longest a waiting receipt goes without looking at the log's state. */
+    static final long POLL_MILLIS = 100;
     private final java.util.concurrent.ConcurrentHashMap<String, RecentState> states = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private RecentState recent(String tenant) {
+        return states.computeIfAbsent(tenant, t -> new RecentState());
+    }
+
     private LogState recentState(String tenant) {
-        RecentState c = states.computeIfAbsent(tenant, t -> new RecentState());
+        RecentState c = recent(tenant);
         synchronized (c) {
             long now = System.nanoTime();
             if (c.state == null || now - c.readAtNanos >= STATE_TTL_NANOS) {
@@ -152,6 +171,44 @@ public final class LogService {
                 c.readAtNanos = System.nanoTime();
             }
             return c.state;
+        }
+    }
+
+    /**
+     * Waits until the tenant's checkpoint size satisfies {@code due}, or the clock reaches {@code deadline}. The state
+     * is looked at every {@link #POLL_MILLIS} at most (one read shared by every waiter of the tenant), and at once when
+     * the integrator of this process hands a checkpoint over. Only waiters with something to do return: the others
+     * sleep on, so a checkpoint does not wake every waiting request into competing for a handler slot.
+     */
+    private void awaitCheckpoint(String tenant, java.util.function.LongPredicate due, long deadline)
+            throws InterruptedException {
+        RecentState c = recent(tenant);
+        synchronized (c) {
+            while (true) {
+                if (c.state == null || System.nanoTime() - c.readAtNanos >= STATE_TTL_NANOS) {
+                    c.state = log.state(tenant);
+                    c.readAtNanos = System.nanoTime();
+                }
+                if (due.test(c.state.checkpointSize())) return;
+                long left = deadline - clock.millis();
+                if (left <= 0) return;
+                c.wait(Math.min(left, POLL_MILLIS));
+            }
+        }
+    }
+
+    /**
+     * The integrator of this process published a checkpoint of {@code tenant}'s log: receipts waiting for one look at
+     * it now instead of at their next poll.
+     */
+    public void published(String tenant, LogState state) {
+        RecentState c = recent(tenant);
+        synchronized (c) {
+            if (c.state == null || state.checkpointSize() > c.state.checkpointSize()) {
+                c.state = state;
+                c.readAtNanos = System.nanoTime();
+            }
+            c.notifyAll();
         }
     }
 
@@ -277,8 +334,10 @@ public final class LogService {
      * width), so a cached tile is never stale; a proof built from a tile someone swapped in the bucket would fail
      * against the signed checkpoint anyway.
      */
-    private TiledHashes hashes(String tenant, long size) {
-        return new TiledHashes(size, path -> {
+    private dev.loopgrid.verify.HashSource hashes(String tenant, long size) {
+        Tree t = trees.get(tenant);
+        if (t != null && t.size() == size) return t.nodes();
+        TiledHashes tiled = new TiledHashes(size, path -> {
             String k = tenant + '\n' + path;
             byte[] b;
             synchronized (tileCache) {
@@ -292,7 +351,27 @@ public final class LogService {
             }
             return b;
         });
+        // a subtree's hash in a tree of one size never changes: receipts against the same checkpoint share them (an
+        // inclusion proof rebuilds up to ~250 node hashes from its tiles otherwise)
+        java.util.concurrent.ConcurrentHashMap<Long, byte[]> memo = new java.util.concurrent.ConcurrentHashMap<>();
+        dev.loopgrid.verify.HashSource nodes = (level, index) -> {
+            Long k = ((long) level << 56) | index;
+            byte[] h = memo.get(k);
+            if (h != null) return h;
+            synchronized (tiled) { // TiledHashes keeps its tiles in a plain map
+                h = tiled.hash(level, index);
+            }
+            memo.put(k, h);
+            return h;
+        };
+        trees.merge(tenant, new Tree(size, nodes), (had, made) -> had.size() >= made.size() ? had : made);
+        return nodes;
     }
+
+    /** The node hashes of a tenant's tree at its latest checkpointed size asked for so far. */
+    private record Tree(long size, dev.loopgrid.verify.HashSource nodes) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Tree> trees = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final java.util.LinkedHashMap<String, byte[]> tileCache = new java.util.LinkedHashMap<>(256, 0.75f, true) {
         @Override

@@ -219,6 +219,33 @@ class IntegratorTest {
     }
 
     @Test
+    void catchUp_readsNoEntriesOfChainsWhoseHeadItHasIntegrated_butFindsTheOneThatMovedOn() {
+        for (int i = 0; i < 40; i++) record("svc-" + (i % 4), i);
+        java.util.concurrent.atomic.AtomicInteger entryReads = new java.util.concurrent.atomic.AtomicInteger();
+        dev.loopgrid.core.ledger.ChainStore counting = (dev.loopgrid.core.ledger.ChainStore) java.lang.reflect.Proxy
+                .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {dev.loopgrid.core.ledger.ChainStore.class},
+                        (p, m, args) -> {
+                            if (m.getName().equals("readEntries")) entryReads.incrementAndGet();
+                            try {
+                                return m.invoke(ledgerStore, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        Integrator blind = new Integrator(counting, log, log, log, signer, config, clock);
+        assertEquals(40, blind.pass(TENANT, true).integrated());
+        int afterFirst = entryReads.get();
+        assertTrue(afterFirst >= 4, "the first catch-up reads each chain: " + afterFirst);
+
+        assertEquals(0, blind.pass(TENANT, true).integrated());
+        assertEquals(afterFirst, entryReads.get(), "nothing past any head: no chain is read again");
+
+        record("svc-2", 99); // moves one chain's head past its last run
+        assertEquals(1, blind.pass(TENANT, true).integrated());
+        assertEquals(afterFirst + 1, entryReads.get(), "only the chain that moved on is read");
+    }
+
+    @Test
     void twoIntegratorsAtOnce_integrateEachEntryOnce() throws Exception {
         Integrator second = new Integrator(ledgerStore, log, log, log, signer, config, clock);
         for (int i = 0; i < 200; i++) record("svc-" + (i % 5), i);

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A request that pauses through {@link HttpFront#pauseIdle} (a long-polled receipt) gives its handler slot back while
+ * A request that pauses through {@link HttpFront#idle} (a long-polled receipt) gives its handler slot back while
  * it pauses: with one slot, another request runs meanwhile, and the paused one still finishes once it has the slot
  * again.
  */
-class PauseIdleTest {
+class IdleWaitTest {
     static volatile CountDownLatch pausing = new CountDownLatch(1);
     static final AtomicBoolean WAIT_DONE = new AtomicBoolean();
     static volatile boolean idle = true; // false: pause by plain sleep, holding the slot
@@ -43,7 +43,7 @@ class PauseIdleTest {
             pausing.countDown();
             try {
                 for (int i = 0; i < 20; i++) {
-                    if (idle) HttpFront.pauseIdle(100);
+                    if (idle) HttpFront.idle(() -> Thread.sleep(100));
                     else Thread.sleep(100);
                 }
             } catch (InterruptedException x) {
@@ -109,7 +109,7 @@ class PauseIdleTest {
     @Test
     void outsideARequest_itJustSleeps() throws Exception {
         long t0 = System.nanoTime();
-        HttpFront.pauseIdle(30);
+        HttpFront.idle(() -> Thread.sleep(30));
         assertTrue(System.nanoTime() - t0 >= 30_000_000L);
     }
 
