@@ -55,6 +55,9 @@ public final class LogService {
         void idle(Idle wait) throws InterruptedException;
     }
 
+    /** Node hashes of one tree size kept at most (~100 bytes each: ≤ 7 MB); a receipt's proof needs ~20. */
+    static final int CACHED_NODES = 65_536;
+
     /** Tiles kept in memory at most (each ≤ 8 KB: ≤ 16 MB). A tile's bytes never change once written: see {@link #hashes}. */
     static final int CACHED_TILES = 2048;
 
@@ -144,14 +147,30 @@ public final class LogService {
 
     /**
      * A tenant's log state as read at most {@link #STATE_TTL_NANOS} ago: waiting receipts share one read. Once the copy
-     * is stale, one request reads the state again while the others of that tenant wait for its answer (a herd of
-     * waiting receipts would otherwise read it all at once). Where the integrator runs in this process it hands each
-     * new checkpoint over ({@link #published}), which wakes the waiting receipts at once.
+     * is stale, one request reads the state again (outside any lock) while the others go on with the copy they have.
+     * Where the integrator runs in this process it hands each new checkpoint over ({@link #published}), which wakes
+     * the waiting receipts it concerns at once. No lock is held while the store is read, and a checkpoint wakes only
+     * the requests it gives something to do: a herd of waiting requests neither queues behind one read nor wakes at
+     * once into competing for the tenant.
      */
     private static final class RecentState {
-        LogState state;
-        long readAtNanos;
+        final java.util.concurrent.atomic.AtomicReference<Snapshot> snapshot = new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.Set<Waiter> waiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** Keeps the copy with the larger checkpoint (a read that raced a hand-over must not undo it). */
+        void offer(LogState s, long atNanos) {
+            snapshot.accumulateAndGet(new Snapshot(s, atNanos), (had, got) -> had == null
+                    || got.state().checkpointSize() > had.state().checkpointSize()
+                    || (got.state().checkpointSize() == had.state().checkpointSize() && got.atNanos() > had.atNanos())
+                    ? got : had);
+        }
     }
+
+    private record Snapshot(LogState state, long atNanos) {}
+
+    /** A waiting receipt: its thread, and the checkpoint sizes that give it something to do. */
+    private record Waiter(Thread thread, java.util.function.LongPredicate due) {}
 
     private static final long STATE_TTL_NANOS = 100_000_000L;
     /** Longest a waiting receipt goes without looking at the log's state. */
@@ -164,59 +183,60 @@ public final class LogService {
 
     private LogState recentState(String tenant) {
         RecentState c = recent(tenant);
-        synchronized (c) {
-            long now = System.nanoTime();
-            if (c.state == null || now - c.readAtNanos >= STATE_TTL_NANOS) {
-                c.state = log.state(tenant);
-                c.readAtNanos = System.nanoTime();
+        Snapshot s = c.snapshot.get();
+        if (s != null && System.nanoTime() - s.atNanos() < STATE_TTL_NANOS) return s.state();
+        if (s == null || c.reading.compareAndSet(false, true)) {
+            try {
+                c.offer(log.state(tenant), System.nanoTime());
+            } finally {
+                if (s != null) c.reading.set(false);
             }
-            return c.state;
+            return c.snapshot.get().state();
         }
+        return s.state(); // another request is reading it: this copy is at most one read behind
     }
 
     /**
-     * Waits until the tenant's checkpoint size satisfies {@code due}, or the clock reaches {@code deadline}. The state
-     * is looked at every {@link #POLL_MILLIS} at most (one read shared by every waiter of the tenant), and at once when
-     * the integrator of this process hands a checkpoint over. Only waiters with something to do return: the others
-     * sleep on, so a checkpoint does not wake every waiting request into competing for a handler slot.
+     * Waits until the tenant's checkpoint size satisfies {@code due}, or the clock reaches {@code deadline}: looking
+     * at the state every {@link #POLL_MILLIS} at most, and at once when a checkpoint that satisfies {@code due} is handed
+     * over ({@link #published}).
      */
     private void awaitCheckpoint(String tenant, java.util.function.LongPredicate due, long deadline)
             throws InterruptedException {
         RecentState c = recent(tenant);
-        synchronized (c) {
+        Waiter w = new Waiter(Thread.currentThread(), due);
+        c.waiters.add(w);
+        try {
             while (true) {
-                if (c.state == null || System.nanoTime() - c.readAtNanos >= STATE_TTL_NANOS) {
-                    c.state = log.state(tenant);
-                    c.readAtNanos = System.nanoTime();
-                }
-                if (due.test(c.state.checkpointSize())) return;
+                if (due.test(recentState(tenant).checkpointSize())) return;
                 long left = deadline - clock.millis();
                 if (left <= 0) return;
-                c.wait(Math.min(left, POLL_MILLIS));
+                java.util.concurrent.locks.LockSupport.parkNanos(this, Math.min(left, POLL_MILLIS) * 1_000_000L);
+                if (Thread.interrupted()) throw new InterruptedException();
             }
+        } finally {
+            c.waiters.remove(w);
         }
     }
 
     /**
-     * The integrator of this process published a checkpoint of {@code tenant}'s log: receipts waiting for one look at
-     * it now instead of at their next poll.
+     * The integrator of this process published a checkpoint of {@code tenant}'s log: the receipts waiting for it look
+     * at it now instead of at their next poll.
      */
     public void published(String tenant, LogState state) {
         RecentState c = recent(tenant);
-        synchronized (c) {
-            if (c.state == null || state.checkpointSize() > c.state.checkpointSize()) {
-                c.state = state;
-                c.readAtNanos = System.nanoTime();
-            }
-            c.notifyAll();
+        c.offer(state, System.nanoTime());
+        long size = c.snapshot.get().state().checkpointSize();
+        for (Waiter w : c.waiters) {
+            if (w.due().test(size)) java.util.concurrent.locks.LockSupport.unpark(w.thread());
         }
     }
 
     /**
      * Runs of a chain read recently, per chain (at most {@link #CACHED_RUN_CHAINS} chains, {@link #CACHED_RUNS} runs
      * each). A run's first sequence and first leaf never change once it is in the log, so a run read once answers
-     * every later lookup of a sequence it covers: the waiting receipts of one batch share one Query. A chain's lookups
-     * that miss take turns, so a herd of them sends one Query and the rest find its run.
+     * every later lookup of a sequence it covers: the waiting receipts of one batch share one Query. While a chain's
+     * Query is out, its other lookups wait for that answer (not for a lock) and look again.
      */
     static final int CACHED_RUN_CHAINS = 1024;
     static final int CACHED_RUNS = 16;
@@ -228,22 +248,40 @@ public final class LogService {
                     return size() > CACHED_RUN_CHAINS;
                 }
             };
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.CompletableFuture<Optional<Run>>>
+            runQueries = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Optional<Run> runOf(String tenant, String chainId, long sequence) {
         String k = tenant + '\n' + chainId;
-        java.util.TreeMap<Long, Run> known;
-        synchronized (runs) {
-            known = runs.computeIfAbsent(k, x -> new java.util.TreeMap<>());
-        }
-        synchronized (known) {
-            var floor = known.floorEntry(sequence);
-            if (floor != null && floor.getValue().toSequence() >= sequence) return Optional.of(floor.getValue());
-            Optional<Run> r = log.runOf(tenant, chainId, sequence);
-            r.ifPresent(run -> {
-                known.put(run.fromSequence(), run); // a longer copy of the same run replaces the shorter
-                while (known.size() > CACHED_RUNS) known.pollFirstEntry();
-            });
-            return r;
+        for (int attempt = 0; ; attempt++) {
+            synchronized (runs) {
+                java.util.TreeMap<Long, Run> known = runs.get(k);
+                var floor = known == null ? null : known.floorEntry(sequence);
+                if (floor != null && floor.getValue().toSequence() >= sequence) return Optional.of(floor.getValue());
+            }
+            java.util.concurrent.CompletableFuture<Optional<Run>> mine = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<Optional<Run>> out = runQueries.putIfAbsent(k, mine);
+            if (out != null && attempt == 0) {
+                out.exceptionally(e -> Optional.empty()).join(); // someone else's Query: its run may cover this one
+                continue;
+            }
+            try {
+                Optional<Run> r = log.runOf(tenant, chainId, sequence);
+                r.ifPresent(run -> {
+                    synchronized (runs) {
+                        java.util.TreeMap<Long, Run> known = runs.computeIfAbsent(k, x -> new java.util.TreeMap<>());
+                        known.merge(run.fromSequence(), run, (a, b) -> a.toSequence() >= b.toSequence() ? a : b);
+                        while (known.size() > CACHED_RUNS) known.pollFirstEntry();
+                    }
+                });
+                if (out == null) mine.complete(r);
+                return r;
+            } catch (RuntimeException e) {
+                if (out == null) mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                if (out == null) runQueries.remove(k, mine);
+            }
         }
     }
 
@@ -361,7 +399,7 @@ public final class LogService {
             synchronized (tiled) { // TiledHashes keeps its tiles in a plain map
                 h = tiled.hash(level, index);
             }
-            memo.put(k, h);
+            if (memo.size() < CACHED_NODES) memo.put(k, h); // proofs of every leaf of a big idle log: bounded
             return h;
         };
         trees.merge(tenant, new Tree(size, nodes), (had, made) -> had.size() >= made.size() ? had : made);
