@@ -38,6 +38,7 @@ import dev.loopgrid.core.log.LogConfig;
 import dev.loopgrid.core.log.LogService;
 import dev.loopgrid.core.log.LogVerifier;
 import dev.loopgrid.core.log.LogStore;
+import dev.loopgrid.core.log.RecentEntries;
 import dev.loopgrid.core.log.SignedCheckpoints;
 import dev.loopgrid.core.log.TileStore;
 import dev.loopgrid.verify.NoteSigner;
@@ -94,6 +95,8 @@ public final class App {
     public final ContentResolver contentResolver;
     private final LogSetup logSetup;
     private volatile Integrator integrator;
+    /** The envelopes this process appended lately, for receipts asked for right after (in-process integration). */
+    private final RecentEntries recentEntries = new RecentEntries(RecentEntries.DEFAULT_CAPACITY);
     private volatile LogService logService;
     private volatile LogVerifier logVerifier;
     /** Where decision content above {@link Config#maxContentBytes()} lives, or null (such decisions are then refused). */
@@ -265,7 +268,7 @@ public final class App {
         this.logSetup = logSetup;
         if (logSetup != null && logSetup.inProcess()) {
             this.integrator = newIntegrator(chains, logSetup, clock);
-            listener = handingOver(listener, integrator);
+            listener = handingOver(listener, integrator, recentEntries);
         }
         this.apiKeys = new ApiKeys(keyStore, clock, KEY_CACHE);
         this.contentStore = contentStore;
@@ -303,7 +306,7 @@ public final class App {
     }
 
     /** {@code base}, and every committed batch handed to the integrator (in-process integration). */
-    private static Ledger.Listener handingOver(Ledger.Listener base, Integrator integrator) {
+    private static Ledger.Listener handingOver(Ledger.Listener base, Integrator integrator, RecentEntries recent) {
         Ledger.Listener b = base == null ? new Ledger.Listener() {} : base;
         return new Ledger.Listener() {
             @Override
@@ -315,6 +318,7 @@ public final class App {
             public void appended(ChainKey chain, List<Entry> entries) {
                 b.appended(chain, entries);
                 integrator.offer(chain, entries);
+                recent.appended(chain, entries);
             }
 
             @Override
@@ -342,7 +346,8 @@ public final class App {
                 l = logService;
                 if (l == null) {
                     logService = l = new LogService(chains, logSetup.store(), logSetup.tiles(), logSetup.checkpoints(),
-                            logSetup.signer().get().verifier(), logSetup.config(), clock, logSetup.pause());
+                            logSetup.signer().get().verifier(), logSetup.config(), clock, logSetup.pause(),
+                            logSetup.inProcess() ? recentEntries : null);
                     if (logSetup.inProcess()) integrator().onPublished(l::published); // receipts wake at once
                 }
             }

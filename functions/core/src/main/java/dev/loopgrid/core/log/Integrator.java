@@ -61,6 +61,8 @@ public final class Integrator {
     private final Clock clock;
     /** Entries offered since the last pass, per tenant (the in-process fast path: no table read). */
     private final Map<String, ConcurrentLinkedQueue<Entry>> offered = new ConcurrentHashMap<>();
+    /** Per chain (tenant, newline, chain id), its head's sequence at this integrator's previous catch-up. */
+    private final Map<String, Long> headsAtCatchUp = new ConcurrentHashMap<>();
     /** Leaf data of recently sequenced leaves, so tiling needs no read back; bounded by what one pass sequences. */
     private final Map<String, Map<Long, byte[]>> leafData = new ConcurrentHashMap<>();
 
@@ -203,16 +205,23 @@ public final class Integrator {
         offeredEntries.headMap(cursor, true).clear();
         List<Entry> out = new ArrayList<>();
         long want = cursor + 1;
+        long catchUpTo = Long.MAX_VALUE - 1;
         if (catchUp && offeredEntries.isEmpty()) {
-            // a chain's head moves in the very transaction that writes its entries, so a head at or before the
-            // cursor means nothing to catch up: one small read instead of a Query of each entry partition
+            // A chain's head moves in the very transaction that writes its entries, so a head at or before the cursor
+            // means nothing to catch up: one small read instead of a Query of each entry partition. And entries
+            // appended since this integrator's previous catch-up are normally on their way as offers: catch-up reads
+            // only up to the head it saw then (its first catch-up, at start-up, up to the head), so it never races a
+            // busy chain's offers by re-reading what they are about to bring.
             Optional<ChainHead> head = chains.readPosition(new ChainKey(tenant, chainId));
-            if (head.isEmpty() || head.get().sequence() < want) return out;
+            long seen = head.map(ChainHead::sequence).orElse(0L);
+            Long before = headsAtCatchUp.put(tenant + '\n' + chainId, seen);
+            catchUpTo = before == null ? seen : Math.min(before, seen);
+            if (catchUpTo < want) return out;
         }
         boolean needRead = catchUp || (!offeredEntries.isEmpty() && offeredEntries.firstKey() > want);
         Iterator<Entry> read = needRead
                 ? chains.readEntries(new ChainKey(tenant, chainId), want, offeredEntries.isEmpty() || catchUp
-                        ? Long.MAX_VALUE - 1 : offeredEntries.firstKey() - 1)
+                        ? catchUpTo : offeredEntries.firstKey() - 1)
                 : List.<Entry>of().iterator();
         while (out.size() < budget) {
             Entry e = offeredEntries.get(want);

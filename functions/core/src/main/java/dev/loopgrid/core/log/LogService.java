@@ -69,15 +69,21 @@ public final class LogService {
     private final LogConfig config;
     private final Clock clock;
     private final Pause pause;
+    private final RecentEntries recent;
 
     public LogService(ChainStore chains, LogStore log, TileStore tiles, SignedCheckpoints checkpoints, NoteVerifier key,
                       LogConfig config, Clock clock) {
-        this(chains, log, tiles, checkpoints, key, config, clock, Pause.IN_PLACE);
+        this(chains, log, tiles, checkpoints, key, config, clock, Pause.IN_PLACE, null);
     }
 
+    /**
+     * @param pause  how a waiting receipt request runs its waits ({@link Pause#IN_PLACE} on Lambda)
+     * @param recent the envelopes this process appended lately (null: none; a receipt then reads its entry)
+     */
     public LogService(ChainStore chains, LogStore log, TileStore tiles, SignedCheckpoints checkpoints, NoteVerifier key,
-                      LogConfig config, Clock clock, Pause pause) {
+                      LogConfig config, Clock clock, Pause pause, RecentEntries recent) {
         this.pause = pause;
+        this.recent = recent;
         this.chains = chains;
         this.log = log;
         this.tiles = tiles;
@@ -85,6 +91,11 @@ public final class LogService {
         this.key = key;
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Where the tenant's decision's own entry is, if this process appended it lately (no read). */
+    public Optional<RecentEntries.Position> recentDecision(String tenant, String decisionId) {
+        return recent == null ? Optional.empty() : recent.decision(tenant, decisionId);
     }
 
     /** The verifier key of every tenant's log, in C2SP vkey form. */
@@ -111,7 +122,8 @@ public final class LogService {
      */
     public ReceiptResult receipt(String tenant, String chainId, long sequence, int waitSeconds) {
         ChainKey chain = new ChainKey(tenant, chainId);
-        Entry entry = chains.readEntry(chain, sequence).orElseThrow(() -> new LedgerException.NotFound(
+        Optional<Entry> known = recent == null ? Optional.empty() : recent.entry(tenant, chainId, sequence);
+        Entry entry = known.or(() -> chains.readEntry(chain, sequence)).orElseThrow(() -> new LedgerException.NotFound(
                 "entry_not_found", "Chain \"" + abbreviate(chainId) + "\" has no entry " + sequence));
         long deadline = clock.millis() + Math.min(Math.max(waitSeconds, 0), MAX_WAIT_SECONDS) * 1000L;
         long index = -1;

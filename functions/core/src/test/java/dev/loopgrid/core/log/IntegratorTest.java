@@ -219,7 +219,7 @@ class IntegratorTest {
     }
 
     @Test
-    void catchUp_readsNoEntriesOfChainsWhoseHeadItHasIntegrated_butFindsTheOneThatMovedOn() {
+    void catchUp_readsNoEntriesOfChainsWhoseHeadItHasIntegrated_andCatchesUpWhatOffersMissedOnePeriodLater() {
         for (int i = 0; i < 40; i++) record("svc-" + (i % 4), i);
         java.util.concurrent.atomic.AtomicInteger entryReads = new java.util.concurrent.atomic.AtomicInteger();
         dev.loopgrid.core.ledger.ChainStore counting = (dev.loopgrid.core.ledger.ChainStore) java.lang.reflect.Proxy
@@ -240,8 +240,11 @@ class IntegratorTest {
         assertEquals(0, blind.pass(TENANT, true).integrated());
         assertEquals(afterFirst, entryReads.get(), "nothing past any head: no chain is read again");
 
-        record("svc-2", 99); // moves one chain's head past its last run
-        assertEquals(1, blind.pass(TENANT, true).integrated());
+        record("svc-2", 99); // moves one chain's head past its last run, and is never offered to `blind`
+        assertEquals(0, blind.pass(TENANT, true).integrated(),
+                "younger than the previous catch-up: left to the offers that normally bring it");
+        assertEquals(afterFirst, entryReads.get());
+        assertEquals(1, blind.pass(TENANT, true).integrated(), "one catch-up later it is caught up");
         assertEquals(afterFirst + 1, entryReads.get(), "only the chain that moved on is read");
     }
 
@@ -306,6 +309,7 @@ class IntegratorTest {
         record("svc", 1);
         assertEquals(1, limited.pass(TENANT, true).checkpointSize());
         record("svc", 2);
+        limited.pass(TENANT, true); // never offered to `limited`, and younger than its previous catch-up: next one
         Integrator.Pass early = limited.pass(TENANT, true);
         assertEquals(1, early.checkpointSize());
         assertTrue(early.checkpointDue());

@@ -41,6 +41,7 @@ class ReceiptReadsTest {
     private NoteSigner signer;
     private Integrator integrator;
     private DecisionService decisions;
+    private final RecentEntries recent = new RecentEntries(RecentEntries.DEFAULT_CAPACITY);
     /** Calls that reached the stores behind the service, by method. */
     private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
 
@@ -56,6 +57,7 @@ class ReceiptReadsTest {
             @Override
             public void appended(ChainKey chain, List<Entry> entries) {
                 integrator.offer(chain, entries);
+                recent.appended(chain, entries);
             }
         });
         decisions = new DecisionService(ledgerStore, ledgerStore, ledger, clock, 180_000, null, 180_000);
@@ -76,7 +78,7 @@ class ReceiptReadsTest {
 
     private LogService service(LogService.Pause pause) {
         return new LogService(ledgerStore, counting(LogStore.class, log), counting(TileStore.class, log),
-                counting(SignedCheckpoints.class, log), signer.verifier(), config, clock, pause);
+                counting(SignedCheckpoints.class, log), signer.verifier(), config, clock, pause, null);
     }
 
     private int reads(String key) {
@@ -190,5 +192,39 @@ class ReceiptReadsTest {
 
         s.published(TENANT, LogState.EMPTY); // an older state handed over late never replaces a newer one
         assertEquals(10, verified(s, "svc", 10).size());
+    }
+
+    @Test
+    void entriesThisProcessAppended_needNoRead_andTheirReceiptsVerify() throws Exception {
+        record("svc", 20);
+        integrator.pass(TENANT, false);
+        AtomicInteger entryReads = new AtomicInteger();
+        dev.loopgrid.core.ledger.ChainStore counted = (dev.loopgrid.core.ledger.ChainStore) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {dev.loopgrid.core.ledger.ChainStore.class}, (p, m, args) -> {
+                    if (m.getName().equals("readEntry")) entryReads.incrementAndGet();
+                    try {
+                        return m.invoke(ledgerStore, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        LogService withRecent = new LogService(counted, log, log, log, signer.verifier(), config, clock,
+                LogService.Pause.IN_PLACE, recent);
+        for (long seq = 1; seq <= 20; seq++) {
+            ObjectNode r = assertInstanceOf(LogService.ReceiptResult.Ready.class,
+                    withRecent.receipt(TENANT, "svc", seq, 0)).receipt();
+            assertEquals(20, IntegratorTest.verifyOffline(r, signer.verifier(), config.origin(TENANT)).size());
+        }
+        assertEquals(0, entryReads.get());
+        String id = decisions.list(TENANT, new dev.loopgrid.core.decision.DecisionQuery("svc", null, null, null, null, 1, 20, null))
+                .decisions().get(0).decisionId();
+        assertTrue(withRecent.recentDecision(TENANT, id).isPresent());
+        assertTrue(withRecent.recentDecision("other-tenant", id).isEmpty());
+
+        LogService without = new LogService(counted, log, log, log, signer.verifier(), config, clock,
+                LogService.Pause.IN_PLACE, null);
+        assertEquals(20, verified(without, "svc", 5).size());
+        assertEquals(1, entryReads.get(), "without the recent envelopes the entry is read");
+        assertTrue(without.recentDecision(TENANT, id).isEmpty());
     }
 }
