@@ -108,7 +108,8 @@ function integer(obj, name, min) {
 /**
  * Verifies a receipt offline with the log's verifier key (GET /v1/log/key) and returns what it proves:
  * { origin, leafIndex, treeSize, rootHash, entry }. Checks, in order: the entry's envelope hashes to its chain_hash;
- * the proof's leaf data (extra) is that envelope and its index is leaf_index; the checkpoint's origin is `origin`
+ * the proof's leaf data (extra), where it carries one, is that envelope (without it, the envelope is the leaf) and
+ * its index is leaf_index; the checkpoint's origin is `origin`
  * (default: the receipt's, which must be `<key name>/<tenant>`); the checkpoint carries a valid signature by `key`; the
  * inclusion proof leads to the signed root and tree_size is its size. With `decision` (GET /v1/decisions/{id}), its
  * content must hash (RFC 8785, SHA-256) to its content_hash, which must be the entry's, and its ids, chain, sequence,
@@ -150,8 +151,9 @@ export function verifyReceipt(receipt, key, { origin = null, decision = null } =
       + ' (an entry field was changed)');
   }
   const p = parseProof(tlogProof);
-  if (p.extra === null) throw new ReceiptError('leaf-data', 'tlog_proof carries no leaf data (extra line)');
-  if (Buffer.compare(Buffer.from(p.extra), env) !== 0) {
+  // the leaf is the entry's canonical envelope: a proof may carry it (extra) or leave it to the fields
+  const leaf = p.extra === null ? env : Buffer.from(p.extra);
+  if (p.extra !== null && Buffer.compare(Buffer.from(p.extra), env) !== 0) {
     throw new ReceiptError('leaf-data', "the proof's leaf data is not this entry's canonical envelope"
       + ' (the proof is for another entry, or the entry was changed)');
   }
@@ -186,7 +188,7 @@ export function verifyReceipt(receipt, key, { origin = null, decision = null } =
     throw new ReceiptError('signature', why);
   }
   try {
-    verifyInclusion(p.index, cp.size, leafHash(p.extra), p.proof, cp.rootHash);
+    verifyInclusion(p.index, cp.size, leafHash(leaf), p.proof, cp.rootHash);
   } catch (x) {
     if (!(x instanceof VerificationError)) throw x;
     throw new ReceiptError('inclusion', `the inclusion proof of leaf ${p.index} does not lead to the root of the signed`

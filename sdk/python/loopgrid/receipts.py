@@ -204,8 +204,8 @@ def verify_receipt(receipt: Union[Mapping[str, Any], str, bytes], key: Union[str
                    origin: Optional[str] = None, decision: Optional[Mapping[str, Any]] = None) -> VerifiedReceipt:
     """Verifies a receipt offline with the log's verifier key (``GET /v1/log/key``) and returns what it proves.
 
-    Checks, in order: the entry's envelope hashes to its ``chain_hash``; the proof's leaf data (``extra``) is that
-    envelope and its index is ``leaf_index``; the checkpoint's origin is ``origin`` (default: the receipt's origin,
+    Checks, in order: the entry's envelope hashes to its ``chain_hash``; the proof's leaf data (``extra``), where it
+    carries one, is that envelope (without it, the envelope is the leaf) and its index is ``leaf_index``; the checkpoint's origin is ``origin`` (default: the receipt's origin,
     which must be ``<key name>/<tenant>``); the checkpoint carries a valid signature by ``key``; the inclusion proof
     leads from the entry's leaf to the signed root, and ``tree_size`` is the checkpoint's size. With ``decision`` (the
     JSON of ``GET /v1/decisions/{id}``), its content must hash (RFC 8785, SHA-256) to its ``content_hash``, which must
@@ -246,9 +246,9 @@ def verify_receipt(receipt: Union[Mapping[str, Any], str, bytes], key: Union[str
         raise ReceiptError("chain-hash", f"the entry's envelope hashes to {computed}, not to its chain_hash "
                                          f"{entry['chain_hash']} (an entry field was changed)")
     extra, index, proof, checkpoint = _parse_proof(tlog_proof)
-    if extra is None:
-        raise ReceiptError("leaf-data", "tlog_proof carries no leaf data (extra line)")
-    if extra != env:
+    # the leaf is the entry's canonical envelope: a proof may carry it (extra) or leave it to the fields
+    leaf = env if extra is None else extra
+    if extra is not None and extra != env:
         raise ReceiptError("leaf-data", "the proof's leaf data is not this entry's canonical envelope "
                                         "(the proof is for another entry, or the entry was changed)")
     if leaf_index != index:
@@ -277,7 +277,7 @@ def verify_receipt(receipt: Union[Mapping[str, Any], str, bytes], key: Union[str
                "BAD_SIGNATURE": f"the checkpoint's signature by key {kid} is invalid"}.get(ex.reason, str(ex))
         raise ReceiptError("signature", why) from None
     try:
-        verify_inclusion(index, cp.size, leaf_hash(extra), proof, cp.root_hash)
+        verify_inclusion(index, cp.size, leaf_hash(leaf), proof, cp.root_hash)
     except VerificationError as ex:
         raise ReceiptError("inclusion", f"the inclusion proof of leaf {index} does not lead to the root of the signed "
                                         f"checkpoint (size {cp.size}): {ex}") from None

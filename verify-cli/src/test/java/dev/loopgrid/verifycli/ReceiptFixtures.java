@@ -103,8 +103,18 @@ final class ReceiptFixtures {
         }, "leaf-data");
         c.add("leaf-index-changed", "leaf_index differs from the proof's index", DECISION, null, null,
                 r -> r.put("leaf_index", 4), "leaf-data");
-        c.add("proof-without-extra", "the tlog-proof carries no leaf data", DECISION, null, null,
-                r -> r.put("tlog_proof", r.get("tlog_proof").asText().replaceFirst("extra [^\n]*\n", "")), "leaf-data");
+        c.add("proof-without-extra", "the tlog-proof leaves the leaf data to the entry's fields (as the API serves it)",
+                DECISION, null, null,
+                r -> r.put("tlog_proof", r.get("tlog_proof").asText().replaceFirst("extra [^\n]*\n", "")), "valid");
+        c.add("proof-without-extra-entry-rehashed", "no extra line, entry.content_hash changed and chain_hash recomputed"
+                + " to match: the leaf built from the fields is not in the tree", DECISION, null, null, r -> {
+            r.put("tlog_proof", r.get("tlog_proof").asText().replaceFirst("extra [^\n]*\n", ""));
+            ObjectNode e = entry(r);
+            e.put("content_hash", TestLog.sha256("other content"));
+            e.put("chain_hash", new EntryEnvelope(e.get("chain_id").asText(), e.get("sequence").asLong(), e.get("type").asText(),
+                    e.get("id").asText(), e.get("decision_id").asText(), e.get("recorded_at").asText(),
+                    e.get("content_hash").asText(), e.get("previous_hash").asText()).chainHash());
+        }, "inclusion");
         c.add("proof-hash-tampered", "one bit of the first proof hash flipped", DECISION, null, null,
                 r -> r.put("tlog_proof", tamperProofHash(r.get("tlog_proof").asText(), 0)), "inclusion");
         c.add("proof-truncated", "the last proof hash removed", DECISION, null, null,

@@ -201,7 +201,12 @@ class InsiderRewriteTest {
         // and the receipt taken before still verifies offline, for the content that was recorded: not what is served
         NoteVerifier key = NoteVerifier.parse(text("/v1/log/key").trim());
         TlogProof proof = TlogProof.parse(before.get("tlog_proof").asText());
-        proof.verifyExtra(before.get("origin").asText(), key);
+        JsonNode e = before.get("entry"); // the leaf is the canonical envelope of the receipt's entry fields
+        dev.loopgrid.verify.EntryEnvelope envelope = new dev.loopgrid.verify.EntryEnvelope(e.get("chain_id").asText(),
+                e.get("sequence").asLong(), e.get("type").asText(), e.get("id").asText(), e.get("decision_id").asText(),
+                e.get("recorded_at").asText(), e.get("content_hash").asText(), e.get("previous_hash").asText());
+        assertEquals(e.get("chain_hash").asText(), envelope.chainHash());
+        proof.verify(dev.loopgrid.verify.Merkle.leafHash(envelope.bytes()), before.get("origin").asText(), key);
         ObjectNode servedContent = Json.object();
         for (String f : new String[] {"service_name", "decision_type", "input", "model", "output", "prompt", "tool_calls", "metadata"}) {
             servedContent.set(f, served.has(f) ? served.get(f) : servedContent.nullNode());

@@ -323,7 +323,9 @@ public final class LogService {
         long size = s.checkpointSize();
         byte[] note = checkpointNote(tenant, size);
         List<byte[]> proof = Merkle.inclusionProof(hashes(tenant, size), index, size);
-        TlogProof p = new TlogProof(LogLeaves.leafData(entry), index, proof, new String(note, StandardCharsets.UTF_8));
+        // no extra line: the leaf is the canonical envelope of the entry fields below, which a verifier rebuilds anyway
+        // (about 420 bytes less: a receipt at 10^6 leaves stays under 2 KB)
+        TlogProof p = new TlogProof(null, index, proof, new String(note, StandardCharsets.UTF_8));
         ObjectNode r = JsonNodeFactory.instance.objectNode();
         r.put("format", "loopgrid-receipt/v1");
         r.put("origin", config.origin(tenant));
