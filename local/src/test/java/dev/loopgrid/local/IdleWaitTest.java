@@ -76,6 +76,16 @@ class IdleWaitTest {
         if (server != null) server.stop();
     }
 
+    private CompletableFuture<HttpResponse<String>> inBackground(HttpClient c, String path) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return get(c, path);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private HttpResponse<String> get(HttpClient c, String path) throws Exception {
         return c.send(HttpRequest.newBuilder(URI.create(server.url() + path)).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -88,13 +98,7 @@ class IdleWaitTest {
         pausing = new CountDownLatch(1);
         server = new LocalHttpServer(null, ROUTES, "127.0.0.1", 0, 1).start(); // one handler slot
         HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return get(c, "/wait");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<HttpResponse<String>> waiting = inBackground(c, "/wait");
         assertTrue(pausing.await(10, TimeUnit.SECONDS));
 
         HttpResponse<String> quick = get(c, "/quick");
@@ -121,13 +125,7 @@ class IdleWaitTest {
         pausing = new CountDownLatch(1);
         server = new LocalHttpServer(null, ROUTES, "127.0.0.1", 0, 1).start();
         HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return get(c, "/wait");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<HttpResponse<String>> waiting = inBackground(c, "/wait");
         assertTrue(pausing.await(10, TimeUnit.SECONDS)); // the wait request holds the slot
         HttpResponse<String> quick = get(c, "/quick");
         assertTrue(quick.body().contains("\"wait_done\":true"), quick.body());

@@ -39,6 +39,15 @@ final class ReceiptFixtures {
             + "\"output\":{\"response\":\"Refund approved \u2014 12,50 \u20ac \ud83d\ude00\"},"
             + "\"metadata\":{\"tags\":[\"b\",\"a\"],\"latency_ms\":1234.5}}";
 
+    /** The receipt's entry with another content hash, and the chain hash recomputed to match it. */
+    private static void rehashed(ObjectNode r) {
+        ObjectNode e = entry(r);
+        e.put("content_hash", TestLog.sha256("other content"));
+        e.put("chain_hash", new EntryEnvelope(e.get("chain_id").asText(), e.get("sequence").asLong(), e.get("type").asText(),
+                e.get("id").asText(), e.get("decision_id").asText(), e.get("recorded_at").asText(),
+                e.get("content_hash").asText(), e.get("previous_hash").asText()).chainHash());
+    }
+
     static String build() throws Exception {
         TestLog log = new TestLog(1, "");
         log.appendDecisions(DECISION, 2); // leaves 0..4 on svc-0 / svc-1
@@ -94,13 +103,8 @@ final class ReceiptFixtures {
                 r -> entry(r).put("sequence", 4), "chain-hash");
         c.add("entry-recorded-at-changed", "entry.recorded_at changed", FLAG, null, null,
                 r -> entry(r).put("recorded_at", "2026-11-23T20:00:07.405Z"), "chain-hash");
-        c.add("entry-rehashed", "entry.content_hash changed and chain_hash recomputed to match", DECISION, null, null, r -> {
-            ObjectNode e = entry(r);
-            e.put("content_hash", TestLog.sha256("other content"));
-            e.put("chain_hash", new EntryEnvelope(e.get("chain_id").asText(), e.get("sequence").asLong(), e.get("type").asText(),
-                    e.get("id").asText(), e.get("decision_id").asText(), e.get("recorded_at").asText(),
-                    e.get("content_hash").asText(), e.get("previous_hash").asText()).chainHash());
-        }, "leaf-data");
+        c.add("entry-rehashed", "entry.content_hash changed and chain_hash recomputed to match", DECISION, null, null,
+                ReceiptFixtures::rehashed, "leaf-data");
         c.add("leaf-index-changed", "leaf_index differs from the proof's index", DECISION, null, null,
                 r -> r.put("leaf_index", 4), "leaf-data");
         c.add("proof-without-extra", "the tlog-proof leaves the leaf data to the entry's fields (as the API serves it)",
@@ -109,11 +113,7 @@ final class ReceiptFixtures {
         c.add("proof-without-extra-entry-rehashed", "no extra line, entry.content_hash changed and chain_hash recomputed"
                 + " to match: the leaf built from the fields is not in the tree", DECISION, null, null, r -> {
             r.put("tlog_proof", r.get("tlog_proof").asText().replaceFirst("extra [^\n]*\n", ""));
-            ObjectNode e = entry(r);
-            e.put("content_hash", TestLog.sha256("other content"));
-            e.put("chain_hash", new EntryEnvelope(e.get("chain_id").asText(), e.get("sequence").asLong(), e.get("type").asText(),
-                    e.get("id").asText(), e.get("decision_id").asText(), e.get("recorded_at").asText(),
-                    e.get("content_hash").asText(), e.get("previous_hash").asText()).chainHash());
+            rehashed(r);
         }, "inclusion");
         c.add("proof-hash-tampered", "one bit of the first proof hash flipped", DECISION, null, null,
                 r -> r.put("tlog_proof", tamperProofHash(r.get("tlog_proof").asText(), 0)), "inclusion");
