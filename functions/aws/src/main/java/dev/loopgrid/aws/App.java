@@ -95,8 +95,8 @@ public final class App {
     public final ContentResolver contentResolver;
     private final LogSetup logSetup;
     private volatile Integrator integrator;
-    /** The envelopes this process appended lately, for receipts asked for right after (in-process integration). */
-    private final RecentEntries recentEntries = new RecentEntries(RecentEntries.DEFAULT_CAPACITY);
+    /** The envelopes this process appended lately, for receipts asked for right after (in-process integration only). */
+    private final RecentEntries recentEntries;
     private volatile LogService logService;
     private volatile LogVerifier logVerifier;
     /** Where decision content above {@link Config#maxContentBytes()} lives, or null (such decisions are then refused). */
@@ -266,6 +266,8 @@ public final class App {
                 : new SubjectKeys(subjectSetup.keys(), subjectSetup.wrapper(), clock);
         this.prices = prices == null ? PriceTable.EMPTY : prices;
         this.logSetup = logSetup;
+        this.recentEntries = logSetup != null && logSetup.inProcess()
+                ? new RecentEntries(RecentEntries.DEFAULT_CAPACITY) : null;
         if (logSetup != null && logSetup.inProcess()) {
             this.integrator = newIntegrator(chains, logSetup, clock);
             listener = handingOver(listener, integrator, recentEntries);
@@ -346,8 +348,7 @@ public final class App {
                 l = logService;
                 if (l == null) {
                     logService = l = new LogService(chains, logSetup.store(), logSetup.tiles(), logSetup.checkpoints(),
-                            logSetup.signer().get().verifier(), logSetup.config(), clock, logSetup.pause(),
-                            logSetup.inProcess() ? recentEntries : null);
+                            logSetup.signer().get().verifier(), logSetup.config(), clock, logSetup.pause(), recentEntries);
                     if (logSetup.inProcess()) integrator().onPublished(l::published); // receipts wake at once
                 }
             }

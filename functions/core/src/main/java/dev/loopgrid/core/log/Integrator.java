@@ -112,6 +112,7 @@ public final class Integrator {
         if (s.tiledSize() > s.checkpointSize() && intervalOver) {
             publish(tenant, s);
             s = log.state(tenant);
+            handOver(tenant, s);
         }
         if (s.size() > s.checkpointSize()) due = true; // more to tile or sign once the interval is over
         return new Pass(integrated, s.size(), s.tiledSize(), s.checkpointSize(), due);
@@ -372,13 +373,16 @@ public final class Integrator {
         }
         checkpoints.put(tenant, size, note.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         log.markCheckpointed(tenant, size, clock.millis());
+    }
+
+    /** Tells the listener ({@link #onPublished}) of a checkpoint just published, with the state the pass read after it. */
+    private void handOver(String tenant, LogState after) {
         java.util.function.BiConsumer<String, LogState> l = onPublished;
-        if (l != null) {
-            try {
-                l.accept(tenant, log.state(tenant));
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "log of tenant {0}: a checkpoint listener failed: {1}", tenant, e);
-            }
+        if (l == null) return;
+        try {
+            l.accept(tenant, after);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "log of tenant {0}: a checkpoint listener failed: {1}", tenant, e);
         }
     }
 
