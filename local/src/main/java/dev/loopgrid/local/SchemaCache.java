@@ -32,7 +32,8 @@ import software.amazon.dynamodb.services.local.shared.jobs.JobsRegister;
  *
  * <p>It is put in place by {@link #install}, which swaps the request handler's private map of per-database handlers
  * for one that builds each handler over a caching {@code LocalDBAccess}, exactly as the handler would itself
- * otherwise. That reaches into DynamoDB Local's internals: when they differ from what is expected (another version),
+ * otherwise, and installs {@link SchemaRowCache} (whose safety rests on this class bracketing every change). That
+ * reaches into DynamoDB Local's internals: when they differ from what is expected (another version),
  * nothing is installed, a warning is logged and DynamoDB Local runs as shipped.
  */
 final class SchemaCache implements InvocationHandler {
@@ -76,9 +77,11 @@ final class SchemaCache implements InvocationHandler {
         if (!CHANGES.contains(name)) return call(m, args);
         generation.incrementAndGet(); // odd while a change runs: nothing read meanwhile is kept
         tables.clear();
+        SchemaRowCache.changeBegins();
         try {
             return call(m, args);
         } finally {
+            SchemaRowCache.changeEnds();
             tables.clear();
             generation.incrementAndGet();
         }
@@ -131,6 +134,7 @@ final class SchemaCache implements InvocationHandler {
                 }
             };
             map.set(handler, handlers);
+            SchemaRowCache.install(); // its changes are bracketed by every caching access's change path above
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return refused(e.toString());
