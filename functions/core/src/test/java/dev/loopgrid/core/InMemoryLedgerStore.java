@@ -54,7 +54,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "unknown"), {@link Fault#UNEXPECTED} (a runtime failure that is no store outcome), and to let
  * "another process" append first ({@link #appendForeign}). It counts calls so tests can see batching.
  */
-public final class InMemoryLedgerStore implements LedgerStore {
+public final class InMemoryLedgerStore implements StagingLedgerStore {
 
     enum Fault {
         /** no fault (a placeholder in a script) */

@@ -24,137 +24,78 @@ public interface LedgerStore extends ChainStore, DecisionIndex {
 
     /** The two ports of one storage as one handle. */
     static LedgerStore of(ChainStore chains, DecisionIndex index) {
-        return new LedgerStore() {
-            @Override
-            public Optional<ChainHead> readHead(ChainKey chain) {
-                return chains.readHead(chain);
-            }
+        return new Both(chains, index);
+    }
 
-            @Override
-            public Optional<ChainHead> readPosition(ChainKey chain) {
-                return chains.readPosition(chain);
-            }
+    /** {@link #of}: every method passed on to the port it belongs to. */
+    class Both implements LedgerStore {
+        private final ChainStore chains;
+        private final DecisionIndex index;
 
-            @Override
-            public OptionalLong readCounter(ChainKey chain, String counter) {
-                return chains.readCounter(chain, counter);
-            }
+        Both(ChainStore chains, DecisionIndex index) {
+            this.chains = chains;
+            this.index = index;
+        }
 
-            @Override
-            public List<String> listChainIds(String tenant) {
-                return chains.listChainIds(tenant);
-            }
+        @Override
+        public Optional<ChainHead> readHead(ChainKey chain) {
+            return chains.readHead(chain);
+        }
 
-            @Override
-            public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
-                               Map<String, Long> counterDeltas) {
-                chains.append(chain, expected, entries, requests, counterDeltas);
-            }
+        @Override
+        public Optional<ChainHead> readPosition(ChainKey chain) {
+            return chains.readPosition(chain);
+        }
 
-            @Override
-            public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
-                               Map<String, Long> counterDeltas, List<dev.loopgrid.core.ledger.StagedRequest> staged) {
-                chains.append(chain, expected, entries, requests, counterDeltas, staged);
-            }
+        @Override
+        public OptionalLong readCounter(ChainKey chain, String counter) {
+            return chains.readCounter(chain, counter);
+        }
 
-            @Override
-            public boolean fitsOneWrite(ChainHead expected, List<AppendRequest> requests, int staged) {
-                return chains.fitsOneWrite(expected, requests, staged);
-            }
+        @Override
+        public List<String> listChainIds(String tenant) {
+            return chains.listChainIds(tenant);
+        }
 
-            @Override
-            public void appendUnlessLeased(ChainKey chain, ChainHead expected, List<Entry> entries,
-                                           List<AppendRequest> requests, Map<String, Long> counterDeltas) {
-                chains.appendUnlessLeased(chain, expected, entries, requests, counterDeltas);
-            }
+        @Override
+        public void append(ChainKey chain, ChainHead expected, List<Entry> entries, List<AppendRequest> requests,
+                           Map<String, Long> counterDeltas) {
+            chains.append(chain, expected, entries, requests, counterDeltas);
+        }
 
-            @Override
-            public boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
-                return chains.lease(chain, writer, untilEpochMillis);
-            }
+        @Override
+        public boolean fitsOneWrite(ChainHead expected, List<AppendRequest> requests, int staged) {
+            return chains.fitsOneWrite(expected, requests, staged);
+        }
 
-            @Override
-            public void release(ChainKey chain, String writer) {
-                chains.release(chain, writer);
-            }
+        @Override
+        public Optional<Entry> readEntry(ChainKey chain, long sequence) {
+            return chains.readEntry(chain, sequence);
+        }
 
-            @Override
-            public boolean canStage(AppendRequest request) {
-                return chains.canStage(request);
-            }
+        @Override
+        public Iterator<Entry> readEntries(ChainKey chain, long fromSequence, long toSequence) {
+            return chains.readEntries(chain, fromSequence, toSequence);
+        }
 
-            @Override
-            public void stage(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged) {
-                chains.stage(chain, staged);
-            }
+        @Override
+        public List<ChainHead> listChains(String tenant) {
+            return chains.listChains(tenant);
+        }
 
-            @Override
-            public void stageAll(ChainKey chain, List<dev.loopgrid.core.ledger.StagedRequest> staged) {
-                chains.stageAll(chain, staged);
-            }
+        @Override
+        public Optional<IdempotencyRecord> findIdempotency(String tenant, String key) {
+            return chains.findIdempotency(tenant, key);
+        }
 
-            @Override
-            public List<dev.loopgrid.core.ledger.StagedRequest> readStaged(ChainKey chain, int limit) {
-                return chains.readStaged(chain, limit);
-            }
+        @Override
+        public Optional<DecisionRecord> findDecision(String tenant, String decisionId) {
+            return index.findDecision(tenant, decisionId);
+        }
 
-            @Override
-            public dev.loopgrid.core.ledger.StagedState stagedState(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged) {
-                return chains.stagedState(chain, staged);
-            }
-
-            @Override
-            public List<dev.loopgrid.core.ledger.StagedState> stagedStates(ChainKey chain,
-                                                                          List<dev.loopgrid.core.ledger.StagedRequest> staged) {
-                return chains.stagedStates(chain, staged);
-            }
-
-            @Override
-            public List<dev.loopgrid.core.ledger.StagedState> stagedStates(ChainKey chain,
-                    List<dev.loopgrid.core.ledger.StagedRequest> staged, boolean withLease) {
-                return chains.stagedStates(chain, staged, withLease);
-            }
-
-            @Override
-            public void rejectStaged(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged,
-                                     dev.loopgrid.core.ledger.StoreException.WriteRejected.Reason reason) {
-                chains.rejectStaged(chain, staged, reason);
-            }
-
-            @Override
-            public dev.loopgrid.core.ledger.StagedState withdrawStaged(ChainKey chain, dev.loopgrid.core.ledger.StagedRequest staged) {
-                return chains.withdrawStaged(chain, staged);
-            }
-
-            @Override
-            public Optional<Entry> readEntry(ChainKey chain, long sequence) {
-                return chains.readEntry(chain, sequence);
-            }
-
-            @Override
-            public Iterator<Entry> readEntries(ChainKey chain, long fromSequence, long toSequence) {
-                return chains.readEntries(chain, fromSequence, toSequence);
-            }
-
-            @Override
-            public List<ChainHead> listChains(String tenant) {
-                return chains.listChains(tenant);
-            }
-
-            @Override
-            public Optional<IdempotencyRecord> findIdempotency(String tenant, String key) {
-                return chains.findIdempotency(tenant, key);
-            }
-
-            @Override
-            public Optional<DecisionRecord> findDecision(String tenant, String decisionId) {
-                return index.findDecision(tenant, decisionId);
-            }
-
-            @Override
-            public DecisionPage listDecisions(String tenant, DecisionQuery query) {
-                return index.listDecisions(tenant, query);
-            }
-        };
+        @Override
+        public DecisionPage listDecisions(String tenant, DecisionQuery query) {
+            return index.listDecisions(tenant, query);
+        }
     }
 }

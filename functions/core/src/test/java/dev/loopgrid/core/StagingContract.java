@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a {@link dev.loopgrid.core.ledger.ChainStore} must do for the ledger's staged mode: stage and read back requests
+ * What a {@link dev.loopgrid.core.ledger.StagingStore} must do for the ledger's staged mode: stage and read back requests
  * whole, tell a writer where its request stands, remove what an append takes from staging in the same write, reject
  * and withdraw, and one lease per chain. Run against DynamoDB Local (StagingContractDynamoTest in local/) and against
  * the in-memory fake, so the fake's answers are the real store's.
@@ -41,10 +41,10 @@ public abstract class StagingContract {
     protected static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC);
     private static final String AT = "2026-11-23T20:00:00.000Z";
 
-    protected LedgerStore store;
+    protected StagingLedgerStore store;
     private final ChainKey chain = new ChainKey(TENANT, "svc");
 
-    protected abstract LedgerStore newStore(Clock clock);
+    protected abstract StagingLedgerStore newStore(Clock clock);
 
     @BeforeEach
     void freshStore() {

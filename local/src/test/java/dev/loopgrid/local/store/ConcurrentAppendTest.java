@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.store.LedgerKeys;
-import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.StagingLedgerStore;
 import dev.loopgrid.core.ledger.Ledger;
 import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.ChainKey;
@@ -131,7 +131,7 @@ class ConcurrentAppendTest extends StoreTestSupport {
         // given a lease held by a writer that died (it will never release it)
         String table = freshTable();
         ChainKey chain = new ChainKey(TENANT, "orphaned");
-        LedgerStore store = cleanStore(table);
+        StagingLedgerStore store = cleanStore(table);
         assertTrue(store.lease(chain, "dead-writer", System.currentTimeMillis() + 1_500));
         List<App> instances = new ArrayList<>();
         List<DynamoDbClient> clients = new ArrayList<>();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.store.LedgerKeys;
-import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.StagingLedgerStore;
 import dev.loopgrid.core.decision.NewDecision;
 import dev.loopgrid.core.decision.Usage;
 import dev.loopgrid.core.ledger.AppendRequest;
@@ -43,7 +43,7 @@ class StagingContractDynamoTest extends StagingContract {
     private String table;
 
     @Override
-    protected LedgerStore newStore(Clock clock) {
+    protected StagingLedgerStore newStore(Clock clock) {
         table = "staging-" + UUID.randomUUID().toString().substring(0, 8);
         dynamo.ensureTable(table);
         return StoreTestSupport.dynamoStore(dynamo.client(), table, clock);

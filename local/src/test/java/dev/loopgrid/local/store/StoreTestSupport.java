@@ -10,6 +10,7 @@ import dev.loopgrid.aws.store.DynamoChainStore;
 import dev.loopgrid.aws.store.DynamoDecisionIndex;
 import dev.loopgrid.aws.store.ProjectionWriters;
 import dev.loopgrid.core.LedgerStore;
+import dev.loopgrid.core.StagingLedgerStore;
 import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.decision.DecisionService;
@@ -113,20 +114,20 @@ abstract class StoreTestSupport {
     }
 
     /** A store over the embedded server's own (clean) client: what the tests read back with. */
-    static LedgerStore cleanStore(String table) {
+    static StagingLedgerStore cleanStore(String table) {
         return dynamoStore(dynamo.client(), table, Clock.systemUTC());
     }
 
     /** The table's chain store and decision index as one handle. */
-    static LedgerStore dynamoStore(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, String table, Clock clock) {
+    static StagingLedgerStore dynamoStore(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, String table, Clock clock) {
         return dynamoStore(client, table, clock, dev.loopgrid.core.decision.CounterGroups.MAX_NAMES);
     }
 
     /** The same, counting at most {@code maxNames} types and model labels per chain under their own names. */
-    static LedgerStore dynamoStore(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, String table, Clock clock,
-                                   int maxNames) {
+    static StagingLedgerStore dynamoStore(software.amazon.awssdk.services.dynamodb.DynamoDbClient client, String table,
+                                          Clock clock, int maxNames) {
         DynamoChainStore chains = new DynamoChainStore(client, table, clock, ProjectionWriters.standard(), maxNames);
-        return LedgerStore.of(chains, new DynamoDecisionIndex(client, table, chains));
+        return StagingLedgerStore.of(chains, new DynamoDecisionIndex(client, table, chains));
     }
 
     /** A valid record-decision body; {@code tag} goes into the input so the stored content can be traced back. */

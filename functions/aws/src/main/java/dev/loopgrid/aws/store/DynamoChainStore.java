@@ -9,11 +9,11 @@ import dev.loopgrid.core.decision.CounterGroups;
 import dev.loopgrid.core.ledger.AppendRequest;
 import dev.loopgrid.core.ledger.ChainHead;
 import dev.loopgrid.core.ledger.ChainKey;
-import dev.loopgrid.core.ledger.ChainStore;
 import dev.loopgrid.core.ledger.Entry;
 import dev.loopgrid.core.ledger.IdempotencyRecord;
 import dev.loopgrid.core.ledger.StagedRequest;
 import dev.loopgrid.core.ledger.StagedState;
+import dev.loopgrid.core.ledger.StagingStore;
 import dev.loopgrid.core.ledger.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * {@code attribute_not_exists}, each request's projection change written by its {@link ProjectionWriter}, and
  * idempotency claims — so the chain can never fork and a retried request can never append twice.
  */
-public final class DynamoChainStore implements ChainStore {
+public final class DynamoChainStore implements StagingStore {
     /** Condition on the head when the chain is expected to exist at a given sequence. */
     static final String HEAD_AT_SEQUENCE = "#seq = :expected";
     static final String ITEM_ABSENT = "attribute_not_exists(pk)";

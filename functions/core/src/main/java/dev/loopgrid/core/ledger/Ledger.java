@@ -100,6 +100,8 @@ public final class Ledger {
     }
 
     private final ChainStore store;
+    /** The same store when it can stage requests (staged mode needs it), else null: every append is then direct. */
+    private final StagingStore staging;
     private final Clock clock;
     private final Policy policy;
     private final Listener listener;
@@ -107,6 +109,7 @@ public final class Ledger {
 
     public Ledger(ChainStore store, Clock clock, Policy policy, Listener listener) {
         this.store = store;
+        this.staging = store instanceof StagingStore st ? st : null;
         this.clock = clock;
         this.policy = policy;
         this.listener = listener == null ? new Listener() {} : listener;
@@ -119,7 +122,7 @@ public final class Ledger {
      * @throws LedgerException.Unavailable when the batch could not be committed within the policy's attempts
      */
     public Result append(ChainKey chain, AppendRequest request) {
-        if (policy.staged() && store.canStage(request)) {
+        if (policy.staged() && staging != null && staging.canStage(request)) {
             Result r = appendAlone(chain, List.of(request)).get(0);
             if (r instanceof Result.Failed f) throw f.error();
             return r;
@@ -138,7 +141,7 @@ public final class Ledger {
      *         committed (the others are still driven to their end, so no request is left behind unanswered)
      */
     public List<Result> appendAll(ChainKey chain, List<AppendRequest> requests) {
-        if (policy.staged() && !requests.isEmpty() && requests.stream().allMatch(store::canStage)) {
+        if (policy.staged() && staging != null && !requests.isEmpty() && requests.stream().allMatch(staging::canStage)) {
             return appendAlone(chain, requests);
         }
         return appendDirect(chain, requests, false);
@@ -260,7 +263,7 @@ public final class Ledger {
     /**
      * Staged mode with a fast path for the common case, a chain with one writer at a time: a writer that has not seen
      * others on the chain within {@value #CONTENDED_MS} ms appends directly (one transaction, no staged item, no lease),
-     * on condition that nobody holds the chain's lease ({@link ChainStore#appendUnlessLeased}: it never races the
+     * on condition that nobody holds the chain's lease ({@link StagingStore#appendUnlessLeased}: it never races the
      * holder's appends of staged requests; a held lease sends it to staging at once),
      * with a second attempt on the head the first one found; should that fail too, and neither attempt can still land
      * (an unknown outcome is settled by reading the head first), it stages as in {@link #appendStaged}. Once a direct
@@ -287,7 +290,7 @@ public final class Ledger {
 
     /**
      * Staged mode, for many independent writers on one chain (one process per request): each request is first staged
-     * (a write without contention). One writer at a time holds the chain's lease ({@link ChainStore#lease}) and
+     * (a write without contention). One writer at a time holds the chain's lease ({@link StagingStore#lease}) and
      * appends the oldest staged requests, everyone's, in one transaction per batch; the others poll until theirs are
      * appended, one read per poll, instead of colliding on the head. A writer tries for the lease right after staging
      * unless this process saw it held within the last {@value #FOLLOW_MS} ms, and whenever a poll finds nobody
@@ -312,7 +315,7 @@ public final class Ledger {
             stage(chain, mine.get(0));
         } else {
             try {
-                store.stageAll(chain, mine);
+                staging.stageAll(chain, mine);
             } catch (StoreException.Unavailable e) {
                 listener.storeUnavailable(chain, e); // unknown outcome: stagedState tells later (Absent → staged again)
             }
@@ -387,7 +390,7 @@ public final class Ledger {
         } finally {
             if (lead) {
                 try {
-                    store.release(chain, me);
+                    staging.release(chain, me);
                 } catch (StoreException.Unavailable e) {
                     listener.storeUnavailable(chain, e); // it expires
                 }
@@ -440,7 +443,7 @@ public final class Ledger {
 
     private boolean lease(ChainKey chain, String me) {
         try {
-            return store.lease(chain, me, clock.millis() + LEASE_MS);
+            return staging.lease(chain, me, clock.millis() + LEASE_MS);
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e);
             return false;
@@ -460,7 +463,7 @@ public final class Ledger {
 
     private void stage(ChainKey chain, StagedRequest s) {
         try {
-            store.stage(chain, s);
+            staging.stage(chain, s);
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e); // unknown outcome: stagedState tells later (Absent → staged again)
         }
@@ -479,7 +482,7 @@ public final class Ledger {
         for (StagedRequest s : mine) if (pending.containsKey(s.stageId())) open.add(s);
         List<StagedState> states;
         try {
-            states = store.stagedStates(chain, open, readLease);
+            states = staging.stagedStates(chain, open, readLease);
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e);
             return null;
@@ -496,7 +499,7 @@ public final class Ledger {
                 pending.remove(s.stageId());
                 out[i] = new Result.Rejected(r.reason());
                 try {
-                    store.withdrawStaged(chain, s);
+                    staging.withdrawStaged(chain, s);
                 } catch (StoreException.Unavailable e) {
                     listener.storeUnavailable(chain, e); // it stays rejected; staging expires it
                 }
@@ -518,7 +521,7 @@ public final class Ledger {
             if (i == null) continue;
             StagedState st;
             try {
-                st = store.withdrawStaged(chain, s);
+                st = staging.withdrawStaged(chain, s);
             } catch (StoreException.Unavailable e) {
                 listener.storeUnavailable(chain, e);
                 out[i] = new Result.Failed(new LedgerException.Unavailable("append_outcome_unknown", "The ledger could"
@@ -551,7 +554,7 @@ public final class Ledger {
         List<StagedRequest> staged;
         try {
             head = known != null ? known : store.readPosition(chain).orElse(null);
-            staged = store.readStaged(chain, max);
+            staged = staging.readStaged(chain, max);
         } catch (StoreException.Unavailable e) {
             listener.storeUnavailable(chain, e);
             return Integration.NOTHING;
@@ -598,7 +601,7 @@ public final class Ledger {
             prev = e.chainHash();
         }
         try {
-            store.append(chain, head, entries, requests, counterDeltas(requests, entries), batch);
+            staging.append(chain, head, entries, requests, counterDeltas(requests, entries), batch);
         } catch (StoreException.HeadMoved e) {
             listener.headMoved(chain);
             return Integration.MOVED;
@@ -625,7 +628,7 @@ public final class Ledger {
 
     private Integration reject(ChainKey chain, StagedRequest s, StoreException.WriteRejected.Reason reason) {
         try {
-            store.rejectStaged(chain, s, reason);
+            staging.rejectStaged(chain, s, reason);
         } catch (StoreException.Unavailable u) {
             listener.storeUnavailable(chain, u);
             return Integration.NOTHING;
@@ -777,7 +780,7 @@ public final class Ledger {
                     for (Pending p : batch) requests.add(p.request);
                     boolean alone = false;
                     for (Pending p : batch) alone |= p.callYielded != null;
-                    if (alone) store.appendUnlessLeased(chain, base, entries, requests, counterDeltas(requests, entries));
+                    if (alone && staging != null) staging.appendUnlessLeased(chain, base, entries, requests, counterDeltas(requests, entries));
                     else store.append(chain, base, entries, requests, counterDeltas(requests, entries));
                     Entry last = entries.get(entries.size() - 1);
                     // only sequence and hash of the cached head are used; counters are read from the store

@@ -1,6 +1,7 @@
 package dev.loopgrid.core.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** A store that keeps its counters on the head (no separate records) gets the light reads from {@link ChainStore#readHead}. */
+/**
+ * A store that keeps its counters on the head (no separate records) gets the light reads from {@link ChainStore#readHead};
+ * a store that cannot stage (not a {@link StagingStore}) gets every append direct, whatever the policy.
+ */
 class ChainStoreDefaultsTest {
 
     private static final ChainHead HEAD = new ChainHead("svc", 3, "h3", Map.of("decisions", 3L), "t1", "t3");
@@ -60,36 +64,47 @@ class ChainStoreDefaultsTest {
     }
 
     @Test
-    void aStoreWithoutStaging_stagesNothing_andTheLedgerAppendsDirectly() {
+    void theLedgerInStagedMode_overAStoreThatCannotStage_appendsEveryRequestDirectly() throws Exception {
         ChainKey svc = new ChainKey("t", "svc");
-        String content = "{}";
-        AppendRequest r = new AppendRequest(EntryType.DECISION, "dec_1", "dec_1", content, EntryHasher.contentHash(content),
-                null, null);
-        StagedRequest s = new StagedRequest("001#01", r);
+        dev.loopgrid.core.InMemoryLedgerStore backing = new dev.loopgrid.core.InMemoryLedgerStore(java.time.Clock.systemUTC());
+        java.util.Set<String> called = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        // the in-memory store could stage; seen only as a ChainStore, it cannot
+        ChainStore plain = (ChainStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ChainStore.class}, (proxy, m, args) -> {
+                    called.add(m.getName());
+                    try {
+                        return m.invoke(backing, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        assertFalse(plain instanceof StagingStore);
+        Ledger ledger = new Ledger(plain, java.time.Clock.systemUTC(), Ledger.Policy.stagedDefaults(), null);
 
-        assertEquals(false, HEAD_ONLY.canStage(r));
-        assertEquals(List.of(), HEAD_ONLY.readStaged(svc, 10));
-        assertEquals(true, HEAD_ONLY.fitsOneWrite(null, List.of(r), 0));
-        assertEquals(true, HEAD_ONLY.lease(svc, "w", 0), "no lease to hold: everyone may append");
-        HEAD_ONLY.release(svc, "w");
-        assertThrows(UnsupportedOperationException.class, () -> HEAD_ONLY.stage(svc, s));
-        assertThrows(UnsupportedOperationException.class, () -> HEAD_ONLY.stageAll(svc, List.of(s)));
-        assertThrows(UnsupportedOperationException.class, () -> HEAD_ONLY.stagedState(svc, s));
-        assertThrows(UnsupportedOperationException.class, () -> HEAD_ONLY.withdrawStaged(svc, s));
-        assertThrows(UnsupportedOperationException.class,
-                () -> HEAD_ONLY.rejectStaged(svc, s, StoreException.WriteRejected.Reason.PROJECTION_MOVED));
-        // the staged append of nothing staged is the plain append (which this store refuses); of a staged one, refused
-        Entry e = Entry.link("svc", 4, EntryType.DECISION, "dec_1", "dec_1", "2026-01-01T00:00:00.000Z", content,
-                r.contentHash(), "h3");
-        java.util.List<StagedRequest> none = java.util.Collections.singletonList(null);
-        assertThrows(UnsupportedOperationException.class,
-                () -> HEAD_ONLY.append(svc, HEAD, List.of(e), List.of(r), Map.of(), none));
-        assertThrows(UnsupportedOperationException.class,
-                () -> HEAD_ONLY.append(svc, HEAD, List.of(e), List.of(r), Map.of(), List.of(s)));
-        // a store without leases has no lease to condition a lone writer's append on
-        UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
-                () -> HEAD_ONLY.appendUnlessLeased(svc, HEAD, List.of(e), List.of(r), Map.of()));
-        assertEquals("this store has no leases", u.getMessage());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<Ledger.Result>> results = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                String id = "dec_" + i;
+                String content = "{\"n\":" + i + "}";
+                AppendRequest r = new AppendRequest(EntryType.DECISION, id, id, content, EntryHasher.contentHash(content),
+                        null, null);
+                assertTrue(backing.canStage(r), "the backing store could stage it");
+                results.add(pool.submit(() -> ledger.append(svc, r)));
+            }
+            java.util.Set<Long> sequences = new java.util.TreeSet<>();
+            for (var f : results) sequences.add(((Ledger.Result.Committed) f.get()).entry().sequence());
+            assertEquals(40, sequences.size());
+            assertEquals(1L, sequences.iterator().next());
+            assertEquals(40L, backing.readPosition(svc).orElseThrow().sequence());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(java.util.Set.of(), backing.readStaged(svc, 100).stream().map(StagedRequest::stageId)
+                .collect(java.util.stream.Collectors.toSet()), "nothing staged");
+        assertTrue(backing.lease(svc, "someone", System.currentTimeMillis() + 1_000), "no lease was ever taken");
+        assertTrue(called.contains("append"), "appended through the plain port: " + called);
+        assertEquals(true, HEAD_ONLY.fitsOneWrite(null, List.of(), 0));
     }
 
     @Test
