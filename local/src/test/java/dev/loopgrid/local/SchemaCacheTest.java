@@ -25,8 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
- * DynamoDB Local with table descriptions cached ({@link SchemaCache}): lookups reach SQLite once per table and change,
- * and every change of a table — deleted, created again with another key, given an index or a TTL — is seen at once.
+ * DynamoDB Local with table descriptions cached ({@link SchemaCache}) and schema rows parsed once per layout
+ * ({@link SchemaRowCache}): lookups reach SQLite once per table and change, and every change of a table — deleted,
+ * created again with another key, given an index or a TTL — is seen at once, by that table alone.
  */
 class SchemaCacheTest {
     private static EmbeddedDynamo dynamo;
