@@ -234,6 +234,40 @@ public final class Ledger {
         return lo;
     }
 
+    /**
+     * The requests, in order, that go into one write after {@code base}: from {@code items}, skipping any that touches
+     * a projection or idempotency key already taken, at most {@code max} and within {@link Policy#maxBatchBytes()},
+     * then as many as the store says one write carries ({@link ChainStore#fitsOneWrite}, asked a logarithmic number of
+     * times). {@code staged}: every one of them was taken from staging.
+     */
+    private <T> List<T> oneWrite(Iterable<T> items, java.util.function.Function<T, AppendRequest> request, int max,
+                                 ChainHead base, boolean staged) {
+        List<T> candidates = new ArrayList<>();
+        Set<String> touched = new HashSet<>();
+        int bytes = 0;
+        for (Iterator<T> it = items.iterator(); it.hasNext() && candidates.size() < max; ) {
+            T item = it.next();
+            AppendRequest r = request.apply(item);
+            int size = r.approximateSize();
+            if (!candidates.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
+            String projKey = r.projection() == null ? null : "P" + r.projection().projectionKey();
+            String idemKey = r.idempotency() == null ? null : "I" + r.idempotency().key();
+            if ((projKey != null && touched.contains(projKey)) || (idemKey != null && touched.contains(idemKey))) {
+                continue;
+            }
+            if (projKey != null) touched.add(projKey);
+            if (idemKey != null) touched.add(idemKey);
+            candidates.add(item);
+            bytes += size;
+        }
+        int n = fittingPrefix(candidates.size(), k -> {
+            List<AppendRequest> with = new ArrayList<>(k);
+            for (int i = 0; i < k; i++) with.add(request.apply(candidates.get(i)));
+            return store.fitsOneWrite(base, with, staged ? k : 0);
+        });
+        return new ArrayList<>(candidates.subList(0, n));
+    }
+
     // ---- staged mode ---------------------------------------------------------------------------------------
 
     /** Direct attempts a writer that believes itself alone on a chain makes before it stages instead. */
@@ -562,31 +596,9 @@ public final class Ledger {
             return Integration.NOTHING;
         }
         if (staged.isEmpty()) return Integration.NOTHING;
-        List<StagedRequest> candidates = new ArrayList<>();
-        Set<String> touched = new HashSet<>();
-        int bytes = 0;
-        for (StagedRequest s : staged) {
-            AppendRequest r = s.request();
-            int size = r.approximateSize();
-            if (!candidates.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
-            String projKey = r.projection() == null ? null : "P" + r.projection().projectionKey();
-            String idemKey = r.idempotency() == null ? null : "I" + r.idempotency().key();
-            if ((projKey != null && touched.contains(projKey)) || (idemKey != null && touched.contains(idemKey))) {
-                continue; // stays staged for a later write
-            }
-            if (projKey != null) touched.add(projKey);
-            if (idemKey != null) touched.add(idemKey);
-            candidates.add(s);
-            bytes += size;
-        }
-        ChainHead base = head;
-        int n = fittingPrefix(candidates.size(), k -> {
-            List<AppendRequest> with = new ArrayList<>(k);
-            for (int i = 0; i < k; i++) with.add(candidates.get(i).request());
-            return store.fitsOneWrite(base, with, k);
-        });
-        List<StagedRequest> batch = new ArrayList<>(candidates.subList(0, n));
-        List<AppendRequest> requests = new ArrayList<>(n);
+        // the others stay staged for a later write
+        List<StagedRequest> batch = oneWrite(staged, StagedRequest::request, Integer.MAX_VALUE, head, true);
+        List<AppendRequest> requests = new ArrayList<>(batch.size());
         for (StagedRequest s : batch) requests.add(s.request());
         long seq = head == null ? 0 : head.sequence();
         String prev = head == null ? EntryHasher.GENESIS : head.headHash();
@@ -700,36 +712,11 @@ public final class Ledger {
             if (next != null) LockSupport.unpark(next.caller);
         }
 
-        /**
-         * Takes requests from the backlog in order, deferring any that touch an item already in the batch, as many as
-         * one write carries ({@link ChainStore#fitsOneWrite}, asked a logarithmic number of times).
-         */
+        /** Takes requests from the backlog in order, as many as one write carries ({@link Ledger#oneWrite}). */
         List<Pending> formBatch() {
-            List<Pending> candidates = new ArrayList<>();
-            Set<String> touched = new HashSet<>();
-            int bytes = 0;
-            for (Iterator<Pending> it = backlog.iterator(); it.hasNext() && candidates.size() < policy.maxBatchEntries(); ) {
-                Pending p = it.next();
-                AppendRequest r = p.request;
-                int size = r.approximateSize();
-                if (!candidates.isEmpty() && bytes + size > policy.maxBatchBytes()) break;
-                String projKey = r.projection() == null ? null : "P" + r.projection().projectionKey();
-                String idemKey = r.idempotency() == null ? null : "I" + r.idempotency().key();
-                if ((projKey != null && touched.contains(projKey)) || (idemKey != null && touched.contains(idemKey))) {
-                    continue; // stays in the backlog for the next batch
-                }
-                if (projKey != null) touched.add(projKey);
-                if (idemKey != null) touched.add(idemKey);
-                candidates.add(p);
-                bytes += size;
-            }
-            ChainHead base = headKnown ? head : null;
-            int n = fittingPrefix(candidates.size(), k -> {
-                List<AppendRequest> with = new ArrayList<>(k);
-                for (int i = 0; i < k; i++) with.add(candidates.get(i).request);
-                return store.fitsOneWrite(base, with, 0);
-            });
-            List<Pending> batch = new ArrayList<>(candidates.subList(0, n));
+            // the others stay in the backlog for the next batch
+            List<Pending> batch = oneWrite(backlog, p -> p.request, policy.maxBatchEntries(), headKnown ? head : null,
+                    false);
             Set<Pending> taken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             taken.addAll(batch);
             for (Iterator<Pending> it = backlog.iterator(); it.hasNext() && !taken.isEmpty(); ) {
