@@ -60,8 +60,9 @@ public record Receipt(String origin, EntryEnvelope entry, String chainHash, long
     }
 
     /**
-     * Verifies the receipt: (1) the envelope hashes to {@code chain_hash}; (2) the proof's leaf data, where it carries
-     * one ({@code extra}), is that envelope — without it the envelope is the leaf — and its index is {@code leaf_index}; (3) the checkpoint's origin is {@code expectedOrigin} — or, when that is
+     * Verifies the receipt: (1) the envelope hashes to {@code chain_hash}; (2) the leaf is that envelope (a proof that
+     * carries leaf data, {@code extra}, must carry exactly it) and the proof's index is {@code leaf_index}; (3) the
+     * checkpoint's origin is {@code expectedOrigin} — or, when that is
      * null, the receipt's own origin, which must then be {@code <key name>/<something>}; (4) the checkpoint carries a
      * valid signature by {@code key}; (5) the inclusion proof of the leaf leads to the checkpoint's root (exact proof
      * length, index below the size) and {@code tree_size} is the checkpoint's size.
@@ -85,8 +86,8 @@ public record Receipt(String origin, EntryEnvelope entry, String chainHash, long
         } catch (VerificationException e) {
             throw new Failure(Check.MALFORMED, "tlog_proof is not a C2SP tlog-proof: " + e.getMessage(), e);
         }
-        // the leaf is the entry's canonical envelope: a proof may carry it (extra) or leave it to the fields
-        byte[] leaf = proof.extra() == null ? entry.bytes() : proof.extra();
+        // the leaf is the entry's canonical envelope: a proof may carry it (extra, which must then be exactly that)
+        // or leave it to the fields
         if (proof.extra() != null && !Arrays.equals(proof.extra(), entry.bytes())) {
             throw new Failure(Check.LEAF_DATA, "the proof's leaf data is not this entry's canonical envelope"
                     + " (the proof is for another entry, or the entry was changed)");
@@ -128,7 +129,7 @@ public record Receipt(String origin, EntryEnvelope entry, String chainHash, long
             throw new Failure(Check.SIGNATURE, why, e);
         }
         try {
-            Merkle.verifyInclusion(proof.index(), cp.size(), Merkle.leafHash(leaf), proof.proof(), cp.rootHash());
+            Merkle.verifyInclusion(proof.index(), cp.size(), Merkle.leafHash(entry.bytes()), proof.proof(), cp.rootHash());
         } catch (VerificationException e) {
             throw new Failure(Check.INCLUSION, "the inclusion proof of leaf " + proof.index() + " does not lead to the root"
                     + " of the signed checkpoint (size " + cp.size() + "): " + e.getMessage(), e);

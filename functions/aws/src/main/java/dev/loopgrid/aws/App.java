@@ -254,6 +254,11 @@ public final class App {
                         LogConfig config, boolean inProcess) {
             this(store, tiles, checkpoints, signer, config, inProcess, LogService.Pause.IN_PLACE);
         }
+
+        /** This set-up with waiting receipts paused by {@code p}. */
+        public LogSetup withPause(LogService.Pause p) {
+            return new LogSetup(store, tiles, checkpoints, signer, config, inProcess, p);
+        }
     }
 
     private App(Config config, ChainStore chains, DecisionIndex index, ContentStore contentStore, ReplayStore replayStore,
@@ -497,8 +502,7 @@ public final class App {
                     new DynamoReplayStore(dynamo, config.table()), q, replayConfig, () -> p, null, clock,
                     new DynamoCheckpointStore(dynamo, config.table()), reportStore, reportConfig,
                     new DynamoApiKeyStore(dynamo, config.table()), prices,
-                    log == null ? null : new LogSetup(log.store(), log.tiles(), log.checkpoints(), log.signer(),
-                            log.config(), log.inProcess(), receiptPause),
+                    log == null ? null : log.withPause(receiptPause),
                     new Subjects(new DynamoSubjectKeyStore(dynamo, config.table()),
                             new DynamoLifecycleStore(dynamo, config.table()), subjectWrapper, lifecycleSettings),
                     appendPolicy);

@@ -6,6 +6,7 @@ import dev.loopgrid.aws.App;
 import dev.loopgrid.aws.http.ApiHandler;
 import dev.loopgrid.core.decision.DecisionRecord;
 import dev.loopgrid.core.log.LogService;
+import dev.loopgrid.core.log.RecentEntries;
 
 /** {@code GET /v1/decisions/{decision_id}/receipt[?wait=N]}: the decision entry's receipt (200), 202 with {@code Retry-After} until it is in a signed checkpoint, or 404. */
 public final class GetReceiptHandler extends ApiHandler {
@@ -27,11 +28,10 @@ public final class GetReceiptHandler extends ApiHandler {
         String id = pathParameter(event, "decision_id");
         LogService log = LogResponses.log(app);
         // a decision this process appended lately needs no read of its projection (the local stack)
-        var known = log.recentDecision(tenant, id);
-        if (known.isPresent()) {
-            return LogResponses.receipt(log.receipt(tenant, known.get().chainId(), known.get().sequence(), wait));
-        }
-        DecisionRecord d = app.decisions.getWithoutContent(tenant, id);
-        return LogResponses.receipt(log.receipt(tenant, d.chainId(), d.sequence(), wait));
+        RecentEntries.Position at = log.recentDecision(tenant, id).orElseGet(() -> {
+            DecisionRecord d = app.decisions.getWithoutContent(tenant, id);
+            return new RecentEntries.Position(d.chainId(), d.sequence());
+        });
+        return LogResponses.receipt(log.receipt(tenant, at.chainId(), at.sequence(), wait));
     }
 }
