@@ -1,9 +1,12 @@
 package dev.loopgrid.core;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-/** Random, URL-safe identifiers: a prefix and 128 bits of randomness. */
+/** URL-safe identifiers: a prefix and 128 bits, random (or, for {@link #decision(String, String)}, derived). */
 public final class Ids {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -11,6 +14,26 @@ public final class Ids {
     private Ids() {}
 
     public static String decision() { return "dec_" + random(); }
+
+    /**
+     * The decision id that {@code tenant} and {@code key} determine, in the format of random ones: the first 128 bits of
+     * SHA-256 over a domain label and both strings, each length-prefixed (so no two pairs share an input).
+     */
+    public static String decision(String tenant, String key) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+        sha.update("loopgrid/decision-id/v1\n".getBytes(StandardCharsets.UTF_8));
+        for (String part : new String[] {tenant, key}) {
+            byte[] b = part.getBytes(StandardCharsets.UTF_8);
+            sha.update((b.length + ":").getBytes(StandardCharsets.UTF_8));
+            sha.update(b);
+        }
+        return "dec_" + B64.encodeToString(java.util.Arrays.copyOf(sha.digest(), 16));
+    }
 
     public static String flag() { return "flg_" + random(); }
 

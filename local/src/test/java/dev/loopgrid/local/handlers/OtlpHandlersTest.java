@@ -12,6 +12,8 @@ import dev.loopgrid.aws.handlers.ListDecisionsHandler;
 import dev.loopgrid.aws.handlers.OtlpLogsHandler;
 import dev.loopgrid.aws.handlers.OtlpTracesHandler;
 import dev.loopgrid.aws.handlers.VerifyIntegrityHandler;
+import dev.loopgrid.core.Ids;
+import dev.loopgrid.core.otel.GenAiMapper;
 import dev.loopgrid.core.otel.OtlpJson;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -27,9 +29,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * {@code POST /v1/traces} and {@code /v1/logs} through their handler classes against DynamoDB Local: the sample events,
@@ -124,6 +128,83 @@ class OtlpHandlersTest extends HandlerTestSupport {
         assertEquals(0, again.at("/loopgrid/recorded").asInt());
         assertEquals(1, again.at("/loopgrid/already_recorded").asInt());
         assertEquals(1, decisions("refund-agent"));
+
+        // the decision's id derives from the tenant and the span's ids, and the projection is the claim: no claim item,
+        // so no claim that expires (a redelivery a week later is found just the same)
+        List<String> tenants = dynamo.tenants(TABLE);
+        assertEquals(1, tenants.size(), tenants.toString());
+        assertEquals(Ids.decision(tenants.get(0), GenAiMapper.idempotencyKey("4bf92f3577b34da6a3ce929d0e0e4736",
+                "00f067aa0ba902b7")), onlyDecision("refund-agent").get("decision_id").asText());
+        assertEquals(0, itemsStartingWith("IDEM#"), "an OTLP span writes no idempotency claim item");
+    }
+
+    long itemsStartingWith(String prefix) {
+        return dynamo.client().scanPaginator(b -> b.tableName(TABLE).filterExpression("begins_with(pk, :p)")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(prefix)))).items().stream().count();
+    }
+
+    @Test
+    void spanSentAgainWithOtherContent_isRejectedWithAReason_andRecordsNothing() throws IOException {
+        String json = new String(fixture("openllmetry-anthropic-message.json"), StandardCharsets.UTF_8);
+        assertEquals(1, body(traces(event(json.getBytes(StandardCharsets.UTF_8), "application/json", null, false)))
+                .at("/loopgrid/recorded").asInt());
+        JsonNode first = onlyDecision("support-agent");
+        String changed = json.replace("claude", "claudf"); // the same trace and span ids, another model
+        assertFalse(changed.equals(json));
+        JsonNode b = body(traces(event(changed.getBytes(StandardCharsets.UTF_8), "application/json", null, false)));
+        assertEquals(0, b.at("/loopgrid/recorded").asInt(), b.toString());
+        assertEquals(1, b.at("/loopgrid/rejected").asInt(), b.toString());
+        assertTrue(b.at("/loopgrid/rejections/0/reason").asText().contains("recorded before with different content"),
+                b.toString());
+        assertEquals(first, onlyDecision("support-agent"), "the recorded decision is untouched");
+    }
+
+    /** Six exporters deliver the same export of 40 GenAI spans at once: each span is recorded exactly once. */
+    @Test
+    void concurrentDeliveriesOfOneExport_recordEachSpanOnce() throws Exception {
+        byte[] export = dev.loopgrid.core.Json.write(genAiExport("concurrent-export", 40)).getBytes(StandardCharsets.UTF_8);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            List<java.util.concurrent.Future<JsonNode>> answers = new java.util.ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                answers.add(pool.submit(() -> body(traces(event(export, "application/json", null, false))).get("loopgrid")));
+            }
+            int recorded = 0;
+            int already = 0;
+            for (var f : answers) {
+                JsonNode lg = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(0, lg.get("rejected").asInt(), lg.toString());
+                recorded += lg.get("recorded").asInt();
+                already += lg.get("already_recorded").asInt();
+            }
+            assertEquals(40, recorded);
+            assertEquals(5 * 40, already);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(40, decisions("concurrent-export"));
+        JsonNode verified = body(invoke(new VerifyIntegrityHandler(app), load("verify-integrity.json")));
+        assertTrue(verified.at("/integrity/valid").asBoolean(), verified.toString());
+    }
+
+    /** An OTLP/JSON export of {@code n} GenAI chat spans of one service, each with its own span id. */
+    static com.fasterxml.jackson.databind.node.ObjectNode genAiExport(String service, int n) {
+        var root = dev.loopgrid.core.Json.object();
+        var rs = root.putArray("resourceSpans").addObject();
+        rs.putObject("resource").putArray("attributes").addObject().put("key", "service.name")
+                .putObject("value").put("stringValue", service);
+        var spans = rs.putArray("scopeSpans").addObject().putArray("spans");
+        for (int i = 0; i < n; i++) {
+            var attrs = spans.addObject().put("traceId", "0af7651916cd43dd8448eb211c80319c")
+                    .put("spanId", String.format("%016x", 0x2000 + i)).put("name", "chat " + i).putArray("attributes");
+            java.util.function.BiConsumer<String, String> attr = (k, v) ->
+                    attrs.addObject().put("key", k).putObject("value").put("stringValue", v);
+            attr.accept("gen_ai.operation.name", "chat");
+            attr.accept("gen_ai.provider.name", "openai");
+            attr.accept("gen_ai.request.model", "gpt-4o-mini");
+            attr.accept("gen_ai.input.messages", "[{\"role\": \"user\", \"parts\": [{\"type\": \"text\", \"content\": \"question " + i + "\"}]}]");
+        }
+        return root;
     }
 
     @Test

@@ -42,7 +42,7 @@ public final class DecisionService {
     public static final String RESERVED_SERVICE_PREFIX = "loopgrid:";
     public static final int MAX_KEY_LENGTH = 128;
     public static final int MAX_TEXT_LENGTH = 10_000;
-    private static final long IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+    private static final long IDEMPOTENCY_TTL_SECONDS = Keys.IDEMPOTENCY_HOURS * 3600L;
     private static final int MAX_VERDICT_ATTEMPTS = 5;
 
     /** A recorded decision; {@code created} is false when an idempotent retry returned the original. */
@@ -108,20 +108,42 @@ public final class DecisionService {
      * @throws LedgerException.Unavailable the content store failed (503)
      */
     public Recorded record(String tenant, JsonNode body, String idempotencyKey) {
-        Object prepared = prepare(tenant, body, idempotencyKey);
+        Object prepared = prepare(tenant, body, idempotencyKey, Keys.CLAIMED);
         if (prepared instanceof Recorded r) return r;
         return appendPrepared((Prepared) prepared, 0);
     }
 
     /**
+     * How the idempotency keys of a batch's items are kept.
+     */
+    public enum Keys {
+        /**
+         * An idempotency claim item, written with the decision and kept 24 hours: the REST
+         * API's Idempotency-Key (a key may be used for another decision after that).
+         */
+        CLAIMED,
+        /**
+         * The key identifies the decision for good: its id derives from the tenant and the key
+         * ({@link Ids#decision(String, String)}), and the projection, which must not exist yet, is the claim. No claim
+         * item, no expiry: while the decision exists, the key never records again. For keys that name one event for
+         * ever, such as an OpenTelemetry span's trace and span id. A sealed decision (a {@code subject_id}) is claimed
+         * as with {@link #CLAIMED}, since its stored content hash differs from one sealing to the next.
+         */
+        IDENTIFYING;
+
+        static final int IDEMPOTENCY_HOURS = 24;
+    }
+
+    /**
      * A validated, hashed (and, with a subject, sealed; when large, offloaded) decision ready to append; the
-     * Idempotency-Key remembers {@code fingerprint}.
+     * Idempotency-Key remembers {@code fingerprint}. {@code fixedId}: the decision's id when its key identifies it
+     * ({@link Keys#IDENTIFYING}), then no claim is written; otherwise null.
      */
     private record Prepared(String tenant, String serviceName, String idempotencyKey, EntryType type, String canonical,
                             String contentHash, String fingerprint, String contentKey, String plaintext,
-                            String decisionType, String model, Usage usage, String subjectId) {
+                            String decisionType, String model, Usage usage, String subjectId, String fixedId) {
         AppendRequest request(String decisionId, NewDecision change, long expiresAt) {
-            AppendRequest.IdempotencyClaim claim = idempotencyKey == null ? null
+            AppendRequest.IdempotencyClaim claim = idempotencyKey == null || fixedId != null ? null
                     : new AppendRequest.IdempotencyClaim(idempotencyKey, fingerprint, expiresAt);
             return new AppendRequest(type, decisionId, decisionId, canonical, contentHash, change, claim, contentKey);
         }
@@ -132,7 +154,7 @@ public final class DecisionService {
     }
 
     /** Validates, hashes, seals and offloads: a {@link Prepared}, or the {@link Recorded} original of a retry. */
-    private Object prepare(String tenant, JsonNode body, String idempotencyKey) {
+    private Object prepare(String tenant, JsonNode body, String idempotencyKey, Keys keys) {
         if (idempotencyKey != null) validateKey(idempotencyKey);
         String subjectId = subjectId(body);
         ObjectNode content = decisionContent(body);
@@ -159,13 +181,18 @@ public final class DecisionService {
         }
         String contentHash = Canonical.sha256Hex(utf8); // = EntryHasher.contentHash(canonical), without encoding twice
         if (fingerprint == null) fingerprint = contentHash;
+        String fixedId = keys == Keys.IDENTIFYING && idempotencyKey != null && subjectId == null
+                ? Ids.decision(tenant, idempotencyKey) : null;
         String contentKey = null;
         if (utf8.length > maxContentBytes) {
             // a retry of a request that was recorded already needs no upload
-            if (idempotencyKey != null) {
+            if (fixedId != null) {
+                Optional<DecisionRecord> prior = index.findDecision(tenant, fixedId);
+                if (prior.isPresent()) return settleIdentified(tenant, idempotencyKey, fixedId, contentHash, prior.get());
+            } else if (idempotencyKey != null) {
                 Optional<IdempotencyRecord> prior = chains.findIdempotency(tenant, idempotencyKey);
                 if (prior.isPresent()) {
-                    if (!prior.get().contentHash().equals(fingerprint)) throw keyReused(idempotencyKey, prior.get());
+                    if (!prior.get().contentHash().equals(fingerprint)) throw keyReused(idempotencyKey, prior.get().decisionId());
                     Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(d -> resolver.resolve(tenant, d));
                     if (original.isPresent()) return new Recorded(original.get(), false);
                 }
@@ -173,11 +200,31 @@ public final class DecisionService {
             contentKey = offload(tenant, contentHash, utf8);
         }
         return new Prepared(tenant, serviceName, idempotencyKey, type, canonical, contentHash, fingerprint, contentKey,
-                plaintext, decisionType, model, usage, subjectId);
+                plaintext, decisionType, model, usage, subjectId, fixedId);
     }
 
     private long idempotencyExpiry() {
         return clock.instant().getEpochSecond() + IDEMPOTENCY_TTL_SECONDS;
+    }
+
+    /**
+     * A decision whose id its key fixes ({@link Keys#IDENTIFYING}) was not appended because that id is taken: the
+     * original when it is the same content, a conflict when not.
+     */
+    private Recorded settleIdentified(Prepared p) {
+        Optional<DecisionRecord> prior = index.findDecision(p.tenant(), p.fixedId());
+        if (prior.isEmpty()) {
+            // the projection's condition failed but nothing is there: refused for another reason, or removed since
+            throw new LedgerException.Unavailable("idempotency_unavailable", "The decision of idempotency key \""
+                    + p.idempotencyKey() + "\" could neither be recorded nor read; retry later", 1);
+        }
+        return settleIdentified(p.tenant(), p.idempotencyKey(), p.fixedId(), p.contentHash(), prior.get());
+    }
+
+    private Recorded settleIdentified(String tenant, String key, String decisionId, String contentHash,
+                                      DecisionRecord prior) {
+        if (!prior.contentHash().equals(contentHash)) throw keyReused(key, decisionId);
+        return new Recorded(resolver.resolve(tenant, prior), false);
     }
 
     private Recorded committed(Prepared p, NewDecision change, Entry entry) {
@@ -202,7 +249,7 @@ public final class DecisionService {
                 throw new LedgerException.Unavailable("idempotency_unavailable",
                         "Idempotency-Key could not be claimed; retry later", 1);
             }
-            if (!prior.get().contentHash().equals(p.fingerprint())) throw keyReused(idempotencyKey, prior.get());
+            if (!prior.get().contentHash().equals(p.fingerprint())) throw keyReused(idempotencyKey, prior.get().decisionId());
             Optional<DecisionRecord> original = index.findDecision(tenant, prior.get().decisionId()).map(d -> resolver.resolve(tenant, d));
             if (original.isPresent()) return new Recorded(original.get(), false);
             if (attempt >= 2) {
@@ -227,6 +274,13 @@ public final class DecisionService {
      * @throws LedgerException.Invalid when {@code body} is not {@code {"decisions": [...]}} of 1..100 objects
      */
     public List<BatchItem> recordBatch(String tenant, JsonNode body) {
+        return recordBatch(tenant, body, Keys.CLAIMED);
+    }
+
+    /**
+     * {@link #recordBatch(String, JsonNode)}, with the items' {@code idempotency_key}s kept as {@code keys} says.
+     */
+    public List<BatchItem> recordBatch(String tenant, JsonNode body, Keys keys) {
         JsonNode list = body == null || !body.isObject() ? null : body.get("decisions");
         if (list == null || !list.isArray()) throw invalid("decisions", "is required: an array of decisions");
         if (list.isEmpty() || list.size() > MAX_BATCH) {
@@ -241,7 +295,7 @@ public final class DecisionService {
                 if (!item.isObject()) throw invalid("decisions[" + i + "]", "must be an object");
                 JsonNode key = item.get("idempotency_key");
                 if (key != null && !key.isNull() && !key.isTextual()) throw invalid("idempotency_key", "must be a string");
-                Object p = prepare(tenant, item, key == null || key.isNull() ? null : key.textValue());
+                Object p = prepare(tenant, item, key == null || key.isNull() ? null : key.textValue(), keys);
                 if (p instanceof Recorded r) {
                     out[i] = new BatchItem(r, null);
                 } else {
@@ -258,7 +312,7 @@ public final class DecisionService {
             List<AppendRequest> requests = new ArrayList<>(idx.size());
             List<NewDecision> changes = new ArrayList<>(idx.size());
             for (int i : idx) {
-                String decisionId = Ids.decision();
+                String decisionId = prepared[i].fixedId() != null ? prepared[i].fixedId() : Ids.decision();
                 NewDecision change = prepared[i].change(decisionId);
                 changes.add(change);
                 requests.add(prepared[i].request(decisionId, change, expiresAt));
@@ -272,6 +326,9 @@ public final class DecisionService {
                         out[i] = new BatchItem(committed(prepared[i], changes.get(k), c.entry()), null);
                     } else if (r instanceof Ledger.Result.Failed f) {
                         throw f.error();
+                    } else if (prepared[i].fixedId() != null) {
+                        // its id is taken (a retry, or twice in this batch): the original, or a conflict
+                        out[i] = new BatchItem(settleIdentified(prepared[i]), null);
                     } else {
                         // its Idempotency-Key is taken (a retry, or twice in this batch): settled as a single append
                         out[i] = new BatchItem(appendPrepared(prepared[i], 1), null);
@@ -300,9 +357,9 @@ public final class DecisionService {
                         ? " (" + maxDecisionBytes / (1024 * 1024) + " MiB)" : "") + " can be recorded");
     }
 
-    private static LedgerException.Conflict keyReused(String idempotencyKey, IdempotencyRecord prior) {
+    private static LedgerException.Conflict keyReused(String idempotencyKey, String priorDecisionId) {
         return new LedgerException.Conflict("idempotency_key_reused", "Idempotency-Key \"" + idempotencyKey
-                + "\" was already used with a different request body (decision " + prior.decisionId()
+                + "\" was already used with a different request body (decision " + priorDecisionId
                 + "); use a new key for a new decision");
     }
 

@@ -53,7 +53,10 @@ public final class GenAiMapper {
     /** Not a model inference: not recorded, counted. */
     public record Skipped(String reason) implements Mapped {}
 
-    /** The Idempotency-Key of a span: exporter retries of the same span never record twice (54 visible ASCII chars). */
+    /**
+     * The idempotency key of a span (54 visible ASCII chars), from which its decision's id derives: exporter retries of
+     * the same span never record twice.
+     */
     public static String idempotencyKey(String traceId, String spanId) {
         return "otel-" + traceId + "-" + spanId;
     }

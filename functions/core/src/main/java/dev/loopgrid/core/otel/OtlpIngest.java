@@ -25,7 +25,8 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The OTLP ingestion use case: every span of an export request is accounted for — recorded as a decision, found
- * already recorded (an exporter's retry: the Idempotency-Key is derived from trace and span id), skipped as not a
+ * already recorded (an exporter's retry, at any later time: the decision's id derives from the tenant and the span's
+ * trace and span id, {@link DecisionService.Keys#IDENTIFYING}, so no claim item is written), skipped as not a
  * model inference, or rejected with a reason. The request's decisions go through the batch append path
  * ({@link DecisionService#recordBatch}, as {@code POST /v1/decisions/batch}), up to 100 per batch, the batches of one
  * request concurrently on {@code executor}.
@@ -239,7 +240,7 @@ public final class OtlpIngest {
         for (GenAiMapper.Decision d : ds) items.add(d.body().deepCopy().put("idempotency_key", d.idempotencyKey()));
         List<DecisionService.BatchItem> results;
         try {
-            results = decisions.recordBatch(tenant, body);
+            results = decisions.recordBatch(tenant, body, DecisionService.Keys.IDENTIFYING);
         } catch (RuntimeException e) {
             for (int i : idx) out[i] = failed(spans.get(i), e);
             return;
