@@ -15,13 +15,14 @@ import java.util.SplittableRandom;
  * {@code scaling} (append rate against chain length), {@code verify} (in-process chain verification
  * cost and memory), {@code report} (compliance-report latency as the ledger grows, {@link ReportBench}) and
  * {@code otlp} (OTLP/HTTP ingestion of GenAI spans, {@link OtlpBench}) and {@code lambda} (N independent
- * function instances on one chain, {@link LambdaBench}). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
+ * function instances on one chain, {@link LambdaBench}) and {@code store} (DynamoDB Local's own ceiling,
+ * {@link StoreBench}). Benchmarks, not tests: nothing here asserts on timing except the exit codes documented
  * in {@link #USAGE}. See docs/benchmarks.md for the numbers measured.
  */
 public final class Bench {
 
     static final String USAGE = String.join(System.lineSeparator(),
-            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp|crash|erase|lambda> [options]",
+            "Usage: java -jar loopgrid-local.jar bench <record|scaling|verify|replay|report|otlp|crash|erase|lambda|store> [options]",
             "",
             "  bench record  [--url URL] [--clients 32] [--requests 4000] [--size 1024] [--warmup 200]",
             "                [--service NAME] [--timeout SECONDS] [--api-key KEY] [--trace FILE.csv]",
@@ -117,6 +118,12 @@ public final class Bench {
             "      directly, else stages its request and whoever holds the chain's lease appends every staged one;",
             "      staged-always stages every request; direct appends with optimistic retries.",
             "      --stage-partitions N (1..32, default 24: LOOPGRID_STAGE_PARTITIONS): staging keys per chain.",
+            "",
+            "  bench store   [--items 100] [--threads 2] [--seconds 15] [--warmup 5] [--size 1024]",
+            "      The local store's own ceiling, nothing of LoopGrid on the path: THREADS threads write",
+            "      TransactWriteItems of ITEMS conditional puts (SIZE bytes of content each; every second item with",
+            "      the four index keys, as a projection beside its entry) to a fresh in-memory DynamoDB Local with",
+            "      the ledger's table, for SECONDS after WARMUP seconds. Prints items/s, transactions/s, ms/tx.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -248,6 +255,20 @@ public final class Bench {
                         throw e;
                     } catch (Exception e) {
                         System.err.println("lambda bench failed: " + e);
+                        return 1;
+                    }
+                }
+                case "store": {
+                    Args a = Args.parse(rest, Set.of("items", "threads", "seconds", "warmup", "size"), Set.of());
+                    StoreBench.Options so = new StoreBench.Options(a.integer("items", 100, 1, 100),
+                            a.integer("threads", 2, 1, 256), a.integer("seconds", 15, 1, 3600),
+                            a.integer("warmup", 5, 0, 600), a.integer("size", 1024, 0, 300_000));
+                    try {
+                        return StoreBench.run(so);
+                    } catch (InterruptedException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        System.err.println("store bench failed: " + e);
                         return 1;
                     }
                 }
