@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@link LedgerStore} in memory with the DynamoDB adapter's semantics (test scope): an append is all or
  * nothing; a head that is not at {@code expected} or an entry slot already taken is {@link StoreException.HeadMoved}
  * (and wins over item conditions); a projection or idempotency condition that fails is
- * {@link StoreException.WriteRejected} naming the first failing request.
+ * {@link StoreException.WriteRejected} naming every failing request, as DynamoDB's cancellation reasons do.
  *
  * <p>Like the adapter, it keeps an entry appended with a content key as the key without its content (and the
  * decision's projection likewise), and cuts list pages by {@link DecisionQuery#PAGE_BYTES}.
@@ -490,28 +490,27 @@ public final class InMemoryLedgerStore implements StagingLedgerStore {
             if (c.entries.containsKey(e.sequence())) throw new StoreException.HeadMoved("entry slot taken", null);
         }
         long now = clock.instant().getEpochSecond();
+        java.util.SortedMap<Integer, StoreException.WriteRejected.Reason> rejected = new java.util.TreeMap<>();
         for (int i = 0; i < requests.size(); i++) {
             AppendRequest r = requests.get(i);
             DecisionRecord d = decisions.get(chain.tenant() + "#" + r.decisionId());
             if (r.projection() instanceof NewDecision && d != null
                     || r.projection() instanceof StatusChange sc
                        && (d == null || d.status() != sc.expected())) {
-                throw new StoreException.WriteRejected(i, StoreException.WriteRejected.Reason.PROJECTION_MOVED,
-                        "scripted store: projection condition failed");
+                rejected.putIfAbsent(i, StoreException.WriteRejected.Reason.PROJECTION_MOVED);
             }
             if (lifecycle != null && r.projection() instanceof dev.loopgrid.core.lifecycle.LifecycleChange lc
                     && lifecycle.rejects(chain.tenant(), lc)) {
-                throw new StoreException.WriteRejected(i, StoreException.WriteRejected.Reason.PROJECTION_MOVED,
-                        "scripted store: lifecycle condition failed");
+                rejected.putIfAbsent(i, StoreException.WriteRejected.Reason.PROJECTION_MOVED);
             }
             if (r.idempotency() != null) {
                 IdempotencyRecord taken = idempotency.get(chain.tenant() + "#" + r.idempotency().key());
                 if (taken != null && taken.expiresAtEpochSecond() >= now) {
-                    throw new StoreException.WriteRejected(i, StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN,
-                            "scripted store: idempotency key taken");
+                    rejected.putIfAbsent(i, StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN);
                 }
             }
         }
+        if (!rejected.isEmpty()) throw new StoreException.WriteRejected(rejected, "scripted store: conditions failed: " + rejected);
     }
 
     private void apply(ChainKey chain, Chain c, List<Entry> entries, List<AppendRequest> requests,

@@ -143,6 +143,25 @@ public abstract class LedgerStoreContract {
         assertEquals(1, store.readHead(chain).orElseThrow().sequence());
     }
 
+    /** Every refused request of a batch is named (DynamoDB's cancellation reasons say which items failed). */
+    @Test
+    void severalRefusedRequests_areAllNamed_withTheirReasons() {
+        long expires = CLOCK.instant().getEpochSecond() + 3600;
+        ChainHead h = append(null, List.of(decision("dec_a", "t", new AppendRequest.IdempotencyClaim("k1", "h", expires)),
+                decision("dec_b", "t", null)));
+        List<AppendRequest> batch = List.of(decision("dec_c", "t", null),
+                decision("dec_d", "t", new AppendRequest.IdempotencyClaim("k1", "h2", expires)),
+                decision("dec_e", "t", null),
+                decision("dec_b", "t", null)); // a new decision whose id is taken
+        StoreException.WriteRejected e = assertThrows(StoreException.WriteRejected.class,
+                () -> store.append(chain, h, link(h, batch, "2026-11-23T20:00:00.000Z"), batch, deltas(batch)));
+        assertEquals(java.util.Map.of(1, StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN,
+                3, StoreException.WriteRejected.Reason.PROJECTION_MOVED), e.all());
+        assertEquals(1, e.index());
+        assertTrue(store.findDecision(TENANT, "dec_c").isEmpty(), "all or nothing");
+        assertEquals(2, store.readHead(chain).orElseThrow().sequence());
+    }
+
     @Test
     void statusChange_appliesOnlyFromTheExpectedStatus() {
         ChainHead h = append(null, List.of(decision("dec_a", "t", null)));

@@ -301,6 +301,26 @@ class StagedLedgerTest {
         assertEquals(0, store.stagedCount(), "the rejected request was withdrawn");
     }
 
+    /** The holder's write names every taken key at once: all are rejected and withdrawn in one round, the rest appended. */
+    @Test
+    void severalTakenKeysInOneStagedBatch_areAllRejectedInOneRound_andTheRestAppended() {
+        Ledger ledger = new Ledger(store, clock, STAGED, null);
+        committed(ledger.append(CHAIN, decision("dec_1", "key-1")));
+        committed(ledger.append(CHAIN, decision("dec_2", "key-2")));
+        int before = store.appendCalls.get();
+        List<Ledger.Result> results = ledger.appendAll(CHAIN, List.of(decision("dec_3", "key-1"), decision("dec_4", null),
+                decision("dec_5", "key-2"), decision("dec_6", "key-6")));
+
+        assertEquals(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN,
+                assertInstanceOf(Ledger.Result.Rejected.class, results.get(0)).reason());
+        assertEquals(StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN,
+                assertInstanceOf(Ledger.Result.Rejected.class, results.get(2)).reason());
+        assertEquals(3, committed(results.get(1)).sequence());
+        assertEquals(4, committed(results.get(3)).sequence());
+        assertEquals(2, store.appendCalls.get() - before, "one refused write naming both, then the write of the rest");
+        assertEquals(0, store.stagedCount(), "both rejected requests were withdrawn");
+    }
+
     @Test
     void aRequestRefusedOutright_doesNotStopTheChain() {
         Ledger ledger = new Ledger(store, clock, STAGED, null);

@@ -87,6 +87,33 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
 
     // ---- record / get ----------------------------------------------------------------------------------
 
+    /**
+     * An exporter's retry of a whole batch whose ids its keys fix (OTLP): DynamoDB names every item whose condition
+     * failed, so the batch is settled by one cancelled transaction per write it would have taken (not one per
+     * decision, as when only the first refusal was used), and each decision is answered with its original.
+     */
+    @Test
+    void aRedeliveredBatchOfIdentifiedDecisions_isSettledByOneCancelledTransactionPerWrite() {
+        ObjectNode batch = Json.object();
+        var items = batch.putArray("decisions");
+        for (int i = 0; i < 40; i++) items.add(body("spans", "chat", "span " + i).put("idempotency_key", "otel-t-" + i));
+        List<DecisionService.BatchItem> first = app.decisions.recordBatch(TENANT, batch, DecisionService.Keys.IDENTIFYING);
+        long firstWrites = log.count("TransactWriteItems");
+        log.clear();
+
+        List<DecisionService.BatchItem> again = app.decisions.recordBatch(TENANT, batch, DecisionService.Keys.IDENTIFYING);
+        for (int i = 0; i < 40; i++) {
+            assertNull(again.get(i).error(), String.valueOf(again.get(i).error()));
+            assertTrue(first.get(i).recorded().created());
+            assertFalse(again.get(i).recorded().created());
+            assertEquals(first.get(i).recorded().decision().decisionId(), again.get(i).recorded().decision().decisionId());
+        }
+        assertTrue(log.count("TransactWriteItems") <= firstWrites,
+                "cancelled transactions " + log.count("TransactWriteItems") + ", writes of the first delivery " + firstWrites);
+        assertEquals(40, app.decisions.list(TENANT, new dev.loopgrid.core.decision.DecisionQuery("spans", null, null,
+                null, null, 1, 100, null)).total());
+    }
+
     @Test
     void record_thenGet_returnsTheDecisionWithHashesRecomputableFromItsFields() {
         // given

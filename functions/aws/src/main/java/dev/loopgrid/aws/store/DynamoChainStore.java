@@ -272,8 +272,7 @@ public final class DynamoChainStore implements StagingStore {
     private RuntimeException translate(ChainKey chain, TransactionCanceledException e, List<Role> roles,
                                        List<Integer> owners) {
         List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-        int rejectedIndex = -1;
-        StoreException.WriteRejected.Reason rejected = null;
+        java.util.SortedMap<Integer, StoreException.WriteRejected.Reason> rejected = new java.util.TreeMap<>();
         boolean headMoved = false;
         boolean leased = false;
         boolean namesMoved = false;
@@ -299,27 +298,18 @@ public final class DynamoChainStore implements StagingStore {
                     }
                     // a staged request no longer pending was appended (or withdrawn) by another writer meanwhile
                     case REGISTRY, ENTRY, STAGED -> headMoved = true;
-                    case PROJECTION -> {
-                        if (rejected == null) {
-                            rejected = StoreException.WriteRejected.Reason.PROJECTION_MOVED;
-                            rejectedIndex = owners.get(i);
-                        }
-                    }
-                    case IDEMPOTENCY -> {
-                        if (rejected == null) {
-                            rejected = StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN;
-                            rejectedIndex = owners.get(i);
-                        }
-                    }
+                    // DynamoDB names every item whose condition failed: each such request is refused for good
+                    case PROJECTION -> rejected.putIfAbsent(owners.get(i), StoreException.WriteRejected.Reason.PROJECTION_MOVED);
+                    case IDEMPOTENCY -> rejected.putIfAbsent(owners.get(i), StoreException.WriteRejected.Reason.IDEMPOTENCY_KEY_TAKEN);
                 }
             }
             // other codes (TransactionConflict, ThrottlingError, ProvisionedThroughputExceeded, …): try again later
         }
         if (leased) return new StoreException.Leased("another writer holds the lease of chain " + chain.chainId());
         if (headMoved) return new StoreException.HeadMoved("head of chain " + chain.chainId() + " moved", current);
-        if (rejected != null) {
-            // a definite refusal of one request; any transient reason on other items is moot, nothing was written
-            return new StoreException.WriteRejected(rejectedIndex, rejected, "condition failed: " + rejected);
+        if (!rejected.isEmpty()) {
+            // definite refusals of these requests; any transient reason on other items is moot, nothing was written
+            return new StoreException.WriteRejected(rejected, "condition failed: " + rejected);
         }
         if (namesMoved) return new NamesMoved();
         if (refused != null) {

@@ -623,7 +623,12 @@ public final class Ledger {
             listener.storeUnavailable(chain, e); // whether it landed shows in staging: appended requests are gone
             return Integration.NOTHING;
         } catch (StoreException.WriteRejected e) {
-            return reject(chain, batch.get(e.index()), e.reason());
+            Integration out = Integration.REJECTED;
+            for (var r : e.all().entrySet()) {
+                out = reject(chain, batch.get(r.getKey()), r.getValue());
+                if (!out.rejected()) break; // the store is unavailable: the rest stay staged, settled next round
+            }
+            return out;
         } catch (RuntimeException e) {
             // refused outright (a bug, or a request the store cannot write): alone, it is the culprit; in a batch,
             // the oldest goes alone next (and is rejected if refused again) so that one bad request cannot stop the chain
@@ -823,10 +828,14 @@ public final class Ledger {
                         }
                         maybeApplied = false;
                     }
-                    Pending rejected = batch.remove(e.index());
-                    rejected.future.complete(new Result.Rejected(e.reason()));
+                    // every request named is definitely refused; from the last, so the earlier indexes stay put
+                    List<Integer> indexes = new ArrayList<>(e.all().keySet());
+                    for (int k = indexes.size() - 1; k >= 0; k--) {
+                        Pending rejected = batch.remove((int) indexes.get(k));
+                        rejected.future.complete(new Result.Rejected(e.all().get(indexes.get(k))));
+                    }
                     attemptEntries = null;
-                    attempt--; // a definite answer about one request is not a failed attempt of the rest
+                    attempt--; // a definite answer about some requests is not a failed attempt of the rest
                 } catch (RuntimeException e) {
                     // Not one of the port's outcomes (a bug, or a request the store refuses outright): it belongs to
                     // this batch's callers. Thrown on, it would reach whichever caller leads (perhaps one whose own

@@ -35,23 +35,33 @@ public abstract class StoreException extends RuntimeException {
     }
 
     /**
-     * A condition on one of the batch's writes failed (its idempotency key is taken, or its decision's
-     * status moved, or its decision does not exist). Nothing was written.
+     * A condition on one or more of the batch's writes failed (an idempotency key is taken, or a decision's
+     * status moved, or a decision does not exist, or a new decision's id is taken). Nothing was written. A store
+     * names every request it found rejected when it can (DynamoDB says which items failed), so that a batch of
+     * retries is settled in one round instead of one round per request.
      */
     public static final class WriteRejected extends StoreException {
-        private final int index;
-        private final Reason reason;
+        private final java.util.SortedMap<Integer, Reason> all;
 
         public WriteRejected(int index, Reason reason, String message) {
-            super(message, null);
-            this.index = index;
-            this.reason = reason;
+            this(new java.util.TreeMap<>(java.util.Map.of(index, reason)), message);
         }
 
-        /** Index of the rejected request in the batch. */
-        public int index() { return index; }
+        /** @param all the rejected requests' indexes in the batch, each with its reason; at least one */
+        public WriteRejected(java.util.SortedMap<Integer, Reason> all, String message) {
+            super(message, null);
+            if (all.isEmpty()) throw new IllegalArgumentException("a rejection names at least one request");
+            this.all = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(all));
+        }
 
-        public Reason reason() { return reason; }
+        /** Index of the first rejected request in the batch. */
+        public int index() { return all.firstKey(); }
+
+        /** Why the first rejected request was refused. */
+        public Reason reason() { return all.get(all.firstKey()); }
+
+        /** Every rejected request of the batch by index, ascending, with its reason. */
+        public java.util.SortedMap<Integer, Reason> all() { return all; }
 
         public enum Reason { IDEMPOTENCY_KEY_TAKEN, PROJECTION_MOVED }
     }
