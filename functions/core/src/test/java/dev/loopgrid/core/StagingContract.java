@@ -157,6 +157,26 @@ public abstract class StagingContract {
                 "withdrawing an appended request says it was appended");
     }
 
+    /**
+     * A request staged again for a decision already appended under the same id (an id its idempotency key fixes, as
+     * for an OTLP span delivered twice), with the same content: the decision found is not this request's entry, so
+     * the request reads as rejected — not as appended — and its writer withdraws it instead of leaving it staged.
+     */
+    @Test
+    void aRequestForADecisionAppendedBefore_readsAsRejected_notAsItsOwnEntry() {
+        StagedRequest first = staged("001764000000001#0000000000000001", decision("dec_same", null));
+        store.stage(chain, first);
+        appendStaged(null, List.of(first));
+        StagedRequest again = staged("001764000000002#0000000000000001", decision("dec_same", null));
+        store.stage(chain, again);
+
+        assertEquals(new StagedState.Rejected(StoreException.WriteRejected.Reason.PROJECTION_MOVED),
+                store.stagedState(chain, again));
+        store.withdrawStaged(chain, again);
+        assertEquals(List.of(), store.readStaged(chain, 10), "withdrawn");
+        assertEquals(1, store.readHead(chain).orElseThrow().sequence());
+    }
+
     @Test
     void anAppendOfARequestNoLongerStaged_movesNothing() {
         StagedRequest a = staged("001764000000001#0000000000000001", decision("dec_a", null));

@@ -126,6 +126,65 @@ class ConcurrentAppendTest extends StoreTestSupport {
         assertTrue(transactions < 300, "writers batched each other's requests: " + transactions + " transactions");
     }
 
+    /**
+     * Eight Lambda instances, each staging every request, deliver the same batch of 20 decisions whose ids their keys
+     * fix (an OTLP export sent by several exporters at once), and then all deliver it again: each decision is recorded
+     * once and answered as new exactly once, every other answer is the original, and nothing is left staged (a request
+     * for a decision appended before reads as rejected and is withdrawn, not mistaken for its own entry).
+     */
+    @Test
+    void lambdaModel_eightInstancesDeliverTheSameIdentifiedBatch_eachDecisionOnce_nothingLeftStaged() throws Exception {
+        String table = freshTable();
+        ChainKey chain = new ChainKey(TENANT, "spans");
+        List<DynamoDbClient> clients = new ArrayList<>();
+        List<App> instances = new ArrayList<>();
+        for (int p = 0; p < 8; p++) {
+            DynamoDbClient c = client(2, o -> { });
+            clients.add(c);
+            instances.add(TestApps.create(c, config(table), Clock.systemUTC(), Ledger.Policy.stagedAlways()));
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode batch = dev.loopgrid.core.Json.object();
+        var items = batch.putArray("decisions");
+        for (int i = 0; i < 20; i++) items.add(body("spans", "chat", "span " + i).put("idempotency_key", "otel-x-" + i));
+
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<String> firstIds = null;
+            for (int round = 0; round < 2; round++) {
+                List<java.util.concurrent.Future<List<dev.loopgrid.core.decision.DecisionService.BatchItem>>> answers =
+                        new ArrayList<>();
+                for (App app : instances) {
+                    answers.add(pool.submit(() -> app.decisions.recordBatch(TENANT, batch,
+                            dev.loopgrid.core.decision.DecisionService.Keys.IDENTIFYING)));
+                }
+                int created = 0;
+                List<Set<String>> ids = new ArrayList<>();
+                for (int i = 0; i < 20; i++) ids.add(new HashSet<>());
+                for (var f : answers) {
+                    var got = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                    for (int i = 0; i < 20; i++) {
+                        assertEquals(null, got.get(i).error(), String.valueOf(got.get(i).error()));
+                        if (got.get(i).recorded().created()) created++;
+                        ids.get(i).add(got.get(i).recorded().decision().decisionId());
+                    }
+                }
+                assertEquals(round == 0 ? 20 : 0, created, "round " + round + ": answers as new");
+                List<String> now = new ArrayList<>();
+                for (Set<String> one : ids) {
+                    assertEquals(1, one.size(), "every answer of an item names one decision");
+                    now.add(one.iterator().next());
+                }
+                if (firstIds != null) assertEquals(firstIds, now, "the redelivery is answered with the originals");
+                firstIds = now;
+                assertEquals(0, countStaged(table, chain), "round " + round + ": staging is empty");
+            }
+        } finally {
+            pool.shutdownNow();
+            clients.forEach(DynamoDbClient::close);
+        }
+        assertLinearChain(table, chain, 20);
+    }
+
     @Test
     void lambdaModel_aLeaseLeftByADeadWriter_expires_andTheOthersTakeOver() throws Exception {
         // given a lease held by a writer that died (it will never release it)
