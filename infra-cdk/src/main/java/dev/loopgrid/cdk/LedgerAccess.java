@@ -101,13 +101,16 @@ public final class LedgerAccess {
     public static final List<String> LOG_WRITE_ACTIONS = List.of(
             "dynamodb:TransactWriteItems", "dynamodb:PutItem", "dynamodb:UpdateItem");
     public static final List<String> AUTHORIZER_ACTIONS = List.of("dynamodb:GetItem");
-    /** The partition of the index of open replays ({@code REP#open}: {@code DynamoReplayStore.listOpen}, {@code closeOpen}). */
-    public static final String REPLAY_OPEN_KEY = dev.loopgrid.aws.store.LedgerKeys.REPLAY_OPEN_PK;
-    /** Replay recovery lists the open replays (one Query of {@link #REPLAY_OPEN_KEY}) ... */
+    /**
+     * The partitions of the index of open replays ({@code REP#open#00} … {@code #15}: {@code DynamoReplayStore.listOpen},
+     * {@code closeOpen}), each named exactly (no wildcard, which would also match tenant {@code open}'s replay items).
+     */
+    public static final List<String> REPLAY_OPEN_KEYS = dev.loopgrid.aws.store.LedgerKeys.replayOpenPks();
+    /** Replay recovery lists the open replays (one Query of each of {@link #REPLAY_OPEN_KEYS}) ... */
     public static final List<String> RECOVERY_LIST_ACTIONS = List.of("dynamodb:Query");
     /** ... reads each replay's item ({@value #REPLAY_KEY_PATTERN}) ... */
     public static final List<String> RECOVERY_READ_ACTIONS = List.of("dynamodb:GetItem");
-    /** ... and drops finished ones from the index (DeleteItem on {@link #REPLAY_OPEN_KEY} only). */
+    /** ... and drops finished ones from the index (DeleteItem on {@link #REPLAY_OPEN_KEYS} only). */
     public static final List<String> RECOVERY_CLOSE_ACTIONS = List.of("dynamodb:DeleteItem");
     /** Partition keys of data subjects' items ({@code SUBJECT#<tenant>#<subject>}: the wrapped data keys). */
     public static final String SUBJECT_KEY_PATTERN = subjectPrefix() + "*";
@@ -180,19 +183,20 @@ public final class LedgerAccess {
 
     /**
      * The replay recovery's grant ({@code ReplayRecovery.sweep}, without releasing leases): {@code Query} and
-     * {@code DeleteItem} on the index of open replays ({@code REP#open}) only, {@code GetItem} on replay items
+     * {@code DeleteItem} on the index of open replays ({@code REP#open#00} … {@code #15}) only, {@code GetItem} on replay items
      * ({@value #REPLAY_KEY_PATTERN}) only, each by a {@code dynamodb:LeadingKeys} condition, on the table only (no
      * index); the Deny on API key items and on writes of data subjects' items like every other writer. (Sending to the
      * replay queue is granted by {@link ReplayRecoveryConstruct}.)
      */
     public static Grant replayRecovery(ITable table) {
         List<PolicyStatement> out = new ArrayList<>();
-        out.add(onItems("OpenReplayList", RECOVERY_LIST_ACTIONS, table, REPLAY_OPEN_KEY));
+        out.add(onItems("OpenReplayList", RECOVERY_LIST_ACTIONS, table, REPLAY_OPEN_KEYS.toArray(String[]::new)));
         out.add(onItems("ReplayRead", RECOVERY_READ_ACTIONS, table, REPLAY_KEY_PATTERN));
-        out.add(onItems("OpenReplayClose", RECOVERY_CLOSE_ACTIONS, table, REPLAY_OPEN_KEY));
+        out.add(onItems("OpenReplayClose", RECOVERY_CLOSE_ACTIONS, table, REPLAY_OPEN_KEYS.toArray(String[]::new)));
         out.add(denyKeyItems(table));
         out.addAll(subjectItemStatements(table, false));
-        return new Grant("RECOVERY (Query and DeleteItem on " + REPLAY_OPEN_KEY + ", GetItem on " + REPLAY_KEY_PATTERN + ")",
+        return new Grant("RECOVERY (Query and DeleteItem on " + dev.loopgrid.aws.store.LedgerKeys.REPLAY_OPEN_PK
+                + "#00.." + String.format("#%02d", REPLAY_OPEN_KEYS.size() - 1) + ", GetItem on " + REPLAY_KEY_PATTERN + ")",
                 out);
     }
 

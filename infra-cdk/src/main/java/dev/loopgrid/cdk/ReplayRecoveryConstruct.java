@@ -19,7 +19,7 @@ import software.constructs.Construct;
  * queueing again the replays left pending without a message or running with an expired lease, and dropping finished
  * ones from the index of open replays (a grace of {@link ReplayRecoveryHandler#GRACE_SECONDS} s, above the queue's
  * visibility timeout). Its grant ({@link LedgerAccess#replayRecovery}): Query and DeleteItem on the open-replay index
- * ({@code REP#open}), GetItem on replay items, and {@code sqs:SendMessage} on the replay queue; no bucket, no key
+ * ({@code REP#open#00} … {@code #15}), GetItem on replay items, and {@code sqs:SendMessage} on the replay queue; no bucket, no key
  * ({@link SubjectKeyAccess#NONE}). Its errors and throttles have alarms like every function's ({@link AlarmsConstruct}).
  */
 public final class ReplayRecoveryConstruct extends Construct {

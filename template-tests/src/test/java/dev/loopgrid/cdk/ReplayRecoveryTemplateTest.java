@@ -24,7 +24,7 @@ import software.amazon.awscdk.assertions.Match;
 
 /**
  * The scheduled replay recovery: its function, schedule (every 5 minutes, on the alias {@code live}), the exact grant
- * (Query and DeleteItem on {@code REP#open}, GetItem on {@code REP#*}, SendMessage to the replay queue; no bucket, no
+ * (Query and DeleteItem on {@code REP#open#00} … {@code #15}, GetItem on {@code REP#*}, SendMessage to the replay queue; no bucket, no
  * key), its environment, its grace above the queue's visibility timeout, and its alarms.
  */
 class ReplayRecoveryTemplateTest {
@@ -83,8 +83,11 @@ class ReplayRecoveryTemplateTest {
                 "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTraceSegments", "xray:PutTelemetryRecords")), allowed);
         assertTrue(allowed.stream().noneMatch(a -> a.startsWith("kms:") || a.startsWith("s3:")), String.valueOf(allowed));
         // each table action alone, on the table only (no index), confined by its partition keys
-        Map<String, List<String>> keys = Map.of("dynamodb:Query", List.of("REP#open"),
-                "dynamodb:GetItem", List.of("REP#*"), "dynamodb:DeleteItem", List.of("REP#open"));
+        // the open-replay index's 16 partitions, named exactly: a wildcard would reach tenant "open"'s replay items
+        List<String> open = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) open.add(String.format("REP#open#%02d", i));
+        Map<String, List<String>> keys = Map.of("dynamodb:Query", open,
+                "dynamodb:GetItem", List.of("REP#*"), "dynamodb:DeleteItem", open);
         keys.forEach((action, patterns) -> {
             Map<String, Object> st = allowing(action);
             assertEquals(List.of(action), actions(st), action);

@@ -205,7 +205,7 @@ class SubjectKeysTemplateTest {
                     condition(withKey, "ForAllValues:StringNotEquals"), name);
         }
         // the APPEND, ENQUEUE, REPORT and VERIFY routes, the replay worker, the log's integrator and the replay
-        // recovery (its DeleteItem is confined to REP#open, and it is denied subject items all the same)
+        // recovery (its DeleteItem is confined to REP#open#00..15, and it is denied subject items all the same)
         long expected = Routes.ALL.stream().filter(r -> Set.of(Routes.Access.APPEND, Routes.Access.ENQUEUE,
                 Routes.Access.REPORT, Routes.Access.VERIFY).contains(r.access())).count() + 3;
         assertEquals(expected, checked);

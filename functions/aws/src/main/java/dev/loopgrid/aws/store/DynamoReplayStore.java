@@ -9,6 +9,7 @@ import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -201,44 +202,51 @@ public final class DynamoReplayStore implements ReplayStore {
         }
     }
 
-    /** A Query of {@link LedgerKeys#REPLAY_OPEN_PK}, sort keys before the cutoff, oldest first. */
+    /**
+     * One Query per partition of the index of open replays ({@link LedgerKeys#replayOpenPks}), sort keys before the
+     * cutoff and after the cursor, merged oldest first (a sort key starts with the creation time).
+     */
     @Override
     public OpenPage listOpen(String createdBefore, int limit, String cursor) {
-        Map<String, AttributeValue> start = null;
+        String after = null;
         if (cursor != null) {
-            String sk;
             try {
-                sk = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+                after = new String(java.util.Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                sk = "";
+                after = "";
             }
-            if (!sk.startsWith(LedgerKeys.REPLAY_OPEN_SK_PREFIX)) {
+            if (!after.startsWith(LedgerKeys.REPLAY_OPEN_SK_PREFIX)) {
                 throw new dev.loopgrid.core.ledger.LedgerException.Malformed("invalid_cursor",
                         "cursor is not valid: pass nextCursor from a previous page unchanged");
             }
-            start = LedgerKeys.key(LedgerKeys.REPLAY_OPEN_PK, sk);
         }
-        try {
-            Map<String, AttributeValue> from = start;
-            var q = dynamo.query(b -> b.tableName(table).consistentRead(true)
+        java.util.List<QueryRequest> queries = new java.util.ArrayList<>(LedgerKeys.REPLAY_OPEN_SHARDS);
+        for (String pk : LedgerKeys.replayOpenPks()) {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true)
                     .keyConditionExpression("pk = :pk AND sk BETWEEN :lo AND :hi")
-                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(LedgerKeys.REPLAY_OPEN_PK),
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk),
                             ":lo", AttributeValue.fromS(LedgerKeys.REPLAY_OPEN_SK_PREFIX),
                             // creation times are fixed-width, so "OPEN#<cutoff>" sorts after every earlier one
                             ":hi", AttributeValue.fromS(LedgerKeys.REPLAY_OPEN_SK_PREFIX + createdBefore)))
-                    .limit(limit).exclusiveStartKey(from));
-            java.util.List<OpenReplay> out = new java.util.ArrayList<>();
-            for (Map<String, AttributeValue> item : q.items()) {
-                out.add(new OpenReplay(item.get("tenant").s(), item.get("replay_id").s(), item.get("created_at").s()));
-            }
-            String next = q.hasLastEvaluatedKey() && q.lastEvaluatedKey() != null && !q.lastEvaluatedKey().isEmpty()
-                    ? java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                            q.lastEvaluatedKey().get("sk").s().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                    : null;
-            return new OpenPage(out, next);
-        } catch (SdkException e) {
-            throw new StoreException.Unavailable("DynamoDB read failed: " + e.getMessage(), e);
+                    .limit(limit);
+            // the page after the cursor: every partition continues after the last key returned, whichever held it
+            if (after != null) q.exclusiveStartKey(LedgerKeys.key(pk, after));
+            queries.add(q.build());
         }
+        MergedQuery merged = new MergedQuery(new TableAccess(dynamo, table), queries, limit, item -> true)
+                .parallelFirstPages();
+        java.util.List<OpenReplay> out = new java.util.ArrayList<>();
+        String last = null;
+        while (out.size() < limit && merged.hasNext()) {
+            Map<String, AttributeValue> item = merged.next();
+            out.add(new OpenReplay(item.get("tenant").s(), item.get("replay_id").s(), item.get("created_at").s()));
+            last = item.get("sk").s();
+        }
+        String next = last != null && merged.hasNext()
+                ? java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        last.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : null;
+        return new OpenPage(out, next);
     }
 
     @Override

@@ -161,12 +161,33 @@ public final class LedgerKeys {
     }
 
     /**
-     * Partition of the index of open (not yet finished) replays of every tenant: {@code REP#open}. A replay item's key
-     * {@code REP#<tenant>#<id>} always has two {@code #}, so it never meets this one; under the replay prefix so the
-     * function creating replays writes its entry (same transaction, same {@code REP#*} permission). One partition:
-     * written once per replay created, read by the recovery sweep (ReplayRecovery) a page at a time.
+     * Prefix of the partitions of the index of open (not yet finished) replays of every tenant: {@code REP#open#00} …
+     * {@code #15} ({@link #REPLAY_OPEN_SHARDS}), the replay's shard by its id ({@link #indexShard}), so that no one key
+     * carries every tenant's replay creations (a key takes 1,000 WCU/s; an open replay is written twice, put and
+     * deleted). A replay item's key {@code REP#<tenant>#rep_…} and a decision's replay references
+     * {@code REP#<tenant>#dec_…} never meet these (ids start {@code rep_} and {@code dec_}; a shard is two digits), but
+     * those of a tenant called {@code open} do start {@code REP#open#}: so IAM names the shards exactly, never by a
+     * wildcard;
+     * under the replay prefix so the function creating replays writes its entry (same transaction, same {@code REP#*}
+     * permission). Written once per replay created, read by the recovery sweep (ReplayRecovery) a page at a time, its
+     * shards merged in creation order.
      */
     public static final String REPLAY_OPEN_PK = LedgerTable.REPLAY_PREFIX + "open";
+
+    /** Partitions of the index of open replays. */
+    public static final int REPLAY_OPEN_SHARDS = 16;
+
+    /** The partition of the index of open replays that holds {@code replayId}'s entry. */
+    public static String replayOpenPk(String replayId) {
+        return String.format("%s#%02d", REPLAY_OPEN_PK, indexShard(replayId, REPLAY_OPEN_SHARDS));
+    }
+
+    /** Every partition of the index of open replays, in shard order. */
+    public static java.util.List<String> replayOpenPks() {
+        java.util.List<String> out = new java.util.ArrayList<>(REPLAY_OPEN_SHARDS);
+        for (int i = 0; i < REPLAY_OPEN_SHARDS; i++) out.add(String.format("%s#%02d", REPLAY_OPEN_PK, i));
+        return out;
+    }
 
     /** Sort key prefix of open-replay entries. */
     public static final String REPLAY_OPEN_SK_PREFIX = "OPEN#";
@@ -177,7 +198,7 @@ public final class LedgerKeys {
     }
 
     public static Map<String, AttributeValue> replayOpen(String createdAt, String tenant, String replayId) {
-        return key(REPLAY_OPEN_PK, replayOpenSk(createdAt, tenant, replayId));
+        return key(replayOpenPk(replayId), replayOpenSk(createdAt, tenant, replayId));
     }
 
     /**
