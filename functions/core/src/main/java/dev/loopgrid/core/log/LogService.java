@@ -212,8 +212,10 @@ public final class LogService {
 
     /**
      * Waits until the tenant's checkpoint size satisfies {@code due}, or the clock reaches {@code deadline}: looking
-     * at the state every {@link #POLL_MILLIS} at most, and at once when a checkpoint that satisfies {@code due} is handed
-     * over ({@link #published}).
+     * at the state every {@link #POLL_MILLIS} at most once a new checkpoint may be out, and at once when a checkpoint
+     * that satisfies {@code due} is handed over ({@link #published}). Until then it does not look: the integrator signs
+     * at most one checkpoint per {@link LogConfig#checkpointInterval} after the last one's time, so a waiting receipt
+     * on Lambda (no hand-over there) reads the state about once per checkpoint instead of ten times a second.
      */
     private void awaitCheckpoint(String tenant, java.util.function.LongPredicate due, long deadline)
             throws InterruptedException {
@@ -222,10 +224,14 @@ public final class LogService {
         c.waiters.add(w);
         try {
             while (true) {
-                if (due.test(recentState(tenant).checkpointSize())) return;
-                long left = deadline - clock.millis();
+                LogState state = recentState(tenant);
+                if (due.test(state.checkpointSize())) return;
+                long now = clock.millis();
+                long left = deadline - now;
                 if (left <= 0) return;
-                java.util.concurrent.locks.LockSupport.parkNanos(this, Math.min(left, POLL_MILLIS) * 1_000_000L);
+                long untilPossible = state.checkpointAt() + config.checkpointInterval() - now; // ≤ 0: may be out now
+                long sleep = Math.min(left, Math.max(POLL_MILLIS, untilPossible));
+                java.util.concurrent.locks.LockSupport.parkNanos(this, sleep * 1_000_000L);
                 if (Thread.interrupted()) throw new InterruptedException();
             }
         } finally {

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -165,6 +166,47 @@ class ReceiptReadsTest {
         assertTrue(reads("LogStore.runOf/3") <= 96, reads.toString());
         assertEquals(1, reads("SignedCheckpoints.get/2"), reads.toString());
         assertTrue(reads("TileStore.get/2") <= 1, reads.toString());
+    }
+
+    /**
+     * No hand-over (as on Lambda): a waiting receipt does not look at the log's state before the next checkpoint may
+     * be out (the last one's time plus the interval), and looks again once it may.
+     */
+    @Test
+    void aWaitingReceipt_looksAtTheStateOnlyOnceANewCheckpointMayBeOut() throws Exception {
+        LogConfig slow = new LogConfig("log.test/loopgrid", 60_000, 4096);
+        integrator = new Integrator(ledgerStore, log, log, log, signer, slow, clock);
+        record("svc", 1);
+        integrator.pass(TENANT, false); // the first checkpoint: the next one can come a minute later at the earliest
+        record("svc", 1);
+        LogService s = new LogService(ledgerStore, counting(LogStore.class, log), counting(TileStore.class, log),
+                counting(SignedCheckpoints.class, log), signer.verifier(), slow, clock, LogService.Pause.IN_PLACE, null);
+        long t0 = System.nanoTime();
+        assertInstanceOf(LogService.ReceiptResult.Pending.class, s.receipt(TENANT, "svc", 2, 1));
+        assertTrue(System.nanoTime() - t0 >= 900_000_000L, "it waited its second");
+        // polling every 100 ms would read it about ten times in that second
+        assertTrue(reads("LogStore.state/1") <= 2, reads.toString());
+    }
+
+    @Test
+    void aWaitingReceipt_looksAgainOnceTheIntervalIsOver_andFindsTheCheckpoint() throws Exception {
+        LogConfig paced = new LogConfig("log.test/loopgrid", 400, 4096);
+        integrator = new Integrator(ledgerStore, log, log, log, signer, paced, clock);
+        record("svc", 1);
+        integrator.pass(TENANT, false);
+        record("svc", 1);
+        LogService s = new LogService(ledgerStore, counting(LogStore.class, log), counting(TileStore.class, log),
+                counting(SignedCheckpoints.class, log), signer.verifier(), paced, clock, LogService.Pause.IN_PLACE, null);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<LogService.ReceiptResult> waiting = pool.submit(() -> s.receipt(TENANT, "svc", 2, 5));
+            Thread.sleep(500);
+            integrator.pass(TENANT, false); // the interval is over: the second checkpoint, not handed over
+            ObjectNode r = assertInstanceOf(LogService.ReceiptResult.Ready.class, waiting.get(5, TimeUnit.SECONDS)).receipt();
+            assertEquals(2, IntegratorTest.verifyOffline(r, signer.verifier(), paced.origin(TENANT)).size());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
