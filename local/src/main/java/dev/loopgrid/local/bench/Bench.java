@@ -228,14 +228,7 @@ public final class Bench {
                     Args a = Args.parse(rest, Set.of("decisions", "clients", "size"), Set.of());
                     EraseBench.Options eo = new EraseBench.Options(a.integer("decisions", 10_000, 1, 1_000_000),
                             a.integer("clients", 16, 1, 256), a.integer("size", 1024, 300, 100_000));
-                    try {
-                        return EraseBench.run(eo);
-                    } catch (InterruptedException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        System.err.println("erase bench failed: " + e);
-                        return 1;
-                    }
+                    return reported("erase", () -> EraseBench.run(eo));
                 }
                 case "lambda": {
                     Args a = Args.parse(rest, Set.of("instances", "seconds", "chains", "size", "warmup", "batch", "mode", "stage-partitions"), Set.of());
@@ -249,28 +242,14 @@ public final class Bench {
                             a.integer("batch", 1, 1, 100), mode,
                             a.integer("stage-partitions", dev.loopgrid.aws.store.LedgerKeys.DEFAULT_STAGE_PARTITIONS, 1,
                                     dev.loopgrid.aws.store.LedgerKeys.MAX_STAGE_PARTITIONS));
-                    try {
-                        return LambdaBench.run(o);
-                    } catch (InterruptedException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        System.err.println("lambda bench failed: " + e);
-                        return 1;
-                    }
+                    return reported("lambda", () -> LambdaBench.run(o));
                 }
                 case "store": {
                     Args a = Args.parse(rest, Set.of("items", "threads", "seconds", "warmup", "size"), Set.of());
                     StoreBench.Options so = new StoreBench.Options(a.integer("items", 100, 1, 100),
                             a.integer("threads", 2, 1, 256), a.integer("seconds", 15, 1, 3600),
                             a.integer("warmup", 5, 0, 600), a.integer("size", 1024, 0, 300_000));
-                    try {
-                        return StoreBench.run(so);
-                    } catch (InterruptedException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        System.err.println("store bench failed: " + e);
-                        return 1;
-                    }
+                    return reported("store", () -> StoreBench.run(so));
                 }
                 default:
                     return bad(System.err, "unknown subcommand \"" + command + "\"");
@@ -280,6 +259,18 @@ public final class Bench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             System.err.println("interrupted");
+            return 1;
+        }
+    }
+
+    /** Runs a bench whose failure is reported (1, the reason on stderr) rather than thrown; an interrupt goes on. */
+    private static int reported(String name, java.util.concurrent.Callable<Integer> bench) throws InterruptedException {
+        try {
+            return bench.call();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            System.err.println(name + " bench failed: " + e);
             return 1;
         }
     }

@@ -167,9 +167,8 @@ public final class LedgerKeys {
      * deleted). A replay item's key {@code REP#<tenant>#rep_…} and a decision's replay references
      * {@code REP#<tenant>#dec_…} never meet these (ids start {@code rep_} and {@code dec_}; a shard is two digits), but
      * those of a tenant called {@code open} do start {@code REP#open#}: so IAM names the shards exactly, never by a
-     * wildcard;
-     * under the replay prefix so the function creating replays writes its entry (same transaction, same {@code REP#*}
-     * permission). Written once per replay created, read by the recovery sweep (ReplayRecovery) a page at a time, its
+     * wildcard. Under the replay prefix so the function creating replays writes its entry (same transaction, same
+     * {@code REP#*} permission). Written once per replay created, read by the recovery sweep (ReplayRecovery) a page at a time, its
      * shards merged in creation order.
      */
     public static final String REPLAY_OPEN_PK = LedgerTable.REPLAY_PREFIX + "open";

@@ -172,15 +172,23 @@ class ReceiptReadsTest {
      * No hand-over (as on Lambda): a waiting receipt does not look at the log's state before the next checkpoint may
      * be out (the last one's time plus the interval), and looks again once it may.
      */
+    /**
+     * A service over a log with {@code interval}: entry 1 in the first checkpoint (just signed), entry 2 not yet
+     * integrated; no hand-over, as on Lambda.
+     */
+    private LogService secondEntryAwaited(LogConfig paced) {
+        integrator = new Integrator(ledgerStore, log, log, log, signer, paced, clock);
+        record("svc", 1);
+        integrator.pass(TENANT, false);
+        record("svc", 1);
+        return new LogService(ledgerStore, counting(LogStore.class, log), counting(TileStore.class, log),
+                counting(SignedCheckpoints.class, log), signer.verifier(), paced, clock, LogService.Pause.IN_PLACE, null);
+    }
+
     @Test
     void aWaitingReceipt_looksAtTheStateOnlyOnceANewCheckpointMayBeOut() throws Exception {
-        LogConfig slow = new LogConfig("log.test/loopgrid", 60_000, 4096);
-        integrator = new Integrator(ledgerStore, log, log, log, signer, slow, clock);
-        record("svc", 1);
-        integrator.pass(TENANT, false); // the first checkpoint: the next one can come a minute later at the earliest
-        record("svc", 1);
-        LogService s = new LogService(ledgerStore, counting(LogStore.class, log), counting(TileStore.class, log),
-                counting(SignedCheckpoints.class, log), signer.verifier(), slow, clock, LogService.Pause.IN_PLACE, null);
+        // the next checkpoint can come a minute after the first at the earliest
+        LogService s = secondEntryAwaited(new LogConfig("log.test/loopgrid", 60_000, 4096));
         long t0 = System.nanoTime();
         assertInstanceOf(LogService.ReceiptResult.Pending.class, s.receipt(TENANT, "svc", 2, 1));
         assertTrue(System.nanoTime() - t0 >= 900_000_000L, "it waited its second");
@@ -191,12 +199,7 @@ class ReceiptReadsTest {
     @Test
     void aWaitingReceipt_looksAgainOnceTheIntervalIsOver_andFindsTheCheckpoint() throws Exception {
         LogConfig paced = new LogConfig("log.test/loopgrid", 400, 4096);
-        integrator = new Integrator(ledgerStore, log, log, log, signer, paced, clock);
-        record("svc", 1);
-        integrator.pass(TENANT, false);
-        record("svc", 1);
-        LogService s = new LogService(ledgerStore, counting(LogStore.class, log), counting(TileStore.class, log),
-                counting(SignedCheckpoints.class, log), signer.verifier(), paced, clock, LogService.Pause.IN_PLACE, null);
+        LogService s = secondEntryAwaited(paced);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<LogService.ReceiptResult> waiting = pool.submit(() -> s.receipt(TENANT, "svc", 2, 5));
