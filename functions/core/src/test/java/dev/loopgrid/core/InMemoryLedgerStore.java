@@ -326,10 +326,8 @@ public final class InMemoryLedgerStore implements StagingLedgerStore {
         if (e != null) return new StagedState.Integrated(e);
         StoreException.WriteRejected.Reason r = c.rejected.get(staged.stageId());
         if (r != null) return new StagedState.Rejected(r);
-        DecisionRecord same = decisions.get(chain.tenant() + "#" + staged.request().decisionId());
-        if (c.staged.containsKey(staged.stageId()) && same != null && same.chainId().equals(chain.chainId())
-                && same.contentHash().equals(staged.request().contentHash())) {
-            // like the adapter: an earlier decision of this id, while this request is still staged
+        if (c.staged.containsKey(staged.stageId()) && decisions.containsKey(chain.tenant() + "#" + staged.request().decisionId())) {
+            // like the adapter: another request's decision holds this id, so this one can never be appended
             return new StagedState.Rejected(StoreException.WriteRejected.Reason.PROJECTION_MOVED);
         }
         Map.Entry<String, Long> lease = leases.get(chain);

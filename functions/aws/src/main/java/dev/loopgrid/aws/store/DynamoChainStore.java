@@ -197,6 +197,8 @@ public final class DynamoChainStore implements StagingStore {
             owners.add(i);
             if (r.projection() != null) {
                 for (TransactWriteItem w : writers.write(table, chain.tenant(), e, r.projection())) {
+                    // a staged decision's projection names the staged request that made it (StagedItems.appended)
+                    if (staged.get(i) != null && w.put() != null) w = StagedItems.naming(w, staged.get(i));
                     items.add(w);
                     roles.add(Role.PROJECTION);
                     owners.add(i);
@@ -503,17 +505,13 @@ public final class DynamoChainStore implements StagingStore {
                 Map<String, AttributeValue> projection = found.get(
                         LedgerKeys.decisionPk(chain.tenant(), s.request().decisionId()) + "|" + LedgerKeys.DECISION_SK);
                 Entry e = StagedItems.appended(chain, s, projection);
-                if (e != null && stagedItem != null && stillStaged(chain, s)) {
-                    // The decision exists, yet the request is still staged, and the transaction that appends a
-                    // request deletes its staged item: so the decision is an earlier one of the same id (an id its
-                    // idempotency key fixes, DecisionService.Keys.IDENTIFYING) and this request can never be appended.
-                    // (Both present in one read may also be that transaction landing between the two item reads of
-                    // the BatchGetItem; the second read of the staged item tells them apart.)
-                    out.add(new StagedState.Rejected(StoreException.WriteRejected.Reason.PROJECTION_MOVED));
-                } else if (e != null) {
+                if (e != null) {
                     out.add(new StagedState.Integrated(e));
                 } else if (stagedItem != null) {
                     StoreException.WriteRejected.Reason reason = StagedItems.rejected(stagedItem);
+                    // another request's decision holds this id (one its idempotency key fixes, as an OTLP span's):
+                    // the projection may only be created, so this request can never be appended
+                    if (reason == null && projection != null) reason = StoreException.WriteRejected.Reason.PROJECTION_MOVED;
                     out.add(reason == null ? new StagedState.Pending(leased) : new StagedState.Rejected(reason));
                 } else {
                     out.add(appendedOrAbsent(chain, s));
@@ -521,11 +519,6 @@ public final class DynamoChainStore implements StagingStore {
             }
         }
         return out;
-    }
-
-    /** One consistent read of a request's staged item: whether it is still there. */
-    private boolean stillStaged(ChainKey chain, StagedRequest staged) {
-        return access.get(LedgerKeys.staged(chain, staged.stageId(), stagePartitions)) != null;
     }
 
     private StagedState appendedOrAbsent(ChainKey chain, StagedRequest staged) {

@@ -16,6 +16,7 @@ import dev.loopgrid.core.ledger.StoreException;
 import java.util.HashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * Staged request items ({@link LedgerKeys#stagePk}): everything a writer needs to append someone else's request and
@@ -25,6 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 final class StagedItems {
     static final String REJECTED = "rejected";
+    /** The projection attribute naming the staged request a decision was appended from. */
+    static final String STAGE_ID = "stage_id";
     /** Staged items expire a day after staging, should their writer die before withdrawing a rejected one. */
     static final long TTL_SECONDS = 86_400;
 
@@ -85,13 +88,25 @@ final class StagedItems {
         }
     }
 
+    /** {@code write} (a projection's Put) naming {@code staged} as the request it was appended from. */
+    static TransactWriteItem naming(TransactWriteItem write, StagedRequest staged) {
+        Map<String, AttributeValue> item = new HashMap<>(write.put().item());
+        item.put(STAGE_ID, s(staged.stageId()));
+        return write.toBuilder().put(write.put().toBuilder().item(item).build()).build();
+    }
+
     /**
      * The entry a staged request became, from its decision's projection (written in the same transaction that removed
-     * it from staging); null when the projection is not this request's (none, another chain, other content).
+     * it from staging); null when the projection is not this request's (none, another request's, another chain,
+     * other content).
      */
+
     static Entry appended(ChainKey chain, StagedRequest staged, Map<String, AttributeValue> projection) {
         AppendRequest r = staged.request();
-        if (projection == null || !chain.chainId().equals(str(projection, "chain_id", null))
+        // the projection names the staged request that made it: a decision of the same id and content appended from
+        // another request (a redelivery, when the id derives from an idempotency key) is not this request's entry
+        if (projection == null || !staged.stageId().equals(str(projection, STAGE_ID, null))
+                || !chain.chainId().equals(str(projection, "chain_id", null))
                 || !r.contentHash().equals(str(projection, "content_hash", null))) {
             return null;
         }
