@@ -1,8 +1,7 @@
 package dev.loopgrid.core;
 
+import dev.loopgrid.core.ledger.Canonical;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -20,19 +19,15 @@ public final class Ids {
      * SHA-256 over a domain label and both strings, each length-prefixed (so no two pairs share an input).
      */
     public static String decision(String tenant, String key) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
-        sha.update("loopgrid/decision-id/v1\n".getBytes(StandardCharsets.UTF_8));
+        java.io.ByteArrayOutputStream input = new java.io.ByteArrayOutputStream();
+        input.writeBytes("loopgrid/decision-id/v1\n".getBytes(StandardCharsets.UTF_8));
         for (String part : new String[] {tenant, key}) {
             byte[] b = part.getBytes(StandardCharsets.UTF_8);
-            sha.update((b.length + ":").getBytes(StandardCharsets.UTF_8));
-            sha.update(b);
+            input.writeBytes((b.length + ":").getBytes(StandardCharsets.UTF_8));
+            input.writeBytes(b);
         }
-        return "dec_" + B64.encodeToString(java.util.Arrays.copyOf(sha.digest(), 16));
+        String digest = Canonical.sha256Hex(input.toByteArray());
+        return "dec_" + B64.encodeToString(java.util.HexFormat.of().parseHex(digest, 0, 32));
     }
 
     public static String flag() { return "flg_" + random(); }

@@ -87,6 +87,16 @@ class IdentifyingKeysTest {
         assertTrue(first.recorded().decision().decisionId().matches("dec_[A-Za-z0-9_-]{22}"));
     }
 
+    /**
+     * The derivation is pinned (computed independently: Python's hashlib over the same bytes): were it to change, every
+     * span recorded before would be recorded again when redelivered.
+     */
+    @Test
+    void theDerivation_isPinned() {
+        assertEquals("dec_OUuqQ92vNe8luHDFcZ2Qmg",
+                Ids.decision("t1", "otel-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7"));
+    }
+
     @Test
     void aKeySentAgain_evenAMonthLater_isTheOriginal_whileAClaimedKeyExpiresAfterADay() {
         String id = one(decision("otel-b-1", "shipped"), Keys.IDENTIFYING).recorded().decision().decisionId();

@@ -77,14 +77,12 @@ public interface StagingLedgerStore extends LedgerStore, StagingStore {
         }
 
         @Override
-        public List<StagedState> stagedStates(ChainKey chain,
-                                                                      List<StagedRequest> staged) {
+        public List<StagedState> stagedStates(ChainKey chain, List<StagedRequest> staged) {
             return staging.stagedStates(chain, staged);
         }
 
         @Override
-        public List<StagedState> stagedStates(ChainKey chain,
-                List<StagedRequest> staged, boolean withLease) {
+        public List<StagedState> stagedStates(ChainKey chain, List<StagedRequest> staged, boolean withLease) {
             return staging.stagedStates(chain, staged, withLease);
         }
 

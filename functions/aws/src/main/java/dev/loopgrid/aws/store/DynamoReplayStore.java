@@ -21,10 +21,12 @@ public final class DynamoReplayStore implements ReplayStore {
 
     private final DynamoDbClient dynamo;
     private final String table;
+    private final TableAccess access;
 
     public DynamoReplayStore(DynamoDbClient dynamo, String table) {
         this.dynamo = dynamo;
         this.table = table;
+        this.access = new TableAccess(dynamo, table);
     }
 
     /**
@@ -233,7 +235,7 @@ public final class DynamoReplayStore implements ReplayStore {
             if (after != null) q.exclusiveStartKey(LedgerKeys.key(pk, after));
             queries.add(q.build());
         }
-        MergedQuery merged = new MergedQuery(new TableAccess(dynamo, table), queries, limit, item -> true)
+        MergedQuery merged = new MergedQuery(access, queries, limit, item -> true)
                 .parallelFirstPages();
         java.util.List<OpenReplay> out = new java.util.ArrayList<>();
         String last = null;

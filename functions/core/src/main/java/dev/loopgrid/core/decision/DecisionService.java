@@ -42,7 +42,7 @@ public final class DecisionService {
     public static final String RESERVED_SERVICE_PREFIX = "loopgrid:";
     public static final int MAX_KEY_LENGTH = 128;
     public static final int MAX_TEXT_LENGTH = 10_000;
-    private static final long IDEMPOTENCY_TTL_SECONDS = Keys.IDEMPOTENCY_HOURS * 3600L;
+    private static final long IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
     private static final int MAX_VERDICT_ATTEMPTS = 5;
 
     /** A recorded decision; {@code created} is false when an idempotent retry returned the original. */
@@ -129,9 +129,7 @@ public final class DecisionService {
          * ever, such as an OpenTelemetry span's trace and span id. A sealed decision (a {@code subject_id}) is claimed
          * as with {@link #CLAIMED}, since its stored content hash differs from one sealing to the next.
          */
-        IDENTIFYING;
-
-        static final int IDEMPOTENCY_HOURS = 24;
+        IDENTIFYING
     }
 
     /**
