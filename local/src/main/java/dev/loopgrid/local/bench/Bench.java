@@ -119,11 +119,13 @@ public final class Bench {
             "      staged-always stages every request; direct appends with optimistic retries.",
             "      --stage-partitions N (1..32, default 24: LOOPGRID_STAGE_PARTITIONS): staging keys per chain.",
             "",
-            "  bench store   [--items 100] [--threads 2] [--seconds 15] [--warmup 5] [--size 1024]",
-            "      The local store's own ceiling, nothing of LoopGrid on the path: THREADS threads write",
-            "      TransactWriteItems of ITEMS conditional puts (SIZE bytes of content each; every second item with",
-            "      the four index keys, as a projection beside its entry) to a fresh in-memory DynamoDB Local with",
-            "      the ledger's table, for SECONDS after WARMUP seconds. Prints items/s, transactions/s, ms/tx.",
+            "  bench store   [--op tx|put|get] [--items 100] [--threads 2] [--seconds 15] [--warmup 5] [--size 1024]",
+            "      The local store's own ceiling, nothing of LoopGrid on the path: THREADS threads send requests in",
+            "      a closed loop to a fresh in-memory DynamoDB Local with the ledger's table, for SECONDS after WARMUP",
+            "      seconds. --op tx (default): TransactWriteItems of ITEMS conditional puts (SIZE bytes of content",
+            "      each; every second item with the four index keys, as a projection beside its entry); put: single",
+            "      conditional PutItems of such items; get: consistent BatchGetItems of ITEMS random keys of items",
+            "      the warm-up wrote. Prints items/s, requests/s, ms/request.",
             "",
             "  --url defaults to http://127.0.0.1:8000. Counts accept 100_000, 100k, 1M.",
             "  Exit 2 on a bad command line.");
@@ -245,10 +247,14 @@ public final class Bench {
                     return reported("lambda", () -> LambdaBench.run(o));
                 }
                 case "store": {
-                    Args a = Args.parse(rest, Set.of("items", "threads", "seconds", "warmup", "size"), Set.of());
+                    Args a = Args.parse(rest, Set.of("items", "threads", "seconds", "warmup", "size", "op"), Set.of());
+                    String op = a.string("op", "tx");
+                    if (!StoreBench.OPS.contains(op)) {
+                        throw new Args.BadArgs("--op must be one of " + String.join(", ", StoreBench.OPS) + ", not \"" + op + "\"");
+                    }
                     StoreBench.Options so = new StoreBench.Options(a.integer("items", 100, 1, 100),
                             a.integer("threads", 2, 1, 256), a.integer("seconds", 15, 1, 3600),
-                            a.integer("warmup", 5, 0, 600), a.integer("size", 1024, 0, 300_000));
+                            a.integer("warmup", 5, 0, 600), a.integer("size", 1024, 0, 300_000), op);
                     return reported("store", () -> StoreBench.run(so));
                 }
                 default:
