@@ -208,7 +208,7 @@ public final class IntegrityService {
             decisions++;
             DecisionStatus expected = verdicts.getOrDefault(e.decisionId(), DecisionStatus.RECORDED);
             statuses.merge(expected, 1L, Long::sum);
-            Optional<DecisionRecord> p = index.findDecision(chain.tenant(), e.decisionId());
+            Optional<DecisionRecord> p = index.findProjection(chain.tenant(), e.decisionId());
             String problem = null;
             if (p.isEmpty()) {
                 return failed(v, Verification.Kind.PROJECTION_MISSING, e, "decision " + e.decisionId()

@@ -3,6 +3,7 @@ package dev.loopgrid.local.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -132,9 +133,8 @@ class InsiderRewriteTest {
             e.put("chain_hash", s(chainHash));
             put(e);
             newChainHash.put(e.get("decision_id").s(), chainHash);
-            // the projection the API serves from
+            // the projection the API serves from (the content itself it reads from the entry)
             Map<String, AttributeValue> p = new HashMap<>(get("DEC#" + TENANT + "#" + e.get("decision_id").s(), "DEC"));
-            p.put("content", e.get("content"));
             p.put("content_hash", e.get("content_hash"));
             p.put("previous_hash", s(prev));
             p.put("chain_hash", s(chainHash));
@@ -219,11 +219,39 @@ class InsiderRewriteTest {
     @Test
     void aProjectionEditedInTheTable_isNeverServed() {
         List<String> ids = recordFive();
+        HttpTestClient reader = new HttpTestClient(stack.url(), false);
         Map<String, AttributeValue> p = new HashMap<>(get("DEC#" + TENANT + "#" + ids.get(0), "DEC"));
-        p.put("content", s(p.get("content").s().replace("refund denied", "refund approved")));
-        put(p);
+        assertNull(p.get("content"), "the projection leaves the content in the entry");
+        String recorded = entry(SERVICE, 1).get("content").s();
+        assertTrue(recorded.contains("refund denied"), recorded);
 
-        new HttpTestClient(stack.url(), false).get("/v1/decisions/" + ids.get(0)).error(500, "content_integrity_failed");
+        // other content planted in the projection, under the recorded hash
+        Map<String, AttributeValue> planted = new HashMap<>(p);
+        planted.put("content", s(recorded.replace("refund denied", "refund approved")));
+        put(planted);
+        reader.get("/v1/decisions/" + ids.get(0)).error(500, "content_integrity_failed");
+
+        // the projection pointed at another decision's entry
+        Map<String, AttributeValue> moved = new HashMap<>(p);
+        moved.put("seq", AttributeValue.fromN("2"));
+        put(moved);
+        reader.get("/v1/decisions/" + ids.get(0)).error(500, "content_integrity_failed");
+        put(p);
+        assertEquals("refund denied", reader.get("/v1/decisions/" + ids.get(0)).ok(200).at("/output/answer").asText());
+    }
+
+    @Test
+    void anEntryEditedInTheTable_isNeverServed() {
+        List<String> ids = recordFive();
+        Map<String, AttributeValue> e = new HashMap<>(entry(SERVICE, 1));
+        e.put("content", s(e.get("content").s().replace("refund denied", "refund approved")));
+        put(e);
+
+        HttpTestClient reader = new HttpTestClient(stack.url(), false);
+        reader.get("/v1/decisions/" + ids.get(0)).error(500, "content_integrity_failed");
+        // nor in a list
+        HttpTestClient.Resp list = reader.get("/v1/decisions?service_name=" + SERVICE + "&page_size=10");
+        assertFalse(list.body().contains("refund approved"), list.body());
     }
 
     @Test

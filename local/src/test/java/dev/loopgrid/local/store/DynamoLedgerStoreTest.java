@@ -476,6 +476,14 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
                 "the head holds the position only");
         assertEntryPut(items.get(1), pk + "#02", "E#00000000000000000002");
         assertEquals("attribute_not_exists(pk)", items.get(2).put().conditionExpression());
+        // one copy of the content, in the entry: the projection has its size and hash only
+        Map<String, AttributeValue> entryItem = items.get(1).put().item();
+        Map<String, AttributeValue> projectionItem = items.get(2).put().item();
+        assertTrue(entryItem.get("content").s().length() > 20, entryItem.toString());
+        assertNull(projectionItem.get("content"), projectionItem.toString());
+        assertEquals(n(entryItem.get("content").s().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                projectionItem.get("content_bytes"));
+        assertEquals(entryItem.get("content_hash"), projectionItem.get("content_hash"));
 
         // when a decision with an Idempotency-Key is recorded
         log.clear();
@@ -495,8 +503,9 @@ class DynamoLedgerStoreTest extends StoreTestSupport {
         log.clear();
         app.decisions.markIncorrect(TENANT, first.decisionId(), null);
 
-        // then a projection read, and one transaction whose projection update is conditioned on the status read
-        assertEquals(List.of("GetItem", "TransactWriteItems"), log.operations());
+        // then a projection read, the content from its entry (the answer shows the decision), and one transaction
+        // whose projection update is conditioned on the status read
+        assertEquals(List.of("GetItem", "BatchGetItem", "TransactWriteItems"), log.operations());
         items = log.requests(TransactWriteItemsRequest.class).get(0).transactItems();
         assertEquals(7, items.size(), "head, entry, projection, 4 counter items");
         assertEquals(n(3), items.get(0).update().expressionAttributeValues().get(":expected"));

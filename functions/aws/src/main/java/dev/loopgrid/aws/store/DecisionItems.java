@@ -31,10 +31,18 @@ final class DecisionItems {
                 str(item, "subject_id", null), null, null);
     }
 
-    /** {@link DecisionQuery#servedBytes} of a projection item, from its attributes (content in the content store included). */
+    /**
+     * Whether the decision's content is read from its entry: the projection holds neither the content nor a content
+     * store key ({@link EntryItems#putContentReference}).
+     */
+    static boolean contentInEntry(Map<String, AttributeValue> item) {
+        return !item.containsKey("content") && !item.containsKey(EntryItems.CONTENT_KEY);
+    }
+
+    /** {@link DecisionQuery#servedBytes} of a projection item, from its attributes (content held elsewhere included). */
     static long servedBytes(Map<String, AttributeValue> item) {
-        long content = item.containsKey(EntryItems.CONTENT_KEY) ? Math.max(0, num(item, EntryItems.CONTENT_BYTES))
-                : Canonical.utf8Length(str(item, "content", null));
+        long content = item.containsKey("content") ? Canonical.utf8Length(str(item, "content", null))
+                : Math.max(0, num(item, EntryItems.CONTENT_BYTES));
         return DecisionQuery.servedBytes(content, str(item, "correction", null), str(item, "incorrect_reason", null),
                 str(item, "correction_notes", null)) + Canonical.utf8Length(str(item, "confirmation_notes", null));
     }

@@ -46,11 +46,60 @@ public final class DynamoDecisionIndex implements DecisionIndex {
         this.chains = chains;
     }
 
+    /** The projection, and the content from the decision's entry (a second read) unless it lives in the content store. */
     @Override
     public Optional<DecisionRecord> findDecision(String tenant, String decisionId) {
+        return projection(tenant, decisionId).map(item -> records(tenant, List.of(item)).get(0));
+    }
+
+    /** The projection item alone: no content unless it lives in the content store (then, as ever, its key). */
+    @Override
+    public Optional<DecisionRecord> findProjection(String tenant, String decisionId) {
+        return projection(tenant, decisionId).map(DecisionItems::record);
+    }
+
+    private Optional<Map<String, AttributeValue>> projection(String tenant, String decisionId) {
         if (decisionId == null || decisionId.isEmpty() || decisionId.length() > 200) return Optional.empty();
-        Map<String, AttributeValue> item = table.get(LedgerKeys.decision(tenant, decisionId));
-        return item == null ? Optional.empty() : Optional.of(DecisionItems.record(item));
+        return Optional.ofNullable(table.get(LedgerKeys.decision(tenant, decisionId)));
+    }
+
+    /**
+     * The records of projection items, with the content of those that leave it in their entry
+     * ({@link DecisionItems#contentInEntry}) read from there: one consistent BatchGetItem per 100. An entry that is
+     * missing, or is not this decision's, gives the record no content and a {@link DecisionRecord#contentProblem()}
+     * (served as 500 {@code content_integrity_failed}); content that no longer matches the projection's
+     * {@code content_hash} is caught where all content is, by the {@link dev.loopgrid.core.decision.ContentResolver}.
+     */
+    private List<DecisionRecord> records(String tenant, List<Map<String, AttributeValue>> items) {
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (Map<String, AttributeValue> item : items) {
+            if (DecisionItems.contentInEntry(item)) keys.add(entryKey(tenant, item));
+        }
+        Map<String, Map<String, AttributeValue>> entries = new HashMap<>(); // "pk|sk" → entry item
+        for (int from = 0; from < keys.size(); from += 100) {
+            for (Map<String, AttributeValue> e : table.batchGet(keys.subList(from, Math.min(from + 100, keys.size())))) {
+                entries.put(TableAccess.str(e, LedgerTable.PK, "") + "|" + TableAccess.str(e, LedgerTable.SK, ""), e);
+            }
+        }
+        List<DecisionRecord> out = new ArrayList<>(items.size());
+        for (Map<String, AttributeValue> item : items) {
+            DecisionRecord d = DecisionItems.record(item);
+            if (DecisionItems.contentInEntry(item)) {
+                Map<String, AttributeValue> key = entryKey(tenant, item);
+                Map<String, AttributeValue> e = entries.get(key.get(LedgerTable.PK).s() + "|" + key.get(LedgerTable.SK).s());
+                String content = e == null ? null : TableAccess.str(e, "content", null);
+                boolean its = e != null && d.decisionId() != null && d.decisionId().equals(TableAccess.str(e, "decision_id", null));
+                d = d.withContent(its ? content : null, its && content != null ? null : "its entry (sequence "
+                        + d.sequence() + " of chain " + d.chainId() + ") is missing, holds another decision, or holds no content");
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    private static Map<String, AttributeValue> entryKey(String tenant, Map<String, AttributeValue> projection) {
+        return LedgerKeys.entry(new ChainKey(tenant, TableAccess.str(projection, "chain_id", "")),
+                Math.max(0, TableAccess.num(projection, "seq")));
     }
 
     @Override
@@ -143,18 +192,18 @@ public final class DynamoDecisionIndex implements DecisionIndex {
 
         ShardMerge merge = new ShardMerge(shardQueries(base, listCond, listValues, partitionValue, shards), below);
         merge.start(q.pageSize() + pagesToSkip * q.pageSize());
-        List<DecisionRecord> out = new ArrayList<>();
+        List<Map<String, AttributeValue>> pageItems = new ArrayList<>(); // the page's projections, in order
         Map<String, AttributeValue> lastItem = null;
         boolean moreItems = false; // items may follow the last one returned
         long bytes = 0;
         int skippedCount = 0; // decisions in the page being skipped
         long skippedBytes = 0;
         boolean full = false; // the next decision would take the page past its byte budget
-        while (out.size() < q.pageSize() && !full) {
-            long wanted = q.pageSize() - out.size() + pagesToSkip * q.pageSize();
+        while (pageItems.size() < q.pageSize() && !full) {
+            long wanted = q.pageSize() - pageItems.size() + pagesToSkip * q.pageSize();
             List<Map<String, AttributeValue>> items = projections(merge.next((int) Math.min(Math.max(wanted, 1), 1000), wanted));
             int i = 0;
-            for (; i < items.size() && out.size() < q.pageSize(); i++) {
+            for (; i < items.size() && pageItems.size() < q.pageSize(); i++) {
                 Map<String, AttributeValue> item = items.get(i);
                 long size = DecisionItems.servedBytes(item);
                 if (pagesToSkip > 0) {
@@ -171,23 +220,23 @@ public final class DynamoDecisionIndex implements DecisionIndex {
                         continue;
                     }
                 }
-                if (DecisionQuery.pageEndsBefore(out.size(), bytes, size, Integer.MAX_VALUE)) {
+                if (DecisionQuery.pageEndsBefore(pageItems.size(), bytes, size, Integer.MAX_VALUE)) {
                     full = true; // the cursor goes on from the last decision returned
                     break;
                 }
                 lastItem = item;
-                out.add(DecisionItems.record(item));
+                pageItems.add(item);
                 bytes += size;
             }
             moreItems = i < items.size() || merge.hasMore();
             if (!merge.hasMore()) break;
         }
         long total = total(tenant, q, shardQueries(base, keyCond.toString(), values, partitionValue, shards));
-        boolean hasMore = moreItems && offset + out.size() < total;
+        boolean hasMore = moreItems && offset + pageItems.size() < total;
         String next = hasMore && lastItem != null
-                ? new Cursor(TableAccess.str(lastItem, LedgerTable.LIST_SORT_KEY, ""), offset + out.size()).encode(fingerprint)
+                ? new Cursor(TableAccess.str(lastItem, LedgerTable.LIST_SORT_KEY, ""), offset + pageItems.size()).encode(fingerprint)
                 : null;
-        return new DecisionPage(out, total, hasMore, next);
+        return new DecisionPage(records(tenant, pageItems), total, hasMore, next);
     }
 
     /** One Query per shard of the list: {@code base} with the key condition, {@code :p} being that shard's value. */

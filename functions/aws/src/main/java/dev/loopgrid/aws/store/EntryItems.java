@@ -50,6 +50,19 @@ public final class EntryItems {
         item.put("content_hash", s(e.contentHash()));
     }
 
+    /**
+     * The content attributes of a decision's projection: never the content itself, which its entry holds (one copy
+     * per decision: the projection is rewritten by every verdict, and a copy there would double the write cost of
+     * recording it); the content store's key when it lives there; its UTF-8 size ({@code content_bytes}, for list
+     * paging) and {@code content_hash} either way. Reads fetch the content from the entry
+     * ({@link DecisionItems#contentInEntry}).
+     */
+    static void putContentReference(Map<String, AttributeValue> item, Entry e) {
+        if (e.contentKey() != null) item.put(CONTENT_KEY, s(e.contentKey()));
+        item.put(CONTENT_BYTES, n(Canonical.utf8Length(e.content())));
+        item.put("content_hash", s(e.contentHash()));
+    }
+
     /** Reads an entry item leniently: a tampered item still yields an entry for the verifier to judge. */
     public static Entry entry(Map<String, AttributeValue> item) {
         EntryType type;

@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 
 /**
  * Puts a new decision's projection, with its index keys (each in the decision's shard of its index, {@link LedgerTable});
- * it must not exist yet.
+ * it must not exist yet. The content stays in the entry ({@link EntryItems#putContentReference}).
  */
 final class NewDecisionWriter implements ProjectionWriter<NewDecision> {
     static final String ITEM_ABSENT = "attribute_not_exists(pk)";
@@ -35,7 +35,7 @@ final class NewDecisionWriter implements ProjectionWriter<NewDecision> {
         if (nd.subjectId() != null) item.put("subject_id", s(nd.subjectId()));
         item.put("seq", n(e.sequence()));
         item.put("created_at", s(e.recordedAt()));
-        EntryItems.putContent(item, e);
+        EntryItems.putContentReference(item, e);
         item.put("chain_hash", s(e.chainHash()));
         item.put("previous_hash", s(e.previousHash()));
         item.put("status", s(DecisionStatus.RECORDED.wire()));

@@ -20,6 +20,12 @@ public final class ContentResolvingIndex implements DecisionIndex {
         return index.findDecision(tenant, decisionId).map(d -> resolver.resolve(tenant, d));
     }
 
+    /** Unresolved: what it serves is compared, not shown. */
+    @Override
+    public Optional<DecisionRecord> findProjection(String tenant, String decisionId) {
+        return index.findProjection(tenant, decisionId);
+    }
+
     @Override
     public DecisionPage listDecisions(String tenant, DecisionQuery query) {
         DecisionPage page = index.listDecisions(tenant, query);

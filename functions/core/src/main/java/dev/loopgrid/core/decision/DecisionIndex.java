@@ -16,6 +16,15 @@ public interface DecisionIndex {
     Optional<DecisionRecord> findDecision(String tenant, String decisionId);
 
     /**
+     * As {@link #findDecision}, except that the content may come back null where reading it costs a read of its own
+     * (the DynamoDB projection leaves it in the decision's entry): for callers that compare sequences, hashes and
+     * statuses only, as verification does for every decision of a chain.
+     */
+    default Optional<DecisionRecord> findProjection(String tenant, String decisionId) {
+        return findDecision(tenant, decisionId);
+    }
+
+    /**
      * One page of decisions, newest first: at most {@code pageSize}, and it ends early (with {@code hasMore} and a
      * {@code nextCursor} to the decision it left out) before the decision that would take the page's
      * {@link DecisionQuery#servedBytes} past {@link DecisionQuery#PAGE_BYTES}; a page always holds at least one.
