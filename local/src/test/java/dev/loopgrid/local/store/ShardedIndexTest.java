@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
@@ -220,6 +221,30 @@ class ShardedIndexTest extends StoreTestSupport {
         int asked = queries.stream().mapToInt(QueryRequest::limit).sum();
         assertTrue(queries.size() <= LedgerTable.TENANT_INDEX_SHARDS + 10, queries.size() + " queries");
         assertTrue(asked <= 50 + 4 * LedgerTable.TENANT_INDEX_SHARDS, asked + " index items asked for");
+    }
+
+    @Test
+    void aPage_readsItsDecisionsContentFromTheirEntries_inOneBatch() {
+        // given
+        log.clear();
+
+        // when
+        DecisionPage p = list(null, null, null, null, null, 1, 50, null);
+
+        // then: one BatchGetItem of the page's projections, one of their entries, which hold the content
+        List<BatchGetItemRequest> batches = log.requests(BatchGetItemRequest.class);
+        assertEquals(2, batches.size(), "projections, then entries");
+        List<Map<String, AttributeValue>> entryKeys = batches.get(1).requestItems().values().iterator().next().keys();
+        assertEquals(50, entryKeys.size());
+        for (Map<String, AttributeValue> k : entryKeys) assertTrue(k.get("sk").s().startsWith("E#"), k.toString());
+        // and every decision is served its own content, which hashes to its content_hash
+        for (DecisionRecord d : p.decisions()) {
+            Known k = KNOWN.get(d.decisionId());
+            assertNotNull(d.content(), d.decisionId());
+            assertEquals(d.contentHash(), dev.loopgrid.core.ledger.Canonical.sha256Hex(d.content().getBytes(StandardCharsets.UTF_8)));
+            assertTrue(d.content().contains("\"service_name\":\"" + k.service() + "\""), d.content());
+            assertTrue(d.content().contains("\"decision_type\":\"" + k.type() + "\""), d.content());
+        }
     }
 
     @Test
