@@ -72,6 +72,7 @@ public final class DynamoChainStore implements StagingStore {
     private final ProjectionWriters writers;
     private final CounterItems counters;
     private final int stagePartitions;
+    private final StagingWidth widths;
 
     public DynamoChainStore(DynamoDbClient dynamo, String table, Clock clock, ProjectionWriters writers) {
         this(dynamo, table, clock, writers, CounterGroups.MAX_NAMES);
@@ -93,6 +94,7 @@ public final class DynamoChainStore implements StagingStore {
                     + ", not " + stagePartitions);
         }
         this.stagePartitions = stagePartitions;
+        this.widths = new StagingWidth(stagePartitions, System::nanoTime);
         this.access = new TableAccess(dynamo, table);
         this.table = table;
         this.clock = clock;
@@ -230,6 +232,9 @@ public final class DynamoChainStore implements StagingStore {
             try {
                 transact(chain, entries, withCounters(items, plan));
                 counters.committed(chain, plan);
+                int fromStaging = 0;
+                for (StagedRequest s : staged) if (s != null) fromStaging++;
+                widths.appended(chain, fromStaging);
                 return;
             } catch (TransactionCanceledException e) {
                 RuntimeException out = translate(chain, e, roles, owners);
@@ -408,48 +413,113 @@ public final class DynamoChainStore implements StagingStore {
         }
     }
 
-    /** The lease item sits in the staging partition (sort key {@value LedgerKeys#LEASE_SK}); a conditional write claims it. */
+    /**
+     * A prefix whose requests land within the chain's staging width ({@link StagingWidth}): as learnt lately by this
+     * process, else as the lease item says now (one consistent GetItem; every partition when it cannot be read).
+     */
+    @Override
+    public String newStagePrefix(ChainKey chain, long epochMillis) {
+        int width = widths.forWriters(chain);
+        if (width == 0) {
+            try {
+                widths.learn(chain, access.get(LedgerKeys.lease(chain)));
+                width = widths.forWriters(chain);
+            } catch (StoreException.Unavailable e) {
+                width = stagePartitions; // staging itself will tell whether the store is there
+            }
+        }
+        return widths.prefix(width == 0 ? stagePartitions : width, epochMillis);
+    }
+
+    /**
+     * The lease item sits in the staging partition (sort key {@value LedgerKeys#LEASE_SK}); a conditional write claims
+     * it. It also carries the chain's staging width ({@link StagingWidth}): a claim leaves it (a chain's first sets
+     * every partition) and reads it back; a renewal writes the width this holder's rate needs when that changed. A
+     * claim that fails learns the width from the item.
+     */
     @Override
     public boolean lease(ChainKey chain, String writer, long untilEpochMillis) {
+        long now = clock.millis();
+        boolean renewal = widths.holds(chain, writer);
+        StagingWidth.Fields fields = renewal ? widths.fieldsToWrite(chain, now) : null;
+        Map<String, String> names = new HashMap<>(Map.of("#w", "writer", "#u", "until", "#width", StagingWidth.WIDTH));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":w", s(writer), ":u", n(untilEpochMillis),
+                ":now", n(now)));
+        String update = "SET #w = :w, #u = :u, " + widthUpdate(fields, names, values);
         try {
-            access.dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
+            var r = access.dynamo.updateItem(UpdateItemRequest.builder().tableName(table)
                     .key(LedgerKeys.lease(chain))
-                    .updateExpression("SET #w = :w, #u = :u")
+                    .updateExpression(update)
                     .conditionExpression("attribute_not_exists(pk) OR #u < :now OR #w = :w")
-                    .expressionAttributeNames(Map.of("#w", "writer", "#u", "until"))
-                    .expressionAttributeValues(Map.of(":w", s(writer), ":u", n(untilEpochMillis),
-                            ":now", n(clock.millis())))
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build());
+            if (fields != null) widths.wrote(chain, fields);
+            else if (!renewal) widths.claimed(chain, writer, r.hasAttributes() ? r.attributes() : Map.of());
             return true;
         } catch (ConditionalCheckFailedException e) {
+            widths.ended(chain);
+            if (e.hasItem() && e.item() != null && !e.item().isEmpty()) widths.learn(chain, e.item());
             return false;
         } catch (SdkException e) {
             throw new StoreException.Unavailable("DynamoDB update failed: " + e.getMessage(), e);
         }
     }
 
+    /** The update of the lease item's staging fields: {@code fields}, or the width left as it is (set if absent). */
+    private String widthUpdate(StagingWidth.Fields fields, Map<String, String> names, Map<String, AttributeValue> values) {
+        if (fields == null) {
+            values.put(":width", n(stagePartitions));
+            return "#width = if_not_exists(#width, :width)";
+        }
+        names.put("#wide", StagingWidth.WIDE);
+        names.put("#wideUntil", StagingWidth.WIDE_UNTIL);
+        values.put(":width", n(fields.width()));
+        values.put(":wide", n(fields.wide()));
+        values.put(":wideUntil", n(fields.wideUntil()));
+        return "#width = :width, #wide = :wide, #wideUntil = :wideUntil";
+    }
+
+    /**
+     * Ends the term ({@code until} set to 0) and writes the staging width measured over it when that changed; the item
+     * stays, so the next holder starts from that width.
+     */
     @Override
     public void release(ChainKey chain, String writer) {
+        StagingWidth.Fields fields = widths.holds(chain, writer) ? widths.fieldsToWrite(chain, clock.millis()) : null;
+        widths.ended(chain);
+        Map<String, String> names = new HashMap<>(Map.of("#w", "writer", "#u", "until"));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":w", s(writer), ":ended", n(0)));
+        String update = "SET #u = :ended";
+        if (fields != null) {
+            names.put("#width", StagingWidth.WIDTH);
+            update += ", " + widthUpdate(fields, names, values);
+        }
         try {
-            access.dynamo.deleteItem(DeleteItemRequest.builder().tableName(table).key(LedgerKeys.lease(chain))
+            access.dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(LedgerKeys.lease(chain))
+                    .updateExpression(update)
                     .conditionExpression("#w = :w")
-                    .expressionAttributeNames(Map.of("#w", "writer"))
-                    .expressionAttributeValues(Map.of(":w", s(writer))).build());
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values).build());
         } catch (ConditionalCheckFailedException e) {
             // another writer holds it since ours expired
         } catch (SdkException e) {
-            throw new StoreException.Unavailable("DynamoDB delete failed: " + e.getMessage(), e);
+            throw new StoreException.Unavailable("DynamoDB update failed: " + e.getMessage(), e);
         }
     }
 
     /**
-     * One Query per staging partition (see {@link LedgerKeys#DEFAULT_STAGE_PARTITIONS}; first pages read in parallel), merged
-     * by stage id: the oldest {@code limit} pending requests of the chain.
+     * One Query per staging partition in use (the chain's staging width, {@link StagingWidth#toRead}; every partition at
+     * least once a second; first pages read in parallel), merged by stage id: the oldest {@code limit} pending requests
+     * of the chain there.
      */
     @Override
     public List<StagedRequest> readStaged(ChainKey chain, int limit) {
-        List<QueryRequest> queries = new ArrayList<>(stagePartitions);
-        for (int p = 0; p < stagePartitions; p++) {
+        int read = widths.toRead(chain, clock.millis());
+        List<QueryRequest> queries = new ArrayList<>(read);
+        for (int p = 0; p < read; p++) {
             queries.add(QueryRequest.builder().tableName(table)
                     // stage ids start with a digit: a lease item (of a chain whose id ends like a partition) is left out
                     .keyConditionExpression("pk = :pk AND sk < :lease")
@@ -492,12 +562,15 @@ public final class DynamoChainStore implements StagingStore {
                 keys.add(LedgerKeys.staged(chain, s.stageId(), stagePartitions));
                 keys.add(LedgerKeys.decision(chain.tenant(), s.request().decisionId()));
             }
-            if (withLease) keys.add(LedgerKeys.lease(chain));
+            // the lease also tells the chain's staging width: read along when this process's is stale
+            boolean readLease = withLease || widths.stale(chain);
+            if (readLease) keys.add(LedgerKeys.lease(chain));
             Map<String, Map<String, AttributeValue>> found = new HashMap<>(); // "pk|sk" → item
             for (Map<String, AttributeValue> item : access.batchGet(keys)) {
                 found.put(str(item, LedgerTable.PK, "") + "|" + str(item, LedgerTable.SK, ""), item);
             }
             Map<String, AttributeValue> lease = found.get(LedgerKeys.stagePk(chain) + "|" + LedgerKeys.LEASE_SK);
+            if (readLease) widths.learn(chain, lease);
             boolean leased = !withLease || (lease != null && num(lease, "until") >= clock.millis());
             for (StagedRequest s : part) {
                 Map<String, AttributeValue> stagedItem = found.get(

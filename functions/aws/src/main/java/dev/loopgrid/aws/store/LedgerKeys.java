@@ -110,17 +110,28 @@ public final class LedgerKeys {
      * {@code STAGE#<tenant>#<chain>#<two digits>} ({@link #stagePartition}); the chain's lease stays alone under
      * {@link #stagePk(ChainKey)}. A staged request is put and then deleted (≈ 6 WCU for a typical decision), so one key
      * caps a chain near 166 staged appends/s on AWS; over 24 keys a chain staging 2,000/s writes ≈ 500 WCU/s to each.
-     * The lease holder reads every partition (one Query each, in parallel) and appends the oldest, so fewer partitions
-     * mean fewer reads per batch where a chain never needs that rate.
+     * The lease holder reads the partitions its chain's rate needs (one Query each, in parallel; every partition once a
+     * second: {@code DynamoChainStore}'s staging width) and appends the oldest.
      */
     public static final int DEFAULT_STAGE_PARTITIONS = 24;
+
+    /**
+     * Staged requests per second one staging partition takes at half its key's 1,000 WCU/s (≈ 6 WCU each): how many
+     * partitions a chain stages in follows its rate ({@code StagingWidth}).
+     */
+    public static final int STAGED_PER_PARTITION = 80;
 
     /** The most staging partitions a deployment may use (two digits in the key, and one Query each per batch). */
     public static final int MAX_STAGE_PARTITIONS = 32;
 
-    /** The staging partition of {@code stageId} among {@code partitions}: a hash of the id (its random tail spreads requests evenly). */
+    /**
+     * The staging partition of {@code stageId} among {@code partitions}: a hash of its prefix, the id up to its last
+     * {@code #} (the part one call's requests share, whose random tail spreads calls evenly), so that a call's
+     * requests share a partition and a writer can draw a prefix that lands where the lease holder reads.
+     */
     public static int stagePartition(String stageId, int partitions) {
-        return Math.floorMod(stageId.hashCode(), partitions);
+        int cut = stageId.lastIndexOf('#');
+        return Math.floorMod((cut < 0 ? stageId : stageId.substring(0, cut)).hashCode(), partitions);
     }
 
     /** Staging partition {@code partition} (0 ≤ partition &lt; the deployment's count) of chain {@code c}. */

@@ -338,7 +338,7 @@ public final class Ledger {
         Result[] out = new Result[requests.size()];
         Map<String, Integer> pending = new java.util.LinkedHashMap<>(); // stage id → index, in request order
         List<StagedRequest> mine = new ArrayList<>(requests.size());
-        String prefix = StagedRequest.newId(clock.millis());
+        String prefix = staging.newStagePrefix(chain, clock.millis());
         for (int i = 0; i < requests.size(); i++) {
             // one prefix and a counter: the caller's requests keep their order in staging and so in the chain
             StagedRequest s = new StagedRequest(prefix + String.format("#%04d", i), requests.get(i));

@@ -40,6 +40,15 @@ public interface StagingStore extends ChainStore {
      */
     boolean lease(ChainKey chain, String writer, long untilEpochMillis);
 
+    /**
+     * A new stage id prefix for one call's requests on {@code chain} (each request's id is the prefix, {@code #} and a
+     * counter: {@link StagedRequest}). A store may draw it so that its requests land where the chain's lease holder
+     * reads first; any prefix of {@link StagedRequest#newId} is correct.
+     */
+    default String newStagePrefix(ChainKey chain, long epochMillis) {
+        return StagedRequest.newId(epochMillis);
+    }
+
     /** Ends {@code writer}'s lease on the chain, if it holds it. */
     void release(ChainKey chain, String writer);
 
