@@ -1,6 +1,7 @@
 package dev.loopgrid.local.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loopgrid.aws.store.DynamoChainStore;
@@ -71,6 +72,7 @@ class StagingWidthDynamoTest extends StoreTestSupport {
             // when that process holds the lease: a sweep first, every partition while the old width may be in use,
             // then one partition once it expired
             assertTrue(second.lease(chain, "w2", clock.millis() + 2_000));
+            assertFalse(second.lease(chain, "w3", clock.millis() + 2_000), "another writer of the same process: held");
             int[] queries = new int[4];
             for (int round = 0; round < 4; round++) {
                 if (round == 2) clock.advance(Duration.ofSeconds(11));

@@ -460,7 +460,7 @@ public final class DynamoChainStore implements StagingStore {
             else if (!renewal) widths.claimed(chain, writer, r.hasAttributes() ? r.attributes() : Map.of());
             return true;
         } catch (ConditionalCheckFailedException e) {
-            widths.ended(chain);
+            if (renewal) widths.ended(chain); // lost it (another writer of this process may hold it otherwise)
             if (e.hasItem() && e.item() != null && !e.item().isEmpty()) widths.learn(chain, e.item());
             return false;
         } catch (SdkException e) {
@@ -488,8 +488,9 @@ public final class DynamoChainStore implements StagingStore {
      */
     @Override
     public void release(ChainKey chain, String writer) {
-        StagingWidth.Fields fields = widths.holds(chain, writer) ? widths.fieldsToWrite(chain, clock.millis()) : null;
-        widths.ended(chain);
+        boolean held = widths.holds(chain, writer);
+        StagingWidth.Fields fields = held ? widths.fieldsToWrite(chain, clock.millis()) : null;
+        if (held) widths.ended(chain);
         Map<String, String> names = new HashMap<>(Map.of("#w", "writer", "#u", "until"));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":w", s(writer), ":ended", n(0)));
         String update = "SET #u = :ended";
