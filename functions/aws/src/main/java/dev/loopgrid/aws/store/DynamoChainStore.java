@@ -512,9 +512,9 @@ public final class DynamoChainStore implements StagingStore {
     }
 
     /**
-     * One Query per staging partition in use (the chain's staging width, {@link StagingWidth#toRead}; every partition at
-     * least once a second; first pages read in parallel), merged by stage id: the oldest {@code limit} pending requests
-     * of the chain there.
+     * One Query per staging partition in use (the chain's staging width, {@link StagingWidth#toRead}; every partition once
+     * every {@value StagingWidth#SWEEP_EVERY} batches; first pages read in parallel), merged by stage id: the oldest
+     * {@code limit} pending requests of the chain there.
      */
     @Override
     public List<StagedRequest> readStaged(ChainKey chain, int limit) {

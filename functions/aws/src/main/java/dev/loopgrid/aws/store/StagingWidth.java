@@ -133,13 +133,18 @@ final class StagingWidth {
         State s = state(chain);
         synchronized (s) {
             s.holder = writer;
-            s.held = new Fields(clamp(width < 1 ? partitions : width), wide < 1 ? 0 : clamp(wide), until);
-            s.learnt = s.held.width();
-            s.learntAt = nanos.getAsLong();
-            s.hasLearnt = true;
-            s.windowStart = nanos.getAsLong();
-            s.appended = 0;
+            hold(s, new Fields(clamp(width < 1 ? partitions : width), wide < 1 ? 0 : clamp(wide), until));
         }
+    }
+
+    /** The holder here knows the lease item's fields as {@code fields}: its writers use the width, its rate restarts. */
+    private void hold(State s, Fields fields) {
+        s.held = fields;
+        s.learnt = fields.width();
+        s.learntAt = nanos.getAsLong();
+        s.hasLearnt = true;
+        s.windowStart = s.learntAt;
+        s.appended = 0;
     }
 
     /** Whether {@code writer} of this process holds the chain's lease, as far as this process knows. */
@@ -197,12 +202,7 @@ final class StagingWidth {
     void wrote(ChainKey chain, Fields fields) {
         State s = state(chain);
         synchronized (s) {
-            s.held = fields;
-            s.learnt = fields.width();
-            s.learntAt = nanos.getAsLong();
-            s.hasLearnt = true;
-            s.windowStart = nanos.getAsLong();
-            s.appended = 0;
+            hold(s, fields);
         }
     }
 
