@@ -110,8 +110,8 @@ public final class LedgerKeys {
      * {@code STAGE#<tenant>#<chain>#<two digits>} ({@link #stagePartition}); the chain's lease stays alone under
      * {@link #stagePk(ChainKey)}. A staged request is put and then deleted (≈ 6 WCU for a typical decision), so one key
      * caps a chain near 166 staged appends/s on AWS; over 24 keys a chain staging 2,000/s writes ≈ 500 WCU/s to each.
-     * The lease holder reads the partitions its chain's rate needs (one Query each, in parallel; every partition once a
-     * second: {@code DynamoChainStore}'s staging width) and appends the oldest.
+     * The lease holder reads the partitions its chain's rate needs (one Query each, in parallel; every partition once
+     * every sixteenth batch: the staging width, {@code StagingWidth}) and appends the oldest.
      */
     public static final int DEFAULT_STAGE_PARTITIONS = 24;
 
@@ -189,13 +189,17 @@ public final class LedgerKeys {
 
     /** The partition of the index of open replays that holds {@code replayId}'s entry. */
     public static String replayOpenPk(String replayId) {
-        return String.format("%s#%02d", REPLAY_OPEN_PK, indexShard(replayId, REPLAY_OPEN_SHARDS));
+        return replayOpenPk(indexShard(replayId, REPLAY_OPEN_SHARDS));
+    }
+
+    private static String replayOpenPk(int shard) {
+        return String.format("%s#%02d", REPLAY_OPEN_PK, shard);
     }
 
     /** Every partition of the index of open replays, in shard order. */
     public static java.util.List<String> replayOpenPks() {
         java.util.List<String> out = new java.util.ArrayList<>(REPLAY_OPEN_SHARDS);
-        for (int i = 0; i < REPLAY_OPEN_SHARDS; i++) out.add(String.format("%s#%02d", REPLAY_OPEN_PK, i));
+        for (int i = 0; i < REPLAY_OPEN_SHARDS; i++) out.add(replayOpenPk(i));
         return out;
     }
 

@@ -100,7 +100,6 @@ final class StagedItems {
      * it from staging); null when the projection is not this request's (none, another request's, another chain,
      * other content).
      */
-
     static Entry appended(ChainKey chain, StagedRequest staged, Map<String, AttributeValue> projection) {
         AppendRequest r = staged.request();
         // the projection names the staged request that made it: a decision of the same id and content appended from

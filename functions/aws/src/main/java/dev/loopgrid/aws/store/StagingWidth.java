@@ -52,9 +52,8 @@ final class StagingWidth {
     private final ConcurrentHashMap<ChainKey, State> chains = new ConcurrentHashMap<>();
 
     private static final class State {
-        int learnt;
+        int learnt; // 0: nothing learnt
         long learntAt;
-        boolean hasLearnt;
         String holder; // this process's writer holding the lease, as far as it knows
         Fields held;
         long batches;
@@ -86,7 +85,7 @@ final class StagingWidth {
     int forWriters(ChainKey chain) {
         State s = state(chain);
         synchronized (s) {
-            return s.hasLearnt && nanos.getAsLong() - s.learntAt <= LEARNT_MS * 1_000_000L ? s.learnt : 0;
+            return s.learnt > 0 && nanos.getAsLong() - s.learntAt <= LEARNT_MS * 1_000_000L ? s.learnt : 0;
         }
     }
 
@@ -94,7 +93,7 @@ final class StagingWidth {
     boolean stale(ChainKey chain) {
         State s = state(chain);
         synchronized (s) {
-            return !s.hasLearnt || nanos.getAsLong() - s.learntAt > LEARNT_MS * 500_000L;
+            return s.learnt == 0 || nanos.getAsLong() - s.learntAt > LEARNT_MS * 500_000L;
         }
     }
 
@@ -106,7 +105,6 @@ final class StagingWidth {
         synchronized (s) {
             s.learnt = clamp(width);
             s.learntAt = nanos.getAsLong();
-            s.hasLearnt = true;
         }
     }
 
@@ -142,7 +140,6 @@ final class StagingWidth {
         s.held = fields;
         s.learnt = fields.width();
         s.learntAt = nanos.getAsLong();
-        s.hasLearnt = true;
         s.windowStart = s.learntAt;
         s.appended = 0;
     }
