@@ -112,12 +112,43 @@ class StagingWidthTest {
         widths.toRead(CHAIN, now); // the sweep
         assertEquals(6, widths.toRead(CHAIN, now + 3_999));
         assertEquals(1, widths.toRead(CHAIN, now + 4_001));
-        // narrowing again keeps the widest width still live
-        widths.appended(CHAIN, 0);
+        // narrowing again while the wider width is still in use (narrowed from 1 s ago): kept as it was, not extended
         nanos.addAndGet(1_000 * MS);
+        widths.wrote(CHAIN, new StagingWidth.Fields(4, 6, now + 9_000));
+        widths.appended(CHAIN, 80);
+        nanos.addAndGet(1_000 * MS);
+        assertEquals(new StagingWidth.Fields(1, 6, now + 9_000), widths.fieldsToWrite(CHAIN, now + 1_000));
+        // once no writer can use it any more (narrowed from over 5 s ago), the width narrowed from now replaces it
         widths.wrote(CHAIN, new StagingWidth.Fields(4, 6, now + 4_000));
         widths.appended(CHAIN, 80);
         nanos.addAndGet(1_000 * MS);
-        assertEquals(new StagingWidth.Fields(1, 6, now + 1_000 + StagingWidth.WIDE_MS), widths.fieldsToWrite(CHAIN, now + 1_000));
+        assertEquals(new StagingWidth.Fields(1, 4, now + 1_000 + StagingWidth.WIDE_MS), widths.fieldsToWrite(CHAIN, now + 1_000));
+    }
+
+    @Test
+    void aRateThatFlaps_doesNotKeepTheOldWidthReadForGood() {
+        long now = 1_764_000_000_000L;
+        widths.claimed(CHAIN, "w1", lease(24, 0, 0));
+        // each second the holder narrows (a quiet spell: width 2) or widens (a burst: width 5), as a rate near a
+        // partition boundary does; every change is written, as renewals and releases do
+        int[] rates = {100, 380, 100, 380, 100, 380, 100, 380, 100, 380, 100, 380, 100, 380, 100, 380, 100, 380, 100, 380};
+        long t = now;
+        for (int rate : rates) {
+            widths.appended(CHAIN, rate);
+            nanos.addAndGet(1_000 * MS);
+            t += 1_000;
+            StagingWidth.Fields f = widths.fieldsToWrite(CHAIN, t);
+            if (f != null) widths.wrote(CHAIN, f);
+        }
+        int widest = 0;
+        int sweeps = 0;
+        for (int i = 0; i < 32; i++) {
+            int read = widths.toRead(CHAIN, t);
+            if (read == 24) sweeps++;
+            else widest = Math.max(widest, read);
+        }
+        assertEquals(2, sweeps, "one sweep per 16 batches");
+        assertTrue(widest <= 5, "after 20 s of flapping between widths 2 and 5 the holder reads at most 5 partitions a"
+                + " batch between sweeps, not the 24 of the first claim; read " + widest);
     }
 }
