@@ -174,6 +174,8 @@ final class LambdaBench {
                 s.wcuGsi / per, s.itemsWritten / per, s.itemsWritten == 0 ? 0.0 : (double) s.itemBytes / s.itemsWritten,
                 (s.wcuTable + s.wcuGsi + s.wcuCancelled) / per);
 
+        printCommitGaps(s, secs);
+
         System.out.println("hottest keys (committed writes, computed WCU; cap = 1,000 WCU/s per partition on AWS):");
         double worstCap = Double.MAX_VALUE;
         String worstKey = null;
@@ -270,7 +272,7 @@ final class LambdaBench {
             this.index = index;
             this.o = o;
             this.services = services;
-            this.counter = new Counter(stats);
+            this.counter = new Counter(stats, index);
             // as App.dynamoClient on Lambda (5 s per attempt, 12 s per call), over the Apache client as locally
             DynamoDbClient client = DynamoDbClient.builder()
                     .endpointOverride(dynamo.endpoint())
@@ -379,7 +381,54 @@ final class LambdaBench {
         }
     }
 
-    /** Counts of one instance (one thread: no synchronisation), merged at the end. */
+    /**
+     * The time between a chain's consecutive committed transactions, over all chains: how long the head stood still.
+     * Long gaps are moments no writer appended (a lease changing hands, a holder between batches, a stall); every
+     * staged request waiting then waits them out.
+     */
+    private static void printCommitGaps(Stats s, double secs) {
+        List<Long> gaps = new ArrayList<>();
+        List<Long> handOvers = new ArrayList<>(); // gaps after which another instance committed
+        for (List<long[]> commits : s.commits.values()) {
+            List<long[]> sorted = new ArrayList<>(commits);
+            sorted.sort(java.util.Comparator.comparingLong(c -> c[0]));
+            for (int i = 1; i < sorted.size(); i++) {
+                long gap = sorted.get(i)[0] - sorted.get(i - 1)[0];
+                gaps.add(gap);
+                if (sorted.get(i)[1] != sorted.get(i - 1)[1]) handOvers.add(gap);
+            }
+        }
+        if (gaps.isEmpty()) return;
+        java.util.Collections.sort(handOvers);
+        long handOverNanos = handOvers.stream().mapToLong(Long::longValue).sum();
+        java.util.Collections.sort(gaps);
+        long over = 0;
+        long overNanos = 0;
+        for (long g : gaps) {
+            if (g > 250_000_000L) {
+                over++;
+                overNanos += g;
+            }
+        }
+        double chains = Math.max(1, s.commits.size());
+        System.out.printf("commit gaps (a chain's head standing still between transactions; %d chains, %d gaps): p50=%.1fms"
+                        + " p90=%.1fms p99=%.1fms max=%.1fms; %d over 250 ms (%.2f/s per chain), %.1f%% of the time%n",
+                s.commits.size(), gaps.size(), gaps.get(gaps.size() / 2) / 1e6, gaps.get((int) (gaps.size() * 0.9)) / 1e6,
+                gaps.get(Math.min(gaps.size() - 1, (int) (gaps.size() * 0.99))) / 1e6, gaps.get(gaps.size() - 1) / 1e6,
+                over, over / secs / chains, 100.0 * overNanos / 1e9 / secs / chains);
+        if (!handOvers.isEmpty()) {
+            System.out.printf("  of which the next transaction was another instance's (the lease changed hands): %d (%.2f/s per"
+                            + " chain), p50=%.1fms p99=%.1fms, %.1f%% of the time%n", handOvers.size(),
+                    handOvers.size() / secs / chains, handOvers.get(handOvers.size() / 2) / 1e6,
+                    handOvers.get(Math.min(handOvers.size() - 1, (int) (handOvers.size() * 0.99))) / 1e6,
+                    100.0 * handOverNanos / 1e9 / secs / chains);
+        }
+    }
+
+    /**
+     * Counts of one instance, merged at the end: updated by its thread between requests and by its {@link Counter}
+     * under the counter's lock (an instance's reads may run on several threads).
+     */
     private static final class Stats {
         final TreeMap<Integer, Long> statuses = new TreeMap<>();
         final TreeMap<Integer, Long> attemptsOf201 = new TreeMap<>();
@@ -410,8 +459,11 @@ final class LambdaBench {
         long itemBytes;
         long callNo;
         String firstError;
+        /** A chain's head key → each of its committed transactions: when (nanoTime) and by which instance. */
+        final HashMap<String, List<long[]>> commits = new HashMap<>();
 
         void add(Stats o) {
+            o.commits.forEach((k, v) -> commits.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
             o.statuses.forEach((k, v) -> statuses.merge(k, v, Long::sum));
             o.attemptsOf201.forEach((k, v) -> attemptsOf201.merge(k, v, Long::sum));
             o.calls.forEach((k, v) -> calls.merge(k, v, Long::sum));
@@ -481,12 +533,15 @@ final class LambdaBench {
     private static final class Counter implements ExecutionInterceptor {
         final Stats stats;
         /** Count this instance's calls: its request in progress began in the measured window. */
-        boolean measuring;
+        volatile boolean measuring;
         /** TransactWriteItems calls, measuring or not (attempts of the request in progress). */
         volatile long txnsAlways;
 
-        Counter(Stats stats) {
+        final int instance;
+
+        Counter(Stats stats, int instance) {
             this.stats = stats;
+            this.instance = instance;
         }
 
         private static String op(ExecutionAttributes a) {
@@ -509,33 +564,51 @@ final class LambdaBench {
             return r;
         }
 
-        private long startedNanos;
+        /** When a call began: per call, since one instance's reads may run in parallel (MergedQuery). */
+        private static final software.amazon.awssdk.core.interceptor.ExecutionAttribute<Long> STARTED =
+                new software.amazon.awssdk.core.interceptor.ExecutionAttribute<>("LambdaBench.started");
+
+        // The hooks below are synchronized: an instance's client is called from several threads at once when its
+        // ledger reads staging partitions in parallel, and the stats are plain maps (a TreeMap updated from two
+        // threads once looped for good in a holder's afterExecution)
 
         @Override
-        public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        public synchronized void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
             if ("TransactWriteItems".equals(op(attributes))) txnsAlways++;
-            startedNanos = System.nanoTime();
+            attributes.putAttribute(STARTED, System.nanoTime());
             if (!measuring) return;
             stats.calls.merge(op(attributes), 1L, Long::sum);
         }
 
         private void timed(ExecutionAttributes attributes) {
-            if (measuring) stats.callNanos.merge(op(attributes), System.nanoTime() - startedNanos, Long::sum);
+            Long started = attributes.getAttribute(STARTED);
+            if (measuring && started != null) stats.callNanos.merge(op(attributes), System.nanoTime() - started, Long::sum);
         }
 
         @Override
-        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        public synchronized void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
             if (measuring) stats.httpAttempts++;
         }
 
         @Override
-        public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        public synchronized void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
             timed(attributes);
             if (!measuring) return;
             stats.succeeded++;
             stats.callNo++;
             String op = op(attributes);
-            if ("TransactWriteItems".equals(op)) stats.committedTxns++;
+            if ("TransactWriteItems".equals(op)) {
+                stats.committedTxns++;
+                if (context.request() instanceof TransactWriteItemsRequest t) {
+                    for (var w : t.transactItems()) {
+                        if (w.update() != null && dev.loopgrid.aws.store.LedgerKeys.HEAD_SK.equals(w.update().key().get("sk").s())) {
+                            stats.commits.computeIfAbsent(w.update().key().get("pk").s(), x -> new ArrayList<>())
+                                    .add(new long[] {System.nanoTime(), instance});
+                            break;
+                        }
+                    }
+                }
+            }
             Object cc = context.response().getValueForField("ConsumedCapacity", Object.class).orElse(null);
             List<ConsumedCapacity> reported = new ArrayList<>();
             if (cc instanceof ConsumedCapacity c) reported.add(c);
@@ -562,7 +635,7 @@ final class LambdaBench {
         }
 
         @Override
-        public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+        public synchronized void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
             timed(attributes);
             if (!measuring) return;
             Throwable e = context.exception();
