@@ -310,8 +310,11 @@ public final class InMemoryLedgerStore implements StagingLedgerStore {
         chaos("stage (applied)");
     }
 
+    final AtomicInteger readStagedCalls = new AtomicInteger();
+
     @Override
     public synchronized List<StagedRequest> readStaged(ChainKey chain, int limit) {
+        readStagedCalls.incrementAndGet();
         chaos("readStaged");
         Chain c = chain(chain);
         return c.staged.values().stream().filter(s -> !c.rejected.containsKey(s.stageId())).limit(limit).toList();

@@ -18,6 +18,7 @@ import dev.loopgrid.core.ledger.EntryHasher;
 import dev.loopgrid.core.ledger.EntryType;
 import dev.loopgrid.core.ledger.Ledger;
 import dev.loopgrid.core.ledger.LedgerException;
+import dev.loopgrid.core.ledger.StagedRequest;
 import dev.loopgrid.core.ledger.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -416,6 +417,56 @@ class StagedLedgerTest {
         assertTrue(mine.sequence() >= 2);
         assertTrue(store.leaseCalls.get() - leaseCallsBefore >= 1);
         assertEquals(3, store.readHead(CHAIN).orElseThrow().sequence());
+    }
+
+    @Test
+    void aHolderWhoseOwnRequestIsIn_keepsAppendingOthersPastItsPatience_whileItFindsSome_upToThreeTimesIt() {
+        // patience (maxBackoffMs) 40 ms, 2 requests per transaction, each transaction taking ≈ 5 ms
+        Ledger.Policy policy = new Ledger.Policy(4, 1, 40, 2, 3_000_000, true, 5_000);
+        List<Long> commits = java.util.Collections.synchronizedList(new ArrayList<>());
+        Ledger holder = new Ledger(store, clock, policy, new Ledger.Listener() {
+            @Override
+            public void committed(ChainKey chain, int entries, int attempts) {
+                commits.add(System.nanoTime());
+            }
+        });
+        // 200 requests of other writers, staged after the holder's own (their ids sort after it): 500 ms of work
+        for (int i = 0; i < 200; i++) {
+            store.stage(CHAIN, new StagedRequest(StagedRequest.newId(clock.millis() + 60_000) + "#0000", decision("other_" + i, null)));
+        }
+        for (int i = 0; i < 300; i++) store.beforeNextAppend(() -> sleepMillis(5));
+
+        Entry mine = committed(holder.append(CHAIN, decision("mine", null)));
+
+        assertEquals(1, mine.sequence(), "its own request went first");
+        long stint = commits.get(commits.size() - 1) - commits.get(0);
+        assertTrue(stint > 2 * 40 * 1_000_000L, "it kept appending past its 40 ms patience while it found requests: "
+                + stint / 1_000_000 + " ms");
+        assertTrue(store.readStaged(CHAIN, 1_000).size() > 0, "and stepped down before all were in (a stint is bounded)");
+    }
+
+    @Test
+    void aHolderWhoseOwnRequestIsIn_stepsDownAfterFourEmptyReads_notAfterItsPatience() {
+        Ledger.Policy policy = new Ledger.Policy(4, 1, 2_000, 32, 3_000_000, true, 5_000); // patience 2 s
+        Ledger holder = new Ledger(store, clock, policy, null);
+        // one other writer's request, staged after the holder's own: appended with it, then staging is empty
+        store.stage(CHAIN, new StagedRequest(StagedRequest.newId(clock.millis() + 60_000) + "#0000", decision("other", null)));
+        int reads = store.readStagedCalls.get();
+
+        committed(holder.append(CHAIN, decision("mine", null)));
+
+        int used = store.readStagedCalls.get() - reads;
+        assertTrue(used <= 1 + Ledger.IDLE_READS, "one read that found both, then " + Ledger.IDLE_READS
+                + " empty ones at most (it waited up to its 2 s patience before): " + used);
+        assertEquals(2, store.readHead(CHAIN).orElseThrow().sequence());
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
