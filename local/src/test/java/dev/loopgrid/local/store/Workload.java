@@ -83,7 +83,11 @@ final class Workload {
         long deadline = t0 + TimeUnit.SECONDS.toNanos(60);
         for (Thread t : all) {
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            if (t.isAlive()) throw new AssertionError("a request thread did not finish within 60 s: " + t.getName());
+            if (t.isAlive()) {
+                StringBuilder where = new StringBuilder();
+                for (StackTraceElement e : t.getStackTrace()) where.append("\n\tat ").append(e);
+                throw new AssertionError("a request thread did not finish within 60 s: " + t.getName() + where);
+            }
         }
         out.elapsedNanos = System.nanoTime() - t0;
         return out;
