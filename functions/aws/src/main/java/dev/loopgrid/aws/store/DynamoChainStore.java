@@ -453,7 +453,7 @@ public final class DynamoChainStore implements StagingStore {
                     .conditionExpression("attribute_not_exists(pk) OR #u < :now OR #w = :w")
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
-                    .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)
+                    .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
                     .build());
             if (fields != null) widths.wrote(chain, fields);
@@ -568,16 +568,14 @@ public final class DynamoChainStore implements StagingStore {
             if (readLease) keys.add(LedgerKeys.lease(chain));
             Map<String, Map<String, AttributeValue>> found = new HashMap<>(); // "pk|sk" → item
             for (Map<String, AttributeValue> item : access.batchGet(keys)) {
-                found.put(str(item, LedgerTable.PK, "") + "|" + str(item, LedgerTable.SK, ""), item);
+                found.put(TableAccess.keyOf(item), item);
             }
-            Map<String, AttributeValue> lease = found.get(LedgerKeys.stagePk(chain) + "|" + LedgerKeys.LEASE_SK);
+            Map<String, AttributeValue> lease = found.get(TableAccess.keyOf(LedgerKeys.lease(chain)));
             if (readLease) widths.learn(chain, lease);
             boolean leased = !withLease || (lease != null && num(lease, "until") >= clock.millis());
             for (StagedRequest s : part) {
-                Map<String, AttributeValue> stagedItem = found.get(
-                        LedgerKeys.stagePk(chain, LedgerKeys.stagePartition(s.stageId(), stagePartitions)) + "|" + s.stageId());
-                Map<String, AttributeValue> projection = found.get(
-                        LedgerKeys.decisionPk(chain.tenant(), s.request().decisionId()) + "|" + LedgerKeys.DECISION_SK);
+                Map<String, AttributeValue> stagedItem = found.get(TableAccess.keyOf(LedgerKeys.staged(chain, s.stageId(), stagePartitions)));
+                Map<String, AttributeValue> projection = found.get(TableAccess.keyOf(LedgerKeys.decision(chain.tenant(), s.request().decisionId())));
                 Entry e = StagedItems.appended(chain, s, projection);
                 if (e != null) {
                     out.add(new StagedState.Integrated(e));

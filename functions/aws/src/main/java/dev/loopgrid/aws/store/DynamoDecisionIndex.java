@@ -71,22 +71,24 @@ public final class DynamoDecisionIndex implements DecisionIndex {
      * {@code content_hash} is caught where all content is, by the {@link dev.loopgrid.core.decision.ContentResolver}.
      */
     private List<DecisionRecord> records(String tenant, List<Map<String, AttributeValue>> items) {
-        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(); // per item, its entry's key (null: not read)
+        List<Map<String, AttributeValue>> wanted = new ArrayList<>();
         for (Map<String, AttributeValue> item : items) {
-            if (DecisionItems.contentInEntry(item)) keys.add(entryKey(tenant, item));
+            Map<String, AttributeValue> key = DecisionItems.contentInEntry(item) ? entryKey(tenant, item) : null;
+            keys.add(key);
+            if (key != null) wanted.add(key);
         }
         Map<String, Map<String, AttributeValue>> entries = new HashMap<>(); // "pk|sk" → entry item
-        for (int from = 0; from < keys.size(); from += 100) {
-            for (Map<String, AttributeValue> e : table.batchGet(keys.subList(from, Math.min(from + 100, keys.size())))) {
-                entries.put(TableAccess.str(e, LedgerTable.PK, "") + "|" + TableAccess.str(e, LedgerTable.SK, ""), e);
+        for (int from = 0; from < wanted.size(); from += 100) {
+            for (Map<String, AttributeValue> e : table.batchGet(wanted.subList(from, Math.min(from + 100, wanted.size())))) {
+                entries.put(TableAccess.keyOf(e), e);
             }
         }
         List<DecisionRecord> out = new ArrayList<>(items.size());
-        for (Map<String, AttributeValue> item : items) {
-            DecisionRecord d = DecisionItems.record(item);
-            if (DecisionItems.contentInEntry(item)) {
-                Map<String, AttributeValue> key = entryKey(tenant, item);
-                Map<String, AttributeValue> e = entries.get(key.get(LedgerTable.PK).s() + "|" + key.get(LedgerTable.SK).s());
+        for (int i = 0; i < items.size(); i++) {
+            DecisionRecord d = DecisionItems.record(items.get(i));
+            if (keys.get(i) != null) {
+                Map<String, AttributeValue> e = entries.get(TableAccess.keyOf(keys.get(i)));
                 String content = e == null ? null : TableAccess.str(e, "content", null);
                 boolean its = e != null && d.decisionId() != null && d.decisionId().equals(TableAccess.str(e, "decision_id", null));
                 d = d.withContent(its ? content : null, its && content != null ? null : "its entry (sequence "

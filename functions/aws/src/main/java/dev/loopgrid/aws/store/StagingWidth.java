@@ -67,10 +67,6 @@ final class StagingWidth {
         this.nanos = nanos;
     }
 
-    int partitions() {
-        return partitions;
-    }
-
     private State state(ChainKey chain) {
         return chains.computeIfAbsent(chain, c -> new State());
     }

@@ -72,6 +72,11 @@ public final class TableAccess {
 
     static AttributeValue n(long v) { return AttributeValue.fromN(Long.toString(v)); }
 
+    /** An item's (or a key's) primary key as one string, {@code pk|sk}: to find the items of a BatchGetItem by key. */
+    static String keyOf(Map<String, AttributeValue> item) {
+        return str(item, LedgerTable.PK, "") + "|" + str(item, LedgerTable.SK, "");
+    }
+
     static String str(Map<String, AttributeValue> item, String name, String dflt) {
         AttributeValue v = item.get(name);
         return v == null || v.s() == null ? dflt : v.s();
