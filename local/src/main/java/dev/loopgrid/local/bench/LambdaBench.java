@@ -399,30 +399,24 @@ final class LambdaBench {
             }
         }
         if (gaps.isEmpty()) return;
-        java.util.Collections.sort(handOvers);
         long handOverNanos = handOvers.stream().mapToLong(Long::longValue).sum();
-        java.util.Collections.sort(gaps);
-        long over = 0;
-        long overNanos = 0;
-        for (long g : gaps) {
-            if (g > 250_000_000L) {
-                over++;
-                overNanos += g;
-            }
-        }
+        long over = gaps.stream().filter(g -> g > 250_000_000L).count();
+        long overNanos = gaps.stream().filter(g -> g > 250_000_000L).mapToLong(Long::longValue).sum();
         double chains = Math.max(1, s.commits.size());
-        System.out.printf("commit gaps (a chain's head standing still between transactions; %d chains, %d gaps): p50=%.1fms"
-                        + " p90=%.1fms p99=%.1fms max=%.1fms; %d over 250 ms (%.2f/s per chain), %.1f%% of the time%n",
-                s.commits.size(), gaps.size(), gaps.get(gaps.size() / 2) / 1e6, gaps.get((int) (gaps.size() * 0.9)) / 1e6,
-                gaps.get(Math.min(gaps.size() - 1, (int) (gaps.size() * 0.99))) / 1e6, gaps.get(gaps.size() - 1) / 1e6,
-                over, over / secs / chains, 100.0 * overNanos / 1e9 / secs / chains);
+        System.out.printf("commit gaps (a chain's head standing still between transactions; %d chains, %d gaps): %s;"
+                        + " %d over 250 ms (%.2f/s per chain), %.1f%% of the time%n",
+                s.commits.size(), gaps.size(), latencies(gaps).summary(), over, over / secs / chains,
+                100.0 * overNanos / 1e9 / secs / chains);
         if (!handOvers.isEmpty()) {
+            Latencies h = latencies(handOvers);
             System.out.printf("  of which the next transaction was another instance's (the lease changed hands): %d (%.2f/s per"
                             + " chain), p50=%.1fms p99=%.1fms, %.1f%% of the time%n", handOvers.size(),
-                    handOvers.size() / secs / chains, handOvers.get(handOvers.size() / 2) / 1e6,
-                    handOvers.get(Math.min(handOvers.size() - 1, (int) (handOvers.size() * 0.99))) / 1e6,
-                    100.0 * handOverNanos / 1e9 / secs / chains);
+                    handOvers.size() / secs / chains, h.ms(50), h.ms(99), 100.0 * handOverNanos / 1e9 / secs / chains);
         }
+    }
+
+    private static Latencies latencies(List<Long> nanos) {
+        return new Latencies(nanos.stream().mapToLong(Long::longValue).toArray(), nanos.size());
     }
 
     /**

@@ -442,7 +442,7 @@ public final class DynamoChainStore implements StagingStore {
         long now = clock.millis();
         boolean renewal = widths.holds(chain, writer);
         StagingWidth.Fields fields = renewal ? widths.fieldsToWrite(chain, now) : null;
-        Map<String, String> names = new HashMap<>(Map.of("#w", "writer", "#u", "until", "#width", StagingWidth.WIDTH));
+        Map<String, String> names = new HashMap<>(Map.of("#w", "writer", "#u", "until"));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":w", s(writer), ":u", n(untilEpochMillis),
                 ":now", n(now)));
         String update = "SET #w = :w, #u = :u, " + widthUpdate(fields, names, values);
@@ -470,6 +470,7 @@ public final class DynamoChainStore implements StagingStore {
 
     /** The update of the lease item's staging fields: {@code fields}, or the width left as it is (set if absent). */
     private String widthUpdate(StagingWidth.Fields fields, Map<String, String> names, Map<String, AttributeValue> values) {
+        names.put("#width", StagingWidth.WIDTH);
         if (fields == null) {
             values.put(":width", n(stagePartitions));
             return "#width = if_not_exists(#width, :width)";
@@ -494,10 +495,7 @@ public final class DynamoChainStore implements StagingStore {
         Map<String, String> names = new HashMap<>(Map.of("#w", "writer", "#u", "until"));
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":w", s(writer), ":ended", n(0)));
         String update = "SET #u = :ended";
-        if (fields != null) {
-            names.put("#width", StagingWidth.WIDTH);
-            update += ", " + widthUpdate(fields, names, values);
-        }
+        if (fields != null) update += ", " + widthUpdate(fields, names, values);
         try {
             access.dynamo.updateItem(UpdateItemRequest.builder().tableName(table).key(LedgerKeys.lease(chain))
                     .updateExpression(update)

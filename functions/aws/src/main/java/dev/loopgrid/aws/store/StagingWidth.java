@@ -2,8 +2,10 @@ package dev.loopgrid.aws.store;
 
 import dev.loopgrid.core.ledger.ChainKey;
 import dev.loopgrid.core.ledger.StagedRequest;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * How many of a chain's staging partitions ({@link LedgerKeys#stagePartition}) are in use: the chain's staging width.
@@ -94,7 +96,7 @@ final class StagingWidth {
     }
 
     /** What a lease item read says (null: the chain has none yet, so every partition). */
-    void learn(ChainKey chain, java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> lease) {
+    void learn(ChainKey chain, Map<String, AttributeValue> lease) {
         long width = lease == null ? partitions : TableAccess.num(lease, WIDTH);
         if (width < 1) width = partitions; // an item written before widths
         State s = state(chain);
@@ -120,7 +122,7 @@ final class StagingWidth {
     // ---- the holder ---------------------------------------------------------------------------------------
 
     /** {@code writer} of this process claimed the lease; the item's fields after the claim. */
-    void claimed(ChainKey chain, String writer, java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> item) {
+    void claimed(ChainKey chain, String writer, Map<String, AttributeValue> item) {
         long width = TableAccess.num(item, WIDTH);
         long wide = TableAccess.num(item, WIDE);
         long until = TableAccess.num(item, WIDE_UNTIL);
